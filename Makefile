@@ -1,0 +1,31 @@
+# The whole set-up: `make run` starts the dashboard, `make test` runs the suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test validate bench system-deps clean
+
+$(VENV)/.run-stamp: pyproject.toml
+	scripts/venv.sh .
+	touch $@
+
+$(VENV)/.dev-stamp: pyproject.toml
+	scripts/venv.sh ".[dev]"
+	touch $@ $(VENV)/.run-stamp
+
+system-deps:
+	@scripts/system-deps.sh
+
+run: $(VENV)/.run-stamp system-deps
+	$(VENV)/bin/streamlit run dashboard.py --server.port 8501
+
+test: $(VENV)/.dev-stamp system-deps
+	$(PY) -m pytest
+
+validate: $(VENV)/.run-stamp
+	$(VENV)/bin/civic validate data
+
+bench: $(VENV)/.dev-stamp system-deps
+	$(PY) scripts/bench_export.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

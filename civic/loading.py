@@ -1,0 +1,646 @@
+"""Read a data folder into validated models and pandas frames, reporting every problem at once.
+
+A bad record never stops the load: it is left out of the dataset and reported with its file,
+record and field, so that a page can still show everything else and say what was skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from civic.models import (
+    RECORD_KINDS,
+    Dataset,
+    Figure,
+    Frozen,
+    Program,
+)
+from civic.quantities import UNITS, QuantityError
+
+try:  # the C loader is several times faster where PyYAML was built with it
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PROGRAM_DIR = "programs"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the data, located so that a person can fix it."""
+
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = " / ".join(part for part in (self.record, self.field) if part)
+        return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
+
+
+class DataError(Exception):
+    """Raised by `load_dataset(strict=True)`; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    index: int | None
+    label: str
+
+    @property
+    def record(self) -> str:
+        kind_at = f"[{self.index}]" if self.index is not None else ""
+        return f"{self.label}{kind_at}".strip()
+
+
+@dataclass
+class Loaded:
+    """The valid part of a data folder, with the problems of the rest."""
+
+    dataset: Dataset
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _data_files(data_dir: Path) -> list[Path]:
+    files = sorted(data_dir.glob("*.yaml")) + sorted((data_dir / PROGRAM_DIR).glob("*.yaml"))
+    return [f for f in files if f.is_file()]
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(record)"
+
+
+def _record_label(kind: str, raw: Any) -> str:
+    if isinstance(raw, dict):
+        key = raw.get("id") or raw.get("metric")
+        if key:
+            return f"{kind} {key!s}"
+    return kind
+
+
+def _validation_problems(exc: ValidationError, file: str, record: str) -> list[Problem]:
+    return [
+        Problem(file, record, _field_path(err["loc"]), err["msg"].removeprefix("Value error, "))
+        for err in exc.errors(include_url=False)
+    ]
+
+
+def _validate(
+    kind: str, raw: Any, file: str, index: int | None, defaults: dict[str, Any]
+) -> tuple[Frozen | None, Origin, list[Problem]]:
+    model = RECORD_KINDS[kind]
+    origin = Origin(file, index, _record_label(kind, raw))
+    if not isinstance(raw, dict):
+        return None, origin, [Problem(file, origin.record, "", "expected a mapping of fields")]
+    data = {k: v for k, v in defaults.items() if k in model.model_fields and k not in raw}
+    data.update(raw)
+    try:
+        return model.model_validate(data), origin, []
+    except ValidationError as exc:
+        return None, origin, _validation_problems(exc, file, origin.record)
+    except QuantityError as exc:  # raised from a `before` validator, outside pydantic's errors
+        return None, origin, [Problem(file, origin.record, "reported", str(exc))]
+
+
+def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except UnicodeDecodeError as exc:
+        return None, [Problem(rel, "", "", f"not UTF-8 text ({exc.reason})")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(rel, "", "", f"not valid YAML: {where}{problem}")]
+    if content is None:
+        return {}, []
+    if not isinstance(content, dict):
+        return None, [Problem(rel, "", "", "expected a mapping of record lists at the top")]
+    return content, []
+
+
+def _read_file(
+    path: Path, rel: str, in_program_dir: bool
+) -> tuple[list[tuple[str, Frozen, Origin]], list[Problem]]:
+    content, problems = _read_yaml(path, rel)
+    if content is None:
+        return [], problems
+    defaults = content.pop("defaults", None) or {}
+    if not isinstance(defaults, dict):
+        return [], [Problem(rel, "defaults", "", "expected a mapping of default fields")]
+    records: list[tuple[str, Frozen, Origin]] = []
+    if in_program_dir:
+        raw_program = content.pop("program", None)
+        if raw_program is None:
+            problems.append(Problem(rel, "program", "", "a program file needs a `program` mapping"))
+        else:
+            program, origin, errs = _validate("programs", raw_program, rel, None, {})
+            problems += errs
+            if isinstance(program, Program):
+                records.append(("programs", program, origin))
+            if isinstance(raw_program, dict) and "id" in raw_program:
+                # Records of an invalid program then fail as "unknown program", not "missing".
+                defaults = {"program": raw_program["id"], **defaults}
+    for kind, raw_list in content.items():
+        if kind not in RECORD_KINDS:
+            known = ", ".join(sorted(RECORD_KINDS))
+            problems.append(Problem(rel, str(kind), "", f"unknown record list; known: {known}"))
+            continue
+        if not isinstance(raw_list, list):
+            problems.append(Problem(rel, kind, "", "expected a list of records"))
+            continue
+        for index, raw in enumerate(raw_list):
+            record, origin, errs = _validate(kind, raw, rel, index, defaults)
+            problems += errs
+            if record is not None:
+                records.append((kind, record, origin))
+    return records, problems
+
+
+class _Index:
+    """Ids of the records read so far, with where each came from."""
+
+    def __init__(self, records: list[tuple[str, Frozen, Origin]]):
+        self.ids: dict[str, set[str]] = {}
+        for kind, record, _ in records:
+            if hasattr(record, "id"):
+                self.ids.setdefault(kind, set()).add(record.id)
+
+    def has(self, kind: str, key: str | None) -> bool:
+        return key is None or key in self.ids.get(kind, set())
+
+
+# Which fields of which record kind refer to which other kind.
+_REFERENCES: dict[str, list[tuple[str, str]]] = {
+    "sources": [("department", "departments")],
+    "departments": [("district", "districts"), ("parent", "departments")],
+    "programs": [("lead", "departments"), ("participants", "departments"), ("source", "sources")],
+    "figures": [
+        ("program", "programs"),
+        ("metric", "metrics"),
+        ("department", "departments"),
+        ("source", "sources"),
+        ("derived_from", "metrics"),
+    ],
+    "projects": [("program", "programs"), ("district", "districts"), ("source", "sources")],
+    "advisories": [("program", "programs"), ("department", "departments"), ("source", "sources")],
+    "relief_actions": [
+        ("program", "programs"),
+        ("department", "departments"),
+        ("source", "sources"),
+    ],
+    "relief_measures": [
+        ("program", "programs"),
+        ("department", "departments"),
+        ("source", "sources"),
+    ],
+    "events": [("program", "programs"), ("organizer", "departments"), ("source", "sources")],
+    "cases": [
+        ("program", "programs"),
+        ("department", "departments"),
+        ("participants", "departments"),
+        ("source", "sources"),
+    ],
+}
+
+
+def _reference_problems(kind: str, record: Frozen, origin: Origin, index: _Index) -> list[Problem]:
+    problems = []
+    for field_name, target in _REFERENCES.get(kind, []):
+        value = getattr(record, field_name)
+        for key in value if isinstance(value, list) else [value]:
+            if not index.has(target, key):
+                problems.append(
+                    Problem(origin.file, origin.record, field_name, f"unknown {target[:-1]} {key!r}")
+                )
+    return problems
+
+
+def _duplicate_problems(records: list[tuple[str, Frozen, Origin]]) -> list[Problem]:
+    seen: dict[tuple[str, str], Origin] = {}
+    problems = []
+    for kind, record, origin in records:
+        key = getattr(record, "id", None)
+        if key is None:
+            continue
+        if (kind, key) in seen:
+            first = seen[(kind, key)]
+            problems.append(
+                Problem(origin.file, origin.record, "id", f"duplicate id, first in {first.file}")
+            )
+        else:
+            seen[(kind, key)] = origin
+    return problems
+
+
+def _unit_problems(figure: Figure, origin: Origin, dimensions: dict[str, str]) -> list[Problem]:
+    expected = dimensions.get(figure.metric)
+    actual = UNITS[figure.unit].dimension
+    if expected is None or expected == actual:
+        return []
+    message = f"unit {figure.unit!r} ({actual}) does not fit metric {figure.metric!r} ({expected})"
+    return [Problem(origin.file, origin.record, "unit", message)]
+
+
+def _solved_problems(figures: list[tuple[Figure, Origin]]) -> list[Problem]:
+    """Problems solved can never exceed problems found, program by program and period."""
+    found = {(f.program, f.period.end): f for f, _ in figures if f.metric == "problems_found"}
+    problems = []
+    for figure, origin in figures:
+        if figure.metric != "problems_solved":
+            continue
+        match = found.get((figure.program, figure.period.end))
+        if match is not None and figure.value > match.value:
+            problems.append(
+                Problem(
+                    origin.file,
+                    origin.record,
+                    "value",
+                    f"{figure.value:g} problems solved exceed {match.value:g} found",
+                )
+            )
+    return problems
+
+
+def _check(records: list[tuple[str, Frozen, Origin]]) -> tuple[set[int], list[Problem]]:
+    """Cross-record rules; returns the positions of records to leave out, and why."""
+    index = _Index(records)
+    dimensions = {r.id: r.dimension for k, r, _ in records if k == "metrics"}
+    bad: set[int] = set()
+    problems = _duplicate_problems(records)
+    figures: list[tuple[Figure, Origin]] = []
+    for position, (kind, record, origin) in enumerate(records):
+        errs = _reference_problems(kind, record, origin, index)
+        if isinstance(record, Figure):
+            errs += _unit_problems(record, origin, dimensions)
+            if not errs:
+                figures.append((record, origin))
+        if errs:
+            bad.add(position)
+            problems += errs
+    problems += _solved_problems(figures)
+    return bad, problems
+
+
+def load(data_dir: str | Path) -> Loaded:
+    """Read every data file; keep the valid records and report the rest."""
+    root = Path(data_dir)
+    if not root.is_dir():
+        empty = Dataset(sources=[], districts=[], departments=[], metrics=[], programs=[], figures=[])
+        return Loaded(empty, [Problem(str(root), "", "", "data folder not found")])
+    records: list[tuple[str, Frozen, Origin]] = []
+    problems: list[Problem] = []
+    for path in _data_files(root):
+        rel = path.relative_to(root).as_posix()
+        got, errs = _read_file(path, rel, in_program_dir=path.parent != root)
+        records += got
+        problems += errs
+    bad, errs = _check(records)
+    problems += errs
+    lists: dict[str, list[Frozen]] = {kind: [] for kind in RECORD_KINDS}
+    for position, (kind, record, _) in enumerate(records):
+        if position not in bad:
+            lists[kind].append(record)
+    return Loaded(Dataset(**lists), problems)
+
+
+def load_dataset(data_dir: str | Path) -> Dataset:
+    """The whole dataset, or a `DataError` listing every problem."""
+    loaded = load(data_dir)
+    if loaded.problems:
+        raise DataError(loaded.problems)
+    return loaded.dataset
+
+
+def data_version(data_dir: str | Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times: changes whenever a data file does."""
+    root = Path(data_dir)
+    return tuple(
+        (p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in _data_files(root)
+    ) if root.is_dir() else ()
+
+
+def summary(dataset: Dataset) -> dict[str, Counter[str]]:
+    """Figure counts per program and per department, for `civic validate`."""
+    return {
+        "program": Counter(f.program for f in dataset.figures),
+        "department": Counter(f.department for f in dataset.figures),
+    }
+
+
+class Frames:
+    """The dataset as pandas frames, one per record kind, built once and shared."""
+
+    def __init__(self, dataset: Dataset, figures: list[Figure] | None = None):
+        self.dataset = dataset
+        self._figures = dataset.figures if figures is None else figures
+
+    @cached_property
+    def departments(self) -> pd.DataFrame:
+        rows = [
+            {
+                "department": d.id,
+                "name_zh": d.name.zh,
+                "name_en": d.name.en,
+                "level": str(d.level),
+                "district": d.district,
+                "parent": d.parent,
+            }
+            for d in self.dataset.departments
+        ]
+        return _frame(rows, ["department", "name_zh", "name_en", "level", "district", "parent"])
+
+    @cached_property
+    def programs(self) -> pd.DataFrame:
+        rows = [
+            {
+                "program": p.id,
+                "name_zh": p.name.zh,
+                "name_en": p.name.en,
+                "category": str(p.category),
+                "lead": p.lead,
+                "participants": list(p.participants),
+                "start": p.start.start if p.start else None,
+                "status": str(p.status),
+                "source": p.source,
+            }
+            for p in self.dataset.programs
+        ]
+        columns = ["program", "name_zh", "name_en", "category", "lead", "participants", "start",
+                   "status", "source"]
+        frame = _frame(rows, columns)
+        frame["start"] = pd.to_datetime(frame["start"])
+        return frame
+
+    @cached_property
+    def participation(self) -> pd.DataFrame:
+        """One row per program and department taking part (lead or participant)."""
+        rows = [
+            {"program": p.id, "department": d, "role": "lead" if d == p.lead else "participant"}
+            for p in self.dataset.programs
+            for d in p.departments
+        ]
+        return _frame(rows, ["program", "department", "role"])
+
+    @cached_property
+    def figures(self) -> pd.DataFrame:
+        """The tidy frame of figures: one row per figure, ids as categoricals."""
+        programs = {p.id: p for p in self.dataset.programs}
+        districts = {d.id: d.district for d in self.dataset.departments}
+        rows = [
+            {
+                "program": f.program,
+                "metric": f.metric,
+                "value": f.value,
+                "value_max": f.value_max,
+                "unit": f.unit,
+                "qualifier": str(f.qualifier),
+                "reported": f.reported,
+                "date": f.period.start,
+                "date_end": f.period.end,
+                "period": f.period.text,
+                "department": f.department,
+                "district": districts.get(f.department),
+                "category": str(programs[f.program].category) if f.program in programs else None,
+                "group_zh": f.group.zh if f.group else None,
+                "group_en": f.group.en if f.group else None,
+                "source": f.source,
+                "locator": f.locator,
+                "basis": str(f.basis),
+            }
+            for f in self._figures
+        ]
+        frame = _frame(rows, FIGURE_COLUMNS)
+        for column in ("value", "value_max"):
+            frame[column] = frame[column].astype("Float64")
+        for column in ("date", "date_end"):
+            frame[column] = pd.to_datetime(frame[column])
+        for column in ("program", "department", "metric", "unit", "qualifier", "category",
+                       "district", "basis"):
+            frame[column] = frame[column].astype("category")
+        return frame
+
+    @cached_property
+    def projects(self) -> pd.DataFrame:
+        """Projects with their key figures pivoted alongside (value in the canonical unit)."""
+        rows = [
+            {
+                "project": p.id,
+                "program": p.program,
+                "name_zh": p.name.zh,
+                "name_en": p.name.en,
+                "developer_zh": p.developer.zh,
+                "developer_en": p.developer.en,
+                "district": p.district,
+                "site_zh": p.site.zh,
+                "site_en": p.site.en,
+                "source": p.source,
+            }
+            for p in self.dataset.projects
+        ]
+        frame = _frame(rows, ["project", "program", "name_zh", "name_en", "developer_zh",
+                              "developer_en", "district", "site_zh", "site_en", "source"])
+        figures = self.figures
+        for metric in PROJECT_METRICS:
+            # The latest figure of a metric describes the project (e.g. current, not past, output).
+            rows = figures[(figures["metric"] == metric) & figures["group_zh"].isna()]
+            latest = rows.sort_values("date").groupby("program", observed=True).last()
+            frame[metric] = frame["program"].map(latest["value"]).astype("Float64")
+            frame[f"{metric}_qualifier"] = frame["program"].map(latest["qualifier"].astype(str))
+        return frame
+
+    @cached_property
+    def milestones(self) -> pd.DataFrame:
+        rows = [
+            {
+                "project": p.id,
+                "program": p.program,
+                "start": m.period.start,
+                "end": m.period.end,
+                "period": m.period.text,
+                "label_zh": m.label.zh,
+                "label_en": m.label.en,
+                "status": str(m.status),
+            }
+            for p in self.dataset.projects
+            for m in p.milestones
+        ]
+        frame = _frame(rows, ["project", "program", "start", "end", "period", "label_zh",
+                              "label_en", "status"])
+        frame["start"] = pd.to_datetime(frame["start"])
+        frame["end"] = pd.to_datetime(frame["end"])
+        return frame
+
+    @cached_property
+    def relief_actions(self) -> pd.DataFrame:
+        rows = [
+            {
+                "action": a.id,
+                "program": a.program,
+                "date": a.period.start,
+                "kind": str(a.kind),
+                "department": a.department,
+                "places_zh": [p.zh for p in a.places],
+                "places_en": [p.en for p in a.places],
+                "supplies_zh": [s.zh for s in a.supplies],
+                "supplies_en": [s.en for s in a.supplies],
+                "source": a.source,
+            }
+            for a in self.dataset.relief_actions
+        ]
+        frame = _frame(rows, ["action", "program", "date", "kind", "department", "places_zh",
+                              "places_en", "supplies_zh", "supplies_en", "source"])
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    @cached_property
+    def relief_measures(self) -> pd.DataFrame:
+        rows = [
+            {
+                "measure": m.id,
+                "program": m.program,
+                "group_zh": m.group.zh,
+                "group_en": m.group.en,
+                "measure_zh": m.measure.zh,
+                "measure_en": m.measure.en,
+                "department": m.department,
+                "source": m.source,
+            }
+            for m in self.dataset.relief_measures
+        ]
+        return _frame(rows, ["measure", "program", "group_zh", "group_en", "measure_zh",
+                             "measure_en", "department", "source"])
+
+    @cached_property
+    def advisories(self) -> pd.DataFrame:
+        rows = [
+            {
+                "advisory": a.id,
+                "program": a.program,
+                "date": a.date,
+                "department": a.department,
+                "trend": str(a.trend),
+                "dominant_strain": a.dominant_strain,
+                "phase_zh": a.phase.zh,
+                "phase_en": a.phase.en,
+                "source": a.source,
+            }
+            for a in self.dataset.advisories
+        ]
+        frame = _frame(rows, ["advisory", "program", "date", "department", "trend",
+                              "dominant_strain", "phase_zh", "phase_en", "source"])
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        rows = [
+            {
+                "event": e.id,
+                "program": e.program,
+                "date": e.date,
+                "title_zh": e.title.zh,
+                "title_en": e.title.en,
+                "venue_zh": e.venue.zh,
+                "venue_en": e.venue.en,
+                "organizer": e.organizer,
+                "items": len(e.items),
+                "source": e.source,
+            }
+            for e in self.dataset.events
+        ]
+        frame = _frame(rows, ["event", "program", "date", "title_zh", "title_en", "venue_zh",
+                              "venue_en", "organizer", "items", "source"])
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    @cached_property
+    def cases(self) -> pd.DataFrame:
+        rows = [
+            {
+                "case": c.id,
+                "program": c.program,
+                "date": c.period.start,
+                "department": c.department,
+                "subject_zh": c.subject.zh,
+                "subject_en": c.subject.en,
+                "action_zh": c.action.zh,
+                "action_en": c.action.en,
+                "outcome_zh": c.outcome.zh,
+                "outcome_en": c.outcome.en,
+                "source": c.source,
+            }
+            for c in self.dataset.cases
+        ]
+        frame = _frame(rows, ["case", "program", "date", "department", "subject_zh",
+                              "subject_en", "action_zh", "action_en", "outcome_zh",
+                              "outcome_en", "source"])
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    @cached_property
+    def sources(self) -> pd.DataFrame:
+        rows = [
+            {
+                "source": s.id,
+                "publication_zh": s.publication.zh,
+                "publication_en": s.publication.en,
+                "edition_date": s.edition_date,
+                "title": s.title,
+                "title_en": s.title_en,
+                "page": s.page,
+                "date_reported": s.date_reported,
+                "reporters": "、".join(s.reporters),
+                "correspondents": "、".join(s.correspondents),
+                "department": s.department,
+            }
+            for s in self.dataset.sources
+        ]
+        frame = _frame(rows, ["source", "publication_zh", "publication_en", "edition_date",
+                              "title", "title_en", "page", "date_reported", "reporters",
+                              "correspondents", "department"])
+        frame["edition_date"] = pd.to_datetime(frame["edition_date"])
+        frame["date_reported"] = pd.to_datetime(frame["date_reported"])
+        return frame
+
+
+FIGURE_COLUMNS = [
+    "program", "metric", "value", "value_max", "unit", "qualifier", "reported", "date",
+    "date_end", "period", "department", "district", "category", "group_zh", "group_en",
+    "source", "locator", "basis",
+]
+
+PROJECT_METRICS = [
+    "total_investment", "expected_annual_output", "land_area", "jobs", "enterprises_expected",
+    "annual_capacity",
+]
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A frame with the given columns even when there are no rows."""
+    return pd.DataFrame(rows, columns=columns)
+
+
+def edition_date(dataset: Dataset) -> dt.date | None:
+    """The newest edition date among the sources: 'as of' for the whole dashboard."""
+    return max((s.edition_date for s in dataset.sources), default=None)

@@ -1,0 +1,445 @@
+"""Pydantic models of what the source reports: who, which program, which figure, from where.
+
+Models are frozen and forbid unknown fields so that a typo in a data file is an error, not a
+silently dropped value. Cross-record rules (references, solved ≤ found) live in `loading`,
+which sees the whole dataset; rules within one record live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from civic.quantities import UNITS, Qualifier, Quantity, parse_quantity
+
+LOCATOR_MAX = 20
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _short(text: str) -> str:
+    if len(text) > LOCATOR_MAX:
+        raise ValueError(f"at most {LOCATOR_MAX} characters, got {len(text)}: {text!r}")
+    return text
+
+
+ShortPhrase = Annotated[NonEmpty, AfterValidator(_short)]
+
+
+class LocalText(Frozen):
+    """A name or label in both languages of the dashboard."""
+
+    zh: NonEmpty
+    en: NonEmpty
+
+    def __call__(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _parse_bound(text: str) -> tuple[dt.date, dt.date, str]:
+    """`2021` → the whole year, `2023-07` → the month, `2023-11-15` → the day."""
+    m = _PERIOD.match(text.strip())
+    if not m:
+        raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}")
+    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    try:
+        if day:
+            d = dt.date(year, month, day)
+            return d, d, "day"
+        if month:
+            return dt.date(year, month, 1), _month_end(year, month), "month"
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+    except ValueError as exc:
+        raise ValueError(f"not a calendar date: {text!r} ({exc})") from None
+
+
+class Period(Frozen):
+    """The date or span a fact refers to, as precise as the source is.
+
+    Written in data as `2023-11-15`, `2023-07`, `2021`, or `START/END` for a span
+    (`2021/2023-11-15`: from some time in 2021 until the edition date).
+    """
+
+    start: dt.date
+    end: dt.date
+    text: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, dt.date):
+            data = data.isoformat()
+        if isinstance(data, int):
+            data = str(data)
+        if not isinstance(data, str):
+            return data
+        first, _, last = data.partition("/")
+        start, end, _ = _parse_bound(first)
+        if last:
+            _, end, _ = _parse_bound(last)
+        return {"start": start, "end": end, "text": data.strip()}
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period ends before it starts: {self.text!r}")
+        return self
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Level(StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    DISTRICT = "district"
+    STREET_COMMUNITY = "street_community"
+    ENTERPRISE = "enterprise"
+    PUBLIC_INSTITUTION = "public_institution"
+
+
+class Category(StrEnum):
+    GOVERNMENT_SERVICES = "government_services"
+    SOCIAL_ASSISTANCE = "social_assistance"
+    PUBLIC_HEALTH = "public_health"
+    INVESTMENT = "investment"
+    SPORTS_CULTURE = "sports_culture"
+    SKILLS = "skills"
+    PUBLIC_SAFETY = "public_safety"
+    COMMUNITY = "community"
+
+
+class ProgramStatus(StrEnum):
+    ONGOING = "ongoing"
+    COMPLETED = "completed"
+    SIGNED = "signed"
+    UNDER_CONSTRUCTION = "under_construction"
+    ADVISORY = "advisory"
+
+
+class Basis(StrEnum):
+    REPORTED = "reported"
+    DERIVED = "derived"
+
+
+class MilestoneStatus(StrEnum):
+    DONE = "done"
+    PLANNED = "planned"
+    EXPECTED = "expected"
+
+
+class Source(Frozen):
+    """One article of the edition: everything a figure's provenance line needs."""
+
+    id: Id
+    publication: LocalText
+    edition_date: dt.date
+    title: NonEmpty
+    title_en: NonEmpty
+    page: str | None = None
+    date_reported: dt.date | None = None
+    reporters: list[NonEmpty] = []
+    correspondents: list[NonEmpty] = []
+    department: Id | None = None
+
+
+class District(Frozen):
+    id: Id
+    name: LocalText
+
+
+class Department(Frozen):
+    id: Id
+    name: LocalText
+    level: Level
+    district: Id | None = None
+    parent: Id | None = None
+
+    @model_validator(mode="after")
+    def _not_own_parent(self) -> Department:
+        if self.parent == self.id:
+            raise ValueError("a department cannot be its own parent")
+        return self
+
+
+class Official(Frozen):
+    """An official named in a public role; private persons are never recorded."""
+
+    name: NonEmpty
+    title: LocalText
+
+
+class Program(Frozen):
+    id: Id
+    name: LocalText
+    category: Category
+    lead: Id
+    participants: list[Id] = []
+    start: Period | None = None
+    status: ProgramStatus
+    source: Id
+    officials: list[Official] = []
+    headline: list[Id] = Field(default=[], max_length=3)
+    """Metrics that sum the program up on its overview card."""
+
+    @property
+    def departments(self) -> list[str]:
+        """Lead first, then participants: who a department filter matches."""
+        return [self.lead, *self.participants]
+
+    @model_validator(mode="after")
+    def _lead_not_participant(self) -> Program:
+        if self.lead in self.participants:
+            raise ValueError(f"lead department {self.lead!r} is also listed as a participant")
+        if len(set(self.participants)) != len(self.participants):
+            raise ValueError("participants are listed twice")
+        return self
+
+
+class Metric(Frozen):
+    """What a figure measures; `dimension` is the kind of unit that fits it."""
+
+    id: Id
+    label: LocalText
+    dimension: NonEmpty
+
+    @model_validator(mode="after")
+    def _known_dimension(self) -> Metric:
+        known = {u.dimension for u in UNITS.values()}
+        if self.dimension not in known:
+            raise ValueError(f"unknown dimension {self.dimension!r}; known: {sorted(known)}")
+        return self
+
+
+class Figure(Frozen):
+    """One number of the source, normalized, with everything needed to trace it back.
+
+    Data files give `reported` (e.g. `近2亿元`); value, unit and qualifier are parsed from it,
+    so the normalized number can never drift from what the source printed.
+    """
+
+    program: Id
+    metric: Id
+    reported: NonEmpty
+    value: float
+    value_max: float | None = None
+    unit: str
+    qualifier: Qualifier
+    period: Period
+    department: Id
+    source: Id
+    locator: ShortPhrase | None = None
+    group: LocalText | None = None
+    basis: Basis = Basis.REPORTED
+    derived_from: list[Id] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse_reported(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "reported" not in data or "value" in data:
+            return data
+        quantity = parse_quantity(str(data["reported"]))
+        return {**data, **quantity.model_dump(exclude={"reported"})}
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Figure:
+        if self.basis is Basis.REPORTED and not self.locator:
+            raise ValueError("a reported figure needs a locator phrase from its source")
+        if self.basis is Basis.DERIVED and not self.derived_from:
+            raise ValueError("a derived figure names the metrics it is derived from")
+        return self
+
+    @property
+    def quantity(self) -> Quantity:
+        return Quantity(
+            value=self.value,
+            value_max=self.value_max,
+            unit=self.unit,
+            qualifier=self.qualifier,
+            reported=self.reported,
+        )
+
+
+def _quantity(value: Any) -> Any:
+    return parse_quantity(value) if isinstance(value, str) else value
+
+
+ReportedQuantity = Annotated[Quantity, BeforeValidator(_quantity)]
+
+
+class Milestone(Frozen):
+    period: Period
+    label: LocalText
+    status: MilestoneStatus
+
+
+class Project(Frozen):
+    """An investment project: the shape around its figures (which stay in `figures`)."""
+
+    id: Id
+    program: Id
+    name: LocalText
+    developer: LocalText
+    group: LocalText | None = None
+    district: Id
+    site: LocalText
+    product: LocalText
+    milestones: list[Milestone] = Field(min_length=1)
+    source: Id
+
+    @model_validator(mode="after")
+    def _milestones_in_order(self) -> Project:
+        for before, after in zip(self.milestones, self.milestones[1:]):
+            if after.period.start < before.period.start:
+                raise ValueError(
+                    f"milestones out of date order: {after.period} comes after {before.period}"
+                )
+        return self
+
+
+class Trend(StrEnum):
+    RISING = "rising"
+    STABLE = "stable"
+    FALLING = "falling"
+
+
+class AgeGroup(Frozen):
+    ages: ReportedQuantity
+    label: LocalText
+
+    @model_validator(mode="after")
+    def _is_age(self) -> AgeGroup:
+        if UNITS[self.ages.unit].dimension != "age":
+            raise ValueError(f"{self.ages.reported!r} is not an age")
+        return self
+
+
+class Advisory(Frozen):
+    """A public-health advisory: its status and advice; counts per age group are figures."""
+
+    id: Id
+    program: Id
+    date: dt.date
+    department: Id
+    phase: LocalText
+    trend: Trend
+    trend_detail: LocalText
+    dominant_strain: NonEmpty
+    age_groups: list[AgeGroup] = Field(min_length=1)
+    preferred_vaccine: LocalText
+    recommendations: list[LocalText] = Field(min_length=1)
+    source: Id
+
+
+class ReliefKind(StrEnum):
+    PATROL = "patrol"
+    REGULAR_PATROL = "regular_patrol"
+
+
+class ReliefAction(Frozen):
+    id: Id
+    program: Id
+    period: Period
+    kind: ReliefKind
+    department: Id
+    places: list[LocalText] = Field(min_length=1)
+    supplies: list[LocalText] = []
+    source: Id
+
+
+class ReliefMeasure(Frozen):
+    """One assistance measure for one group in need."""
+
+    id: Id
+    program: Id
+    group: LocalText
+    measure: LocalText
+    department: Id
+    source: Id
+
+
+class Event(Frozen):
+    id: Id
+    program: Id
+    date: dt.date
+    title: LocalText
+    venue: LocalText
+    organizer: Id
+    items: list[LocalText] = []
+    officials: list[Official] = []
+    source: Id
+
+
+class Case(Frozen):
+    """A single reported case, described by what was done, never by who was helped."""
+
+    id: Id
+    program: Id
+    period: Period
+    department: Id
+    participants: list[Id] = []
+    subject: LocalText
+    action: LocalText
+    outcome: LocalText
+    officials: list[Official] = []
+    source: Id
+
+
+class Dataset(Frozen):
+    """Everything loaded from one data folder."""
+
+    sources: list[Source]
+    districts: list[District]
+    departments: list[Department]
+    metrics: list[Metric]
+    programs: list[Program]
+    figures: list[Figure]
+    projects: list[Project] = []
+    advisories: list[Advisory] = []
+    relief_actions: list[ReliefAction] = []
+    relief_measures: list[ReliefMeasure] = []
+    events: list[Event] = []
+    cases: list[Case] = []
+
+
+RECORD_KINDS: dict[str, type[Frozen]] = {
+    "sources": Source,
+    "districts": District,
+    "departments": Department,
+    "metrics": Metric,
+    "programs": Program,
+    "figures": Figure,
+    "projects": Project,
+    "advisories": Advisory,
+    "relief_actions": ReliefAction,
+    "relief_measures": ReliefMeasure,
+    "events": Event,
+    "cases": Case,
+}
+"""The record lists a data file may hold, by key."""

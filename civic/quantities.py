@@ -1,0 +1,445 @@
+"""Figures as Chinese news text reports them: `近2亿元`, `630多名`, `6至35月龄`.
+
+A reported figure is kept as value, canonical unit and qualifier, so that `近2亿元` is
+never shown as if it were exactly 200,000,000 CNY. Parsing is strict: text that is not
+understood raises `QuantityError` rather than yielding a plausible but wrong number.
+Arithmetic goes through `Fraction`, so `10亿元` is exactly 1e9 and `7 ha` exactly 105 mu.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from fractions import Fraction
+from typing import NamedTuple
+
+import cn2an
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "UNITS",
+    "Qualifier",
+    "Quantity",
+    "QuantityError",
+    "Unit",
+    "convert",
+    "parse_quantity",
+]
+
+
+class Qualifier(StrEnum):
+    """How the reported figure qualifies its number."""
+
+    EXACT = "exact"  # 4023人次
+    ABOUT = "about"  # 约7公顷, 350人左右
+    NEARLY = "nearly"  # 近2亿元
+    MORE_THAN = "more_than"  # 超20亿元, 逾
+    AT_LEAST = "at_least"  # 630多名, 百余家, 3岁以上 (shown as "630+")
+    UP_TO = "up_to"  # 可达30亿元, 最高
+    RANGE = "range"  # 2周至4周, 6至35月龄
+
+
+class QuantityError(ValueError):
+    """A figure that cannot be read; the message quotes the text and says what is wrong."""
+
+
+class Unit(NamedTuple):
+    code: str
+    dimension: str  # what metrics declare they measure, e.g. "money", "persons"
+    zh: str
+    en: str
+
+
+UNITS: dict[str, Unit] = {
+    unit.code: unit
+    for unit in [
+        Unit("CNY", "money", "元", "CNY"),
+        Unit("person", "persons", "人", "persons"),
+        Unit("person_time", "person_times", "人次", "person-times"),
+        Unit("organization", "organizations", "家", "organizations"),
+        Unit("prefecture", "prefectures", "个市州", "prefectures"),
+        Unit("count", "count", "", ""),
+        Unit("item", "count", "项", "items"),
+        Unit("session", "count", "场", "sessions"),
+        Unit("building", "count", "栋", "buildings"),
+        Unit("kind", "count", "种", "kinds"),
+        Unit("time", "count", "次", "times"),
+        Unit("t", "mass", "吨", "t"),
+        Unit("m2", "area", "平方米", "m²"),
+        Unit("mu", "area", "亩", "mu"),
+        Unit("ha", "area", "公顷", "ha"),
+        Unit("km2", "area", "平方公里", "km²"),
+        Unit("minute", "duration", "分钟", "minutes"),
+        Unit("hour", "duration", "小时", "hours"),
+        Unit("day", "duration", "天", "days"),
+        Unit("week", "duration", "周", "weeks"),
+        Unit("month", "duration", "个月", "months"),
+        Unit("year", "duration", "年", "years"),
+        Unit("month_of_age", "age", "月龄", "months of age"),
+        Unit("year_of_age", "age", "岁", "years of age"),
+        Unit("percent", "ratio", "%", "%"),
+    ]
+}
+
+# Measure words as written after the number → canonical unit code. A bare `月` is left
+# out: `3月` is more often March than three months.
+_MEASURE_WORDS: dict[str, str] = {
+    "元": "CNY",
+    "名": "person",
+    "人": "person",
+    "位": "person",
+    "个人": "person",
+    "人次": "person_time",
+    "家": "organization",
+    "市州": "prefecture",
+    "个市州": "prefecture",
+    "项": "item",
+    "个": "item",
+    "件": "item",
+    "条": "item",
+    "期": "session",
+    "场": "session",
+    "栋": "building",
+    "种": "kind",
+    "次": "time",
+    "吨": "t",
+    "平方米": "m2",
+    "平米": "m2",
+    "亩": "mu",
+    "公顷": "ha",
+    "平方公里": "km2",
+    "平方千米": "km2",
+    "分钟": "minute",
+    "小时": "hour",
+    "个小时": "hour",
+    "天": "day",
+    "日": "day",
+    "周": "week",
+    "星期": "week",
+    "个星期": "week",
+    "个月": "month",
+    "年": "year",
+    "月龄": "month_of_age",
+    "岁": "year_of_age",
+    "周岁": "year_of_age",
+    "%": "percent",
+}
+
+# Measure words that are a fraction of their canonical unit.
+_SCALED_WORDS: dict[str, tuple[str, Fraction]] = {
+    "千克": ("t", Fraction(1, 1000)),
+    "公斤": ("t", Fraction(1, 1000)),
+}
+
+_SURFACES: dict[str, tuple[str, Fraction]] = {
+    **{word: (code, Fraction(1)) for word, code in _MEASURE_WORDS.items()},
+    **_SCALED_WORDS,
+}
+
+# Size of each unit within a group of exactly interconvertible units. Units in different
+# groups of one dimension (days and months) have no exact conversion.
+_SCALES: dict[str, tuple[str, Fraction]] = {
+    "m2": ("area", Fraction(1)),
+    "mu": ("area", Fraction(10_000, 15)),
+    "ha": ("area", Fraction(10_000)),
+    "km2": ("area", Fraction(1_000_000)),
+    "minute": ("clock", Fraction(1)),
+    "hour": ("clock", Fraction(60)),
+    "day": ("clock", Fraction(24 * 60)),
+    "week": ("clock", Fraction(7 * 24 * 60)),
+    "month": ("calendar", Fraction(1)),
+    "year": ("calendar", Fraction(12)),
+    "month_of_age": ("age", Fraction(1)),
+    "year_of_age": ("age", Fraction(12)),
+}
+
+# Multipliers written between an Arabic number and its unit: `1.5万`, `10亿`, `3千`.
+_MULTIPLIERS: dict[str, Fraction] = {
+    "百": Fraction(100),
+    "千": Fraction(1_000),
+    "万": Fraction(10**4),
+    "百万": Fraction(10**6),
+    "千万": Fraction(10**7),
+    "亿": Fraction(10**8),
+    "万亿": Fraction(10**12),
+}
+
+# Qualifier words before the number; the longest is matched first (`超过` before `超`).
+_PREFIXES: dict[str, Qualifier] = {
+    "近": Qualifier.NEARLY,
+    "将近": Qualifier.NEARLY,
+    "接近": Qualifier.NEARLY,
+    "约": Qualifier.ABOUT,
+    "大约": Qualifier.ABOUT,
+    "大概": Qualifier.ABOUT,
+    "超": Qualifier.MORE_THAN,
+    "超过": Qualifier.MORE_THAN,
+    "超出": Qualifier.MORE_THAN,
+    "逾": Qualifier.MORE_THAN,
+    "至少": Qualifier.AT_LEAST,
+    "达": Qualifier.UP_TO,
+    "达到": Qualifier.UP_TO,
+    "可达": Qualifier.UP_TO,
+    "高达": Qualifier.UP_TO,
+    "最高": Qualifier.UP_TO,
+    "最多": Qualifier.UP_TO,
+}
+
+# Qualifier words after the unit: `350人左右`, `3岁以上`.
+_SUFFIXES: dict[str, Qualifier] = {
+    "左右": Qualifier.ABOUT,
+    "上下": Qualifier.ABOUT,
+    "以上": Qualifier.AT_LEAST,
+    "以下": Qualifier.UP_TO,
+    "以内": Qualifier.UP_TO,
+}
+
+# Between number and unit: `630多名`, `百余家`, `10多万元`.
+_INFIXES: dict[str, Qualifier] = {"多": Qualifier.AT_LEAST, "余": Qualifier.AT_LEAST}
+
+_PERCENT_WORD = "百分之"
+_RANGE_SEPARATORS = "至到~〜—–-"
+_CN_DIGITS = "〇零一二两三四五六七八九"
+_CN_NUMERAL_CHARS = _CN_DIGITS + "十百千万亿点"
+# Colloquial numerals leave off the last unit: `三万五` is 三万五千, `二百五` is 二百五十.
+_IMPLIED_UNIT = {"百": "十", "千": "百", "万": "千", "亿": "千万"}
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Regex alternation trying longer words first, so `个小时` wins over `个`."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_CN_NUMERAL = rf"[{_CN_DIGITS}十百千万亿]+(?:点[{_CN_DIGITS}]+)?"
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_HEAD = (
+    rf"(?:(?P<arabic>{_ARABIC})|(?P<cn>{_CN_NUMERAL}))"
+    rf"(?P<more1>[{''.join(_INFIXES)}])?"
+    rf"(?P<mult>{_alternation(_MULTIPLIERS)})?"
+    rf"(?P<more2>[{''.join(_INFIXES)}])?"
+)
+_FIGURE = re.compile(rf"{_HEAD}(?P<unit>{_alternation(_SURFACES)})?")
+_FIGURE_ANY_TAIL = re.compile(rf"{_HEAD}(?P<rest>.*)")
+_LOOSE_NUMBER = re.compile(rf"[\d.,]+|[{_CN_NUMERAL_CHARS}]+")
+_SPLIT_NUMERAL = re.compile(rf"\d\s+\d|[{_CN_NUMERAL_CHARS}]\s+[{_CN_NUMERAL_CHARS}]")
+_ANY_NUMERAL = re.compile(rf"[\d{_CN_NUMERAL_CHARS}]")
+_NEGATIVE = re.compile(r"^[-−负]")
+
+
+class Quantity(BaseModel):
+    """A reported figure: value in the canonical unit, its qualifier and the text as given."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    value: float  # for a RANGE its lower end
+    value_max: float | None = None  # upper end, only for a RANGE
+    unit: str
+    qualifier: Qualifier = Qualifier.EXACT
+    reported: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Quantity:
+        if self.unit not in UNITS:
+            raise ValueError(f"unknown unit {self.unit!r}; known: {', '.join(UNITS)}")
+        if (self.qualifier is Qualifier.RANGE) != (self.value_max is not None):
+            raise ValueError("value_max is given exactly when the qualifier is 'range'")
+        if self.value_max is not None and self.value > self.value_max:
+            raise ValueError(f"range runs backwards: {self.value} > {self.value_max}")
+        return self
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """One number with what was written around it; a range's lower end may borrow its
+    multiplier and measure word from the upper end."""
+
+    number: Fraction
+    multiplier: Fraction | None
+    surface: str | None  # the measure word as written, a key of _SURFACES
+    qualifier: Qualifier | None
+
+    def value(self) -> Fraction:
+        factor = _SURFACES[self.surface][1] if self.surface else Fraction(1)
+        return self.number * (self.multiplier or Fraction(1)) * factor
+
+
+def _error(text: str, problem: str) -> QuantityError:
+    return QuantityError(f"{text!r}: {problem}")
+
+
+def _normalise(text: str) -> str:
+    """Full-width to half-width (`４０２３`, `％`) and drop spaces, unless they split a
+    number (`10 20元` is not 1020 CNY)."""
+    s = unicodedata.normalize("NFKC", text)
+    if _SPLIT_NUMERAL.search(s):
+        raise _error(text, "a space inside a number")
+    return re.sub(r"\s+", "", s)
+
+
+def _strip_words(
+    s: str, words: dict[str, Qualifier], at_start: bool
+) -> tuple[str, list[Qualifier]]:
+    """Peel qualifier words off one end: `最高可达30亿元` → `30亿元`, [up_to, up_to]."""
+    found: list[Qualifier] = []
+    ordered = sorted(words, key=len, reverse=True)
+    while word := next(
+        (w for w in ordered if (s.startswith(w) if at_start else s.endswith(w))), None
+    ):
+        found.append(words[word])
+        s = s[len(word) :] if at_start else s[: -len(word)]
+    return s, found
+
+
+def _cn_number(numeral: str, text: str) -> Fraction:
+    """Chinese numeral via cn2an in strict mode: its smart mode reads garbage such as
+    `十十万二` or `七九` as numbers. Accepted beyond strict: 两 and 〇, a leading `百`
+    meaning one hundred (`百余家`), and the colloquial `三万五`."""
+    canonical = numeral.translate(str.maketrans("两〇", "二零"))
+    if canonical[0] in "百千万亿":
+        canonical = "一" + canonical
+    # cn2an reads `一亿十万` as 1e8; written out, `一亿一十万` it reads right.
+    canonical = re.sub("(?<=[百千万亿零])十", "一十", canonical)
+    candidates = [canonical]
+    if canonical[-2:-1] in _IMPLIED_UNIT and canonical[-1] in "一二三四五六七八九":
+        candidates.append(canonical + _IMPLIED_UNIT[canonical[-2]])
+    for candidate in candidates:
+        try:
+            return Fraction(str(cn2an.cn2an(candidate, "strict")))
+        except (ValueError, KeyError):  # cn2an raises KeyError on some malformed numerals
+            continue
+    raise _error(text, f"malformed Chinese numeral {numeral!r}")
+
+
+def _parse_figure(part: str, text: str) -> _Figure:
+    """One number with optional 多/余, multiplier and measure word, nothing else."""
+    if part.startswith(_PERCENT_WORD):
+        number = part[len(_PERCENT_WORD) :]
+        if re.fullmatch(_ARABIC, number):
+            return _Figure(Fraction(number.replace(",", "")), None, "%", None)
+        if re.fullmatch(_CN_NUMERAL, number):
+            return _Figure(_cn_number(number, text), None, "%", None)
+        raise _error(text, f"expected a number after {_PERCENT_WORD}, got {number!r}")
+    if not (m := _FIGURE.fullmatch(part)):
+        raise _diagnose(part, text)
+    if m["more1"] and m["more2"]:
+        raise _error(text, "多/余 given twice")
+    if m["arabic"]:
+        number = Fraction(m["arabic"].replace(",", ""))
+    else:
+        number = _cn_number(m["cn"], text)
+    more = m["more1"] or m["more2"]
+    return _Figure(
+        number=number,
+        multiplier=_MULTIPLIERS[m["mult"]] if m["mult"] else None,
+        surface=m["unit"],
+        qualifier=_INFIXES[more] if more else None,
+    )
+
+
+def _diagnose(part: str, text: str) -> QuantityError:
+    """Say what is wrong with a figure that does not match, for a useful message."""
+    loose = _LOOSE_NUMBER.match(part)
+    if not loose:
+        return _error(text, f"expected a number at {part!r}")
+    head = _FIGURE_ANY_TAIL.fullmatch(part)
+    if not head or (head["arabic"] or head["cn"]) != loose[0]:
+        return _error(text, f"malformed number {loose[0]!r}")
+    rest = head["rest"]
+    known = next((s for s in sorted(_SURFACES, key=len, reverse=True) if rest.startswith(s)), None)
+    if known:
+        return _error(text, f"unexpected {rest[len(known):]!r} after the unit {known!r}")
+    return _error(text, f"unknown unit {rest!r}; known: {' '.join(_SURFACES)}")
+
+
+def _combine(qualifiers: list[Qualifier], text: str) -> Qualifier:
+    distinct = list(dict.fromkeys(qualifiers))
+    if len(distinct) > 1:
+        raise _error(text, f"contradictory qualifiers: {', '.join(distinct)}")
+    return distinct[0] if distinct else Qualifier.EXACT
+
+
+def _code(surface: str | None) -> str:
+    return _SURFACES[surface][0] if surface else "count"
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Read one reported figure, e.g. `近2亿元` → 2e8 CNY, nearly."""
+    if not isinstance(text, str):
+        raise QuantityError(f"{text!r}: expected text, got {type(text).__name__}")
+    reported = text.strip()
+    if not reported:
+        raise _error(reported, "empty text, expected a figure")
+    s = _normalise(reported)
+    s, before = _strip_words(s, _PREFIXES, at_start=True)
+    s, after = _strip_words(s, _SUFFIXES, at_start=False)
+    if _NEGATIVE.match(s):
+        raise _error(reported, "negative figures are not reported quantities")
+    if not _ANY_NUMERAL.search(s):
+        raise _error(reported, "no number")
+    parts = re.split(f"[{re.escape(_RANGE_SEPARATORS)}]", s)
+    if len(parts) > 2:
+        raise _error(reported, "more than one range separator")
+    if len(parts) == 1:
+        figure = _parse_figure(s, reported)
+        infix = [figure.qualifier] if figure.qualifier else []
+        return Quantity(
+            value=float(figure.value()),
+            unit=_code(figure.surface),
+            qualifier=_combine(before + after + infix, reported),
+            reported=reported,
+        )
+    return _parse_range(parts[0], parts[1], before + after, reported)
+
+
+def _parse_range(low: str, high: str, qualifiers: list[Qualifier], text: str) -> Quantity:
+    """`2周至4周`, `6至35月龄`, `2至3万元`: a bare lower end takes the upper end's
+    multiplier and unit, as Chinese writes it (`2至3万元` is 20,000 to 30,000 CNY)."""
+    if not low or not high:
+        raise _error(text, "a range needs a number on both sides")
+    lo, hi = _parse_figure(low, text), _parse_figure(high, text)
+    if qualifiers or lo.qualifier or hi.qualifier:
+        raise _error(text, "a range cannot be qualified further (约, 多, 以上 …)")
+    if lo.surface and not hi.surface:
+        raise _error(text, "the unit must follow the upper end of a range")
+    if lo.surface and _code(lo.surface) != _code(hi.surface):
+        raise _error(text, f"range ends in different units: {lo.surface!r} and {hi.surface!r}")
+    if lo.surface is None:
+        lo = replace(lo, multiplier=lo.multiplier or hi.multiplier, surface=hi.surface)
+    lo_value, hi_value = lo.value(), hi.value()
+    if lo_value > hi_value:
+        raise _error(text, "range runs backwards, its lower end is larger")
+    return Quantity(
+        value=float(lo_value),
+        value_max=float(hi_value),
+        unit=_code(hi.surface),
+        qualifier=Qualifier.RANGE,
+        reported=text,
+    )
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert between units of one dimension where the ratio is exact (ha↔亩, 岁↔月龄)."""
+    for code in (from_unit, to_unit):
+        if code not in UNITS:
+            raise QuantityError(f"{code!r}: unknown unit; known: {', '.join(UNITS)}")
+    if not math.isfinite(value):
+        raise QuantityError(f"{value!r}: not a finite number")
+    if from_unit == to_unit:
+        return float(value)
+    source, target = UNITS[from_unit], UNITS[to_unit]
+    if source.dimension != target.dimension:
+        raise QuantityError(
+            f"{from_unit!r} to {to_unit!r}: different dimensions "
+            f"({source.dimension} and {target.dimension})"
+        )
+    (group_from, size_from), (group_to, size_to) = (
+        _SCALES.get(code, (code, Fraction(1))) for code in (from_unit, to_unit)
+    )
+    if group_from != group_to:
+        raise QuantityError(f"{from_unit!r} to {to_unit!r}: no exact conversion")
+    # The decimal the float prints as, so that 0.1 day is 2.4 hours, not 2.4000000000000004.
+    return float(Fraction(repr(float(value))) * size_from / size_to)

@@ -1,0 +1,362 @@
+"""Reported figures in Chinese news text: value, canonical unit, qualifier, and conversion."""
+
+from __future__ import annotations
+
+import pytest
+
+from civic.quantities import (
+    UNITS,
+    Qualifier,
+    Quantity,
+    QuantityError,
+    Unit,
+    convert,
+    parse_quantity,
+)
+
+Q = Qualifier
+
+# (text, value, value_max, unit, qualifier)
+GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
+    # money and its multipliers
+    ("10亿元", 1_000_000_000, None, "CNY", Q.EXACT),
+    ("2000万元", 20_000_000, None, "CNY", Q.EXACT),
+    ("近2亿元", 200_000_000, None, "CNY", Q.NEARLY),
+    ("超20亿元", 2_000_000_000, None, "CNY", Q.MORE_THAN),
+    ("30亿元", 3_000_000_000, None, "CNY", Q.EXACT),
+    ("可达30亿元", 3_000_000_000, None, "CNY", Q.UP_TO),
+    ("最高可达30亿元", 3_000_000_000, None, "CNY", Q.UP_TO),
+    ("高达5亿元", 500_000_000, None, "CNY", Q.UP_TO),
+    ("达到8000万元", 80_000_000, None, "CNY", Q.UP_TO),
+    ("3千元", 3_000, None, "CNY", Q.EXACT),
+    ("5百元", 500, None, "CNY", Q.EXACT),
+    ("4千万元", 40_000_000, None, "CNY", Q.EXACT),
+    ("1.5亿元", 150_000_000, None, "CNY", Q.EXACT),
+    ("10多万元", 100_000, None, "CNY", Q.AT_LEAST),
+    ("3万余元", 30_000, None, "CNY", Q.AT_LEAST),
+    ("两万元", 20_000, None, "CNY", Q.EXACT),
+    ("一亿五千万元", 150_000_000, None, "CNY", Q.EXACT),
+    ("一亿十万元", 100_100_000, None, "CNY", Q.EXACT),
+    ("三万五元", 35_000, None, "CNY", Q.EXACT),
+    ("逾50亿元", 5_000_000_000, None, "CNY", Q.MORE_THAN),
+    ("超过1000万元", 10_000_000, None, "CNY", Q.MORE_THAN),
+    ("超出300元", 300, None, "CNY", Q.MORE_THAN),
+    # persons and person-times
+    ("630多名", 630, None, "person", Q.AT_LEAST),
+    ("350人左右", 350, None, "person", Q.ABOUT),
+    ("3名", 3, None, "person", Q.EXACT),
+    ("5位", 5, None, "person", Q.EXACT),
+    ("一千人", 1_000, None, "person", Q.EXACT),
+    ("十二个人", 12, None, "person", Q.EXACT),
+    ("千余人", 1_000, None, "person", Q.AT_LEAST),
+    ("将近300人", 300, None, "person", Q.NEARLY),
+    ("接近两千人", 2_000, None, "person", Q.NEARLY),
+    ("200人上下", 200, None, "person", Q.ABOUT),
+    ("至少20名", 20, None, "person", Q.AT_LEAST),
+    ("4023人次", 4_023, None, "person_time", Q.EXACT),
+    ("1000人次", 1_000, None, "person_time", Q.EXACT),
+    ("两万人次", 20_000, None, "person_time", Q.EXACT),
+    ("1.2万人次以上", 12_000, None, "person_time", Q.AT_LEAST),
+    # count-like measure words
+    ("百余家", 100, None, "organization", Q.AT_LEAST),
+    ("28家", 28, None, "organization", Q.EXACT),
+    ("5000余条", 5_000, None, "item", Q.AT_LEAST),
+    ("86项", 86, None, "item", Q.EXACT),
+    ("12个", 12, None, "item", Q.EXACT),
+    ("7件", 7, None, "item", Q.EXACT),
+    ("54场", 54, None, "session", Q.EXACT),
+    ("20期", 20, None, "session", Q.EXACT),
+    ("6栋", 6, None, "building", Q.EXACT),
+    ("3种", 3, None, "kind", Q.EXACT),
+    ("两次", 2, None, "time", Q.EXACT),
+    ("14市州", 14, None, "prefecture", Q.EXACT),
+    ("14个市州", 14, None, "prefecture", Q.EXACT),
+    # mass
+    ("5万吨", 50_000, None, "t", Q.EXACT),
+    ("约1.5万吨", 15_000, None, "t", Q.ABOUT),
+    ("500千克", 0.5, None, "t", Q.EXACT),
+    ("五千克", 0.005, None, "t", Q.EXACT),
+    ("200公斤", 0.2, None, "t", Q.EXACT),
+    # area
+    ("约7公顷", 7, None, "ha", Q.ABOUT),
+    ("150亩", 150, None, "mu", Q.EXACT),
+    ("3万平方米", 30_000, None, "m2", Q.EXACT),
+    ("800平米", 800, None, "m2", Q.EXACT),
+    ("2.5平方公里", 2.5, None, "km2", Q.EXACT),
+    # duration
+    ("3个小时", 3, None, "hour", Q.EXACT),
+    ("48小时以内", 48, None, "hour", Q.UP_TO),
+    ("30分钟", 30, None, "minute", Q.EXACT),
+    ("15天", 15, None, "day", Q.EXACT),
+    ("7日", 7, None, "day", Q.EXACT),
+    ("两周", 2, None, "week", Q.EXACT),
+    ("3个星期", 3, None, "week", Q.EXACT),
+    ("6星期", 6, None, "week", Q.EXACT),
+    ("3个月", 3, None, "month", Q.EXACT),
+    ("35年", 35, None, "year", Q.EXACT),
+    ("20多年", 20, None, "year", Q.AT_LEAST),
+    ("十余年", 10, None, "year", Q.AT_LEAST),
+    ("大概5年", 5, None, "year", Q.ABOUT),
+    ("大约200亩", 200, None, "mu", Q.ABOUT),
+    # age
+    ("3岁", 3, None, "year_of_age", Q.EXACT),
+    ("16岁", 16, None, "year_of_age", Q.EXACT),
+    ("3岁以上", 3, None, "year_of_age", Q.AT_LEAST),
+    ("60周岁以下", 60, None, "year_of_age", Q.UP_TO),
+    ("6至35月龄", 6, 35, "month_of_age", Q.RANGE),
+    # ranges
+    ("2周至4周", 2, 4, "week", Q.RANGE),
+    ("2-4周", 2, 4, "week", Q.RANGE),
+    ("2~4周", 2, 4, "week", Q.RANGE),
+    ("2～4周", 2, 4, "week", Q.RANGE),
+    ("2到4周", 2, 4, "week", Q.RANGE),
+    ("1—3天", 1, 3, "day", Q.RANGE),
+    ("1–3天", 1, 3, "day", Q.RANGE),
+    ("3至3天", 3, 3, "day", Q.RANGE),
+    ("2至3万元", 20_000, 30_000, "CNY", Q.RANGE),
+    ("2万元至3亿元", 20_000, 300_000_000, "CNY", Q.RANGE),
+    ("500千克至2吨", 0.5, 2, "t", Q.RANGE),
+    ("三至五年", 3, 5, "year", Q.RANGE),
+    ("60%-80%", 60, 80, "percent", Q.RANGE),
+    ("10至20", 10, 20, "count", Q.RANGE),
+    # percent
+    ("76.4%", 76.4, None, "percent", Q.EXACT),
+    ("76.4％", 76.4, None, "percent", Q.EXACT),
+    ("百分之七十六点四", 76.4, None, "percent", Q.EXACT),
+    ("百分之百", 100, None, "percent", Q.EXACT),
+    ("超过百分之30", 30, None, "percent", Q.MORE_THAN),
+    ("百分之三至百分之五", 3, 5, "percent", Q.RANGE),
+    # bare numbers and number forms
+    ("4023", 4_023, None, "count", Q.EXACT),
+    ("4,023", 4_023, None, "count", Q.EXACT),
+    ("1,234,567.5", 1_234_567.5, None, "count", Q.EXACT),
+    ("４０２３", 4_023, None, "count", Q.EXACT),
+    ("４，０２３人次", 4_023, None, "person_time", Q.EXACT),
+    ("1.5万", 15_000, None, "count", Q.EXACT),
+    ("3千", 3_000, None, "count", Q.EXACT),
+    ("百", 100, None, "count", Q.EXACT),
+    ("十", 10, None, "count", Q.EXACT),
+    ("五", 5, None, "count", Q.EXACT),
+    ("三十五", 35, None, "count", Q.EXACT),
+    ("一千", 1_000, None, "count", Q.EXACT),
+    ("两万", 20_000, None, "count", Q.EXACT),
+    ("一点五万", 15_000, None, "count", Q.EXACT),
+    ("二百零五", 205, None, "count", Q.EXACT),
+    ("〇", 0, None, "count", Q.EXACT),
+    ("0元", 0, None, "CNY", Q.EXACT),
+    # whitespace around and inside, agreeing qualifiers
+    ("  10 亿元 ", 1_000_000_000, None, "CNY", Q.EXACT),
+    ("约 7 公顷", 7, None, "ha", Q.ABOUT),
+    ("2 至 4 周", 2, 4, "week", Q.RANGE),
+    ("约350人左右", 350, None, "person", Q.ABOUT),
+    ("630多名以上", 630, None, "person", Q.AT_LEAST),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "value_max", "unit", "qualifier"), GOOD)
+def test_parse_quantity(
+    text: str, value: float, value_max: float | None, unit: str, qualifier: Qualifier
+) -> None:
+    expected = Quantity(
+        value=value,
+        value_max=value_max,
+        unit=unit,
+        qualifier=qualifier,
+        reported=text.strip(),
+    )
+    assert expected == parse_quantity(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("10亿元", 1e9),
+        ("1.5万", 15000.0),
+        ("0.1亿元", 1e7),
+        ("1.1万", 11000.0),
+        ("2.675万吨", 26750.0),
+        ("0.3亿元", 30_000_000.0),
+    ],
+)
+def test_multipliers_are_exact(text: str, value: float) -> None:
+    assert value == parse_quantity(text).value
+
+
+# (text, what the message says besides the quoted text)
+MALFORMED: list[tuple[str, str]] = [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("很多", "no number"),
+    ("多名", "no number"),
+    ("约", "no number"),
+    ("5斤斤", "unknown unit"),
+    ("10亿美刀", "unknown unit"),
+    ("10亿美元", "unknown unit"),
+    ("3月", "unknown unit"),
+    ("10亿元abc", "unexpected 'abc'"),
+    ("350人 次数", "unexpected"),
+    ("近约10亿元", "contradictory"),
+    ("近630多名", "contradictory"),
+    ("约350人以上", "contradictory"),
+    ("4至2周", "backwards"),
+    ("500至3万元", "backwards"),
+    ("2周至4月", "unknown unit"),
+    ("2周至4天", "different units"),
+    ("2人至4元", "different units"),
+    ("2周至4", "upper end"),
+    ("约2至4周", "range cannot be qualified"),
+    ("2至4多周", "range cannot be qualified"),
+    ("2至", "both sides"),
+    ("至4周", "both sides"),
+    ("1至2至3周", "more than one range separator"),
+    ("2023-11-15", "more than one range separator"),
+    ("-5元", "negative"),
+    ("负五元", "negative"),
+    ("1.2.3万", "malformed number '1.2.3'"),
+    ("40,23元", "malformed number '40,23'"),
+    ("1.5.万元", "malformed number"),
+    ("10 20元", "space inside a number"),
+    ("三十 五人", "space inside a number"),
+    ("十十万二", "malformed Chinese numeral"),
+    ("七九", "malformed Chinese numeral"),
+    ("九百点元", "malformed number"),
+    ("630多余名", "多/余 given twice"),
+    ("百分之", "after 百分之"),
+    ("百分之abc", "after 百分之"),
+    ("元5", "expected a number"),
+    ("5元元", "unexpected '元'"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), MALFORMED)
+def test_malformed_raises(text: str, problem: str) -> None:
+    with pytest.raises(QuantityError) as caught:
+        parse_quantity(text)
+    message = str(caught.value)
+    assert f"'{text.strip()}'" in message
+    assert problem in message
+
+
+def test_non_text_raises() -> None:
+    with pytest.raises(QuantityError, match="expected text"):
+        parse_quantity(42)  # type: ignore[arg-type]
+
+
+def test_quantity_error_is_value_error() -> None:
+    assert issubclass(QuantityError, ValueError)
+
+
+# (value, from_unit, to_unit, expected)
+CONVERSIONS: list[tuple[float, str, str, float]] = [
+    (7, "ha", "mu", 105),
+    (15, "mu", "ha", 1),
+    (1, "ha", "m2", 10_000),
+    (1, "km2", "ha", 100),
+    (1.5, "ha", "mu", 22.5),
+    (2, "week", "day", 14),
+    (3, "day", "hour", 72),
+    (1.5, "hour", "minute", 90),
+    (0.1, "day", "hour", 2.4),
+    (14, "day", "week", 2),
+    (24, "month", "year", 2),
+    (2, "year", "month", 24),
+    (3, "year_of_age", "month_of_age", 36),
+    (36, "month_of_age", "year_of_age", 3),
+    (6, "month_of_age", "year_of_age", 0.5),
+    (50_000, "t", "t", 50_000),
+    (4023, "person_time", "person_time", 4023),
+]
+
+
+@pytest.mark.parametrize(("value", "from_unit", "to_unit", "expected"), CONVERSIONS)
+def test_convert(value: float, from_unit: str, to_unit: str, expected: float) -> None:
+    assert expected == convert(value, from_unit, to_unit)
+
+
+# (text, to_unit, expected): parse a figure, then convert its value
+PARSE_THEN_CONVERT: list[tuple[str, str, float]] = [
+    ("5万吨", "t", 50_000),
+    ("约7公顷", "mu", 105),
+    ("1.5万平方米", "ha", 1.5),
+    ("两周", "day", 14),
+    ("3岁", "month_of_age", 36),
+    ("18月龄", "year_of_age", 1.5),
+]
+
+
+@pytest.mark.parametrize(("text", "to_unit", "expected"), PARSE_THEN_CONVERT)
+def test_parse_then_convert(text: str, to_unit: str, expected: float) -> None:
+    quantity = parse_quantity(text)
+    assert expected == convert(quantity.value, quantity.unit, to_unit)
+
+
+# (value, from_unit, to_unit, what the message says)
+BAD_CONVERSIONS: list[tuple[float, str, str, str]] = [
+    (1, "CNY", "t", "different dimensions"),
+    (1, "ha", "day", "different dimensions"),
+    (1, "person", "person_time", "different dimensions"),
+    (3, "year", "year_of_age", "different dimensions"),
+    (1, "percent", "count", "different dimensions"),
+    (1, "day", "month", "no exact conversion"),
+    (1, "year", "week", "no exact conversion"),
+    (1, "item", "session", "no exact conversion"),
+    (1, "ha", "acre", "unknown unit"),
+    (1, "元", "CNY", "unknown unit"),
+    (float("nan"), "ha", "mu", "not a finite number"),
+    (float("inf"), "day", "hour", "not a finite number"),
+]
+
+
+@pytest.mark.parametrize(("value", "from_unit", "to_unit", "problem"), BAD_CONVERSIONS)
+def test_convert_rejects(value: float, from_unit: str, to_unit: str, problem: str) -> None:
+    with pytest.raises(QuantityError, match=problem):
+        convert(value, from_unit, to_unit)
+
+
+# Quantity built directly (as from a data file) is validated too.
+INVALID_QUANTITIES: list[dict[str, object]] = [
+    {"value": 4, "value_max": 2, "unit": "week", "qualifier": "range", "reported": "4至2周"},
+    {"value": 2, "unit": "week", "qualifier": "range", "reported": "2周"},
+    {"value": 2, "value_max": 4, "unit": "week", "reported": "2周"},
+    {"value": 2, "unit": "fortnight", "reported": "2周"},
+    {"value": 2, "unit": "week", "reported": ""},
+    {"value": 2, "unit": "week", "reported": "2周", "note": "extra"},
+    {"value": float("nan"), "unit": "count", "reported": "4023"},
+    {"value": 2, "unit": "week", "qualifier": "roughly", "reported": "2周"},
+]
+
+
+@pytest.mark.parametrize("fields", INVALID_QUANTITIES)
+def test_quantity_validates(fields: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        Quantity(**fields)  # type: ignore[arg-type]
+
+
+def test_quantity_is_frozen() -> None:
+    quantity = parse_quantity("3名")
+    with pytest.raises(ValueError):
+        quantity.value = 4  # type: ignore[misc]
+
+
+# The dimensions metrics declare in data/metrics.yaml.
+DIMENSIONS = {
+    "money", "persons", "person_times", "organizations", "prefectures", "count",
+    "mass", "area", "duration", "age", "ratio",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("code", "unit"), sorted(UNITS.items()))
+def test_units_table(code: str, unit: Unit) -> None:
+    assert code == unit.code
+    assert unit.dimension in DIMENSIONS
+
+
+def test_every_unit_is_reachable_from_text() -> None:
+    reached = {parse_quantity(text).unit for text, *_ in GOOD}
+    assert set(UNITS) == reached
+
+
+def test_qualifier_values() -> None:
+    assert ["exact", "about", "nearly", "more_than", "at_least", "up_to", "range"] == [
+        str(q) for q in Qualifier
+    ]
