@@ -220,6 +220,7 @@ _REFERENCES: dict[str, list[tuple[str, str]]] = {
         ("participants", "departments"),
         ("source", "sources"),
     ],
+    "targets": [("program", "programs"), ("metric", "metrics")],
 }
 
 
@@ -540,7 +541,8 @@ class Frames:
                 "date": a.date,
                 "department": a.department,
                 "trend": str(a.trend),
-                "dominant_strain": a.dominant_strain,
+                "strain_zh": a.dominant_strain.zh,
+                "strain_en": a.dominant_strain.en,
                 "phase_zh": a.phase.zh,
                 "phase_en": a.phase.en,
                 "source": a.source,
@@ -548,7 +550,7 @@ class Frames:
             for a in self.dataset.advisories
         ]
         frame = _frame(rows, ["advisory", "program", "date", "department", "trend",
-                              "dominant_strain", "phase_zh", "phase_en", "source"])
+                              "strain_zh", "strain_en", "phase_zh", "phase_en", "source"])
         frame["date"] = pd.to_datetime(frame["date"])
         return frame
 

@@ -7,12 +7,11 @@ them as derived and traces them to the same source as their inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 import pandas as pd
 
-from civic.models import Basis, Dataset, Figure, Period
+from civic.models import Basis, Dataset, Figure, Period, Target
 from civic.quantities import Qualifier, convert
 
 # How a ratio's qualifier follows from its parts: a qualified numerator over an exact
@@ -66,7 +65,7 @@ def _problem_figures(figures: list[Figure], program: str) -> list[Figure]:
     return [
         _derived("solution_rate", rate, "percent", qualifier, [solved, found],
                  f"{solved.value:g}/{found.value:g}"),
-        _derived("problems_open", found.value - solved.value, "item", qualifier, [found, solved],
+        _derived("problems_open", found.value - solved.value, found.unit, qualifier, [found, solved],
                  f"{found.value:g}−{solved.value:g}"),
     ]
 
@@ -114,16 +113,6 @@ def all_figures(dataset: Dataset) -> list[Figure]:
 class Status(StrEnum):
     MET = "met"
     NOT_MET = "not_met"
-
-
-@dataclass(frozen=True)
-class Target:
-    """A goal an official sets for a KPI; `at_least` false means lower is better."""
-
-    program: str
-    metric: str
-    value: float
-    at_least: bool = True
 
 
 def status(value: float, target: Target) -> Status:

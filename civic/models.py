@@ -350,7 +350,7 @@ class Advisory(Frozen):
     phase: LocalText
     trend: Trend
     trend_detail: LocalText
-    dominant_strain: NonEmpty
+    dominant_strain: LocalText
     age_groups: list[AgeGroup] = Field(min_length=1)
     preferred_vaccine: LocalText
     recommendations: list[LocalText] = Field(min_length=1)
@@ -411,6 +411,15 @@ class Case(Frozen):
     source: Id
 
 
+class Target(Frozen):
+    """A goal an official sets for a KPI; `at_least: false` means lower is better."""
+
+    program: Id
+    metric: Id
+    value: float
+    at_least: bool = True
+
+
 class Dataset(Frozen):
     """Everything loaded from one data folder."""
 
@@ -426,6 +435,7 @@ class Dataset(Frozen):
     relief_measures: list[ReliefMeasure] = []
     events: list[Event] = []
     cases: list[Case] = []
+    targets: list[Target] = []
 
 
 RECORD_KINDS: dict[str, type[Frozen]] = {
@@ -441,5 +451,6 @@ RECORD_KINDS: dict[str, type[Frozen]] = {
     "relief_measures": ReliefMeasure,
     "events": Event,
     "cases": Case,
+    "targets": Target,
 }
 """The record lists a data file may hold, by key."""

@@ -1,0 +1,1 @@
+"""The dashboard's pages; `components` holds the layout pieces they share."""

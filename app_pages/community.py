@@ -1,0 +1,46 @@
+"""社区与民生 Community, culture and safety: games, skills, reading, and the reported cases."""
+
+import streamlit as st
+
+from app_pages.components import (
+    current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+)
+from civic import tables
+from civic.i18n import format_date, name
+
+CATEGORIES = ["sports_culture", "skills", "public_safety", "community"]
+
+view = current_view()
+page_header("page.community")
+programs = [p for category in CATEGORIES for p in view.programs_in(category)]
+if not programs:
+    nothing_here()
+    st.stop()
+
+for program_id in programs:
+    program = view.catalog.programs[program_id]
+    with st.container(border=True):
+        st.subheader(name(program.name, view.lang))
+        st.caption(f"{tr(f'category.{program.category}')} · "
+                   f"{tr('overview.lead')}: {view.department_name(program.lead)}")
+        metrics = view.program_metrics(program_id)
+        kpi_row(view.cards(program_id, metrics) + view.group_cards(program_id, metrics))
+
+        events = view.records("events")
+        for event_id in events.loc[events["program"] == program_id, "event"]:
+            event = view.catalog.events[event_id]
+            st.markdown(f"**{name(event.title, view.lang)}** · {format_date(event.date, view.lang)}"
+                        f" · {name(event.venue, view.lang)}")
+            if event.items:
+                st.markdown(tr("community.items", count=len(event.items)) + " "
+                            + (" · ".join(name(i, view.lang) for i in event.items)))
+            if event.officials:
+                st.caption(tr("community.officials") + ": " + "; ".join(
+                    f"{o.name}({name(o.title, view.lang)})" for o in event.officials))
+        cases = tables.cases(view, program_id)
+        if len(cases):
+            table(cases, key=f"cases_{program_id}")
+        if program.officials:
+            st.caption(tr("community.officials") + ": " + "; ".join(
+                f"{o.name}({name(o.title, view.lang)})" for o in program.officials))
+        sources_caption([program.source])

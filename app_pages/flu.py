@@ -1,0 +1,39 @@
+"""流感 Flu advisory: the status as a banner, vaccine options by age, protection window, advice."""
+
+import streamlit as st
+
+from app_pages.components import (
+    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, tr,
+)
+from civic import panels
+from civic.i18n import name
+
+TREND_ICONS = {"rising": "⬆️", "stable": "➡️", "falling": "⬇️"}
+
+view = current_view()
+page_header("page.flu")
+programs = view.programs_in("public_health")
+if not programs:
+    nothing_here()
+    st.stop()
+
+for program_id in programs:
+    program = view.catalog.programs[program_id]
+    st.subheader(name(program.name, view.lang))
+    advisories = view.records("advisories")
+    for advisory_id in advisories.loc[advisories["program"] == program_id, "advisory"]:
+        advisory = view.catalog.advisories[advisory_id]
+        st.warning(
+            tr("flu.banner", trend=tr(f"trend.{advisory.trend}"),
+               detail=name(advisory.trend_detail, view.lang),
+               phase=name(advisory.phase, view.lang), strain=name(advisory.dominant_strain, view.lang)),
+            icon=TREND_ICONS[advisory.trend],
+        )
+        kpi_row(view.cards(program_id, ["protection_onset"])
+                + view.group_cards(program_id, ["vaccine_options"]), columns=3)
+
+        st.markdown(f"#### {tr('flu.advice_header')}")
+        st.markdown("\n".join(f"- {name(r, view.lang)}" for r in advisory.recommendations))
+        st.caption(tr("flu.preferred", vaccine=name(advisory.preferred_vaccine, view.lang)))
+    chart(panels.vaccine_options(view, program_id))
+    sources_caption([program.source])

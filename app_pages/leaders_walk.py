@@ -1,0 +1,37 @@
+"""一把手走流程: leaders walking government services, the problems found and solved."""
+
+import streamlit as st
+
+from app_pages.components import (
+    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+)
+from civic import panels, tables
+from civic.i18n import name
+
+KPI_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
+               "problems_open", "menu_departments", "menu_items"]
+
+view = current_view()
+page_header("page.leaders_walk")
+programs = view.programs_in("government_services")
+if not programs:
+    nothing_here()
+    st.stop()
+
+for program_id in programs:
+    program = view.catalog.programs[program_id]
+    st.subheader(name(program.name, view.lang))
+    kpi_row(view.cards(program_id, KPI_METRICS))
+
+    chart(panels.walk_funnel(view, program_id))
+
+    st.markdown(f"#### {tr('walk.cases_header')}")
+    kpi_row(view.group_cards(program_id, ["permit_usual_time", "time_saved"]))
+    cases = tables.cases(view, program_id)
+    if len(cases):
+        table(cases, key=f"cases_{program_id}")
+
+    st.markdown(f"#### {tr('walk.departments_header')}")
+    table(view.participation_table([program_id]).drop(columns=["program"]),
+          key=f"departments_{program_id}")
+    sources_caption([program.source])

@@ -1,0 +1,38 @@
+"""总览 Overview: headline KPIs, a card per program, and who takes part in what."""
+
+import streamlit as st
+
+from app_pages.components import (
+    chart, current_view, kpi_row, nothing_here, page_header, program_page, tr,
+)
+from civic import panels
+from civic.i18n import format_date, name
+
+view = current_view()
+page_header("page.overview")
+if view.empty:
+    nothing_here()
+    st.stop()
+
+kpi_row(view.headline_cards(), columns=5)
+
+st.subheader(tr("overview.programs_header"))
+kept = [p for p in view.program_ids if view.has(p)]
+for start in range(0, len(kept), 2):
+    for column, program_id in zip(st.columns(2), kept[start:start + 2]):
+        program = view.catalog.programs[program_id]
+        with column, st.container(border=True):
+            st.markdown(f"**{name(program.name, view.lang)}**")
+            latest = view.latest_date(program_id)
+            st.caption(" · ".join([
+                tr(f"category.{program.category}"),
+                tr(f"status.{program.status}"),
+                f"{tr('overview.lead')}: {view.department_name(program.lead)}",
+                f"{tr('overview.latest')}: {format_date(latest.date() if latest is not None else None, view.lang)}",
+            ]))
+            kpi_row(view.cards(program_id, program.headline), columns=3)
+            st.page_link(program_page(program.category), label=tr("overview.open_page"),
+                         icon="➡️")
+
+st.subheader(tr("overview.matrix_header"))
+chart(panels.participation(view))

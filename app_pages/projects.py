@@ -1,0 +1,36 @@
+"""重点项目 Investment projects: totals, a per-project comparison, land use and milestones."""
+
+import streamlit as st
+
+from app_pages.components import (
+    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+)
+from civic import panels, tables
+
+TOTALS = ["total_investment", "expected_annual_output", "land_area", "jobs",
+          "enterprises_expected"]
+
+view = current_view()
+page_header("page.projects")
+programs = view.programs_in("investment")
+if not programs:
+    nothing_here()
+    st.stop()
+
+kpi_row([view.count_card("projects", len(view.records("projects")))]
+        + [card for metric in TOTALS if (card := view.total_card(metric, programs))], columns=3)
+
+st.subheader(tr("projects.comparison_header"))
+chart(panels.project_money(view))
+chart(panels.project_land(view))
+
+st.subheader(tr("projects.per_area_header"))
+st.caption(tr("projects.per_area_note"))
+table(tables.per_area(view), key="projects_per_area")
+
+st.subheader(tr("projects.milestones_header"))
+chart(panels.project_milestones(view))
+
+st.subheader(tr("projects.table_header"))
+table(tables.projects(view), key="projects_table")
+sources_caption([view.catalog.programs[p].source for p in programs])

@@ -1,0 +1,19 @@
+"""数据与来源 Data and sources: every figure under the filters, sortable, and the articles."""
+
+import streamlit as st
+
+from app_pages.components import current_view, nothing_here, page_header, table, tr
+from civic import tables
+
+view = current_view()
+page_header("page.sources")
+if view.empty:
+    nothing_here()
+    st.stop()
+
+st.subheader(tr("sources.figures_header"))
+st.caption(tr("sources.figures_note"))
+table(tables.figures(view), key="figures_table")
+
+st.subheader(tr("sources.sources_header"))
+table(tables.sources(view), key="sources_table")

@@ -1,0 +1,42 @@
+"""寒冬送温暖 Winter relief: persons taken in, where patrols go, what they bring, who is helped."""
+
+import streamlit as st
+
+from app_pages.components import (
+    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+)
+from civic import panels, tables
+from civic.i18n import name
+
+view = current_view()
+page_header("page.winter_relief")
+programs = view.programs_in("social_assistance")
+if not programs:
+    nothing_here()
+    st.stop()
+
+for program_id in programs:
+    program = view.catalog.programs[program_id]
+    st.subheader(name(program.name, view.lang))
+    actions = tables.relief_actions(view, program_id)
+    measures = tables.relief_measures(view, program_id)
+    kpi_row(view.cards(program_id, ["persons_taken_in"]) + [
+        view.count_card("patrol_sites",
+                        view.distinct("relief_actions", program_id, "places", kind="patrol")),
+        view.count_card("supply_kinds",
+                        view.distinct("relief_actions", program_id, "supplies", kind="patrol"),
+                        "kind"),
+        view.count_card("regular_places",
+                        view.distinct("relief_actions", program_id, "places",
+                                      kind="regular_patrol"), "kind"),
+        view.count_card("measures", len(measures)),
+    ], columns=5)
+
+    if len(actions):
+        st.markdown(f"#### {tr('relief.actions_header')}")
+        chart(panels.relief_timeline(view, program_id))
+        table(tables.relief_action_table(view, actions), key=f"relief_table_{program_id}")
+    if len(measures):
+        st.markdown(f"#### {tr('relief.measures_header')}")
+        table(measures, key=f"measures_{program_id}")
+    sources_caption([program.source])

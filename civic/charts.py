@@ -1,0 +1,142 @@
+"""Chart builders: a frame and labels in, a Plotly figure out, touching no files or globals.
+
+Labels arrive translated; numbers are formatted here in the page's language (ticks and
+labels in 万/亿 or million/billion). Colours come from the Okabe–Ito palette, which stays
+distinct under the common colour-vision deficiencies, and status is always spelled out in
+text and marker shape as well.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from civic.i18n import format_number
+
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif"
+# Marker shapes by status, so that status reads without colour.
+STATUS_SYMBOLS = {"done": "circle", "planned": "diamond-open", "expected": "square-open"}
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"family": FONT_FAMILY, "size": 14},
+        colorway=PALETTE,
+        template="plotly_white",
+        height=height,
+        margin={"l": 60, "r": 30, "t": 70, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        separators=".,",
+    )
+    return fig
+
+
+def nice_ticks(maximum: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to just above `maximum`."""
+    if not maximum or maximum <= 0 or math.isnan(maximum):
+        return [0.0]
+    raw = maximum / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return [i * step for i in range(int(math.ceil(maximum / step)) + 1)]
+
+
+def _value_axis(values: pd.Series, lang: str) -> dict[str, object]:
+    ticks = nice_ticks(float(values.max()) if len(values) else 0.0)
+    return {"tickvals": ticks, "ticktext": [format_number(v, lang) for v in ticks],
+            "range": [0, ticks[-1] * 1.05 if ticks[-1] else 1]}
+
+
+def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, lang: str,
+        color: str | None = None, text: str | None = None, horizontal: bool = False) -> go.Figure:
+    """Bars of `y` per `x` (grouped by `color`), labelled with formatted values.
+
+    `text` names a column of ready-made labels (e.g. with qualifiers: 超20亿元); by default
+    the values are formatted in the page's language.
+    """
+    fig = go.Figure()
+    groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=False))
+    for i, (name, part) in enumerate(groups):
+        labels = part[text] if text else [format_number(v, lang) for v in part[y]]
+        values, keys = part[y].astype(float), part[x].astype(str)
+        fig.add_trace(go.Bar(
+            x=values if horizontal else keys,
+            y=keys if horizontal else values,
+            orientation="h" if horizontal else "v",
+            name=str(name) if name is not None else value_title,
+            text=list(labels),
+            textposition="auto",
+            marker_color=PALETTE[i % len(PALETTE)],
+            hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+        ))
+    axis = _value_axis(frame[y].astype(float), lang) | {"title": {"text": value_title}}
+    if horizontal:
+        fig.update_layout(xaxis=axis, yaxis={"autorange": "reversed"})
+    else:
+        fig.update_layout(yaxis=axis)
+    fig.update_layout(barmode="group", showlegend=color is not None)
+    return _layout(fig, title)
+
+
+def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str,
+           text: str | None = None) -> go.Figure:
+    """Stages narrowing down, e.g. service experiences → problems found → problems solved."""
+    labels = frame[text] if text else [format_number(v, lang) for v in frame[value]]
+    fig = go.Figure(go.Funnel(
+        y=frame[stage].astype(str),
+        x=frame[value].astype(float),
+        text=list(labels),
+        textinfo="text",
+        marker={"color": PALETTE[: len(frame)]},
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    return _layout(fig, title, height=360)
+
+
+def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: str,
+             status_label: str, title: str) -> go.Figure:
+    """Dated events per lane (a project, a program); status by marker shape and word."""
+    fig = go.Figure()
+    lanes = list(dict.fromkeys(frame[lane].astype(str)))
+    for i, (key, part) in enumerate(frame.groupby(status, sort=False)):
+        fig.add_trace(go.Scatter(
+            x=part[date],
+            y=part[lane].astype(str),
+            mode="markers+text",
+            name=str(part[status_label].iloc[0]),
+            text=part[label].astype(str),
+            textposition="top center",
+            marker={"size": 14, "symbol": STATUS_SYMBOLS.get(str(key), "circle"),
+                    "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
+            hovertemplate="%{x|%Y-%m}: %{text}<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_layout(yaxis={"categoryorder": "array", "categoryarray": lanes[::-1], "title": None},
+                      xaxis={"title": None})
+    return _layout(fig, title, height=max(260, 140 + 90 * len(lanes)))
+
+
+def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str) -> go.Figure:
+    """Who takes part in what: a symbol and a word in each filled cell, not colour alone."""
+    rows = list(dict.fromkeys(frame[row].astype(str)))
+    columns = list(dict.fromkeys(frame[column].astype(str)))
+    fig = go.Figure()
+    for i, (key, part) in enumerate(frame.groupby(mark, sort=False)):
+        fig.add_trace(go.Scatter(
+            x=part[column].astype(str),
+            y=part[row].astype(str),
+            mode="markers",
+            name=str(key),
+            marker={"size": 16, "symbol": ["circle", "circle-open"][i % 2],
+                    "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
+            hovertemplate="%{y} × %{x}<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_layout(
+        xaxis={"categoryorder": "array", "categoryarray": columns, "tickangle": -40,
+               "title": None},
+        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "title": None},
+    )
+    return _layout(fig, title, height=max(320, 160 + 36 * len(rows)))

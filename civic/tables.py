@@ -1,0 +1,218 @@
+"""Display tables of a view: translated headers, numbers kept numeric with the unit in the header.
+
+The same frames go on screen, into CSV and XLSX exports and into the briefing, so a
+number is never retyped between them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from civic.i18n import format_date, format_unit, name, t
+from civic.metrics import kpis
+from civic.models import Basis
+from civic.view import View
+
+
+def _col(view: View, key: str, unit: str | None = None) -> str:
+    label = t(f"col.{key}", view.lang)
+    return f"{label} ({format_unit(unit, view.lang)})" if unit else label
+
+
+def _dates(view: View, series: pd.Series) -> pd.Series:
+    return series.map(lambda d: format_date(d.date() if pd.notna(d) else None, view.lang))
+
+
+def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
+    """Stages of a funnel (label, value, formatted text) from a program's latest figures."""
+    rows = kpis(view.figures, program, metrics)
+    return pd.DataFrame({
+        "stage": [view.label(m) for m in rows["metric"]],
+        "value": rows["value"].astype(float).to_numpy(),
+        "text": [view.quantity(r) for r in rows.itertuples()],
+    })
+
+
+def cases(view: View, program: str) -> pd.DataFrame:
+    frame = view.records("cases")
+    frame = frame[frame["program"] == program]
+    lang = view.lang
+    return pd.DataFrame({
+        _col(view, "date"): _dates(view, frame["date"]),
+        _col(view, "department"): frame["department"].map(view.department_name),
+        _col(view, "subject"): frame[f"subject_{lang}"],
+        _col(view, "action"): frame[f"action_{lang}"],
+        _col(view, "outcome"): frame[f"outcome_{lang}"],
+    }).reset_index(drop=True)
+
+
+def projects(view: View) -> pd.DataFrame:
+    """One row per project: who, where, and its key figures in canonical units."""
+    frame = view.records("projects")
+    lang = view.lang
+    table = pd.DataFrame({
+        _col(view, "project"): frame[f"name_{lang}"],
+        _col(view, "developer"): frame[f"developer_{lang}"],
+        _col(view, "district"): frame["district"].map(
+            lambda d: name(view.catalog.districts[d].name, lang) if d in view.catalog.districts
+            else d),
+        _col(view, "site"): frame[f"site_{lang}"],
+    })
+    units = {"total_investment": "CNY", "expected_annual_output": "CNY", "land_area": "ha",
+             "jobs": "person", "enterprises_expected": "organization", "annual_capacity": "t"}
+    for metric, unit in units.items():
+        header = f"{view.label(metric)} ({format_unit(unit, lang)})"
+        table[header] = frame[metric].to_numpy()
+        qualifiers = frame[f"{metric}_qualifier"].fillna("")
+        table[f"{view.label(metric)} · {t('col.qualifier', lang)}"] = [
+            t(f"qualifier_word.{q}", lang) if q and q != "nan" else "" for q in qualifiers
+        ]
+    return table.reset_index(drop=True)
+
+
+def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
+    """Long table (project, metric, value, text) for comparing projects on one unit."""
+    frame = view.records("projects")
+    figures = view.figures
+    rows = []
+    for project in frame.itertuples():
+        for metric in metrics:
+            match = figures[(figures["program"] == project.program) & (figures["metric"] == metric)
+                            & figures["group_zh"].isna()].sort_values("date_end").tail(1)
+            for row in match.itertuples():
+                rows.append({
+                    "project": getattr(project, f"name_{view.lang}"),
+                    "metric": view.label(metric),
+                    "value": float(row.value),
+                    "text": view.quantity(row),
+                })
+    return pd.DataFrame(rows, columns=["project", "metric", "value", "text"])
+
+
+def per_area(view: View) -> pd.DataFrame:
+    """Derived investment and output per hectare and per 亩, one row per project."""
+    metrics = ["investment_per_ha", "investment_per_mu", "output_per_ha", "output_per_mu"]
+    frame = view.records("projects")
+    figures = view.figures
+    table = pd.DataFrame({_col(view, "project"): frame[f"name_{view.lang}"]})
+    for metric in metrics:
+        values, texts = [], []
+        for program in frame["program"]:
+            match = figures[(figures["program"] == program) & (figures["metric"] == metric)]
+            row = next(match.itertuples(), None)
+            values.append(float(row.value) if row else None)
+            texts.append(view.quantity(row) if row else "")
+        table[f"{view.label(metric)} ({format_unit('CNY', view.lang)})"] = pd.array(values,
+                                                                                   "Float64")
+        table[f"{view.label(metric)} · {t('col.display', view.lang)}"] = texts
+    return table.reset_index(drop=True)
+
+
+def milestones(view: View) -> pd.DataFrame:
+    frame = view.records("milestones")
+    names = {p.id: name(p.name, view.lang) for p in view.catalog.dataset.projects}
+    return pd.DataFrame({
+        "date": frame["start"],
+        "project": frame["project"].map(names),
+        "label": frame[f"label_{view.lang}"],
+        "status": frame["status"],
+        "status_label": frame["status"].map(lambda s: t(f"milestone.{s}", view.lang)),
+    }).reset_index(drop=True)
+
+
+def relief_actions(view: View, program: str) -> pd.DataFrame:
+    frame = view.records("relief_actions")
+    frame = frame[frame["program"] == program]
+    lang = view.lang
+    sep = "、" if lang == "zh" else ", "
+    return pd.DataFrame({
+        "date": frame["date"],
+        "program": frame["program"].map(view.program_name),
+        "kind": frame["kind"],
+        "kind_label": frame["kind"].map(lambda k: t(f"relief.{k}", lang)),
+        "places": frame[f"places_{lang}"].map(sep.join),
+        "supplies": frame[f"supplies_{lang}"].map(sep.join),
+        "department": frame["department"].map(view.department_name),
+    }).reset_index(drop=True)
+
+
+def relief_measures(view: View, program: str) -> pd.DataFrame:
+    frame = view.records("relief_measures")
+    frame = frame[frame["program"] == program]
+    lang = view.lang
+    return pd.DataFrame({
+        _col(view, "group"): frame[f"group_{lang}"],
+        _col(view, "measure"): frame[f"measure_{lang}"],
+        _col(view, "department"): frame["department"].map(view.department_name),
+    }).reset_index(drop=True)
+
+
+def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
+    """A metric broken down by group (e.g. vaccine options per age group)."""
+    figures = view.figures
+    rows = figures[(figures["program"] == program) & (figures["metric"] == metric)
+                   & figures["group_zh"].notna()]
+    return pd.DataFrame({
+        "group": rows[f"group_{view.lang}"].astype(str),
+        "value": rows["value"].astype(float),
+        "text": [view.quantity(r) for r in rows.itertuples()],
+    }).reset_index(drop=True)
+
+
+def figures(view: View) -> pd.DataFrame:
+    """Every figure under the filters with its source: the data page and its exports."""
+    frame = view.figures.sort_values(["program", "metric"])
+    lang = view.lang
+    group = frame[f"group_{lang}"].astype("string").fillna("")
+    return pd.DataFrame({
+        _col(view, "program"): frame["program"].astype(str).map(view.program_name),
+        _col(view, "metric"): frame["metric"].astype(str).map(view.label),
+        _col(view, "group"): group,
+        _col(view, "display"): [view.quantity(r) for r in frame.itertuples()],
+        _col(view, "value"): frame["value"].astype("Float64"),
+        _col(view, "value_max"): frame["value_max"].astype("Float64"),
+        _col(view, "unit"): frame["unit"].astype(str).map(lambda u: format_unit(u, lang) or u),
+        _col(view, "qualifier"): frame["qualifier"].astype(str).map(
+            lambda q: t(f"qualifier_word.{q}", lang)),
+        _col(view, "reported"): frame["reported"],
+        _col(view, "basis"): frame["basis"].astype(str).map(lambda b: t(f"basis.{b}", lang)),
+        _col(view, "period"): frame["period"],
+        _col(view, "department"): frame["department"].astype(str).map(view.department_name),
+        _col(view, "source"): frame["source"].astype(str).map(
+            lambda s: view.catalog.sources[s].title if lang == "zh" and s in view.catalog.sources
+            else view.catalog.sources[s].title_en if s in view.catalog.sources else s),
+        _col(view, "locator"): frame["locator"].astype("string").fillna(""),
+    }).reset_index(drop=True)
+
+
+def sources(view: View) -> pd.DataFrame:
+    """The articles the figures under the filters come from."""
+    used = set(view.figures["source"].astype(str)) | {
+        view.catalog.programs[p].source for p in view.program_ids if view.has(p)}
+    frame = view.catalog.frames.sources
+    frame = frame[frame["source"].isin(used)]
+    lang = view.lang
+    return pd.DataFrame({
+        _col(view, "publication"): frame[f"publication_{lang}"],
+        _col(view, "edition_date"): _dates(view, frame["edition_date"]),
+        _col(view, "title"): frame["title"] if lang == "zh" else frame["title_en"],
+        _col(view, "page"): frame["page"].fillna(""),
+        _col(view, "reporters"): frame["reporters"],
+        _col(view, "correspondents"): frame["correspondents"],
+        _col(view, "department"): frame["department"].map(
+            lambda d: view.department_name(d) if isinstance(d, str) else ""),
+        _col(view, "figures"): frame["source"].map(
+            view.figures[view.figures["basis"] == Basis.REPORTED]["source"].astype(str)
+            .value_counts()).fillna(0).astype(int),
+    }).reset_index(drop=True)
+
+
+def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
+    """The relief actions as shown and exported: translated headers, no internal codes."""
+    return pd.DataFrame({
+        _col(view, "date"): _dates(view, actions["date"]),
+        _col(view, "kind"): actions["kind_label"],
+        _col(view, "places"): actions["places"],
+        _col(view, "supplies"): actions["supplies"],
+        _col(view, "department"): actions["department"],
+    }).reset_index(drop=True)

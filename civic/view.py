@@ -1,0 +1,266 @@
+"""One filtered view: the programs, figures and records under the current filters.
+
+Pages, the briefing and `civic export` all build the same `View`, so what is exported is
+exactly what is on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from civic import filters as flt
+from civic.catalog import Catalog
+from civic.i18n import format_date, format_quantity, name, source_line, t
+from civic.metrics import Status, kpis, status
+from civic.models import Basis
+from civic.quantities import Qualifier
+
+# Record frames and the columns that date them (start, end).
+_DATED = {
+    "events": ("date", None),
+    "cases": ("date", None),
+    "milestones": ("start", "end"),
+    "relief_actions": ("date", None),
+    "advisories": ("date", None),
+}
+
+
+def _combined_qualifier(qualifiers: pd.Series) -> str:
+    """The qualifier of a sum: exact only if every part is; a lower bound if every part is one."""
+    kinds = set(qualifiers.astype(str))
+    if kinds <= {Qualifier.EXACT}:
+        return Qualifier.EXACT
+    if kinds <= {Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.MORE_THAN}:
+        return Qualifier.AT_LEAST
+    return Qualifier.ABOUT
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """A KPI ready to show: label, value with unit and qualifier, provenance, status."""
+
+    program: str
+    metric: str
+    label: str
+    value: str
+    derived: bool
+    provenance: str
+    status: Status | None = None
+    status_text: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    catalog: Catalog
+    filters: flt.Filters
+
+    @property
+    def lang(self) -> str:
+        return self.filters.lang
+
+    @cached_property
+    def program_ids(self) -> list[str]:
+        frames = self.catalog.frames
+        return flt.matching_programs(self.filters, frames.programs, frames.participation,
+                                     frames.departments)
+
+    @cached_property
+    def figures(self) -> pd.DataFrame:
+        return flt.select(self.catalog.frames.figures, self.filters, self.program_ids,
+                          "date", "date_end")
+
+    def records(self, kind: str) -> pd.DataFrame:
+        """A record frame (events, cases, projects, …) narrowed to this view."""
+        frame = getattr(self.catalog.frames, kind)
+        start, end = _DATED.get(kind, ("date", None))
+        return flt.select(frame, self.filters, self.program_ids, start, end)
+
+    def has(self, program: str) -> bool:
+        """Whether the program has anything to show under the filters."""
+        if program not in self.program_ids:
+            return False
+        if (self.figures["program"] == program).any():
+            return True
+        return any((self.records(kind)["program"] == program).any() for kind in _DATED)
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.has(p) for p in self.program_ids)
+
+    def label(self, metric: str) -> str:
+        known = self.catalog.metrics.get(metric)
+        return name(known.label, self.lang) if known else metric
+
+    def cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
+        """KPI cards for a program's metrics, in order; metrics without a figure are left out."""
+        targets = {(g.program, g.metric): g for g in self.catalog.dataset.targets}
+        cards = []
+        for row in kpis(self.figures, program, metrics).itertuples():
+            target = targets.get((program, row.metric))
+            verdict = status(float(row.value), target) if target else None
+            cards.append(KpiCard(
+                program=program,
+                metric=row.metric,
+                label=self.label(row.metric),
+                value=self.quantity(row),
+                derived=row.basis == Basis.DERIVED,
+                provenance=self.provenance(row),
+                status=verdict,
+                status_text=self.status_text(verdict, target) if verdict else None,
+            ))
+        return cards
+
+    def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
+        """Cards for figures broken down by group (an age group, a case), one per group."""
+        rows = self.figures[(self.figures["program"] == program)
+                            & self.figures["metric"].isin(metrics) & self.figures["group_zh"].notna()]
+        group = "group_zh" if self.lang == "zh" else "group_en"
+        return [
+            KpiCard(program=program, metric=row.metric,
+                    label=f"{self.label(row.metric)} · {getattr(row, group)}",
+                    value=self.quantity(row), derived=row.basis == Basis.DERIVED,
+                    provenance=self.provenance(row))
+            for row in rows.itertuples()
+        ]
+
+    def participation_table(self, programs: list[str]) -> pd.DataFrame:
+        """Program, department and role, in the view's language."""
+        frame = self.catalog.frames.participation
+        frame = frame[frame["program"].isin(programs)]
+        levels = frame["department"].map(
+            lambda d: t(f"level.{self.catalog.departments[d].level}", self.lang)
+            if d in self.catalog.departments else "")
+        return pd.DataFrame({
+            "program": frame["program"].map(self.program_name),
+            "department": frame["department"].map(self.department_name),
+            "level": levels,
+            "role": frame["role"].map(lambda r: t(f"role.{r}", self.lang)),
+        }).reset_index(drop=True)
+
+    def programs_in(self, category: str) -> list[str]:
+        """Programs of a category with something to show under the filters."""
+        return [p for p in self.program_ids
+                if str(self.catalog.programs[p].category) == category and self.has(p)]
+
+    def program_metrics(self, program: str) -> list[str]:
+        """The metrics a program reports under the filters, in data order."""
+        rows = self.figures[self.figures["program"] == program]
+        return list(dict.fromkeys(rows["metric"].astype(str)))
+
+    def distinct(self, records: str, program: str, column: str, **where: str) -> int:
+        """How many different items a list column holds, e.g. places patrolled."""
+        frame = self.records(records)
+        frame = frame[frame["program"] == program]
+        for key, value in where.items():
+            frame = frame[frame[key] == value]
+        return len({item for items in frame[f"{column}_zh"] for item in items})
+
+    def latest_date(self, program: str) -> pd.Timestamp | None:
+        """The newest date the program's figures and records refer to, under the filters."""
+        dates = [self.figures.loc[self.figures["program"] == program, "date_end"]]
+        for kind, (start, end) in _DATED.items():
+            frame = self.records(kind)
+            dates.append(frame.loc[frame["program"] == program, end or start])
+        stacked = pd.concat([d for d in dates if len(d)]) if any(len(d) for d in dates) else None
+        return None if stacked is None else stacked.max()
+
+    def total_card(self, metric: str, programs: list[str]) -> KpiCard | None:
+        """The sum of a metric's latest figure across programs, marked derived."""
+        figures = self.figures
+        rows = figures[figures["program"].isin(programs) & (figures["metric"] == metric)
+                       & figures["group_zh"].isna()]
+        if rows.empty:
+            return None
+        latest = rows.sort_values("date_end").groupby("program", observed=True).tail(1)
+        units = set(latest["unit"].astype(str))
+        if len(units) != 1:
+            return None
+        formula = " + ".join(latest["reported"].astype(str))
+        sources = "; ".join(source_line(self.catalog.sources[s], self.lang)
+                            for s in dict.fromkeys(latest["source"].astype(str))
+                            if s in self.catalog.sources)
+        return KpiCard(
+            program="",
+            metric=metric,
+            label=t("total.label", self.lang, metric=self.label(metric)),
+            value=format_quantity(float(latest["value"].sum()), units.pop(),
+                                  _combined_qualifier(latest["qualifier"]), self.lang),
+            derived=len(latest) > 1,
+            provenance=f"{t('basis.derived_note', self.lang, formula=formula)} · {sources}",
+        )
+
+    def headline_cards(self) -> list[KpiCard]:
+        """Across programs: how many, who takes part, total investment, figures and sources."""
+        kept = [p for p in self.program_ids if self.has(p)]
+        participation = self.catalog.frames.participation
+        departments = participation.loc[participation["program"].isin(kept), "department"]
+        reported = self.figures[self.figures["basis"] == Basis.REPORTED]
+        sources = set(reported["source"].astype(str))
+        cards = [
+            self.count_card("programs", len(kept)),
+            self.count_card("departments", departments.nunique(), "organization"),
+        ]
+        investment = self.total_card("total_investment", kept)
+        if investment:
+            cards.append(investment)
+        cards.append(self.count_card("figures", len(reported)))
+        cards.append(self.count_card("sources", len(sources)))
+        return cards
+
+    def count_card(self, key: str, count: int, unit: str = "item") -> KpiCard:
+        """A count the dashboard makes of the records shown (derived, not reported)."""
+        return KpiCard(program="", metric=key, label=t(f"count.{key}", self.lang),
+                       value=format_quantity(count, unit, "exact", self.lang), derived=True,
+                       provenance=t("basis.counted", self.lang))
+
+    def quantity(self, row: object) -> str:
+        """A figures-frame row as display text: value, unit and qualifier."""
+        value_max = getattr(row, "value_max")
+        return format_quantity(
+            float(getattr(row, "value")), str(getattr(row, "unit")),
+            str(getattr(row, "qualifier")), self.lang,
+            value_max=None if pd.isna(value_max) else float(value_max),
+        )
+
+    def provenance(self, row: object) -> str:
+        """Where a figure comes from; a derived one also says how it was derived."""
+        source = self.catalog.sources.get(str(getattr(row, "source")))
+        line = source_line(source, self.lang) if source else str(getattr(row, "source"))
+        if getattr(row, "basis") == Basis.DERIVED:
+            note = t("basis.derived_note", self.lang, formula=getattr(row, "reported"))
+            return f"{note} · {line}"
+        locator = getattr(row, "locator")
+        return f"{line} · “{locator}”" if isinstance(locator, str) and locator else line
+
+    def status_text(self, verdict: Status, target: object) -> str:
+        icon = "✅" if verdict is Status.MET else "⚠️"
+        return t(f"target.{verdict}", self.lang, icon=icon, target=f"{getattr(target, 'value'):g}")
+
+    def context(self) -> str:
+        """The filters in words, for captions, exported charts and the briefing cover."""
+        f, lang = self.filters, self.lang
+        parts = []
+        if f.departments:
+            names = [name(self.catalog.departments[d].name, lang) for d in f.departments
+                     if d in self.catalog.departments]
+            parts.append(t("context.departments", lang, names="、".join(names)))
+        if f.district and f.district in self.catalog.districts:
+            parts.append(t("context.district", lang,
+                           name=name(self.catalog.districts[f.district].name, lang)))
+        if f.category:
+            parts.append(t("context.category", lang, name=t(f"category.{f.category}", lang)))
+        if f.date_from or f.date_to:
+            parts.append(t("context.dates", lang, start=format_date(f.date_from, lang),
+                           end=format_date(f.date_to, lang)))
+        return "; ".join(parts) if parts else t("context.all", lang)
+
+    def program_name(self, program: str) -> str:
+        known = self.catalog.programs.get(program)
+        return name(known.name, self.lang) if known else program
+
+    def department_name(self, department: str) -> str:
+        known = self.catalog.departments.get(department)
+        return name(known.name, self.lang) if known else department

@@ -1,0 +1,92 @@
+"""Entry point: language, the shared filter sidebar, then the page the official chose."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.components import FILTER_KEYS, VIEW_KEY, clear_filters
+from civic import cache
+from civic.filters import Filters, Options, from_query, to_query
+from civic.i18n import LANGS, name, t
+from civic.view import View
+
+st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
+
+catalog = cache.catalog()
+options = Options.of(catalog.dataset)
+
+# A link opens the view it describes: read the URL once per session into the widgets.
+if "seeded" not in st.session_state:
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    seeded, notices = from_query(params, options)
+    st.session_state.update({
+        "seeded": True,
+        "notices": notices,
+        "lang": seeded.lang,
+        "f_dept": list(seeded.departments),
+        "f_district": seeded.district,
+        "f_category": seeded.category,
+        "f_from": seeded.date_from,
+        "f_to": seeded.date_to,
+    })
+
+with st.sidebar:
+    lang = st.segmented_control(
+        t("app.language", "zh"), LANGS, key="lang",
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+    ) or "zh"
+    st.header(t("filters.header", lang))
+    departments = st.multiselect(
+        t("filters.department", lang), options.departments, key="f_dept",
+        format_func=lambda d: name(catalog.departments[d].name, lang),
+        placeholder=t("filters.all", lang),
+    )
+    district = st.selectbox(
+        t("filters.district", lang), options.districts, key="f_district", index=None,
+        format_func=lambda d: name(catalog.districts[d].name, lang),
+        placeholder=t("filters.all", lang),
+    )
+    category = st.selectbox(
+        t("filters.category", lang), options.categories, key="f_category", index=None,
+        format_func=lambda c: t(f"category.{c}", lang), placeholder=t("filters.all", lang),
+    )
+    date_from = st.date_input(t("filters.from", lang), key="f_from", value=None, format="YYYY-MM-DD")
+    date_to = st.date_input(t("filters.to", lang), key="f_to", value=None, format="YYYY-MM-DD")
+    if any(st.session_state.get(k) for k in FILTER_KEYS):
+        st.button(t("filters.clear", lang), on_click=clear_filters, key="clear_filters_sidebar")
+
+filters = Filters(
+    lang=lang,
+    departments=tuple(departments),
+    district=district,
+    category=category,
+    date_from=date_from,
+    date_to=date_to,
+)
+if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+    st.sidebar.warning(t("filters.bad_range", lang))
+st.query_params.from_dict(to_query(filters))
+st.session_state[VIEW_KEY] = View(catalog, filters)
+
+for notice in st.session_state.get("notices", []):
+    st.warning(t(notice.key, lang, value=notice.value), icon="⚠️")
+if catalog.loaded.problems:
+    with st.expander(t("app.data_problems", lang, count=len(catalog.loaded.problems)),
+                     icon="⚠️"):
+        st.text("\n".join(str(p) for p in catalog.loaded.problems))
+
+PAGES = [
+    ("app_pages/overview.py", "page.overview", "🏠", "overview"),
+    ("app_pages/leaders_walk.py", "page.leaders_walk", "🏛️", "leaders_walk"),
+    ("app_pages/projects.py", "page.projects", "🏗️", "projects"),
+    ("app_pages/winter_relief.py", "page.winter_relief", "🧣", "winter_relief"),
+    ("app_pages/flu.py", "page.flu", "💉", "flu"),
+    ("app_pages/community.py", "page.community", "🏘️", "community"),
+    ("app_pages/sources.py", "page.sources", "📚", "sources"),
+]
+pages = [
+    st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
+    for path, key, icon, url in PAGES
+]
+st.sidebar.caption(t("app.as_of", lang, date=catalog.as_of or "–"))
+st.navigation(pages).run()
