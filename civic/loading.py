@@ -24,7 +24,7 @@ from civic.models import (
     Frozen,
     Program,
 )
-from civic.quantities import UNITS, QuantityError
+from civic.quantities import UNITS
 
 try:  # the C loader is several times faster where PyYAML was built with it
     from yaml import CSafeLoader as _Loader
@@ -117,8 +117,6 @@ def _validate(
         return model.model_validate(data), origin, []
     except ValidationError as exc:
         return None, origin, _validation_problems(exc, file, origin.record)
-    except QuantityError as exc:  # raised from a `before` validator, outside pydantic's errors
-        return None, origin, [Problem(file, origin.record, "reported", str(exc))]
 
 
 def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -236,18 +234,18 @@ def _reference_problems(kind: str, record: Frozen, origin: Origin, index: _Index
     return problems
 
 
-def _duplicate_problems(records: list[tuple[str, Frozen, Origin]]) -> list[Problem]:
+def _duplicate_problems(records: list[tuple[str, Frozen, Origin]]) -> dict[int, Problem]:
+    """Second and later records with an id already taken, by position."""
     seen: dict[tuple[str, str], Origin] = {}
-    problems = []
-    for kind, record, origin in records:
+    problems = {}
+    for position, (kind, record, origin) in enumerate(records):
         key = getattr(record, "id", None)
         if key is None:
             continue
         if (kind, key) in seen:
             first = seen[(kind, key)]
-            problems.append(
-                Problem(origin.file, origin.record, "id", f"duplicate id, first in {first.file}")
-            )
+            problems[position] = Problem(origin.file, origin.record, "id",
+                                         f"duplicate id, first in {first.file}")
         else:
             seen[(kind, key)] = origin
     return problems
@@ -262,22 +260,18 @@ def _unit_problems(figure: Figure, origin: Origin, dimensions: dict[str, str]) -
     return [Problem(origin.file, origin.record, "unit", message)]
 
 
-def _solved_problems(figures: list[tuple[Figure, Origin]]) -> list[Problem]:
+def _solved_problems(figures: list[tuple[int, Figure, Origin]]) -> dict[int, Problem]:
     """Problems solved can never exceed problems found, program by program and period."""
-    found = {(f.program, f.period.end): f for f, _ in figures if f.metric == "problems_found"}
-    problems = []
-    for figure, origin in figures:
+    found = {(f.program, f.period.end): f for _, f, _ in figures if f.metric == "problems_found"}
+    problems = {}
+    for position, figure, origin in figures:
         if figure.metric != "problems_solved":
             continue
         match = found.get((figure.program, figure.period.end))
         if match is not None and figure.value > match.value:
-            problems.append(
-                Problem(
-                    origin.file,
-                    origin.record,
-                    "value",
-                    f"{figure.value:g} problems solved exceed {match.value:g} found",
-                )
+            problems[position] = Problem(
+                origin.file, origin.record, "reported",
+                f"{figure.value:g} problems solved exceed {match.value:g} found",
             )
     return problems
 
@@ -286,19 +280,22 @@ def _check(records: list[tuple[str, Frozen, Origin]]) -> tuple[set[int], list[Pr
     """Cross-record rules; returns the positions of records to leave out, and why."""
     index = _Index(records)
     dimensions = {r.id: r.dimension for k, r, _ in records if k == "metrics"}
-    bad: set[int] = set()
-    problems = _duplicate_problems(records)
-    figures: list[tuple[Figure, Origin]] = []
+    duplicates = _duplicate_problems(records)
+    bad: set[int] = set(duplicates)
+    problems = list(duplicates.values())
+    figures: list[tuple[int, Figure, Origin]] = []
     for position, (kind, record, origin) in enumerate(records):
         errs = _reference_problems(kind, record, origin, index)
         if isinstance(record, Figure):
             errs += _unit_problems(record, origin, dimensions)
             if not errs:
-                figures.append((record, origin))
+                figures.append((position, record, origin))
         if errs:
             bad.add(position)
             problems += errs
-    problems += _solved_problems(figures)
+    unsolvable = _solved_problems(figures)
+    bad |= set(unsolvable)
+    problems += unsolvable.values()
     return bad, problems
 
 
@@ -416,7 +413,7 @@ class Frames:
                 "value_max": f.value_max,
                 "unit": f.unit,
                 "qualifier": str(f.qualifier),
-                "reported": f.reported,
+                "reported": f.text,
                 "date": f.period.start,
                 "date_end": f.period.end,
                 "period": f.period.text,

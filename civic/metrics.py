@@ -12,7 +12,7 @@ from enum import StrEnum
 import pandas as pd
 
 from civic.models import Basis, Dataset, Figure, Period, Target
-from civic.quantities import Qualifier, convert
+from civic.quantities import Qualifier, Quantity, convert
 
 # How a ratio's qualifier follows from its parts: a qualified numerator over an exact
 # denominator keeps its qualifier (近2亿 / 6 ha is still "nearly"); anything else is "about".
@@ -37,10 +37,7 @@ def _derived(metric: str, value: float, unit: str, qualifier: Qualifier, inputs:
     return Figure(
         program=first.program,
         metric=metric,
-        reported=reported,
-        value=value,
-        unit=unit,
-        qualifier=qualifier,
+        reported=Quantity(value=value, unit=unit, qualifier=qualifier, reported=reported),
         period=_span(*inputs),
         department=first.department,
         source=first.source,
@@ -89,9 +86,9 @@ def _per_area_figures(figures: list[Figure], program: str) -> list[Figure]:
             continue
         qualifier = _ratio_qualifier(amount, land)
         derived.append(_derived(per_ha, amount.value / hectares, "CNY", qualifier, [amount, land],
-                                f"{amount.reported}/{land.reported}"))
+                                f"{amount.text}/{land.text}"))
         derived.append(_derived(per_mu, amount.value / mu, "CNY", qualifier, [amount, land],
-                                f"{amount.reported}/{mu:g}亩"))
+                                f"{amount.text}/{mu:g}亩"))
     return derived
 
 

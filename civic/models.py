@@ -67,12 +67,14 @@ def _parse_bound(text: str) -> tuple[dt.date, dt.date, str]:
     m = _PERIOD.match(text.strip())
     if not m:
         raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}")
-    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    year = int(m[1])
+    month = int(m[2]) if m[2] is not None else None
+    day = int(m[3]) if m[3] is not None else None
     try:
-        if day:
+        if day is not None:
             d = dt.date(year, month, day)
             return d, d, "day"
-        if month:
+        if month is not None:
             return dt.date(year, month, 1), _month_end(year, month), "month"
         return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
     except ValueError as exc:
@@ -99,9 +101,9 @@ class Period(Frozen):
             data = str(data)
         if not isinstance(data, str):
             return data
-        first, _, last = data.partition("/")
+        first, slash, last = data.partition("/")
         start, end, _ = _parse_bound(first)
-        if last:
+        if slash:
             _, end, _ = _parse_bound(last)
         return {"start": start, "end": end, "text": data.strip()}
 
@@ -237,20 +239,24 @@ class Metric(Frozen):
         return self
 
 
+def _quantity(value: Any) -> Any:
+    return parse_quantity(value) if isinstance(value, str) else value
+
+
+ReportedQuantity = Annotated[Quantity, BeforeValidator(_quantity)]
+
+
 class Figure(Frozen):
     """One number of the source, normalized, with everything needed to trace it back.
 
-    Data files give `reported` (e.g. `近2亿元`); value, unit and qualifier are parsed from it,
-    so the normalized number can never drift from what the source printed.
+    Data files give only `reported` (e.g. `近2亿元`); value, unit and qualifier are parsed
+    from it, so the normalized number can never drift from what the source printed. A
+    derived figure is built in code with its quantity and the formula as its text.
     """
 
     program: Id
     metric: Id
-    reported: NonEmpty
-    value: float
-    value_max: float | None = None
-    unit: str
-    qualifier: Qualifier
+    reported: ReportedQuantity
     period: Period
     department: Id
     source: Id
@@ -258,14 +264,6 @@ class Figure(Frozen):
     group: LocalText | None = None
     basis: Basis = Basis.REPORTED
     derived_from: list[Id] = []
-
-    @model_validator(mode="before")
-    @classmethod
-    def _parse_reported(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "reported" not in data or "value" in data:
-            return data
-        quantity = parse_quantity(str(data["reported"]))
-        return {**data, **quantity.model_dump(exclude={"reported"})}
 
     @model_validator(mode="after")
     def _provenance(self) -> Figure:
@@ -276,21 +274,25 @@ class Figure(Frozen):
         return self
 
     @property
-    def quantity(self) -> Quantity:
-        return Quantity(
-            value=self.value,
-            value_max=self.value_max,
-            unit=self.unit,
-            qualifier=self.qualifier,
-            reported=self.reported,
-        )
+    def value(self) -> float:
+        return self.reported.value
 
+    @property
+    def value_max(self) -> float | None:
+        return self.reported.value_max
 
-def _quantity(value: Any) -> Any:
-    return parse_quantity(value) if isinstance(value, str) else value
+    @property
+    def unit(self) -> str:
+        return self.reported.unit
 
+    @property
+    def qualifier(self) -> Qualifier:
+        return self.reported.qualifier
 
-ReportedQuantity = Annotated[Quantity, BeforeValidator(_quantity)]
+    @property
+    def text(self) -> str:
+        """The figure as printed, or a derived figure's formula."""
+        return self.reported.reported
 
 
 class Milestone(Frozen):

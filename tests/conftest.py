@@ -1,0 +1,202 @@
+"""Shared fixtures: the shipped data folder, writable copies of it, and a folder broken on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_b818e08297bbd78c.txt"
+
+
+def dump_yaml(path: Path, content: Any) -> Path:
+    """Write `content` as YAML (UTF-8, keys in the given order), creating folders as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return path
+
+
+def read_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def change_yaml(path: Path, change: Callable[[Any], None]) -> Any:
+    """Load a YAML file, let `change` edit it in place, write it back; returns the content."""
+    content = read_yaml(path)
+    change(content)
+    dump_yaml(path, content)
+    return content
+
+
+@pytest.fixture(scope="session")
+def repo_dir() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The repository's own `data/` folder: read it, never write to it."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The source edition's text, or a skip where the shared seed folder is absent."""
+    if not SEED.is_file():
+        pytest.skip(f"source edition text not found at {SEED}")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def tmp_data(tmp_path: Path) -> Path:
+    """A private, writable copy of `data/`."""
+    return Path(shutil.copytree(DATA, tmp_path / "data"))
+
+
+@pytest.fixture
+def write_yaml() -> Callable[[Path, Any], Path]:
+    """`write_yaml(path, content)`: write a data file from Python objects."""
+    return dump_yaml
+
+
+@pytest.fixture
+def edit_yaml() -> Callable[[Path, Callable[[Any], None]], Any]:
+    """`edit_yaml(path, change)`: change a data file through its parsed content."""
+    return change_yaml
+
+
+# ---------------------------------------------------------------------------------------------
+# A copy of data/ with many independent faults, shared by the loading and the CLI tests.
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One problem the broken folder must produce."""
+
+    file: str
+    record: str
+    field: str
+    message: str  # a substring of the problem's message
+    why: str  # what was broken, for test ids
+
+
+@dataclass(frozen=True)
+class Broken:
+    path: Path
+    expected: list[Expected]
+    shipped_figures: list[tuple[str, str, str]]  # (program, metric, text as printed) of data/
+
+    def by_why(self, why: str) -> Expected:
+        return next(e for e in self.expected if e.why == why)
+
+
+def _figure_label(metric: str, index: int) -> str:
+    return f"figures {metric}[{index}]"
+
+
+def _append_figure(path: Path, figure: dict[str, Any]) -> int:
+    """Append a figure record to a program file; returns its index in the file's list."""
+    index: list[int] = []
+
+    def change(content: dict[str, Any]) -> None:
+        figures = content.setdefault("figures", [])
+        figures.append(figure)
+        index.append(len(figures) - 1)
+
+    change_yaml(path, change)
+    return index[0]
+
+
+def build_broken(root: Path) -> Broken:
+    """Copy data/ to `root` and break it in nine different ways, in eight different files."""
+    from civic.loading import load
+
+    shipped = [(f.program, f.metric, f.text) for f in load(DATA).dataset.figures]
+    data = Path(shutil.copytree(DATA, root))
+    programs = data / "programs"
+    expected: list[Expected] = []
+
+    # 1. Not YAML at all: an unclosed flow sequence.
+    (programs / "missing_person_search.yaml").write_text(
+        "program:\n  id: missing_person_search\nfigures: [\n  {metric: search_duration\n",
+        encoding="utf-8",
+    )
+    expected.append(Expected("programs/missing_person_search.yaml", "", "", "not valid YAML",
+                             "yaml_syntax"))
+
+    # 2. A figure of a program that does not exist.
+    at = _append_figure(programs / "skills_masters.yaml", {
+        "program": "no_such_program", "metric": "masters", "reported": "5位",
+        "locator": "5位技能大师",
+    })
+    expected.append(Expected("programs/skills_masters.yaml", _figure_label("masters", at),
+                             "program", "unknown program 'no_such_program'", "unknown_program"))
+
+    # 3. Tonnes for a count of persons.
+    at = _append_figure(programs / "winter_relief.yaml", {
+        "metric": "persons_taken_in", "reported": "5吨", "period": "2023-11-12",
+        "locator": "接回3名",
+    })
+    expected.append(Expected("programs/winter_relief.yaml", _figure_label("persons_taken_in", at),
+                             "unit", "does not fit metric", "unit_mismatch"))
+
+    # 4. A field no model has.
+    at = _append_figure(programs / "community_games.yaml", {
+        "metric": "finalists", "reported": "630多名", "period": "2023-11-15",
+        "locator": "630多名运动员参与", "remark": "typo of a field name",
+    })
+    expected.append(Expected("programs/community_games.yaml", _figure_label("finalists", at),
+                             "remark", "Extra inputs are not permitted", "unknown_field"))
+
+    # 5. A reported figure with no number in it.
+    at = _append_figure(programs / "municipal_reading.yaml", {
+        "metric": "reflections", "reported": "很多条", "locator": "读书感言",
+    })
+    expected.append(Expected("programs/municipal_reading.yaml", _figure_label("reflections", at),
+                             "reported", "no number", "unparseable_reported"))
+
+    # 6. More problems solved than found.
+    solved_at: list[int] = []
+
+    def more_solved_than_found(content: dict[str, Any]) -> None:
+        for i, figure in enumerate(content["figures"]):
+            if figure["metric"] == "problems_solved":
+                figure["reported"] = "700个"
+                solved_at.append(i)
+
+    change_yaml(programs / "leaders_walk.yaml", more_solved_than_found)
+    expected.append(Expected("programs/leaders_walk.yaml",
+                             _figure_label("problems_solved", solved_at[0]), "reported",
+                             "700 problems solved exceed 639 found", "solved_exceeds_found"))
+
+    # 7. The same district twice.
+    content = change_yaml(data / "districts.yaml", lambda c: c["districts"].append(
+        {"id": "liling", "name": {"zh": "醴陵(重复)", "en": "Liling again"}}))
+    expected.append(Expected("districts.yaml", f"districts liling[{len(content['districts']) - 1}]",
+                             "id", "duplicate id, first in districts.yaml", "duplicate_id"))
+
+    # 8. A misspelt record list.
+    change_yaml(data / "metrics.yaml", lambda c: c.update({"metrix": []}))
+    expected.append(Expected("metrics.yaml", "metrix", "", "unknown record list", "unknown_key"))
+
+    # 9. Milestones listed newest first.
+    change_yaml(programs / "bowei_expansion.yaml",
+                lambda c: c["projects"][0]["milestones"].reverse())
+    expected.append(Expected("programs/bowei_expansion.yaml", "projects bowei_expansion[0]",
+                             "(record)", "milestones out of date order", "milestones_order"))
+
+    return Broken(data, expected, shipped)
+
+
+@pytest.fixture(scope="session")
+def broken_data(tmp_path_factory: pytest.TempPathFactory) -> Broken:
+    """A copy of data/ with nine faults; read-only for the tests that share it."""
+    return build_broken(tmp_path_factory.mktemp("broken") / "data")

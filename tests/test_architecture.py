@@ -1,0 +1,39 @@
+"""The layout the project promises: one thin Streamlit module in civic, pages in app_pages/."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CIVIC = sorted((ROOT / "civic").glob("*.py"))
+
+
+def imports(path):
+    tree = ast.parse(path.read_text("utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", CIVIC, ids=lambda p: p.name)
+def test_only_the_cache_module_imports_streamlit(path):
+    assert ("streamlit" in imports(path)) == (path.name == "cache.py")
+
+
+def test_pages_live_in_app_pages_not_the_legacy_folder():
+    assert not (ROOT / "pages").exists()
+    assert len(list((ROOT / "app_pages").glob("*.py"))) >= 8
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "app_pages").glob("*.py")), ids=lambda p: p.name)
+def test_pages_never_pass_html_through(path):
+    assert "unsafe_allow_html" not in path.read_text("utf-8")
+
+
+def test_the_entry_point_never_passes_html_through():
+    assert "unsafe_allow_html" not in (ROOT / "dashboard.py").read_text("utf-8")

@@ -1,0 +1,98 @@
+"""Chart builders on their figures: traces, values, titles, units, palette, status shapes."""
+
+import pandas as pd
+import pytest
+
+from civic import charts, panels
+from civic.catalog import Catalog
+from civic.filters import Filters
+from civic.view import View
+
+
+def test_bar_carries_values_labels_title_and_unit():
+    frame = pd.DataFrame({"project": ["甲园区", "乙项目"], "value": [1e9, 3e9],
+                          "text": ["10亿元", "可达30亿元"]})
+    fig = charts.bar(frame, x="project", y="value", text="text", title="投资对比",
+                     value_title="金额(元)", lang="zh")
+    (trace,) = fig.data
+    assert (["甲园区", "乙项目"], [1e9, 3e9], ["10亿元", "可达30亿元"]) == (
+        list(trace.x), list(trace.y), list(trace.text))
+    assert ("投资对比", "金额(元)") == (fig.layout.title.text, fig.layout.yaxis.title.text)
+
+
+@pytest.mark.parametrize("lang, ticks", [
+    ("zh", ["0", "10亿", "20亿", "30亿"]),
+    ("en", ["0", "1 billion", "2 billion", "3 billion"]),
+])
+def test_value_ticks_read_in_the_page_language(lang, ticks):
+    frame = pd.DataFrame({"x": ["a", "b"], "value": [1e9, 3e9]})
+    fig = charts.bar(frame, x="x", y="value", title="t", value_title="u", lang=lang)
+    assert ticks == list(fig.layout.yaxis.ticktext)
+
+
+def test_grouped_bars_use_the_colour_blind_safe_palette():
+    frame = pd.DataFrame({"p": ["a", "a", "b", "b"], "m": ["投资", "产值"] * 2,
+                          "value": [1.0, 2.0, 3.0, 4.0]})
+    fig = charts.bar(frame, x="p", y="value", color="m", title="t", value_title="u", lang="en")
+    assert (["投资", "产值"], charts.PALETTE[:2]) == (
+        [t.name for t in fig.data], [t.marker.color for t in fig.data])
+
+
+@pytest.mark.parametrize("maximum, expected", [
+    (0, [0.0]),
+    (3, [0, 1, 2, 3]),
+    (639, [0, 200, 400, 600, 800]),
+    (105, [0, 25, 50, 75, 100, 125]),
+    (3e9, [0, 1e9, 2e9, 3e9]),
+])
+def test_nice_ticks(maximum, expected):
+    assert expected == pytest.approx(charts.nice_ticks(maximum))
+
+
+def test_funnel_keeps_stage_order_and_formatted_text():
+    frame = pd.DataFrame({"stage": ["体验", "发现", "解决"], "value": [4023.0, 639.0, 488.0],
+                          "text": ["4023人次", "639个", "488个"]})
+    fig = charts.funnel(frame, stage="stage", value="value", text="text", title="漏斗",
+                        lang="zh")
+    (trace,) = fig.data
+    assert ("funnel", ["体验", "发现", "解决"], [4023, 639, 488], "漏斗") == (
+        trace.type, list(trace.y), list(trace.x), fig.layout.title.text)
+
+
+def test_timeline_shows_status_by_shape_and_word_not_colour_alone():
+    frame = pd.DataFrame({
+        "date": pd.to_datetime(["2022-12-01", "2023-12-01", "2024-02-01"]),
+        "label": ["开工", "预验收", "投产"], "lane": ["项目"] * 3,
+        "status": ["done", "planned", "expected"], "word": ["已完成", "计划中", "预计"],
+    })
+    fig = charts.timeline(frame, date="date", label="label", lane="lane", status="status",
+                          status_label="word", title="节点")
+    assert [("已完成", "circle"), ("计划中", "diamond-open"), ("预计", "square-open")] == [
+        (t.name, t.marker.symbol) for t in fig.data]
+
+
+def test_matrix_marks_roles_with_distinct_symbols():
+    frame = pd.DataFrame({"program": ["甲", "甲", "乙"], "department": ["一", "二", "二"],
+                          "role": ["牵头", "参与", "牵头"]})
+    fig = charts.matrix(frame, row="department", column="program", mark="role", title="矩阵")
+    assert [("牵头", "circle", 2), ("参与", "circle-open", 1)] == [
+        (t.name, t.marker.symbol, len(t.x)) for t in fig.data]
+
+
+@pytest.mark.parametrize("lang, title", [("zh", "各项目用地面积(公顷)"),
+                                         ("en", "Land by project (ha)")])
+def test_panels_build_every_chart_of_the_view_in_its_language(data_dir, lang, title):
+    view = View(Catalog.load(data_dir), Filters(lang=lang))
+    found = {p.key: p for p in panels.all_panels(view)}
+    assert {"participation", "funnel_leaders_walk", "projects_money", "projects_land",
+            "projects_milestones", "relief_winter_relief",
+            "vaccine_options_flu_advisory"} == set(found)
+    land = found["projects_land"]
+    assert (title, [7.0, 6.0]) == (land.title, sorted(land.figure.data[0].y, reverse=True))
+    assert ("zzrb_20231115_longquan" in land.sources) and ("zzrb_20231115_bowei" in land.sources)
+
+
+def test_panels_follow_the_filters(data_dir):
+    view = View(Catalog.load(data_dir), Filters(departments=("zz_cdc",)))
+    assert ["participation", "vaccine_options_flu_advisory"] == [
+        p.key for p in panels.all_panels(view)]

@@ -1,0 +1,53 @@
+"""The README stays true to the code: commands, options, record kinds, pages and modules."""
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from civic.cli import build_parser
+from civic.i18n import t
+from civic.models import RECORD_KINDS
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def cli_words():
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    words = []
+    for name, sub in commands.choices.items():
+        words.append(f"civic {name}")
+        words += [opt for action in sub._actions for opt in action.option_strings
+                  if opt.startswith("--") and opt != "--help"]
+    return words
+
+
+@pytest.mark.parametrize("word", cli_words())
+def test_readme_documents_every_command_and_option(word):
+    assert word in README
+
+
+@pytest.mark.parametrize("kind", sorted(set(RECORD_KINDS) - {"sources", "districts",
+                                                              "departments", "metrics",
+                                                              "programs"}))
+def test_readme_documents_every_record_list(kind):
+    assert f"`{kind}`" in README
+
+
+@pytest.mark.parametrize("page", ["overview", "leaders_walk", "projects", "winter_relief",
+                                  "flu", "community", "sources"])
+def test_readme_lists_every_page(page):
+    assert t(f"page.{page}", "en").split()[0].lower() in README.lower()
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in (ROOT / "civic").glob("*.py")
+                                          if p.name != "__init__.py"))
+def test_readme_maps_every_module(module):
+    assert f"civic/{module}" in README
+
+
+@pytest.mark.parametrize("command", ["make run", "make test"])
+def test_readme_starts_with_the_two_commands(command):
+    assert command in README.split("## The command line")[0]
