@@ -17,22 +17,21 @@ if view.empty:
 kpi_row(view.headline_cards(), columns=5)
 
 st.subheader(tr("overview.programs_header"))
-kept = [p for p in view.program_ids if view.has(p)]
-for start in range(0, len(kept), 2):
-    for column, program_id in zip(st.columns(2), kept[start:start + 2]):
-        program = view.catalog.programs[program_id]
-        with column, st.container(border=True):
-            st.markdown(f"**{name(program.name, view.lang)}**")
-            latest = view.latest_date(program_id)
-            st.caption(" · ".join([
-                tr(f"category.{program.category}"),
-                tr(f"status.{program.status}"),
-                f"{tr('overview.lead')}: {view.department_name(program.lead)}",
-                f"{tr('overview.latest')}: {format_date(latest.date() if latest is not None else None, view.lang)}",
-            ]))
-            kpi_row(view.cards(program_id, program.headline), columns=3)
-            st.page_link(program_page(program.category), label=tr("overview.open_page"),
-                         icon="➡️")
+for program_id in [p for p in view.program_ids if view.has(p)]:
+    program = view.catalog.programs[program_id]
+    with st.container(border=True):
+        st.markdown(f"**{name(program.name, view.lang)}**")
+        latest = view.latest_date(program_id)
+        st.caption(" · ".join([
+            tr(f"category.{program.category}"),
+            tr(f"status.{program.status}"),
+            f"{tr('overview.lead')}: {view.department_name(program.lead)}",
+            f"{tr('overview.latest')}: "
+            f"{format_date(latest.date() if latest is not None else None, view.lang)}",
+        ]))
+        kpi_row(view.cards(program_id, program.headline), columns=3)
+        st.page_link(program_page(program.category), label=tr("overview.open_page"),
+                     icon=":material/arrow_forward:")
 
 st.subheader(tr("overview.matrix_header"))
 chart(panels.participation(view))

@@ -257,7 +257,7 @@ def _unit_problems(figure: Figure, origin: Origin, dimensions: dict[str, str]) -
     if expected is None or expected == actual:
         return []
     message = f"unit {figure.unit!r} ({actual}) does not fit metric {figure.metric!r} ({expected})"
-    return [Problem(origin.file, origin.record, "unit", message)]
+    return [Problem(origin.file, origin.record, "reported", message)]
 
 
 def _solved_problems(figures: list[tuple[int, Figure, Origin]]) -> dict[int, Problem]:

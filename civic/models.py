@@ -19,6 +19,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -240,6 +242,8 @@ class Metric(Frozen):
 
 
 def _quantity(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)  # YAML reads `reported: 14` as a number
     return parse_quantity(value) if isinstance(value, str) else value
 
 
@@ -256,14 +260,24 @@ class Figure(Frozen):
 
     program: Id
     metric: Id
+    basis: Basis = Basis.REPORTED  # before `reported`, whose check depends on it
     reported: ReportedQuantity
     period: Period
     department: Id
     source: Id
     locator: ShortPhrase | None = None
     group: LocalText | None = None
-    basis: Basis = Basis.REPORTED
     derived_from: list[Id] = []
+
+    @field_validator("reported")
+    @classmethod
+    def _as_printed(cls, reported: Quantity, info: ValidationInfo) -> Quantity:
+        """A reported number is always what its text says, however it was given."""
+        if info.data.get("basis", Basis.REPORTED) is Basis.REPORTED:
+            printed = parse_quantity(reported.reported)
+            if printed != reported:
+                raise ValueError(f"the number must be what {reported.reported!r} says")
+        return reported
 
     @model_validator(mode="after")
     def _provenance(self) -> Figure:

@@ -159,13 +159,15 @@ class View:
         return len({item for items in frame[f"{column}_zh"] for item in items})
 
     def latest_date(self, program: str) -> pd.Timestamp | None:
-        """The newest date the program's figures and records refer to, under the filters."""
+        """The newest date the program's reports refer to (planned milestones excluded)."""
         dates = [self.figures.loc[self.figures["program"] == program, "date_end"]]
-        for kind, (start, end) in _DATED.items():
+        for kind, (start, _) in _DATED.items():
             frame = self.records(kind)
-            dates.append(frame.loc[frame["program"] == program, end or start])
-        stacked = pd.concat([d for d in dates if len(d)]) if any(len(d) for d in dates) else None
-        return None if stacked is None else stacked.max()
+            if kind == "milestones":
+                frame = frame[frame["status"] == "done"]
+            dates.append(frame.loc[frame["program"] == program, start])
+        found = [d for d in dates if len(d)]
+        return pd.concat(found).max() if found else None
 
     def total_card(self, metric: str, programs: list[str]) -> KpiCard | None:
         """The sum of a metric's latest figure across programs, marked derived."""
@@ -236,7 +238,7 @@ class View:
         return f"{line} · “{locator}”" if isinstance(locator, str) and locator else line
 
     def status_text(self, verdict: Status, target: object) -> str:
-        icon = "✅" if verdict is Status.MET else "⚠️"
+        icon = "✓" if verdict is Status.MET else "⚠"  # in common text fonts, PDFs included
         return t(f"target.{verdict}", self.lang, icon=icon, target=f"{getattr(target, 'value'):g}")
 
     def context(self) -> str:

@@ -146,7 +146,7 @@ def build_broken(root: Path) -> Broken:
         "locator": "接回3名",
     })
     expected.append(Expected("programs/winter_relief.yaml", _figure_label("persons_taken_in", at),
-                             "unit", "does not fit metric", "unit_mismatch"))
+                             "reported", "does not fit metric", "unit_mismatch"))
 
     # 4. A field no model has.
     at = _append_figure(programs / "community_games.yaml", {

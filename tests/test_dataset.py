@@ -1,0 +1,285 @@
+"""The shipped data against the source edition: every figure it reports, once, traceable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from civic.cli import figures_table
+from civic.loading import load_dataset
+from civic.models import LOCATOR_MAX, Dataset, Figure
+from civic.quantities import parse_quantity
+
+# (program, metric, group_zh, value, value_max, unit, qualifier): every figure of the edition.
+FIGURES = [
+    # Provincial community games
+    ("community_games", "prelim_prefectures", None, 14, None, "prefecture", "exact"),
+    ("community_games", "selection_matches", "株洲", 1, None, "session", "exact"),
+    ("community_games", "open_auditions", "株洲", 54, None, "session", "exact"),
+    ("community_games", "finalists_sent", "株洲", 44, None, "person", "exact"),
+    ("community_games", "finalists", None, 630, None, "person", "at_least"),
+    ("community_games", "final_prefectures", None, 14, None, "prefecture", "exact"),
+    # Winter relief
+    ("winter_relief", "persons_taken_in", None, 3, None, "person", "exact"),
+    # Skills masters
+    ("skills_masters", "masters", None, 5, None, "person", "exact"),
+    ("skills_masters", "start_age", "航空动力特级技师", 16, None, "year_of_age", "exact"),
+    ("skills_masters", "years_of_service", "航空动力特级技师", 35, None, "year", "exact"),
+    ("skills_masters", "years_of_service", "汽车维修高级技师", 20, None, "year", "at_least"),
+    # Flu advisory
+    ("flu_advisory", "protection_onset", None, 2, 4, "week", "range"),
+    ("flu_advisory", "vaccine_options", "6至35月龄", 3, None, "kind", "exact"),
+    ("flu_advisory", "vaccine_options", "3岁及以上", 4, None, "kind", "exact"),
+    # Leaders walk the process
+    ("leaders_walk", "experiences", None, 4023, None, "person_time", "exact"),
+    ("leaders_walk", "problems_found", None, 639, None, "piece", "exact"),
+    ("leaders_walk", "problems_solved", None, 488, None, "piece", "exact"),
+    ("leaders_walk", "menu_departments", None, 22, None, "organization", "exact"),
+    ("leaders_walk", "menu_items", None, 100, None, "item", "exact"),
+    ("leaders_walk", "permit_usual_time", "陶瓷企业排污许可", 3, None, "month", "exact"),
+    ("leaders_walk", "time_saved", "陶瓷企业排污许可", 1, None, "month", "exact"),
+    # Longquan park
+    ("longquan_park", "land_area", None, 7, None, "ha", "about"),
+    ("longquan_park", "total_investment", None, 1e9, None, "CNY", "exact"),
+    ("longquan_park", "enterprises_expected", None, 100, None, "organization", "at_least"),
+    ("longquan_park", "expected_annual_output", None, 2e9, None, "CNY", "more_than"),
+    # Bowei expansion
+    ("bowei_expansion", "annual_capacity", None, 5e4, None, "t", "exact"),
+    ("bowei_expansion", "total_investment", None, 1e9, None, "CNY", "exact"),
+    ("bowei_expansion", "land_area", None, 6, None, "ha", "exact"),
+    ("bowei_expansion", "factory_buildings", None, 4, None, "building", "exact"),
+    ("bowei_expansion", "production_lines", None, 20, None, "entry", "exact"),
+    ("bowei_expansion", "jobs", None, 350, None, "person", "about"),
+    ("bowei_expansion", "expected_annual_output", None, 3e9, None, "CNY", "up_to"),
+    ("bowei_expansion", "annual_output", "5年前", 2e7, None, "CNY", "exact"),
+    ("bowei_expansion", "annual_output", "目前", 2e8, None, "CNY", "nearly"),
+    ("bowei_expansion", "growth_years", None, 5, None, "year", "exact"),
+    # Missing person
+    ("missing_person_search", "search_duration", None, 14, None, "hour", "exact"),
+    # Municipal reading
+    ("municipal_reading", "reading_sessions", None, 571, None, "issue", "exact"),
+    ("municipal_reading", "reading_participants", None, 1000, None, "person_time", "exact"),
+    ("municipal_reading", "reflections", None, 5000, None, "entry", "at_least"),
+    ("municipal_reading", "closure_time_saved", "京绿立交桥伸缩缝维修", 1, None, "week", "exact"),
+]
+
+# A phrase of each program's article title, as listed in sources.yaml.
+PROGRAM_TITLES = {
+    "community_games": "社区运动会",
+    "winter_relief": "寒冬送温暖",
+    "skills_masters": "技能大师",
+    "flu_advisory": "流感疫情",
+    "leaders_walk": "一把手走流程",
+    "longquan_park": "龙泉(服饰)智能制造产业园",
+    "bowei_expansion": "铂威新能源",
+    "missing_person_search": "走失14小时",
+    "municipal_reading": "阅读",
+    "community_help": "孤苦母子",
+}
+
+# Private persons the edition names (beneficiaries, relatives, staff quoted): never in data/.
+PRIVATE_NAMES = ["程亚辉", "肖爷爷", "殷浪辉", "罗小玲", "罗攀", "袁琳", "龙洪亮"]
+
+
+@pytest.fixture(scope="module")
+def dataset(data_dir: Path) -> Dataset:
+    return load_dataset(data_dir)
+
+
+def matching(dataset: Dataset, program: str, metric: str, group: str | None) -> list[Figure]:
+    return [
+        f for f in dataset.figures
+        if (f.program, f.metric, f.group.zh if f.group else None) == (program, metric, group)
+    ]
+
+
+def row_id(row: tuple) -> str:
+    return "-".join(str(part) for part in row[:3] if part is not None)
+
+
+# --- figures -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("row", FIGURES, ids=row_id)
+def test_figure_reported_once_with_its_value(dataset: Dataset, row: tuple) -> None:
+    program, metric, group, value, value_max, unit, qualifier = row
+    found = matching(dataset, program, metric, group)
+    assert [(value, value_max, unit, qualifier)] == [
+        (f.value, f.value_max, f.unit, str(f.qualifier)) for f in found]
+
+
+@pytest.mark.parametrize("row", FIGURES, ids=row_id)
+def test_figure_source_is_its_article(dataset: Dataset, row: tuple) -> None:
+    program, metric, group = row[:3]
+    (figure,) = matching(dataset, program, metric, group)
+    titles = {s.id: s.title for s in dataset.sources}
+    assert figure.source in titles
+    assert PROGRAM_TITLES[program] in titles[figure.source]
+
+
+def test_no_figure_beyond_the_edition(dataset: Dataset) -> None:
+    listed = {row[:3] for row in FIGURES}
+    extra = [
+        (f.program, f.metric, f.group.zh if f.group else None) for f in dataset.figures
+        if (f.program, f.metric, f.group.zh if f.group else None) not in listed
+    ]
+    assert ([], len(FIGURES)) == (extra, len(dataset.figures))
+
+
+def test_every_stored_figure_is_reported(dataset: Dataset) -> None:
+    assert {"reported"} == {str(f.basis) for f in dataset.figures}
+
+
+@pytest.mark.parametrize(
+    ("program", "metric", "group", "start", "end"),
+    [
+        ("winter_relief", "persons_taken_in", None, dt.date(2023, 11, 11), dt.date(2023, 11, 11)),
+        ("leaders_walk", "problems_solved", None, dt.date(2021, 1, 1), dt.date(2023, 11, 15)),
+        ("bowei_expansion", "annual_output", "5年前", dt.date(2018, 1, 1), dt.date(2018, 12, 31)),
+        ("bowei_expansion", "total_investment", None, dt.date(2022, 12, 1),
+         dt.date(2022, 12, 31)),
+        ("community_games", "finalists", None, dt.date(2023, 11, 15), dt.date(2023, 11, 15)),
+        ("municipal_reading", "reading_sessions", None, dt.date(2018, 5, 1),
+         dt.date(2023, 11, 15)),
+    ],
+)
+def test_figure_period(dataset: Dataset, program: str, metric: str, group: str | None,
+                       start: dt.date, end: dt.date) -> None:
+    (figure,) = matching(dataset, program, metric, group)
+    assert (start, end) == (figure.period.start, figure.period.end)
+
+
+@pytest.mark.parametrize("program", sorted(PROGRAM_TITLES))
+def test_program_source_is_its_article(dataset: Dataset, program: str) -> None:
+    (record,) = [p for p in dataset.programs if p.id == program]
+    (title,) = [s.title for s in dataset.sources if s.id == record.source]
+    assert PROGRAM_TITLES[program] in title
+
+
+def test_every_source_is_of_the_edition(dataset: Dataset) -> None:
+    assert {dt.date(2023, 11, 15)} == {s.edition_date for s in dataset.sources}
+
+
+# --- typed records -------------------------------------------------------------------------
+
+def test_two_projects_with_milestones_in_order(dataset: Dataset) -> None:
+    projects = {p.id: p for p in dataset.projects}
+    assert {"bowei_expansion", "longquan_park"} == set(projects)
+    for project in projects.values():
+        starts = [m.period.start for m in project.milestones]
+        assert sorted(starts) == starts
+
+
+@pytest.mark.parametrize(
+    ("project", "first", "last", "count"),
+    [("bowei_expansion", "2017", "2024-02", 5), ("longquan_park", "2023-11-15", "2023-11-15", 1)],
+)
+def test_project_milestone_span(dataset: Dataset, project: str, first: str, last: str,
+                                count: int) -> None:
+    (record,) = [p for p in dataset.projects if p.id == project]
+    periods = [str(m.period) for m in record.milestones]
+    assert (first, last, count) == (periods[0], periods[-1], len(periods))
+
+
+def test_flu_advisory(dataset: Dataset) -> None:
+    (advisory,) = dataset.advisories
+    assert ("flu_advisory", "rising", True) == (
+        advisory.program, str(advisory.trend), "H3N2" in advisory.dominant_strain.zh)
+    ages = [(a.ages.value, a.ages.value_max, a.ages.unit, str(a.ages.qualifier))
+            for a in advisory.age_groups]
+    assert [(6, 35, "month_of_age", "range"), (3, None, "year_of_age", "at_least")] == ages
+
+
+def test_relief_action_of_november_11(dataset: Dataset) -> None:
+    actions = [a for a in dataset.relief_actions if a.period.start == dt.date(2023, 11, 11)]
+    assert [(2, 3, "winter_relief")] == [
+        (len(a.places), len(a.supplies), a.program) for a in actions]
+    assert {"毛毯", "军大衣", "方便面"} == {s.zh for s in actions[0].supplies}
+
+
+def test_five_relief_measures(dataset: Dataset) -> None:
+    assert (5, {"winter_relief"}) == (
+        len(dataset.relief_measures), {m.program for m in dataset.relief_measures})
+
+
+def test_games_final_event(dataset: Dataset) -> None:
+    (event,) = [e for e in dataset.events if e.id == "games_final"]
+    assert ("community_games", dt.date(2023, 11, 15), 7) == (
+        event.program, event.date, len(event.items))
+    assert {"三人制篮球", "羽毛球", "广场舞"} <= {i.zh for i in event.items}
+
+
+@pytest.mark.parametrize(
+    ("program", "phrase"),
+    [("leaders_walk", "陶瓷"), ("missing_person_search", "走失"), ("community_help", "低保")],
+)
+def test_case_exists(dataset: Dataset, program: str, phrase: str) -> None:
+    cases = [c for c in dataset.cases if c.program == program and phrase in c.subject.zh]
+    assert 1 == len(cases)
+
+
+# --- derived, through the CLI's table ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("metric", "value", "unit"),
+    [
+        ("solution_rate", pytest.approx(76.4, abs=0.05), "percent"),
+        ("problems_open", 151, "piece"),
+    ],
+)
+def test_leaders_walk_derived(data_dir: Path, metric: str, value, unit: str) -> None:
+    table = figures_table(data_dir, program="leaders_walk")
+    rows = table[table["metric"] == metric]
+    assert [(value, unit, "derived")] == list(
+        zip(rows["value"].astype(float), rows["unit"].astype(str), rows["basis"].astype(str)))
+
+
+def test_solution_rate_is_exact_ratio(data_dir: Path) -> None:
+    table = figures_table(data_dir, program="leaders_walk")
+    (rate,) = table.loc[table["metric"] == "solution_rate", "value"].tolist()
+    assert pytest.approx(488 / 639 * 100) == rate
+
+
+# --- privacy and provenance -----------------------------------------------------------------
+
+def _data_texts(data_dir: Path) -> dict[str, str]:
+    return {
+        path.relative_to(data_dir).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(data_dir.rglob("*")) if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("name", PRIVATE_NAMES)
+def test_no_private_name_in_data(data_dir: Path, name: str) -> None:
+    assert [] == [file for file, content in _data_texts(data_dir).items() if name in content]
+
+
+def test_data_files_were_scanned(data_dir: Path) -> None:
+    files = _data_texts(data_dir)
+    assert {"sources.yaml", "programs/community_help.yaml", "programs/municipal_reading.yaml",
+            "programs/missing_person_search.yaml"} <= set(files)
+
+
+@pytest.mark.parametrize("row", FIGURES, ids=row_id)
+def test_locator_is_short(dataset: Dataset, row: tuple) -> None:
+    (figure,) = matching(dataset, *row[:3])
+    assert 0 < len(figure.locator) <= LOCATOR_MAX == 20
+
+
+@pytest.mark.parametrize("row", FIGURES, ids=row_id)
+def test_locator_is_verbatim_in_the_edition(dataset: Dataset, seed_text: str, row: tuple) -> None:
+    (figure,) = matching(dataset, *row[:3])
+    assert figure.locator in seed_text
+
+
+@pytest.mark.parametrize("row", FIGURES, ids=row_id)
+def test_locator_holds_the_reported_text(dataset: Dataset, row: tuple) -> None:
+    (figure,) = matching(dataset, *row[:3])
+    assert figure.text in figure.locator
+
+
+@pytest.mark.parametrize("row", FIGURES, ids=row_id)
+def test_figure_is_what_its_text_says(dataset: Dataset, row: tuple) -> None:
+    (figure,) = matching(dataset, *row[:3])
+    assert parse_quantity(figure.text) == figure.reported
