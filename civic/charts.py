@@ -98,8 +98,11 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
 
 
 def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: str,
-             status_label: str, title: str) -> go.Figure:
-    """Dated events per lane (a project, a program); status by marker shape and word."""
+             status_label: str, title: str, hover: str | None = None) -> go.Figure:
+    """Dated events per lane (a project, a program); status by marker shape and word.
+
+    `label` is written beside each marker; `hover` (default: the label) shows on pointing.
+    """
     fig = go.Figure()
     lanes = list(dict.fromkeys(frame[lane].astype(str)))
     for i, (key, part) in enumerate(frame.groupby(status, sort=False)):
@@ -109,13 +112,22 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
             mode="markers+text",
             name=str(part[status_label].iloc[0]),
             text=part[label].astype(str),
+            customdata=part[hover or label].astype(str),
             textposition="top center",
             marker={"size": 14, "symbol": STATUS_SYMBOLS.get(str(key), "circle"),
                     "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
-            hovertemplate="%{x|%Y-%m}: %{text}<extra>%{fullData.name}</extra>",
+            hovertemplate="%{x|%Y-%m-%d}: %{customdata}<extra>%{fullData.name}</extra>",
         ))
-    fig.update_layout(yaxis={"categoryorder": "array", "categoryarray": lanes[::-1], "title": None},
-                      xaxis={"title": None})
+    start, end = frame[date].min(), frame[date].max()
+    span = end - start
+    pad = max(span * 0.12, pd.Timedelta(days=2))
+    short = span < pd.Timedelta(days=90)
+    fig.update_layout(
+        yaxis={"categoryorder": "array", "categoryarray": lanes[::-1], "title": None},
+        xaxis={"title": None, "range": [start - pad, end + pad],
+               "tickformat": "%Y-%m-%d" if short else "%Y-%m",
+               **({"dtick": 86_400_000} if span <= pd.Timedelta(days=14) else {})},
+    )
     return _layout(fig, title, height=max(260, 140 + 90 * len(lanes)))
 
 

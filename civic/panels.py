@@ -90,8 +90,8 @@ def relief_timeline(view: View, program: str) -> Panel | None:
     if frame.empty:
         return None
     title = t("relief.timeline_title", view.lang)
-    fig = charts.timeline(frame, date="date", label="places", lane="program", status="kind",
-                          status_label="kind_label", title=title)
+    fig = charts.timeline(frame, date="date", label="kind_label", lane="program", status="kind",
+                          status_label="kind_label", title=title, hover="places")
     return Panel(f"relief_{program}", title, "", fig, _sources(view, [program]))
 
 

@@ -187,7 +187,8 @@ class View:
         return KpiCard(
             program="",
             metric=metric,
-            label=t("total.label", self.lang, metric=self.label(metric)),
+            label=(t("total.label", self.lang, metric=self.label(metric)) if len(latest) > 1
+                   else self.label(metric)),
             value=format_quantity(float(latest["value"].sum()), units.pop(),
                                   _combined_qualifier(latest["qualifier"]), self.lang),
             derived=len(latest) > 1,
