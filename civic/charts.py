@@ -105,6 +105,9 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
     """
     fig = go.Figure()
     lanes = list(dict.fromkeys(frame[lane].astype(str)))
+    # Labels alternate above and below in date order, so that close dates do not overlap.
+    order = frame[date].rank(method="first").astype(int)
+    positions = order.map(lambda n: "top center" if n % 2 else "bottom center")
     for i, (key, part) in enumerate(frame.groupby(status, sort=False)):
         fig.add_trace(go.Scatter(
             x=part[date],
@@ -113,7 +116,7 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
             name=str(part[status_label].iloc[0]),
             text=part[label].astype(str),
             customdata=part[hover or label].astype(str),
-            textposition="top center",
+            textposition=list(positions[part.index]),
             marker={"size": 14, "symbol": STATUS_SYMBOLS.get(str(key), "circle"),
                     "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
             hovertemplate="%{x|%Y-%m-%d}: %{customdata}<extra>%{fullData.name}</extra>",

@@ -100,12 +100,22 @@ def per_area(view: View) -> pd.DataFrame:
         for program in frame["program"]:
             match = figures[(figures["program"] == program) & (figures["metric"] == metric)]
             row = next(match.itertuples(), None)
-            values.append(float(row.value) if row else None)
+            values.append(round(float(row.value)) if row else None)  # whole yuan
             texts.append(view.quantity(row) if row else "")
         table[f"{view.label(metric)} ({format_unit('CNY', view.lang)})"] = pd.array(values,
                                                                                    "Float64")
         table[f"{view.label(metric)} · {t('col.display', view.lang)}"] = texts
     return table.reset_index(drop=True)
+
+
+def departments(view: View, program: str) -> pd.DataFrame:
+    """Who takes part in a program, with level and role, under translated headers."""
+    frame = view.participation_table([program])
+    return pd.DataFrame({
+        _col(view, "department"): frame["department"],
+        _col(view, "level"): frame["level"],
+        _col(view, "role"): frame["role"],
+    })
 
 
 def milestones(view: View) -> pd.DataFrame:
