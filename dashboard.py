@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import streamlit as st
 
-from app_pages.components import FILTER_KEYS, VIEW_KEY, clear_filters
-from civic import cache
+from app_pages.components import (
+    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, download,
+)
+from civic import cache, export
 from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import LANGS, name, t
 from civic.view import View
@@ -66,7 +71,20 @@ filters = Filters(
 if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
     st.sidebar.warning(t("filters.bad_range", lang))
 st.query_params.from_dict(to_query(filters))
-st.session_state[VIEW_KEY] = View(catalog, filters)
+view = View(catalog, filters)
+st.session_state[VIEW_KEY] = view
+
+# The whole view as one file; each is built only when its button is clicked.
+with st.sidebar:
+    st.header(t("export.header", lang))
+    stamp = f"{lang}-{dt.date.today().isoformat()}"
+    if export.browser_available():
+        download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
+                 f"civic-briefing-{stamp}", button_type="secondary")
+        download("zip", "zip", functools.partial(export.zip_bytes, view),
+                 f"civic-charts-{stamp}", button_type="secondary")
+    else:
+        browser_missing_note()
 
 for notice in st.session_state.get("notices", []):
     st.warning(t(notice.key, lang, value=notice.value), icon="⚠️")

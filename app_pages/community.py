@@ -39,7 +39,7 @@ for program_id in programs:
                     f"{o.name}({name(o.title, view.lang)})" for o in event.officials))
         cases = tables.cases(view, program_id)
         if len(cases):
-            table(cases, key=f"cases_{program_id}")
+            table(cases, key=f"cases_{program_id}", name=name(program.name, view.lang))
         if program.officials:
             st.caption(tr("community.officials") + ": " + "; ".join(
                 f"{o.name}({name(o.title, view.lang)})" for o in program.officials))

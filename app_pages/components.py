@@ -5,9 +5,14 @@ Everything computed comes from `civic`; this module only decides how it is laid 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
+from civic import export, tables
 from civic.i18n import source_line, t
 from civic.panels import Panel
 from civic.view import KpiCard, View
@@ -49,15 +54,44 @@ def kpi_row(cards: list[KpiCard], columns: int = 4) -> None:
                 )
 
 
+def download(kind: str, fmt: str, build: Callable[[], bytes], name: str,
+             button_type: Literal["secondary", "tertiary"] = "tertiary") -> None:
+    """A button for `name.fmt` whose file is built only when clicked, without a rerun."""
+    lang = current_view().lang
+    st.download_button(t(f"export.{kind}", lang), data=build, file_name=f"{name}.{fmt}",
+                       mime=export.MIME[fmt], key=f"download_{name}_{kind}",
+                       help=t(f"export.{kind}_help", lang), on_click="ignore",
+                       icon=":material/download:", type=button_type)
+
+
+def browser_missing_note() -> None:
+    """Where image and PDF buttons would be: what to install for them."""
+    st.caption(export.install_hint(current_view().lang))
+
+
 def chart(panel: Panel | None) -> None:
-    """A panel's chart; nothing when the view has no data for it."""
+    """A panel's chart with its downloads; nothing when the view has no data for it."""
     if panel is None:
         return
+    view = current_view()
     st.plotly_chart(panel.figure, key=panel.key, config={"displaylogo": False})
+    images = export.browser_available()
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for fmt in export.IMAGE_FORMATS if images else ():
+            download(fmt, fmt, functools.partial(export.chart_image, panel, view, fmt), panel.key)
+        download("html", "html", functools.partial(export.chart_html, panel, view), panel.key)
+    if not images:
+        browser_missing_note()
 
 
-def table(frame: pd.DataFrame, key: str) -> None:
+def table(frame: pd.DataFrame, key: str, name: str) -> None:
+    """A table with CSV and XLSX downloads; `name` titles its sheet in the workbook."""
+    view = current_view()
     st.dataframe(frame, key=key, hide_index=True)
+    with st.container(horizontal=True, gap="small"):
+        download("csv", "csv", functools.partial(export.csv_bytes, frame), key)
+        download("xlsx", "xlsx", lambda: export.xlsx_bytes(frame, tables.sources(view), name,
+                                                           lang=view.lang), key)
 
 
 def sources_caption(source_ids: list[str]) -> None:

@@ -29,9 +29,9 @@ for program_id in programs:
     kpi_row(view.group_cards(program_id, ["permit_usual_time", "time_saved"]))
     cases = tables.cases(view, program_id)
     if len(cases):
-        table(cases, key=f"cases_{program_id}")
+        table(cases, key=f"cases_{program_id}", name=tr("walk.cases_header"))
 
     st.markdown(f"#### {tr('walk.departments_header')}")
     table(view.participation_table([program_id]).drop(columns=["program"]),
-          key=f"departments_{program_id}")
+          key=f"departments_{program_id}", name=tr("walk.departments_header"))
     sources_caption([program.source])

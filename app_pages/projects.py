@@ -26,11 +26,11 @@ chart(panels.project_land(view))
 
 st.subheader(tr("projects.per_area_header"))
 st.caption(tr("projects.per_area_note"))
-table(tables.per_area(view), key="projects_per_area")
+table(tables.per_area(view), key="projects_per_area", name=tr("projects.per_area_header"))
 
 st.subheader(tr("projects.milestones_header"))
 chart(panels.project_milestones(view))
 
 st.subheader(tr("projects.table_header"))
-table(tables.projects(view), key="projects_table")
+table(tables.projects(view), key="projects_table", name=tr("projects.table_header"))
 sources_caption([view.catalog.programs[p].source for p in programs])

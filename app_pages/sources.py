@@ -13,7 +13,7 @@ if view.empty:
 
 st.subheader(tr("sources.figures_header"))
 st.caption(tr("sources.figures_note"))
-table(tables.figures(view), key="figures_table")
+table(tables.figures(view), key="figures_table", name=tr("sources.figures_header"))
 
 st.subheader(tr("sources.sources_header"))
-table(tables.sources(view), key="sources_table")
+table(tables.sources(view), key="sources_table", name=tr("sources.sources_header"))

@@ -30,13 +30,14 @@ for program_id in programs:
                         view.distinct("relief_actions", program_id, "places",
                                       kind="regular_patrol"), "kind"),
         view.count_card("measures", len(measures)),
-    ], columns=5)
+    ], columns=3)
 
     if len(actions):
         st.markdown(f"#### {tr('relief.actions_header')}")
         chart(panels.relief_timeline(view, program_id))
-        table(tables.relief_action_table(view, actions), key=f"relief_table_{program_id}")
+        table(tables.relief_action_table(view, actions), key=f"relief_table_{program_id}",
+              name=tr("relief.actions_header"))
     if len(measures):
         st.markdown(f"#### {tr('relief.measures_header')}")
-        table(measures, key=f"measures_{program_id}")
+        table(measures, key=f"measures_{program_id}", name=tr("relief.measures_header"))
     sources_caption([program.source])

@@ -1,15 +1,22 @@
-"""The `civic` command: check the data and list its figures without opening the dashboard."""
+"""The `civic` command: check the data, list its figures and export a view without opening the
+dashboard."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from civic.catalog import Catalog
+from civic.filters import Filters, Options
+from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
 from civic.metrics import all_figures
+from civic.models import Category
+from civic.view import View
 
 DEFAULT_DATA = Path("data")
 CLI_COLUMNS = [
@@ -69,6 +76,58 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filter_errors(args: argparse.Namespace, options: Options) -> list[str]:
+    """What is wrong with the filters asked for, in words; empty when they all name something."""
+    errors = [f"unknown department {d!r} (known: {', '.join(options.departments)})"
+              for d in args.dept if d not in options.departments]
+    if args.district and args.district not in options.districts:
+        errors.append(f"unknown district {args.district!r} (known: {', '.join(options.districts)})")
+    if args.date_from and args.date_to and args.date_to < args.date_from:
+        errors.append(f"--to {args.date_to} is before --from {args.date_from}")
+    return errors
+
+
+def _export(args: argparse.Namespace) -> int:
+    # The export stack (plotly, kaleido, openpyxl) loads only for this command.
+    from civic import export, tables
+
+    if not args.data_dir.is_dir():
+        print(f"civic export: error: data folder not found: {args.data_dir}", file=sys.stderr)
+        return 2
+    catalog = Catalog.load(args.data_dir)
+    for problem in catalog.loaded.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    errors = _filter_errors(args, Options.of(catalog.dataset))
+    for error in errors:
+        print(f"civic export: error: {error}", file=sys.stderr)
+    if errors:
+        return 2
+    view = View(catalog, Filters(lang=args.lang, departments=tuple(dict.fromkeys(args.dept)),
+                                 district=args.district, category=args.category,
+                                 date_from=args.date_from, date_to=args.date_to))
+    builders = {
+        "pdf": export.briefing_pdf,
+        "zip": export.zip_bytes,
+        "csv": lambda v: export.csv_bytes(tables.figures(v)),
+        "xlsx": export.figures_xlsx,
+    }
+    try:
+        data = builders[args.format](view)
+    except (export.BrowserMissing, export.ExportFailed) as error:
+        print(f"civic export: {error}", file=sys.stderr)
+        return 1
+    args.output.write_bytes(data)
+    print(f"{args.output}: {args.format}, {len(data)} bytes — {view.context()}")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civic", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +142,22 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--department", help="department id, e.g. zz_admin_approval")
     figures.add_argument("--format", choices=["table", "csv", "json"], default="table")
     figures.set_defaults(run=_figures)
+
+    export = commands.add_parser(
+        "export", help="write the briefing PDF, a ZIP of the charts, or the figures as XLSX/CSV")
+    export.add_argument("--format", required=True, choices=["pdf", "zip", "xlsx", "csv"])
+    export.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    export.add_argument("--dept", nargs="+", action="extend", default=[], metavar="ID",
+                        help="department id (lead or participant); repeatable")
+    export.add_argument("--district", metavar="ID", help="district id, e.g. lusong")
+    export.add_argument("--category", choices=[str(c) for c in Category])
+    export.add_argument("--from", dest="date_from", type=_date, metavar="DATE",
+                        help="first date, YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
+                        help="last date, YYYY-MM-DD")
+    export.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
+    export.add_argument("--data", dest="data_dir", type=Path, default=DEFAULT_DATA)
+    export.set_defaults(run=_export)
     return parser
 
 

@@ -1,0 +1,524 @@
+"""Exports of a view: tables as CSV and XLSX, charts as PNG, SVG, PDF and HTML, the whole view
+as a briefing PDF or a ZIP.
+
+Everything is built from the same `View`, panels and display tables as the pages, so a file
+shows what is on screen. CSV, XLSX and HTML need nothing but Python. Images and PDFs need
+Chromium and the CJK fonts; without them they raise `BrowserMissing`, which says what to
+install. One warm browser (kaleido's sync server) renders every image, started by the first
+export that needs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import kaleido
+import pandas as pd
+import plotly.graph_objects as go
+from openpyxl.utils import get_column_letter
+
+from civic import tables
+from civic.i18n import DEFAULT_LANG, format_date, source_line, t
+from civic.panels import Panel, all_panels
+from civic.view import KpiCard, View
+
+IMAGE_FORMATS = ("png", "svg", "pdf")
+MIME = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+IMAGE_WIDTH = 1000  # layout pixels of an exported chart
+PRINT_WIDTH = 760  # narrower in the briefing, so that its text prints larger on A4
+PNG_SCALE = 2  # sharp on slides and high-density screens
+# Chromium's PDFs map Noto CJK glyphs back to Kangxi radicals when text is copied (一 → ⼀);
+# WenQuanYi Zen Hei keeps copied Chinese right, so PDFs are set in it.
+PDF_FONT = "WenQuanYi Zen Hei"
+FONT_PACKAGES = {"fonts-noto-cjk": "Noto Sans CJK SC", "fonts-wqy-zenhei": PDF_FONT}
+RENDER_TIMEOUT = 60  # seconds for one chart image
+PRINT_TIMEOUT = 120  # seconds for Chromium to print the briefing
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-pdf-header-footer",
+)
+# Text cells a spreadsheet would run as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class BrowserMissing(RuntimeError):
+    """Images and PDFs need Chromium and CJK fonts that are not installed."""
+
+    def __init__(self, packages: tuple[str, ...]) -> None:
+        self.packages = packages
+        super().__init__("PNG, SVG and PDF exports need Chromium and CJK fonts; install them "
+                         f"with: sudo apt-get install {' '.join(packages)}")
+
+
+class ExportFailed(RuntimeError):
+    """The browser was there but did not produce the file (it crashed or timed out)."""
+
+
+# --- what the machine has ----------------------------------------------------------------------
+
+def chromium_path() -> str | None:
+    """The browser kaleido and the briefing use: `BROWSER_PATH` (kaleido's own variable) or
+    the system Chromium."""
+    for candidate in (os.environ.get("BROWSER_PATH"), "chromium", "chromium-browser",
+                      "/usr/bin/chromium"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    return None
+
+
+def _font_families() -> set[str] | None:
+    """Installed font family names, or None when fontconfig cannot be asked."""
+    try:
+        listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
+                                timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {family.strip() for line in listed.stdout.splitlines() for family in line.split(",")}
+
+
+@functools.cache
+def missing_packages() -> tuple[str, ...]:
+    """The Debian packages images and PDFs still need; empty when everything is there.
+
+    Checked once per process: installing them means restarting the dashboard.
+    """
+    missing = [] if chromium_path() else ["chromium"]
+    families = _font_families()
+    if families is None:
+        missing.append("fontconfig")
+        families = set()
+    missing += [package for package, family in FONT_PACKAGES.items() if family not in families]
+    return tuple(missing)
+
+
+def browser_available() -> bool:
+    return not missing_packages()
+
+
+def install_hint(lang: str) -> str:
+    """What to install for images and PDFs, in the page's language."""
+    return t("export.no_browser", lang, packages=" ".join(missing_packages()))
+
+
+def _require_browser() -> str:
+    missing = missing_packages()
+    path = chromium_path()
+    if missing or path is None:
+        raise BrowserMissing(missing or ("chromium",))
+    return path
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+def _cell(value: object) -> object:
+    """A text cell that starts like a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = [column if pd.api.types.is_numeric_dtype(column)
+               else column.astype(object).map(_cell) for _, column in frame.items()]
+    escaped = pd.concat(columns, axis=1) if columns else frame.copy()
+    escaped.columns = [_cell(str(c)) for c in frame.columns]
+    return escaped
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM, so that Excel on Windows opens Chinese text correctly."""
+    return _escaped(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def figures_xlsx(view: View) -> bytes:
+    """Every figure of the view with its sources: the data page's table as a workbook."""
+    return xlsx_bytes(tables.figures(view), tables.sources(view),
+                      t("sources.figures_header", view.lang), lang=view.lang)
+
+
+def _width(text: str) -> float:
+    """Display width in ems: CJK characters are twice as wide as Latin ones."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+def _sheet_title(text: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Sheet1"
+
+
+def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str,
+               lang: str = DEFAULT_LANG) -> bytes:
+    """A workbook of the table (typed numbers, units in the headers) and a sheet of its sources."""
+    data_title = _sheet_title(sheet_name)
+    sources_title = _sheet_title(t("export.sources_sheet", lang))
+    if sources_title.casefold() == data_title.casefold():
+        sources_title = _sheet_title(f"{sources_title[:27]} (2)")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for title, part in ((data_title, frame), (sources_title, sources_frame)):
+            _escaped(part).to_excel(writer, sheet_name=title, index=False)
+            sheet = writer.sheets[title]
+            sheet.freeze_panes = "A2"
+            for index, (header, column) in enumerate(part.items(), start=1):
+                longest = max([_width(str(header))]
+                              + [_width(str(v)) for v in column.head(200) if pd.notna(v)])
+                sheet.column_dimensions[get_column_letter(index)].width = min(60, longest * 2 + 2)
+    return buffer.getvalue()
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+def _wrap(text: str, limit: float) -> list[str]:
+    """Lines of at most `limit` ems (plotly does not wrap), broken at a space where there is one."""
+    lines, line = [], ""
+    for char in text:
+        if line and _width(line + char) > limit:
+            cut = line.rfind(" ")
+            if cut > len(line) // 2:
+                lines.append(line[:cut])
+                line = line[cut + 1:]
+            else:
+                lines.append(line)
+                line = ""
+        line += char
+    return [*lines, line] if line else lines
+
+
+def _plotly_text(lines: list[str]) -> str:
+    """Lines as plotly text: escaped, since plotly reads a subset of HTML in it."""
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
+
+
+def annotated(panel: Panel, view: View, width: int = IMAGE_WIDTH) -> go.Figure:
+    """A copy of the panel's figure carrying its title, unit, filters and sources inside the
+    image, so that a pasted chart still says what it shows and where it comes from.
+
+    All of it goes in the title block, anchored to the image's left edge: the only place plotly
+    both aligns to the whole image and makes room for, whatever the axes' labels take.
+    """
+    lang = view.lang
+    title_size, detail_size, source_size = 20, 13, 11
+    limit = width - 40
+    title_lines = _wrap(panel.title, limit / title_size)
+    details = [t("export.unit", lang, unit=panel.unit)] if panel.unit else []
+    details.append(f"{t('context.label', lang)}: {view.context()}")
+    detail_lines = [line for d in details for line in _wrap(d, limit / detail_size)]
+    sources = [source_line(view.catalog.sources[s], lang) for s in panel.sources
+               if s in view.catalog.sources]
+    label = f"{t('source.label', lang)}: "
+    source_lines = [line for s in ([label + sources[0], *sources[1:]] if sources else [])
+                    for line in _wrap(s, limit / source_size)]
+    subtitle = [html.escape(line, quote=False) for line in detail_lines] + [
+        f'<span style="font-size:{source_size}px;color:#666">{html.escape(line, quote=False)}'
+        "</span>" for line in source_lines]
+
+    figure = go.Figure(panel.figure)
+    layout = figure.layout
+    legend = len(figure.data) > 1 if layout.showlegend is None else bool(layout.showlegend)
+    top = int(30 + title_size * 1.3 * len(title_lines) + detail_size * 1.3 * len(subtitle)
+              + (44 if legend else 16))
+    figure.update_layout(
+        title={"text": _plotly_text(title_lines), "font": {"size": title_size},
+               "subtitle": {"text": "<br>".join(subtitle),
+                            "font": {"size": detail_size, "color": "#444"}},
+               "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 20, "t": 16},
+               "y": 1, "yref": "container", "yanchor": "top"},
+        width=width, height=(layout.height or 450) - (layout.margin.t or 0) + top,
+        margin={"t": top},
+    )
+    return figure
+
+
+def _for_print(figure: go.Figure) -> go.Figure:
+    """The figure set in the PDF font, so that text copied out of a PDF is right."""
+    figure.update_layout(font_family=f"{PDF_FONT}, Noto Sans CJK SC, sans-serif")
+    return figure
+
+
+_render_lock = threading.Lock()
+
+
+def _server_alive() -> bool:
+    # kaleido's sync server has no health check: when its browser fails to start, the server
+    # thread dies and callers would wait forever, so the thread is watched here.
+    thread = getattr(kaleido._global_server, "_thread", None)  # noqa: SLF001
+    return thread is not None and thread.is_alive()
+
+
+def _wait(call: Callable[[], bytes]) -> bytes:
+    """Runs a kaleido call, giving up when the server dies or the render outlasts its timeout."""
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = call()
+        except Exception as error:  # noqa: BLE001 - handed to the caller below
+            result["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True, name="civic-export-render")
+    worker.start()
+    deadline = time.monotonic() + RENDER_TIMEOUT + 30
+    while worker.is_alive():
+        worker.join(0.2)
+        if worker.is_alive() and (not _server_alive() or time.monotonic() > deadline):
+            raise ExportFailed("the browser rendering charts stopped or timed out")
+    if "error" in result:
+        raise result["error"]  # type: ignore[misc]
+    return result["value"]  # type: ignore[return-value]
+
+
+def _render(figure: go.Figure, fmt: str, scale: float = 1) -> bytes:
+    """One static image from the warm browser, which the first image export starts."""
+    path = _require_browser()
+    spec = figure.to_dict()
+    opts = {"format": fmt, "width": figure.layout.width, "height": figure.layout.height,
+            "scale": scale}
+    with _render_lock:  # the sync server serves one caller at a time
+        if not _server_alive():
+            kaleido.stop_sync_server(silence_warnings=True)  # a browser that died is replaced
+        kaleido.start_sync_server(n=1, timeout=RENDER_TIMEOUT, mathjax=False, path=path,
+                                  silence_warnings=True)
+        try:
+            return _wait(lambda: kaleido.calc_fig_sync(spec, opts=opts))
+        except ExportFailed:
+            kaleido.stop_sync_server(silence_warnings=True)  # the next export starts afresh
+            raise
+
+
+def chart_image(panel: Panel, view: View, fmt: str) -> bytes:
+    """The annotated chart as PNG (at twice its layout size), SVG or PDF."""
+    if fmt not in IMAGE_FORMATS:
+        raise ValueError(f"unknown image format {fmt!r}; one of {', '.join(IMAGE_FORMATS)}")
+    figure = annotated(panel, view)
+    if fmt == "pdf":
+        _for_print(figure)
+    return _render(figure, fmt, PNG_SCALE if fmt == "png" else 1)
+
+
+def chart_html(panel: Panel, view: View) -> bytes:
+    """A self-contained interactive page: plotly.js is embedded, nothing is fetched."""
+    figure = annotated(panel, view)
+    body = figure.to_html(full_html=False, include_plotlyjs=True, include_mathjax=False,
+                          config={"displaylogo": False, "toImageButtonOptions": {
+                              "format": "png", "scale": PNG_SCALE, "filename": panel.key}})
+    title = html.escape(f"{panel.title} · {view.context()}")
+    page = (f'<!DOCTYPE html>\n<html lang="{_html_lang(view.lang)}">\n<head>\n'
+            f'<meta charset="utf-8">\n<title>{title}</title>\n</head>\n'
+            f'<body style="margin:16px">\n{body}\n</body>\n</html>\n')
+    return page.encode("utf-8")
+
+
+def _html_lang(lang: str) -> str:
+    return "zh-CN" if lang == "zh" else "en"
+
+
+# --- the briefing --------------------------------------------------------------------------------
+
+BRIEFING_CSS = """
+@page { size: A4; margin: 16mm 15mm 18mm;
+  @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #666; } }
+body { font-family: "PDF_FONT", sans-serif; font-size: 10pt; line-height: 1.45;
+  color: #1a1a1a; margin: 0; }
+h1 { font-size: 26pt; margin: 0 0 8mm; }
+h2 { font-size: 15pt; margin: 0 0 4mm; padding-bottom: 1.5mm; border-bottom: 1.5pt solid #0072B2; }
+h3 { font-size: 12pt; margin: 0 0 1mm; }
+.cover { padding-top: 28mm; }
+.kicker { color: #0072B2; font-size: 12pt; margin: 0 0 2mm; }
+.facts { margin: 0 0 8mm; }
+.facts p { margin: 0 0 1.5mm; }
+.tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 3mm; margin: 0 0 8mm; }
+.tile { border: 0.75pt solid #bbb; border-radius: 2mm; padding: 2.5mm 3mm; break-inside: avoid; }
+.tile .label { font-size: 8.5pt; color: #444; }
+.tile .value { font-size: 16pt; font-weight: bold; }
+.note { font-size: 8.5pt; color: #444; }
+ol { margin: 0; padding-left: 6mm; }
+.page { break-before: page; }
+.program { margin: 0 0 7mm; break-inside: avoid; }
+.meta { color: #555; font-size: 8.5pt; margin: 0 0 2mm; }
+table { width: 100%; border-collapse: collapse; font-size: 8.5pt; }
+th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm;
+  border-bottom: 0.5pt solid #ccc; }
+th { background: #eef3f8; }
+tr { break-inside: avoid; }
+td.value { font-weight: bold; font-size: 10pt; white-space: nowrap; }
+td.basis { white-space: nowrap; }
+.derived { color: #8a5a00; }
+.status { font-weight: normal; font-size: 8pt; color: #444; white-space: normal; }
+.provenance { color: #444; font-size: 8pt; }
+.sources td { white-space: nowrap; }
+.sources td:nth-child(3), .sources td:nth-child(7) { white-space: normal; }
+figure { margin: 0 0 6mm; break-inside: avoid; }
+figure svg { display: block; width: 100%; height: auto; max-height: 245mm; }
+""".replace("PDF_FONT", PDF_FONT)
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _plain(text: str) -> str:
+    """Without pictographs (✅ ⚠️): the PDF has no emoji font to draw them."""
+    return "".join(c for c in text
+                   if unicodedata.category(c) != "So" and not 0xFE00 <= ord(c) <= 0xFE0F).strip()
+
+
+def _kpi_table(cards: list[KpiCard], lang: str) -> str:
+    columns = (("col.metric", 22), ("col.value", 17), ("col.basis", 9), ("export.provenance", 52))
+    widths = "".join(f'<col style="width:{share}%">' for _, share in columns)
+    head = "".join(f"<th>{_esc(t(key, lang))}</th>" for key, _ in columns)
+    rows = []
+    for card in cards:
+        basis = t("basis.derived" if card.derived else "basis.reported", lang)
+        status = f'<div class="status">{_esc(_plain(card.status_text))}</div>' \
+            if card.status_text else ""
+        rows.append(
+            f'<tr><td>{_esc(card.label)}</td><td class="value">{_esc(card.value)}{status}</td>'
+            f'<td class="basis{" derived" if card.derived else ""}">{_esc(basis)}</td>'
+            f'<td class="provenance">{_esc(card.provenance)}</td></tr>')
+    return (f"<table><colgroup>{widths}</colgroup><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _cover(view: View, programs: list[str]) -> str:
+    lang = view.lang
+    as_of = view.catalog.as_of
+    tiles = "".join(f'<div class="tile"><div class="label">{_esc(card.label)}</div>'
+                    f'<div class="value">{_esc(card.value)}</div></div>'
+                    for card in view.headline_cards()) if programs else ""
+    contents = "".join(
+        f"<li>{_esc(view.program_name(p))} · "
+        f"{_esc(t(f'category.{view.catalog.programs[p].category}', lang))}</li>"
+        for p in programs)
+    body = (f'<h2>{_esc(t("export.contents", lang))}</h2><ol>{contents}</ol>' if programs
+            else f'<p>{_esc(t("empty.message", lang))}</p>')
+    return (
+        '<section class="cover">'
+        f'<p class="kicker">{_esc(t("app.title", lang))}</p>'
+        f'<h1>{_esc(t("export.briefing_title", lang))}</h1>'
+        '<div class="facts">'
+        f'<p><b>{_esc(t("context.label", lang))}:</b> {_esc(view.context())}</p>'
+        f'<p>{_esc(t("export.exported", lang, date=format_date(dt.date.today(), lang)))}</p>'
+        f'<p>{_esc(t("app.as_of", lang, date=format_date(as_of, lang)))}</p>'
+        '</div>'
+        f'<div class="tiles">{tiles}</div>{body}'
+        f'<p class="note">{_esc(t("export.how_to_read", lang))}</p>'
+        '</section>')
+
+
+def _programs(view: View, programs: list[str]) -> str:
+    lang = view.lang
+    blocks = []
+    for program_id in programs:
+        program = view.catalog.programs[program_id]
+        metrics = view.program_metrics(program_id)
+        cards = view.cards(program_id, metrics) + view.group_cards(program_id, metrics)
+        meta = " · ".join([t(f"category.{program.category}", lang),
+                           f"{t('overview.lead', lang)}: {view.department_name(program.lead)}"])
+        table = _kpi_table(cards, lang) if cards else ""
+        blocks.append(f'<div class="program"><h3>{_esc(view.program_name(program_id))}</h3>'
+                      f'<p class="meta">{_esc(meta)}</p>{table}</div>')
+    return (f'<section class="page"><h2>{_esc(t("export.kpi_header", lang))}</h2>'
+            f'{"".join(blocks)}</section>')
+
+
+def _scalable(svg: str, width: int, height: int) -> str:
+    """An SVG that scales to the page width: plotly's has a size but no viewBox."""
+    return re.sub(r"<svg\b", f'<svg viewBox="0 0 {width} {height}"', svg, count=1)
+
+
+def _charts(view: View) -> str:
+    figures = []
+    for panel in all_panels(view):
+        figure = _for_print(annotated(panel, view, PRINT_WIDTH))
+        svg = _render(figure, "svg").decode("utf-8")
+        figures.append(f"<figure>{_scalable(svg, figure.layout.width, figure.layout.height)}"
+                       "</figure>")
+    if not figures:
+        return ""
+    return (f'<section class="page"><h2>{_esc(t("export.charts_header", view.lang))}</h2>'
+            f'{"".join(figures)}</section>')
+
+
+def _sources(view: View) -> str:
+    frame = tables.sources(view)
+    return (f'<section class="page"><h2>{_esc(t("sources.sources_header", view.lang))}</h2>'
+            f'{frame.to_html(index=False, escape=True, border=0, na_rep="", classes="sources")}'
+            f'<p class="note">{_esc(t("export.how_to_read", view.lang))}</p></section>')
+
+
+def briefing_html(view: View) -> str:
+    """The briefing as one HTML document: every data string escaped, charts inline as SVG."""
+    programs = [p for p in view.program_ids if view.has(p)]
+    sections = [_cover(view, programs)]
+    if programs:
+        sections += [_programs(view, programs), _charts(view)]
+    sections.append(_sources(view))
+    title = _esc(f"{t('export.briefing_title', view.lang)} · {view.context()}")
+    return (f'<!DOCTYPE html>\n<html lang="{_html_lang(view.lang)}"><head><meta charset="utf-8">'
+            f"<title>{title}</title><style>{BRIEFING_CSS}</style></head>"
+            f"<body>{''.join(sections)}</body></html>\n")
+
+
+def _print_pdf(document: str) -> bytes:
+    """Prints an HTML document to PDF with headless Chromium (A4, as its CSS says)."""
+    browser = _require_browser()
+    with tempfile.TemporaryDirectory(prefix="civic-print-") as tmp:
+        source, target = Path(tmp, "document.html"), Path(tmp, "document.pdf")
+        source.write_text(document, encoding="utf-8")
+        command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp, 'profile')}",
+                   f"--print-to-pdf={target}", source.as_uri()]
+        # A session of its own, so that a timeout ends Chromium's helper processes too.
+        with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              start_new_session=True) as process:
+            try:
+                _, errors = process.communicate(timeout=PRINT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise ExportFailed(f"Chromium did not print within {PRINT_TIMEOUT} s") from None
+        if not target.is_file() or target.stat().st_size == 0:
+            tail = errors.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise ExportFailed("Chromium did not print the document: " + " | ".join(tail))
+        return target.read_bytes()
+
+
+def briefing_pdf(view: View) -> bytes:
+    """A paginated A4 PDF of the view in its language: cover, KPIs, charts, sources."""
+    _require_browser()
+    return _print_pdf(briefing_html(view))
+
+
+def zip_bytes(view: View) -> bytes:
+    """Every chart of the view as PNG and SVG, with the figures table as XLSX."""
+    _require_browser()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, panel in enumerate(all_panels(view), start=1):
+            for fmt in ("png", "svg"):
+                archive.writestr(f"{number:02d}_{panel.key}.{fmt}", chart_image(panel, view, fmt))
+        archive.writestr("figures.xlsx", figures_xlsx(view))
+    return buffer.getvalue()

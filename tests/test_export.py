@@ -1,0 +1,505 @@
+"""Exports: charts as PNG, SVG, PDF and HTML; tables as CSV and XLSX; the briefing PDF; the ZIP;
+`civic export`; and what still works without a browser.
+
+Tests that render need Chromium and the CJK fonts: they skip with the reason when those are
+missing, and fail instead when the environment variable CI is set.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from civic import export, panels, tables
+from civic.catalog import Catalog
+from civic.cli import main
+from civic.filters import Filters
+from civic.i18n import CATALOGUE_DIR, format_date, source_line
+from civic.panels import Panel
+from civic.view import View
+
+CHROMIUM = Path("/usr/bin/chromium")
+KANGXI = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")  # radicals Chromium + Noto CJK copy out
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def browser() -> None:
+    """Skips (or under CI fails) a test that renders when Chromium or the fonts are missing."""
+    missing = () if CHROMIUM.exists() else ("chromium",)
+    missing = tuple(dict.fromkeys(missing + export.missing_packages()))
+    if missing:
+        reason = (f"image and PDF exports need {', '.join(missing)} "
+                  f"(sudo apt-get install {' '.join(missing)})")
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def catalog(data_dir: Path) -> Catalog:
+    return Catalog.load(data_dir)
+
+
+@pytest.fixture(scope="module")
+def views(catalog: Catalog) -> dict[str, View]:
+    return {lang: View(catalog, Filters(lang=lang)) for lang in ("zh", "en")}
+
+
+def funnel(view: View) -> Panel:
+    panel = panels.walk_funnel(view, "leaders_walk")
+    assert panel is not None
+    return panel
+
+
+def own_panel(title: str) -> Panel:
+    """A panel of our own making, for text that data never holds."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Bar(x=["东区", "西区"], y=[3, 5]))
+    figure.update_layout(height=360)
+    return Panel("own", title, "个", figure, ("zzrb_20231115_walk",))
+
+
+def pdf_text(data: bytes) -> tuple[int, str, list[str]]:
+    reader = PdfReader(io.BytesIO(data))
+    pages = [page.extract_text() for page in reader.pages]
+    return len(reader.pages), "\n".join(pages), pages
+
+
+# --- annotated charts, no browser needed -----------------------------------------------------
+
+def test_annotated_carries_title_unit_context_and_source(views: dict[str, View]) -> None:
+    view = views["en"]
+    panel = panels.project_money(view)
+    figure = export.annotated(panel, view)
+    subtitle = figure.layout.title.subtitle.text
+    first_source = source_line(view.catalog.sources[panel.sources[0]], "en")
+    assert panel.title == figure.layout.title.text
+    assert f"Unit: {panel.unit}" in subtitle
+    assert f"Current view: {view.context()}" in subtitle
+    assert "Source: " + first_source[:40].replace("&", "&amp;") in subtitle
+    assert export.IMAGE_WIDTH == figure.layout.width
+
+
+def test_annotated_leaves_the_page_figure_alone(views: dict[str, View]) -> None:
+    view = views["zh"]
+    panel = funnel(view)
+    before = panel.figure.to_json()
+    export.annotated(panel, view)
+    assert before == panel.figure.to_json()
+
+
+def test_annotated_wraps_long_lines_within_the_image(views: dict[str, View]) -> None:
+    view = views["zh"]
+    title = "这是一个很长的标题,用来检查导出图表时标题会不会超出图片的宽度,超出的部分应当换行显示"
+    figure = export.annotated(own_panel(title), view, width=500)
+    lines = figure.layout.title.text.split("<br>")
+    assert len(lines) > 1
+    assert title == "".join(lines)
+    assert all(export._width(line) * 20 <= 500 - 40 for line in lines)
+
+
+def test_annotated_escapes_markup_in_titles(views: dict[str, View]) -> None:
+    figure = export.annotated(own_panel("水位<b>警戒</b>线 & 雨量"), views["zh"])
+    assert "水位&lt;b&gt;警戒&lt;/b&gt;线 &amp; 雨量" == figure.layout.title.text
+
+
+# --- static images ---------------------------------------------------------------------------
+
+def test_png_decodes_at_twice_the_layout_size(browser, views: dict[str, View]) -> None:
+    from PIL import Image
+
+    view = views["zh"]
+    panel = funnel(view)
+    data = export.chart_image(panel, view, "png")
+    layout = export.annotated(panel, view).layout
+    expected = (2 * layout.width, 2 * layout.height)
+    assert PNG_SIGNATURE == data[:8]
+    assert expected == struct.unpack(">II", data[16:24])  # the IHDR chunk
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    assert expected == image.size
+    assert len(image.getcolors(1 << 16) or range(1 << 16)) > 10  # a picture, not a blank
+
+
+def test_svg_holds_chinese_title_context_and_source(browser, views: dict[str, View]) -> None:
+    view = views["zh"]
+    panel = funnel(view)
+    svg = export.chart_image(panel, view, "svg").decode("utf-8")
+    source = view.catalog.sources[panel.sources[0]]
+    assert svg.lstrip().startswith("<svg")
+    assert panel.title in svg
+    assert "从体验到解决" in svg
+    assert view.context() in svg
+    assert f"《{source.title}》" in svg
+    assert "Noto Sans CJK SC" in svg
+
+
+def test_svg_keeps_markup_in_a_title_as_text(browser, views: dict[str, View]) -> None:
+    svg = export.chart_image(own_panel("水位<b>警戒</b>线"), views["zh"], "svg").decode("utf-8")
+    assert "<b>警戒" not in svg
+    assert "水位<b>警戒</b>线" in html.unescape(svg)
+
+
+def test_chart_pdf_copies_out_chinese_right(browser, views: dict[str, View]) -> None:
+    view = views["zh"]
+    pages, text, _ = pdf_text(export.chart_image(funnel(view), view, "pdf"))
+    assert 1 == pages
+    assert "从体验到解决" in text and "4023人次" in text
+    assert [] == KANGXI.findall(text)
+
+
+def test_one_warm_browser_serves_every_image(browser, views: dict[str, View]) -> None:
+    import kaleido
+
+    view = views["en"]
+    export.chart_image(funnel(view), view, "svg")
+    server = kaleido._global_server._thread  # noqa: SLF001
+    export.chart_image(funnel(view), view, "png")
+    assert server is kaleido._global_server._thread and server.is_alive()  # noqa: SLF001
+
+
+def test_unknown_image_format(views: dict[str, View]) -> None:
+    with pytest.raises(ValueError, match="unknown image format 'gif'"):
+        export.chart_image(funnel(views["zh"]), views["zh"], "gif")
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+def test_html_is_self_contained(views: dict[str, View]) -> None:
+    view = views["zh"]
+    panel = funnel(view)
+    page = export.chart_html(panel, view).decode("utf-8")
+    scripts = re.findall(r"<script\b[^>]*>", page, re.I)
+    assert scripts and not [s for s in scripts if re.search(r"\bsrc\s*=", s, re.I)]
+    assert not re.search(r"""<(?:link|img|iframe)\b[^>]*(?:href|src)\s*=\s*["']?(?:https?:)?//""",
+                         page, re.I)
+    assert "Plotly.newPlot" in page and len(page) > 1_000_000  # plotly.js itself is inside
+    assert f"<title>{panel.title} · {view.context()}</title>" in page
+    assert '<html lang="zh-CN">' in page
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+def own_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "说明": ["=SUM(A1:A9) 看似公式的一句话", "+86 开头的电话号码", "-减号开头的备注",
+                 "@某位同事请核对", "\t制表符开头的一行", "\r回车开头的一行", "普通的一句话"],
+        "金额 (元)": [-1250.5, 3e8, 0.0, 42.0, -7.0, 1.5, 2e9],
+        "件数": [1, 2, 3, 4, 5, 6, 7],
+    })
+
+
+def test_csv_starts_with_bom_and_escapes_formula_text(tmp_path: Path) -> None:
+    data = export.csv_bytes(own_frame())
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert ["说明", "金额 (元)", "件数"] == rows[0]
+    texts = [row[0] for row in rows[1:]]
+    assert ["'=SUM(A1:A9) 看似公式的一句话", "'+86 开头的电话号码", "'-减号开头的备注",
+            "'@某位同事请核对", "'\t制表符开头的一行", "'\r回车开头的一行",
+            "普通的一句话"] == texts
+    assert ["-1250.5", "300000000.0", "0.0", "42.0", "-7.0", "1.5", "2000000000.0"] == [
+        row[1] for row in rows[1:]]  # negative numbers stay numbers
+
+
+def test_csv_of_a_display_table_reads_back(views: dict[str, View]) -> None:
+    frame = tables.figures(views["zh"])
+    back = pd.read_csv(io.BytesIO(export.csv_bytes(frame)), encoding="utf-8-sig")
+    assert list(frame.columns) == list(back.columns)
+    assert frame.iloc[:, 4].astype(float).tolist() == back.iloc[:, 4].tolist()
+    assert "4023人次" in back.iloc[:, 3].tolist()
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+def test_xlsx_reads_back_equal(views: dict[str, View]) -> None:
+    frame = pd.DataFrame({
+        "项目": ["第一个示例项目", "第二个示例项目", "第三个示例项目"],
+        "投资 (元)": pd.array([1e9, None, 2.5e8], dtype="Float64"),
+        "岗位 (人)": [350, 12, 0],
+        "备注": ["本行为测试而写", "", "最后一行"],
+    })
+    data = export.xlsx_bytes(frame, tables.sources(views["zh"]), "示例", lang="zh")
+    back = pd.read_excel(io.BytesIO(data), sheet_name="示例", keep_default_na=False,
+                         na_values={"投资 (元)": [""]}, dtype_backend="numpy_nullable")
+    pd.testing.assert_frame_equal(frame, back, check_dtype=False)
+
+
+def test_xlsx_types_numbers_and_escapes_formula_text(views: dict[str, View]) -> None:
+    data = export.xlsx_bytes(own_frame(), tables.sources(views["en"]), "Checks", lang="en")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert ["Checks", "Sources"] == book.sheetnames
+    sheet = book["Checks"]
+    assert ("'=SUM(A1:A9) 看似公式的一句话", "s") == (sheet["A2"].value, sheet["A2"].data_type)
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert (-1250.5, "n") == (sheet["B2"].value, sheet["B2"].data_type)
+    assert (1, "n") == (sheet["C2"].value, sheet["C2"].data_type)
+
+
+def test_xlsx_sources_sheet_lists_the_articles(views: dict[str, View]) -> None:
+    view = views["zh"]
+    sources = tables.sources(view)
+    data = export.xlsx_bytes(tables.figures(view), sources, "全部数据", lang="zh")
+    back = pd.read_excel(io.BytesIO(data), sheet_name="来源")
+    assert list(sources.columns) == list(back.columns)
+    assert sorted(sources.iloc[:, 2]) == sorted(back.iloc[:, 2])
+
+
+def test_xlsx_sheet_names_follow_excel_rules(views: dict[str, View]) -> None:
+    data = export.xlsx_bytes(own_frame(), tables.sources(views["en"]),
+                             "Sources: a very long title [for a sheet]?", lang="en")
+    names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    assert 2 == len(set(names))
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+
+
+# --- the briefing ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def briefings(browser, views: dict[str, View]) -> dict[str, bytes]:
+    return {lang: export.briefing_pdf(view) for lang, view in views.items()}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_pages_are_a4(briefings: dict[str, bytes], lang: str) -> None:
+    reader = PdfReader(io.BytesIO(briefings[lang]))
+    assert len(reader.pages) >= 3
+    for page in reader.pages:
+        assert (595, 842) == (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+
+
+@pytest.mark.parametrize(("lang", "values"), [
+    ("zh", ["4023人次", "639个", "488个", "76.4%"]),
+    ("en", ["4,023 person-times", "639", "488", "76.4%"]),
+])
+def test_briefing_text_holds_the_kpis(briefings: dict[str, bytes], lang: str,
+                                      values: list[str]) -> None:
+    _, text, _ = pdf_text(briefings[lang])
+    for value in values:
+        assert value in text
+    for number in ("4,?023", "639", "488"):
+        assert re.search(rf"(?<![\d,]){number}(?!\d)", text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_copies_out_chinese_right(briefings: dict[str, bytes], lang: str) -> None:
+    _, text, _ = pdf_text(briefings[lang])
+    assert [] == KANGXI.findall(text)
+    assert "杨凌霄" in text  # a reporter's name, in Chinese in both languages
+
+
+def test_briefing_zh_has_the_page_title_exactly(briefings: dict[str, bytes]) -> None:
+    _, text, _ = pdf_text(briefings["zh"])
+    assert "一把手走流程" in text
+    assert "株洲市行政审批服务局" in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_cover_and_sources_page(briefings: dict[str, bytes], views: dict[str, View],
+                                         lang: str) -> None:
+    view = views[lang]
+    _, _, pages = pdf_text(briefings[lang])
+    cover = pages[0]
+    assert view.context() in cover
+    assert format_date(view.catalog.as_of, lang) in cover
+    assert {"zh": "民生项目指标简报", "en": "Public programs briefing"}[lang] in cover
+    header = {"zh": "来源报道", "en": "Source articles"}[lang]
+    assert header in pages[-1]
+    assert pages[-1].count({"zh": "株洲日报", "en": "Zhuzhou Daily"}[lang]) == len(
+        tables.sources(view))
+
+
+def test_briefing_follows_the_filters(browser, catalog: Catalog) -> None:
+    view = View(catalog, Filters(lang="zh", departments=("zz_cdc",)))
+    pages, text, _ = pdf_text(export.briefing_pdf(view))
+    assert pages >= 3
+    assert view.context() in text and "流感" in text
+    assert "4023" not in text  # the leaders' walk is not the CDC's
+
+
+def test_briefing_escapes_data(browser, tmp_data: Path, edit_yaml) -> None:
+    edit_yaml(tmp_data / "programs" / "flu_advisory.yaml", lambda c: c["program"].update(
+        name={"zh": "流感<script>提示</script> & 接种", "en": "Flu <b>advisory</b>"}))
+    view = View(Catalog.load(tmp_data), Filters(lang="zh", departments=("zz_cdc",)))
+    document = export.briefing_html(view)
+    assert "流感&lt;script&gt;提示&lt;/script&gt; &amp; 接种" in document
+    assert "<script>" not in document
+
+
+# --- ZIP -------------------------------------------------------------------------------------
+
+def test_zip_holds_every_chart_and_the_workbook(browser, catalog: Catalog) -> None:
+    view = View(catalog, Filters(lang="en", category="investment"))
+    keys = [p.key for p in panels.all_panels(view)]
+    archive = zipfile.ZipFile(io.BytesIO(export.zip_bytes(view)))
+    names = archive.namelist()
+    expected = [f"{i:02d}_{key}.{fmt}" for i, key in enumerate(keys, 1) for fmt in ("png", "svg")]
+    assert [*expected, "figures.xlsx"] == names
+    assert archive.read(expected[0]).startswith(PNG_SIGNATURE)
+    figures = pd.read_excel(io.BytesIO(archive.read("figures.xlsx")), sheet_name="All figures")
+    assert len(tables.figures(view)) == len(figures)
+
+
+# --- without a browser -----------------------------------------------------------------------
+
+@pytest.fixture
+def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export, "missing_packages", lambda: ("chromium", "fonts-noto-cjk"))
+
+
+@pytest.mark.parametrize("build", [
+    lambda v: export.chart_image(funnel(v), v, "png"),
+    lambda v: export.chart_image(funnel(v), v, "svg"),
+    lambda v: export.chart_image(funnel(v), v, "pdf"),
+    export.briefing_pdf,
+    export.zip_bytes,
+], ids=["png", "svg", "pdf", "briefing", "zip"])
+def test_without_browser_images_and_pdfs_say_what_to_install(no_browser, views, build) -> None:
+    with pytest.raises(export.BrowserMissing, match="apt-get install chromium fonts-noto-cjk"):
+        build(views["zh"])
+
+
+def test_without_browser_html_csv_xlsx_still_work(no_browser, views: dict[str, View]) -> None:
+    view = views["zh"]
+    assert export.chart_html(funnel(view), view).startswith(b"<!DOCTYPE html>")
+    assert export.csv_bytes(tables.figures(view)).startswith(b"\xef\xbb\xbf")
+    assert export.figures_xlsx(view).startswith(b"PK")
+    assert "chromium fonts-noto-cjk" in export.install_hint("zh")
+
+
+def test_missing_packages_names_chromium_when_there_is_none(monkeypatch) -> None:
+    export.missing_packages.cache_clear()
+    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    try:
+        assert "chromium" in export.missing_packages()
+    finally:
+        export.missing_packages.cache_clear()
+
+
+# --- the command line ------------------------------------------------------------------------
+
+def run_export(capsys, data_dir: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["export", "--data", str(data_dir), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_cli_writes_tables(capsys, data_dir: Path, tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"figures.{fmt}"
+    code, out, _ = run_export(capsys, data_dir, "--format", fmt, "-o", str(target),
+                              "--dept", "zz_admin_approval", "--lang", "en")
+    assert 0 == code and str(target) in out
+    frame = (pd.read_excel(target) if fmt == "xlsx"
+             else pd.read_csv(target, encoding="utf-8-sig"))
+    assert {"Leaders walk the process"} == set(frame["Program"])
+    assert 4023.0 in frame["Value"].tolist()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "zip"])
+def test_cli_writes_briefing_and_zip(browser, capsys, data_dir: Path, tmp_path: Path,
+                                     fmt: str) -> None:
+    target = tmp_path / f"view.{fmt}"
+    code, _, _ = run_export(capsys, data_dir, "--format", fmt, "-o", str(target),
+                            "--dept", "zz_cdc", "--from", "2023-11-01", "--to", "2023-11-30")
+    assert 0 == code
+    if fmt == "pdf":
+        pages, text, _ = pdf_text(target.read_bytes())
+        assert pages >= 3 and "2023年11月1日" in text
+    else:
+        assert "figures.xlsx" in zipfile.ZipFile(target).namelist()
+
+
+def test_cli_without_browser_explains(no_browser, capsys, data_dir: Path, tmp_path: Path) -> None:
+    code, _, err = run_export(capsys, data_dir, "--format", "pdf", "-o", str(tmp_path / "a.pdf"))
+    assert 1 == code and "sudo apt-get install chromium" in err
+    assert not (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--dept", "zz_nowhere"], "unknown department 'zz_nowhere'"),
+    (["--dept", "zz_cdc", "zz_nowhere"], "unknown department 'zz_nowhere'"),
+    (["--district", "atlantis"], "unknown district 'atlantis'"),
+    (["--from", "2023-12-01", "--to", "2023-11-01"], "--to 2023-11-01 is before --from"),
+], ids=["dept", "second_dept", "district", "range"])
+def test_cli_rejects_bad_filters(capsys, data_dir: Path, tmp_path: Path, argv, message) -> None:
+    target = tmp_path / "x.csv"
+    code, _, err = run_export(capsys, data_dir, "--format", "csv", "-o", str(target), *argv)
+    assert 2 == code and message in err
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["--format", "docx", "-o", "x"], ["--format", "csv"], ["--format", "csv", "-o", "x",
+                                                              "--from", "2023-02-30"],
+    ["--format", "csv", "-o", "x", "--category", "nonsense"],
+    ["--format", "csv", "-o", "x", "--lang", "fr"],
+], ids=["format", "no_output", "bad_date", "category", "lang"])
+def test_cli_usage_errors_exit_2(capsys, argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["export", *argv])
+    assert 2 == caught.value.code
+    assert "usage: civic export" in capsys.readouterr().err
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
+
+
+def run_page(page: str, lang: str):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"),
+                            default_timeout=60)
+    app.query_params["lang"] = lang
+    app.run()
+    app.switch_page(f"app_pages/{page}.py").run()
+    return app
+
+
+def labels(app) -> list[str]:
+    return [button.label for button in app.get("download_button")]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_offer_downloads(page: str) -> None:
+    app = run_page(page, "zh")
+    assert [] == [e.value for e in app.exception]
+    found = labels(app)
+    assert found.count("CSV") == found.count("XLSX")
+    if export.browser_available():
+        assert {"简报 PDF", "全部图表 ZIP"} <= set(found)
+        assert found.count("PNG") == found.count("SVG") == found.count("PDF") == found.count(
+            "HTML")
+
+
+@pytest.mark.parametrize("page", ["overview", "projects", "sources"])
+def test_pages_without_browser_explain(no_browser, page: str) -> None:
+    app = run_page(page, "en")
+    assert [] == [e.value for e in app.exception]
+    found = labels(app)
+    assert not {"PNG", "SVG", "PDF", "Briefing PDF", "All charts ZIP"} & set(found)
+    hints = [c.value for c in app.caption if "sudo apt-get install chromium" in c.value]
+    assert len(hints) == 1 + found.count("HTML")  # the sidebar's, and one under each chart
+
+
+def test_export_catalogues_match() -> None:
+    keys = {lang: set(yaml.safe_load((CATALOGUE_DIR / f"export.{lang}.yaml").read_text("utf-8")))
+            for lang in ("zh", "en")}
+    assert keys["zh"] == keys["en"]
+    assert all(key.startswith("export.") for key in keys["zh"])
