@@ -86,21 +86,25 @@ with st.sidebar:
     else:
         browser_missing_note()
 
-for notice in st.session_state.get("notices", []):
-    st.warning(t(notice.key, lang, value=notice.value), icon="⚠️")
+# Notices about the link show once, on the view the link opened.
+for notice in st.session_state.pop("notices", []):
+    st.warning(t(notice.key, lang, value=notice.value), icon=":material/warning:")
 if catalog.loaded.problems:
     with st.expander(t("app.data_problems", lang, count=len(catalog.loaded.problems)),
-                     icon="⚠️"):
+                     icon=":material/error:"):
         st.text("\n".join(str(p) for p in catalog.loaded.problems))
 
+# Material icons ship with Streamlit, so they draw on machines without an emoji font.
 PAGES = [
-    ("app_pages/overview.py", "page.overview", "🏠", "overview"),
-    ("app_pages/leaders_walk.py", "page.leaders_walk", "🏛️", "leaders_walk"),
-    ("app_pages/projects.py", "page.projects", "🏗️", "projects"),
-    ("app_pages/winter_relief.py", "page.winter_relief", "🧣", "winter_relief"),
-    ("app_pages/flu.py", "page.flu", "💉", "flu"),
-    ("app_pages/community.py", "page.community", "🏘️", "community"),
-    ("app_pages/sources.py", "page.sources", "📚", "sources"),
+    ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview"),
+    ("app_pages/leaders_walk.py", "page.leaders_walk", ":material/account_balance:",
+     "leaders_walk"),
+    ("app_pages/projects.py", "page.projects", ":material/factory:", "projects"),
+    ("app_pages/winter_relief.py", "page.winter_relief", ":material/volunteer_activism:",
+     "winter_relief"),
+    ("app_pages/flu.py", "page.flu", ":material/vaccines:", "flu"),
+    ("app_pages/community.py", "page.community", ":material/groups:", "community"),
+    ("app_pages/sources.py", "page.sources", ":material/table_view:", "sources"),
 ]
 pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")

@@ -31,7 +31,7 @@ def tr(key: str, **values: object) -> str:
     return t(key, current_view().lang, **values)
 
 
-def kpi_row(cards: list[KpiCard], columns: int = 4) -> None:
+def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
     """KPIs in bordered tiles: value with unit and qualifier, provenance on hover."""
     if not cards:
         return
@@ -110,7 +110,7 @@ def clear_filters() -> None:
 
 def nothing_here() -> None:
     """Says plainly that the filters leave nothing here, and offers to clear them."""
-    st.info(tr("empty.message"), icon="🔎")
+    st.info(tr("empty.message"), icon=":material/filter_alt_off:")
     st.button(tr("empty.clear"), on_click=clear_filters, key="clear_filters_empty")
 
 

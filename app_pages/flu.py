@@ -8,7 +8,8 @@ from app_pages.components import (
 from civic import panels
 from civic.i18n import name
 
-TREND_ICONS = {"rising": "⬆️", "stable": "➡️", "falling": "⬇️"}
+TREND_ICONS = {"rising": ":material/trending_up:", "stable": ":material/trending_flat:",
+               "falling": ":material/trending_down:"}
 
 view = current_view()
 page_header("page.flu")
@@ -30,7 +31,7 @@ for program_id in programs:
             icon=TREND_ICONS[advisory.trend],
         )
         kpi_row(view.cards(program_id, ["protection_onset"])
-                + view.group_cards(program_id, ["vaccine_options"]), columns=3)
+                + view.group_cards(program_id, ["vaccine_options"]))
 
         st.markdown(f"#### {tr('flu.advice_header')}")
         st.markdown("\n".join(f"- {name(r, view.lang)}" for r in advisory.recommendations))

@@ -32,6 +32,6 @@ for program_id in programs:
         table(cases, key=f"cases_{program_id}", name=tr("walk.cases_header"))
 
     st.markdown(f"#### {tr('walk.departments_header')}")
-    table(view.participation_table([program_id]).drop(columns=["program"]),
-          key=f"departments_{program_id}", name=tr("walk.departments_header"))
+    table(tables.departments(view, program_id), key=f"departments_{program_id}",
+          name=tr("walk.departments_header"))
     sources_caption([program.source])

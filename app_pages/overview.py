@@ -14,7 +14,7 @@ if view.empty:
     nothing_here()
     st.stop()
 
-kpi_row(view.headline_cards(), columns=5)
+kpi_row(view.headline_cards())
 
 st.subheader(tr("overview.programs_header"))
 for program_id in [p for p in view.program_ids if view.has(p)]:
@@ -29,7 +29,7 @@ for program_id in [p for p in view.program_ids if view.has(p)]:
             f"{tr('overview.latest')}: "
             f"{format_date(latest.date() if latest is not None else None, view.lang)}",
         ]))
-        kpi_row(view.cards(program_id, program.headline), columns=3)
+        kpi_row(view.cards(program_id, program.headline))
         st.page_link(program_page(program.category), label=tr("overview.open_page"),
                      icon=":material/arrow_forward:")
 

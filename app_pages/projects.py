@@ -18,7 +18,7 @@ if not programs:
     st.stop()
 
 kpi_row([view.count_card("projects", len(view.records("projects")))]
-        + [card for metric in TOTALS if (card := view.total_card(metric, programs))], columns=3)
+        + [card for metric in TOTALS if (card := view.total_card(metric, programs))])
 
 st.subheader(tr("projects.comparison_header"))
 chart(panels.project_money(view))

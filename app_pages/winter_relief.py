@@ -30,7 +30,7 @@ for program_id in programs:
                         view.distinct("relief_actions", program_id, "places",
                                       kind="regular_patrol"), "kind"),
         view.count_card("measures", len(measures)),
-    ], columns=3)
+    ])
 
     if len(actions):
         st.markdown(f"#### {tr('relief.actions_header')}")

@@ -47,8 +47,9 @@ def nice_ticks(maximum: float, count: int = 5) -> list[float]:
 
 def _value_axis(values: pd.Series, lang: str) -> dict[str, object]:
     ticks = nice_ticks(float(values.max()) if len(values) else 0.0)
+    # Headroom above the top tick for the labels written outside the bars.
     return {"tickvals": ticks, "ticktext": [format_number(v, lang) for v in ticks],
-            "range": [0, ticks[-1] * 1.05 if ticks[-1] else 1]}
+            "range": [0, ticks[-1] * 1.12 if ticks[-1] else 1]}
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, lang: str,
@@ -69,7 +70,9 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, la
             orientation="h" if horizontal else "v",
             name=str(name) if name is not None else value_title,
             text=list(labels),
-            textposition="auto",
+            textposition="outside",
+            textangle=0,
+            cliponaxis=False,
             marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate="%{text}<extra>%{fullData.name}</extra>",
         ))

@@ -134,3 +134,10 @@ def test_broken_data_files_are_named_and_the_rest_still_shows(broken_data, page)
     assert "programs/flu_advisory.yaml" in problems
     if page == "leaders_walk":
         assert "639个" in metric_values(at) and "4023人次" not in metric_values(at)
+
+
+def test_a_link_notice_shows_once_not_on_every_rerun():
+    at = open_app(dept="no_such_dept")
+    assert any("no_such_dept" in w.value for w in at.warning)
+    at.run()
+    assert not any("no_such_dept" in w.value for w in at.warning)
