@@ -31,11 +31,20 @@ def tr(key: str, **values: object) -> str:
     return t(key, current_view().lang, **values)
 
 
+# About how many characters of a KPI value fit in a tile of a three-tile row on a laptop.
+TILE_CHARS = 14
+
+
 def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
-    """KPIs in bordered tiles: value with unit and qualifier, provenance on hover."""
+    """KPIs in bordered tiles: value with unit and qualifier, provenance on hover.
+
+    Long values ("about CNY 5 billion") get fewer, wider tiles rather than being cut off.
+    """
     if not cards:
         return
     view = current_view()
+    longest = max(len(card.value) for card in cards)
+    columns = max(1, min(columns, columns * TILE_CHARS // max(longest, 1)))
     for start in range(0, len(cards), columns):
         row = cards[start:start + columns]
         for column, card in zip(st.columns(columns), row):

@@ -167,7 +167,12 @@ class View:
                 frame = frame[frame["status"] == "done"]
             dates.append(frame.loc[frame["program"] == program, start])
         found = [d for d in dates if len(d)]
-        return pd.concat(found).max() if found else None
+        if not found:
+            return None
+        latest = pd.concat(found).max()
+        # A period such as "2023" ends on 31 December; the reports cannot see past their edition.
+        as_of = self.catalog.as_of
+        return min(latest, pd.Timestamp(as_of)) if as_of else latest
 
     def total_card(self, metric: str, programs: list[str]) -> KpiCard | None:
         """The sum of a metric's latest figure across programs, marked derived."""

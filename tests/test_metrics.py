@@ -115,3 +115,13 @@ def test_headline_counts_follow_the_filters(data_dir):
                 View(catalog, Filters(departments=("zz_cdc",))).headline_cards()}
     assert ("10项", "1项") == (everything["programs"], cdc_only["programs"])
     assert "total_investment" not in cdc_only
+
+
+@pytest.mark.parametrize("program, expected", [
+    ("bowei_expansion", "2023-11-15"),  # its 2023 output figure must not read as 31 December
+    ("winter_relief", "2023-11-15"),
+    ("missing_person_search", "2023-11-15"),
+])
+def test_latest_date_never_passes_the_edition(data_dir, program, expected):
+    view = View(Catalog.load(data_dir), Filters())
+    assert expected == view.latest_date(program).date().isoformat()
