@@ -102,39 +102,48 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
 
 def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: str,
              status_label: str, title: str, hover: str | None = None) -> go.Figure:
-    """Dated events per lane (a project, a program); status by marker shape and word.
+    """Dated events, one row each in date order, coloured by lane (a project, a program).
 
-    `label` is written beside each marker; `hover` (default: the label) shows on pointing.
+    Status is told by marker shape and written beside the marker with the date, so it
+    reads without colour; rows never overlap however close the dates are. `hover`
+    (default: the label) shows on pointing.
     """
-    fig = go.Figure()
+    frame = frame.sort_values(date)
     lanes = list(dict.fromkeys(frame[lane].astype(str)))
-    # Labels alternate above and below in date order, so that close dates do not overlap.
-    order = frame[date].rank(method="first").astype(int)
-    positions = order.map(lambda n: "top center" if n % 2 else "bottom center")
-    for i, (key, part) in enumerate(frame.groupby(status, sort=False)):
+    rows = frame[label].astype(str)
+    if rows.duplicated().any() and len(lanes) > 1:
+        rows = rows + "(" + frame[lane].astype(str) + ")"
+    span = frame[date].max() - frame[date].min()
+    short = span < pd.Timedelta(days=90)
+    when = frame[date].dt.strftime("%Y-%m-%d" if short else "%Y-%m")
+    fig = go.Figure()
+    for i, name in enumerate(lanes):
+        part = frame[frame[lane].astype(str) == name]
         fig.add_trace(go.Scatter(
             x=part[date],
-            y=part[lane].astype(str),
+            y=rows[part.index],
             mode="markers+text",
-            name=str(part[status_label].iloc[0]),
-            text=part[label].astype(str),
+            name=name,
+            text=part[status_label].astype(str) + " · " + when[part.index],
             customdata=part[hover or label].astype(str),
-            textposition=list(positions[part.index]),
-            marker={"size": 14, "symbol": STATUS_SYMBOLS.get(str(key), "circle"),
+            textposition="middle right",
+            marker={"size": 14, "symbol": [STATUS_SYMBOLS.get(str(s), "circle")
+                                           for s in part[status]],
                     "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
             hovertemplate="%{x|%Y-%m-%d}: %{customdata}<extra>%{fullData.name}</extra>",
         ))
     start, end = frame[date].min(), frame[date].max()
-    span = end - start
-    pad = max(span * 0.12, pd.Timedelta(days=2))
-    short = span < pd.Timedelta(days=90)
+    left = max(span * 0.05, pd.Timedelta(days=2))
+    right = max(span * 0.35, pd.Timedelta(days=4))  # room for the words beside the markers
     fig.update_layout(
-        yaxis={"categoryorder": "array", "categoryarray": lanes[::-1], "title": None},
-        xaxis={"title": None, "range": [start - pad, end + pad],
+        yaxis={"categoryorder": "array", "categoryarray": list(rows)[::-1], "title": None,
+               "automargin": True},
+        xaxis={"title": None, "range": [start - left, end + right],
                "tickformat": "%Y-%m-%d" if short else "%Y-%m",
                **({"dtick": 86_400_000} if span <= pd.Timedelta(days=14) else {})},
+        showlegend=True,
     )
-    return _layout(fig, title, height=max(260, 140 + 90 * len(lanes)))
+    return _layout(fig, title, height=max(260, 150 + 44 * len(frame)))
 
 
 def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str) -> go.Figure:

@@ -140,7 +140,10 @@ def to_query(filters: Filters) -> dict[str, str | list[str]]:
 
 def matching_programs(filters: Filters, programs: pd.DataFrame, participation: pd.DataFrame,
                       departments: pd.DataFrame) -> list[str]:
-    """Programs a department leads or takes part in, in the district and category chosen."""
+    """Programs a department leads or takes part in, in the district and category chosen.
+
+    They come in category order (that of the pages), then by id.
+    """
     keep = programs
     if filters.category:
         keep = keep[keep["category"] == filters.category]
@@ -151,7 +154,9 @@ def matching_programs(filters: Filters, programs: pd.DataFrame, participation: p
     if filters.district:
         in_district = departments.loc[departments["district"] == filters.district, "department"]
         ids &= set(participation.loc[participation["department"].isin(in_district), "program"])
-    return [p for p in programs["program"] if p in ids]
+    order = {str(c): i for i, c in enumerate(Category)}
+    ranked = programs.assign(rank=programs["category"].map(order)).sort_values(["rank", "program"])
+    return [p for p in ranked["program"] if p in ids]
 
 
 def in_date_range(filters: Filters, start: pd.Series, end: pd.Series | None = None) -> pd.Series:

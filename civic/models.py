@@ -129,10 +129,12 @@ class Level(StrEnum):
 
 
 class Category(StrEnum):
+    """In the order the dashboard's pages and the briefing present them."""
+
     GOVERNMENT_SERVICES = "government_services"
+    INVESTMENT = "investment"
     SOCIAL_ASSISTANCE = "social_assistance"
     PUBLIC_HEALTH = "public_health"
-    INVESTMENT = "investment"
     SPORTS_CULTURE = "sports_culture"
     SKILLS = "skills"
     PUBLIC_SAFETY = "public_safety"

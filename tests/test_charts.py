@@ -61,14 +61,19 @@ def test_funnel_keeps_stage_order_and_formatted_text():
 
 def test_timeline_shows_status_by_shape_and_word_not_colour_alone():
     frame = pd.DataFrame({
-        "date": pd.to_datetime(["2022-12-01", "2023-12-01", "2024-02-01"]),
-        "label": ["开工", "预验收", "投产"], "lane": ["项目"] * 3,
-        "status": ["done", "planned", "expected"], "word": ["已完成", "计划中", "预计"],
+        "date": pd.to_datetime(["2023-12-01", "2022-12-01", "2024-02-01", "2023-11-15"]),
+        "label": ["预验收", "开工", "投产", "签约"], "lane": ["甲项目"] * 3 + ["乙园区"],
+        "status": ["planned", "done", "expected", "done"],
+        "word": ["计划中", "已完成", "预计", "已完成"],
     })
     fig = charts.timeline(frame, date="date", label="label", lane="lane", status="status",
                           status_label="word", title="节点")
-    assert [("已完成", "circle"), ("计划中", "diamond-open"), ("预计", "square-open")] == [
-        (t.name, t.marker.symbol) for t in fig.data]
+    first, second = fig.data
+    assert ("甲项目", ["开工", "预验收", "投产"]) == (first.name, list(first.y))
+    assert ["circle", "diamond-open", "square-open"] == list(first.marker.symbol)
+    assert ["已完成 · 2022-12", "计划中 · 2023-12", "预计 · 2024-02"] == list(first.text)
+    assert (["签约"], charts.PALETTE[1]) == (list(second.y), second.marker.color)
+    assert ["投产", "预验收", "签约", "开工"] == list(fig.layout.yaxis.categoryarray)
 
 
 def test_matrix_marks_roles_with_distinct_symbols():
