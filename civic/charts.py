@@ -135,12 +135,14 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
     start, end = frame[date].min(), frame[date].max()
     left = max(span * 0.05, pd.Timedelta(days=2))
     right = max(span * 0.35, pd.Timedelta(days=4))  # room for the words beside the markers
+    shown = (end + right) - (start - left)
+    # Whole days between ticks on a short axis, so no tick falls at noon.
+    ticks = {"dtick": 86_400_000 * max(1, math.ceil(shown.days / 6))} if short else {}
     fig.update_layout(
         yaxis={"categoryorder": "array", "categoryarray": list(rows)[::-1], "title": None,
                "automargin": True},
         xaxis={"title": None, "range": [start - left, end + right],
-               "tickformat": "%Y-%m-%d" if short else "%Y-%m",
-               **({"dtick": 86_400_000} if span <= pd.Timedelta(days=14) else {})},
+               "tickformat": "%Y-%m-%d" if short else "%Y-%m", **ticks},
         showlegend=True,
     )
     return _layout(fig, title, height=max(260, 150 + 44 * len(frame)))

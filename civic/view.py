@@ -129,7 +129,9 @@ class View:
     def participation_table(self, programs: list[str]) -> pd.DataFrame:
         """Program, department and role, in the view's language."""
         frame = self.catalog.frames.participation
-        frame = frame[frame["program"].isin(programs)]
+        order = {p: i for i, p in enumerate(programs)}
+        frame = frame[frame["program"].isin(programs)].sort_values(
+            "program", key=lambda s: s.map(order), kind="stable")
         levels = frame["department"].map(
             lambda d: t(f"level.{self.catalog.departments[d].level}", self.lang)
             if d in self.catalog.departments else "")
