@@ -21,6 +21,9 @@ if not programs:
 for program_id in programs:
     program = view.catalog.programs[program_id]
     st.subheader(name(program.name, view.lang))
+    if program.aims:
+        st.markdown(f"**{tr('program.aims')}:** " + " · ".join(name(a, view.lang)
+                                                               for a in program.aims))
     kpi_row(view.cards(program_id, KPI_METRICS))
 
     chart(panels.walk_funnel(view, program_id))

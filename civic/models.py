@@ -211,6 +211,8 @@ class Program(Frozen):
     status: ProgramStatus
     source: Id
     officials: list[Official] = []
+    aims: list[LocalText] = []
+    """What the program sets out to do, in short phrases (e.g. the four reductions)."""
     headline: list[Id] = Field(default=[], max_length=3)
     """Metrics that sum the program up on its overview card."""
 

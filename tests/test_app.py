@@ -50,6 +50,13 @@ def test_leaders_walk_shows_the_reported_figures_and_the_derived_rate(lang, expe
     assert "488/639" in at.metric[3].proto.help
 
 
+@pytest.mark.parametrize("lang, aims", [("zh", "减材料 · 减时间 · 减程序 · 减跑动"),
+                                        ("en", "Fewer documents · Less time")])
+def test_leaders_walk_states_the_four_reductions(lang, aims):
+    at = open_app("leaders_walk", lang=lang)
+    assert any(aims in m.value for m in at.markdown)
+
+
 def test_every_kpi_names_its_source():
     at = open_app("leaders_walk")
     assert all("株洲日报" in m.proto.help for m in at.metric[:7])
