@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages.components import (
-    current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+    current_view, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import tables
 from civic.i18n import format_date, name
@@ -11,11 +11,7 @@ from civic.i18n import format_date, name
 CATEGORIES = ["sports_culture", "skills", "public_safety", "community"]
 
 view = current_view()
-page_header("page.community")
-programs = [p for category in CATEGORIES for p in view.programs_in(category)]
-if not programs:
-    nothing_here()
-    st.stop()
+programs = page_programs("page.community", *CATEGORIES)
 
 for program_id in programs:
     program = view.catalog.programs[program_id]

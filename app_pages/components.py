@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from civic import export, tables
-from civic.i18n import source_line, t
+from civic.i18n import name, source_line, t
+from civic.models import Program
 from civic.panels import Panel
 from civic.view import KpiCard, View
 
@@ -121,6 +122,25 @@ def nothing_here() -> None:
     """Says plainly that the filters leave nothing here, and offers to clear them."""
     st.info(tr("empty.message"), icon=":material/filter_alt_off:")
     st.button(tr("empty.clear"), on_click=clear_filters, key="clear_filters_empty")
+
+
+def page_programs(title_key: str, *categories: str) -> list[str]:
+    """A program page's header and its programs under the filters; stops when there are none."""
+    view = current_view()
+    page_header(title_key)
+    programs = [p for category in categories for p in view.programs_in(category)]
+    if not programs:
+        nothing_here()
+        st.stop()
+    return programs
+
+
+def program_heading(program_id: str) -> Program:
+    """The program's name as a section heading; returns the program for the section."""
+    view = current_view()
+    program = view.catalog.programs[program_id]
+    st.subheader(name(program.name, view.lang))
+    return program
 
 
 def page_header(title_key: str) -> None:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, tr,
+    chart, current_view, kpi_row, page_programs, program_heading, sources_caption, tr,
 )
 from civic import panels
 from civic.i18n import name
@@ -12,15 +12,10 @@ TREND_ICONS = {"rising": ":material/trending_up:", "stable": ":material/trending
                "falling": ":material/trending_down:"}
 
 view = current_view()
-page_header("page.flu")
-programs = view.programs_in("public_health")
-if not programs:
-    nothing_here()
-    st.stop()
+programs = page_programs("page.flu", "public_health")
 
 for program_id in programs:
-    program = view.catalog.programs[program_id]
-    st.subheader(name(program.name, view.lang))
+    program = program_heading(program_id)
     advisories = view.records("advisories")
     for advisory_id in advisories.loc[advisories["program"] == program_id, "advisory"]:
         advisory = view.catalog.advisories[advisory_id]

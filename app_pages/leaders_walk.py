@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+    chart, current_view, kpi_row, page_programs, program_heading, sources_caption, table, tr,
 )
 from civic import panels, tables
 from civic.i18n import name
@@ -12,15 +12,10 @@ KPI_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rat
                "problems_open", "menu_departments", "menu_items"]
 
 view = current_view()
-page_header("page.leaders_walk")
-programs = view.programs_in("government_services")
-if not programs:
-    nothing_here()
-    st.stop()
+programs = page_programs("page.leaders_walk", "government_services")
 
 for program_id in programs:
-    program = view.catalog.programs[program_id]
-    st.subheader(name(program.name, view.lang))
+    program = program_heading(program_id)
     if program.aims:
         st.markdown(f"**{tr('program.aims')}:** " + " · ".join(name(a, view.lang)
                                                                for a in program.aims))

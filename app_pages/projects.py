@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+    chart, current_view, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import panels, tables
 
@@ -11,11 +11,7 @@ TOTALS = ["total_investment", "expected_annual_output", "land_area", "jobs",
           "enterprises_expected"]
 
 view = current_view()
-page_header("page.projects")
-programs = view.programs_in("investment")
-if not programs:
-    nothing_here()
-    st.stop()
+programs = page_programs("page.projects", "investment")
 
 kpi_row([view.count_card("projects", len(view.records("projects")))]
         + [card for metric in TOTALS if (card := view.total_card(metric, programs))])

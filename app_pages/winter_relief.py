@@ -3,21 +3,15 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, nothing_here, page_header, sources_caption, table, tr,
+    chart, current_view, kpi_row, page_programs, program_heading, sources_caption, table, tr,
 )
 from civic import panels, tables
-from civic.i18n import name
 
 view = current_view()
-page_header("page.winter_relief")
-programs = view.programs_in("social_assistance")
-if not programs:
-    nothing_here()
-    st.stop()
+programs = page_programs("page.winter_relief", "social_assistance")
 
 for program_id in programs:
-    program = view.catalog.programs[program_id]
-    st.subheader(name(program.name, view.lang))
+    program = program_heading(program_id)
     actions = tables.relief_actions(view, program_id)
     measures = tables.relief_measures(view, program_id)
     kpi_row(view.cards(program_id, ["persons_taken_in"]) + [
