@@ -483,11 +483,9 @@ class Frames:
             for p in self.dataset.projects
             for m in p.milestones
         ]
-        frame = _frame(rows, ["project", "program", "start", "end", "period", "label_zh",
-                              "label_en", "status"])
-        frame["start"] = pd.to_datetime(frame["start"])
-        frame["end"] = pd.to_datetime(frame["end"])
-        return frame
+        return _frame(rows, ["project", "program", "start", "end", "period", "label_zh",
+                             "label_en", "status"],
+                      dates=("start", "end"))
 
     @cached_property
     def relief_actions(self) -> pd.DataFrame:
@@ -506,10 +504,9 @@ class Frames:
             }
             for a in self.dataset.relief_actions
         ]
-        frame = _frame(rows, ["action", "program", "date", "kind", "department", "places_zh",
-                              "places_en", "supplies_zh", "supplies_en", "source"])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        return _frame(rows, ["action", "program", "date", "kind", "department", "places_zh",
+                             "places_en", "supplies_zh", "supplies_en", "source"],
+                      dates=("date",))
 
     @cached_property
     def relief_measures(self) -> pd.DataFrame:
@@ -546,10 +543,9 @@ class Frames:
             }
             for a in self.dataset.advisories
         ]
-        frame = _frame(rows, ["advisory", "program", "date", "department", "trend",
-                              "strain_zh", "strain_en", "phase_zh", "phase_en", "source"])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        return _frame(rows, ["advisory", "program", "date", "department", "trend",
+                             "strain_zh", "strain_en", "phase_zh", "phase_en", "source"],
+                      dates=("date",))
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -568,10 +564,9 @@ class Frames:
             }
             for e in self.dataset.events
         ]
-        frame = _frame(rows, ["event", "program", "date", "title_zh", "title_en", "venue_zh",
-                              "venue_en", "organizer", "items", "source"])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        return _frame(rows, ["event", "program", "date", "title_zh", "title_en", "venue_zh",
+                             "venue_en", "organizer", "items", "source"],
+                      dates=("date",))
 
     @cached_property
     def cases(self) -> pd.DataFrame:
@@ -591,11 +586,10 @@ class Frames:
             }
             for c in self.dataset.cases
         ]
-        frame = _frame(rows, ["case", "program", "date", "department", "subject_zh",
-                              "subject_en", "action_zh", "action_en", "outcome_zh",
-                              "outcome_en", "source"])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        return _frame(rows, ["case", "program", "date", "department", "subject_zh",
+                             "subject_en", "action_zh", "action_en", "outcome_zh",
+                             "outcome_en", "source"],
+                      dates=("date",))
 
     @cached_property
     def sources(self) -> pd.DataFrame:
@@ -615,12 +609,10 @@ class Frames:
             }
             for s in self.dataset.sources
         ]
-        frame = _frame(rows, ["source", "publication_zh", "publication_en", "edition_date",
-                              "title", "title_en", "page", "date_reported", "reporters",
-                              "correspondents", "department"])
-        frame["edition_date"] = pd.to_datetime(frame["edition_date"])
-        frame["date_reported"] = pd.to_datetime(frame["date_reported"])
-        return frame
+        return _frame(rows, ["source", "publication_zh", "publication_en", "edition_date",
+                             "title", "title_en", "page", "date_reported", "reporters",
+                             "correspondents", "department"],
+                      dates=("edition_date", "date_reported"))
 
 
 FIGURE_COLUMNS = [
@@ -635,9 +627,13 @@ PROJECT_METRICS = [
 ]
 
 
-def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    """A frame with the given columns even when there are no rows."""
-    return pd.DataFrame(rows, columns=columns)
+def _frame(rows: list[dict[str, Any]], columns: list[str],
+           dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A frame with the given columns even when there are no rows; `dates` become datetimes."""
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
 
 
 def edition_date(dataset: Dataset) -> dt.date | None:
