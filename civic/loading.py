@@ -307,7 +307,10 @@ def load(data_dir: str | Path) -> Loaded:
         return Loaded(empty, [Problem(str(root), "", "", "data folder not found")])
     records: list[tuple[str, Frozen, Origin]] = []
     problems: list[Problem] = []
-    for path in _data_files(root):
+    files = _data_files(root)
+    if not files:
+        problems.append(Problem(str(root), "", "", "no data files (*.yaml) in this folder"))
+    for path in files:
         rel = path.relative_to(root).as_posix()
         got, errs = _read_file(path, rel, in_program_dir=path.parent != root)
         records += got

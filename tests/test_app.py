@@ -148,3 +148,12 @@ def test_a_link_notice_shows_once_not_on_every_rerun():
     assert any("no_such_dept" in w.value for w in at.warning)
     at.run()
     assert not any("no_such_dept" in w.value for w in at.warning)
+
+
+def test_an_empty_data_folder_says_so_on_every_page(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    for page in PAGES:
+        at = open_app(page)
+        assert [] == [e.value for e in at.exception]
+        assert any("no data files" in t.value for t in at.text)
+        assert at.info
