@@ -25,6 +25,9 @@ def _ratio_qualifier(numerator: Figure, denominator: Figure) -> Qualifier:
 
 
 def _span(*figures: Figure) -> Period:
+    """The period the inputs cover together, written as they are when they agree."""
+    if len({f.period for f in figures}) == 1:
+        return figures[0].period
     start = min(f.period.start for f in figures)
     end = max(f.period.end for f in figures)
     text = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"

@@ -171,7 +171,9 @@ def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
 
 def figures(view: View) -> pd.DataFrame:
     """Every figure under the filters with its source: the data page and its exports."""
-    frame = view.figures.sort_values(["program", "metric"])
+    order = {p: i for i, p in enumerate(view.program_ids)}
+    frame = view.figures.assign(rank=view.figures["program"].astype(str).map(order)).sort_values(
+        ["rank", "date"], kind="stable")
     lang = view.lang
     group = frame[f"group_{lang}"].astype("string").fillna("")
     return pd.DataFrame({
