@@ -25,6 +25,7 @@ validate: $(VENV)/.run-stamp
 	$(VENV)/bin/civic validate data
 
 bench: $(VENV)/.dev-stamp system-deps
+	$(PY) scripts/bench_load.py
 	$(PY) scripts/bench_export.py
 
 clean:
