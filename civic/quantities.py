@@ -197,6 +197,7 @@ _SUFFIXES: dict[str, Qualifier] = {
     "左右": Qualifier.ABOUT,
     "上下": Qualifier.ABOUT,
     "以上": Qualifier.AT_LEAST,
+    "及以上": Qualifier.AT_LEAST,
     "以下": Qualifier.UP_TO,
     "以内": Qualifier.UP_TO,
 }

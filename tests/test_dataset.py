@@ -38,8 +38,8 @@ FIGURES = [
     ("leaders_walk", "problems_solved", None, 488, None, "piece", "exact"),
     ("leaders_walk", "menu_departments", None, 22, None, "organization", "exact"),
     ("leaders_walk", "menu_items", None, 100, None, "item", "exact"),
-    ("leaders_walk", "permit_usual_time", "陶瓷企业排污许可", 3, None, "month", "exact"),
-    ("leaders_walk", "time_saved", "陶瓷企业排污许可", 1, None, "month", "exact"),
+    ("leaders_walk", "permit_usual_time", "陶瓷企业审批事项", 3, None, "month", "exact"),
+    ("leaders_walk", "time_saved", "陶瓷企业审批事项", 1, None, "month", "exact"),
     # Longquan park
     ("longquan_park", "land_area", None, 7, None, "ha", "about"),
     ("longquan_park", "total_investment", None, 1e9, None, "CNY", "exact"),
@@ -54,7 +54,7 @@ FIGURES = [
     ("bowei_expansion", "jobs", None, 350, None, "person", "about"),
     ("bowei_expansion", "expected_annual_output", None, 3e9, None, "CNY", "up_to"),
     ("bowei_expansion", "annual_output", "5年前", 2e7, None, "CNY", "exact"),
-    ("bowei_expansion", "annual_output", "目前", 2e8, None, "CNY", "nearly"),
+    ("bowei_expansion", "annual_output", "5年后", 2e8, None, "CNY", "nearly"),
     ("bowei_expansion", "growth_years", None, 5, None, "year", "exact"),
     # Missing person
     ("missing_person_search", "search_duration", None, 14, None, "hour", "exact"),
@@ -136,7 +136,7 @@ def test_every_stored_figure_is_reported(dataset: Dataset) -> None:
     [
         ("winter_relief", "persons_taken_in", None, dt.date(2023, 11, 11), dt.date(2023, 11, 11)),
         ("leaders_walk", "problems_solved", None, dt.date(2021, 1, 1), dt.date(2023, 11, 15)),
-        ("bowei_expansion", "annual_output", "5年前", dt.date(2018, 1, 1), dt.date(2018, 12, 31)),
+        ("bowei_expansion", "annual_output", "5年前", dt.date(2017, 1, 1), dt.date(2018, 12, 31)),
         ("bowei_expansion", "total_investment", None, dt.date(2022, 12, 1),
          dt.date(2022, 12, 31)),
         ("community_games", "finalists", None, dt.date(2023, 11, 15), dt.date(2023, 11, 15)),

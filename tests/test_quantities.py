@@ -102,6 +102,7 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("3岁", 3, None, "year_of_age", Q.EXACT),
     ("16岁", 16, None, "year_of_age", Q.EXACT),
     ("3岁以上", 3, None, "year_of_age", Q.AT_LEAST),
+    ("3岁及以上", 3, None, "year_of_age", Q.AT_LEAST),
     ("60周岁以下", 60, None, "year_of_age", Q.UP_TO),
     ("6至35月龄", 6, 35, "month_of_age", Q.RANGE),
     # ranges
