@@ -497,6 +497,8 @@ class Frames:
                 "action": a.id,
                 "program": a.program,
                 "date": a.period.start,
+                "date_end": a.period.end,
+                "period": a.period.text,
                 "kind": str(a.kind),
                 "department": a.department,
                 "places_zh": [p.zh for p in a.places],
@@ -507,9 +509,10 @@ class Frames:
             }
             for a in self.dataset.relief_actions
         ]
-        return _frame(rows, ["action", "program", "date", "kind", "department", "places_zh",
-                             "places_en", "supplies_zh", "supplies_en", "source"],
-                      dates=("date",))
+        return _frame(rows, ["action", "program", "date", "date_end", "period", "kind",
+                             "department", "places_zh", "places_en", "supplies_zh",
+                             "supplies_en", "source"],
+                      dates=("date", "date_end"))
 
     @cached_property
     def relief_measures(self) -> pd.DataFrame:
@@ -578,6 +581,8 @@ class Frames:
                 "case": c.id,
                 "program": c.program,
                 "date": c.period.start,
+                "date_end": c.period.end,
+                "period": c.period.text,
                 "department": c.department,
                 "subject_zh": c.subject.zh,
                 "subject_en": c.subject.en,
@@ -589,10 +594,10 @@ class Frames:
             }
             for c in self.dataset.cases
         ]
-        return _frame(rows, ["case", "program", "date", "department", "subject_zh",
-                             "subject_en", "action_zh", "action_en", "outcome_zh",
-                             "outcome_en", "source"],
-                      dates=("date",))
+        return _frame(rows, ["case", "program", "date", "date_end", "period", "department",
+                             "subject_zh", "subject_en", "action_zh", "action_en",
+                             "outcome_zh", "outcome_en", "source"],
+                      dates=("date", "date_end"))
 
     @cached_property
     def sources(self) -> pd.DataFrame:

@@ -38,7 +38,7 @@ def cases(view: View, program: str) -> pd.DataFrame:
     frame = frame[frame["program"] == program]
     lang = view.lang
     return pd.DataFrame({
-        _col(view, "date"): _dates(view, frame["date"]),
+        _col(view, "period"): frame["period"],
         _col(view, "department"): frame["department"].map(view.department_name),
         _col(view, "subject"): frame[f"subject_{lang}"],
         _col(view, "action"): frame[f"action_{lang}"],
@@ -46,10 +46,17 @@ def cases(view: View, program: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+# A project's key figures and the canonical unit each is held in.
+PROJECT_UNITS = {"total_investment": "CNY", "expected_annual_output": "CNY", "land_area": "ha",
+                 "jobs": "person", "enterprises_expected": "organization",
+                 "annual_capacity": "t"}
+
+
 def projects(view: View) -> pd.DataFrame:
-    """One row per project: who, where, and its key figures in canonical units."""
+    """One row per project: who, where, and its key figures, as numbers and as shown."""
     frame = view.records("projects")
     lang = view.lang
+    products = {p.program: p.product for p in view.catalog.dataset.projects}
     table = pd.DataFrame({
         _col(view, "project"): frame[f"name_{lang}"],
         _col(view, "developer"): frame[f"developer_{lang}"],
@@ -58,28 +65,25 @@ def projects(view: View) -> pd.DataFrame:
             else d),
         _col(view, "site"): frame[f"site_{lang}"],
     })
-    units = {"total_investment": "CNY", "expected_annual_output": "CNY", "land_area": "ha",
-             "jobs": "person", "enterprises_expected": "organization", "annual_capacity": "t"}
-    for metric, unit in units.items():
-        header = f"{view.label(metric)} ({format_unit(unit, lang)})"
-        table[header] = frame[metric].to_numpy()
-        qualifiers = frame[f"{metric}_qualifier"].fillna("")
-        table[f"{view.label(metric)} · {t('col.qualifier', lang)}"] = [
-            t(f"qualifier_word.{q}", lang) if q and q != "nan" else "" for q in qualifiers
-        ]
+    table[_col(view, "product")] = frame["program"].map(
+        lambda p: name(products.get(p), lang))
+    for metric, unit in PROJECT_UNITS.items():
+        latest = [view.latest(p, metric) for p in frame["program"]]
+        table[f"{view.label(metric)} ({format_unit(unit, lang)})"] = pd.array(
+            [float(r.value) if r is not None else None for r in latest], "Float64")
+        table[f"{view.label(metric)} · {t('col.display', lang)}"] = [
+            view.quantity(r) if r is not None else "" for r in latest]
     return table.reset_index(drop=True)
 
 
 def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
     """Long table (project, metric, value, text) for comparing projects on one unit."""
     frame = view.records("projects")
-    figures = view.figures
     rows = []
     for project in frame.itertuples():
         for metric in metrics:
-            match = figures[(figures["program"] == project.program) & (figures["metric"] == metric)
-                            & figures["group_zh"].isna()].sort_values("date_end").tail(1)
-            for row in match.itertuples():
+            row = view.latest(project.program, metric)
+            if row is not None:
                 rows.append({
                     "project": getattr(project, f"name_{view.lang}"),
                     "metric": view.label(metric),
@@ -93,13 +97,11 @@ def per_area(view: View) -> pd.DataFrame:
     """Derived investment and output per hectare and per 亩, one row per project."""
     metrics = ["investment_per_ha", "investment_per_mu", "output_per_ha", "output_per_mu"]
     frame = view.records("projects")
-    figures = view.figures
     table = pd.DataFrame({_col(view, "project"): frame[f"name_{view.lang}"]})
     for metric in metrics:
         values, texts = [], []
         for program in frame["program"]:
-            match = figures[(figures["program"] == program) & (figures["metric"] == metric)]
-            row = next(match.itertuples(), None)
+            row = view.latest(program, metric)
             values.append(round(float(row.value)) if row else None)  # whole yuan
             texts.append(view.quantity(row) if row else "")
         table[f"{view.label(metric)} ({format_unit('CNY', view.lang)})"] = pd.array(values,
@@ -199,10 +201,8 @@ def figures(view: View) -> pd.DataFrame:
 
 def sources(view: View) -> pd.DataFrame:
     """The articles the figures under the filters come from."""
-    used = set(view.figures["source"].astype(str)) | {
-        view.catalog.programs[p].source for p in view.program_ids if view.has(p)}
     frame = view.catalog.frames.sources
-    frame = frame[frame["source"].isin(used)]
+    frame = frame[frame["source"].isin(view.source_ids())]
     lang = view.lang
     return pd.DataFrame({
         _col(view, "publication"): frame[f"publication_{lang}"],

@@ -21,21 +21,27 @@ from civic.quantities import Qualifier
 # Record frames and the columns that date them (start, end).
 _DATED = {
     "events": ("date", None),
-    "cases": ("date", None),
+    "cases": ("date", "date_end"),
     "milestones": ("start", "end"),
-    "relief_actions": ("date", None),
+    "relief_actions": ("date", "date_end"),
     "advisories": ("date", None),
 }
 
 
-def _combined_qualifier(qualifiers: pd.Series) -> str:
-    """The qualifier of a sum: exact only if every part is; a lower bound if every part is one."""
-    kinds = set(qualifiers.astype(str))
-    if kinds <= {Qualifier.EXACT}:
-        return Qualifier.EXACT
-    if kinds <= {Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.MORE_THAN}:
-        return Qualifier.AT_LEAST
-    return Qualifier.ABOUT
+# What a sum may claim, by the qualifiers of its parts: bounds add up only with exact parts or
+# bounds of the same side; a lower bound plus an upper bound claims nothing, and is not summed.
+_SUM_QUALIFIERS = [
+    ({Qualifier.EXACT}, Qualifier.EXACT),
+    ({Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.MORE_THAN}, Qualifier.AT_LEAST),
+    ({Qualifier.EXACT, Qualifier.UP_TO, Qualifier.NEARLY}, Qualifier.UP_TO),
+    ({Qualifier.EXACT, Qualifier.ABOUT, Qualifier.NEARLY}, Qualifier.ABOUT),
+]
+
+
+def sum_qualifier(qualifiers: list[str]) -> Qualifier | None:
+    """The qualifier of a sum of figures, or None where the parts cannot be added honestly."""
+    kinds = {Qualifier(q) for q in qualifiers}
+    return next((result for allowed, result in _SUM_QUALIFIERS if kinds <= allowed), None)
 
 
 @dataclass(frozen=True)
@@ -73,10 +79,16 @@ class View:
                           "date", "date_end")
 
     def records(self, kind: str) -> pd.DataFrame:
-        """A record frame (events, cases, projects, …) narrowed to this view."""
+        """A record frame (events, cases, projects, …) narrowed to this view.
+
+        Undated records (projects, measures) go with their program: shown while it has
+        something under the filters.
+        """
         frame = getattr(self.catalog.frames, kind)
-        start, end = _DATED.get(kind, ("date", None))
-        return flt.select(frame, self.filters, self.program_ids, start, end)
+        if kind in _DATED:
+            start, end = _DATED[kind]
+            return flt.select(frame, self.filters, self.program_ids, start, end)
+        return frame[frame["program"].isin([p for p in self.program_ids if self.has(p)])]
 
     def has(self, program: str) -> bool:
         """Whether the program has anything to show under the filters."""
@@ -176,31 +188,39 @@ class View:
         as_of = self.catalog.as_of
         return min(latest, pd.Timestamp(as_of)) if as_of else latest
 
+    def latest(self, program: str, metric: str) -> object | None:
+        """The newest ungrouped figure of a metric in a program under the filters (a row)."""
+        return next(kpis(self.figures, program, [metric]).itertuples(), None)
+
     def total_card(self, metric: str, programs: list[str]) -> KpiCard | None:
-        """The sum of a metric's latest figure across programs, marked derived."""
-        figures = self.figures
-        rows = figures[figures["program"].isin(programs) & (figures["metric"] == metric)
-                       & figures["group_zh"].isna()]
-        if rows.empty:
+        """A metric summed over programs; one program's figure is shown as it was reported."""
+        rows = [row for p in programs if (row := self.latest(p, metric)) is not None]
+        if len(rows) == 1:
+            return self.cards(str(rows[0].program), [metric])[0]
+        qualifier = sum_qualifier([str(r.qualifier) for r in rows])
+        if not rows or qualifier is None or len({str(r.unit) for r in rows}) != 1:
             return None
-        latest = rows.sort_values("date_end").groupby("program", observed=True).tail(1)
-        units = set(latest["unit"].astype(str))
-        if len(units) != 1:
-            return None
-        formula = " + ".join(latest["reported"].astype(str))
-        sources = "; ".join(source_line(self.catalog.sources[s], self.lang)
-                            for s in dict.fromkeys(latest["source"].astype(str))
-                            if s in self.catalog.sources)
+        formula = " + ".join(str(r.reported) for r in rows)
         return KpiCard(
             program="",
             metric=metric,
-            label=(t("total.label", self.lang, metric=self.label(metric)) if len(latest) > 1
-                   else self.label(metric)),
-            value=format_quantity(float(latest["value"].sum()), units.pop(),
-                                  _combined_qualifier(latest["qualifier"]), self.lang),
-            derived=len(latest) > 1,
-            provenance=f"{t('basis.derived_note', self.lang, formula=formula)} · {sources}",
+            label=t("total.label", self.lang, metric=self.label(metric)),
+            value=format_quantity(sum(float(r.value) for r in rows), str(rows[0].unit),
+                                  qualifier, self.lang),
+            derived=True,
+            provenance=f"{t('basis.derived_note', self.lang, formula=formula)} · "
+                       f"{self.source_lines([str(r.source) for r in rows])}",
         )
+
+    def source_ids(self) -> list[str]:
+        """The articles behind what the view shows: its figures' and its programs' sources."""
+        shown = [p for p in self.program_ids if self.has(p)]
+        return list(dict.fromkeys([*self.figures["source"].astype(str),
+                                   *(self.catalog.programs[p].source for p in shown)]))
+
+    def source_lines(self, source_ids: list[str]) -> str:
+        return "; ".join(source_line(self.catalog.sources[s], self.lang)
+                         for s in dict.fromkeys(source_ids) if s in self.catalog.sources)
 
     def headline_cards(self) -> list[KpiCard]:
         """Across programs: how many, who takes part, total investment, figures and sources."""
@@ -208,7 +228,6 @@ class View:
         participation = self.catalog.frames.participation
         departments = participation.loc[participation["program"].isin(kept), "department"]
         reported = self.figures[self.figures["basis"] == Basis.REPORTED]
-        sources = set(reported["source"].astype(str))
         cards = [
             self.count_card("programs", len(kept)),
             self.count_card("departments", departments.nunique(), "organization"),
@@ -217,7 +236,7 @@ class View:
         if investment:
             cards.append(investment)
         cards.append(self.count_card("figures", len(reported)))
-        cards.append(self.count_card("sources", len(sources)))
+        cards.append(self.count_card("sources", len(self.source_ids())))
         return cards
 
     def count_card(self, key: str, count: int, unit: str = "item") -> KpiCard:

@@ -89,3 +89,18 @@ def test_a_range_with_nothing_in_it_leaves_the_view_empty(catalog):
     view = View(catalog, Filters(date_from=dt.date(2030, 1, 1)))
     assert view.empty
     assert view.figures.empty
+
+
+def test_a_case_spanning_two_days_stays_when_the_range_starts_on_the_second(catalog):
+    view = View(catalog, Filters(date_from=dt.date(2023, 11, 15)))
+    cases = view.records("cases")
+    assert "missing_elderly_found" in set(cases["case"])
+    assert "expansion_joint_repair" in set(cases["case"])  # dated 2023-11, the whole month
+
+
+def test_projects_go_with_their_figures_under_a_date_range(catalog):
+    assert 2 == len(View(catalog, Filters()).records("projects"))
+    later = View(catalog, Filters(date_from=dt.date(2024, 1, 1)))  # only a planned milestone
+    assert ["bowei_expansion"] == list(later.records("projects")["project"])
+    assert [] == list(View(catalog, Filters(date_from=dt.date(2025, 1, 1)))
+                      .records("projects")["project"])

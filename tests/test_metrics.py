@@ -125,3 +125,38 @@ def test_headline_counts_follow_the_filters(data_dir):
 def test_latest_date_never_passes_the_edition(data_dir, program, expected):
     view = View(Catalog.load(data_dir), Filters())
     assert expected == view.latest_date(program).date().isoformat()
+
+
+@pytest.mark.parametrize("qualifiers, expected", [
+    (["exact", "exact"], "exact"),
+    (["exact", "at_least", "more_than"], "at_least"),
+    (["exact", "up_to", "nearly"], "up_to"),
+    (["about", "exact"], "about"),
+    (["more_than", "up_to"], None),  # 超20亿 + 可达30亿: no honest total
+    (["range", "exact"], None),
+])
+def test_what_a_sum_may_claim(qualifiers, expected):
+    from civic.view import sum_qualifier
+
+    assert expected == sum_qualifier(qualifiers)
+
+
+def test_a_lower_and_an_upper_bound_are_not_summed(data_dir):
+    view = View(Catalog.load(data_dir), Filters())
+    assert view.total_card("expected_annual_output", view.programs_in("investment")) is None
+
+
+def test_a_total_of_one_program_is_its_reported_figure(data_dir):
+    view = View(Catalog.load(data_dir), Filters())
+    card = view.total_card("jobs", view.programs_in("investment"))
+    assert ("约350人", False) == (card.value, card.derived)
+    assert "350人左右" in card.provenance and "推算" not in card.provenance
+
+
+def test_every_page_counts_the_same_source_articles(data_dir):
+    from civic import tables
+
+    for filters in (Filters(), Filters(departments=("zz_cdc",)), Filters(category="investment")):
+        view = View(Catalog.load(data_dir), filters)
+        counted = {c.metric: c.value for c in view.headline_cards()}["sources"]
+        assert counted == f"{len(tables.sources(view))}项"
