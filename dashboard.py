@@ -12,7 +12,7 @@ from app_pages.components import (
 )
 from civic import cache, export
 from civic.filters import Filters, Options, from_query, to_query
-from civic.i18n import LANGS, name, t
+from civic.i18n import LANGS, format_date, name, t
 from civic.view import View
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
@@ -110,5 +110,6 @@ pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
     for path, key, icon, url in PAGES
 ]
-st.sidebar.caption(t("app.as_of", lang, date=catalog.as_of or "–"))
+st.sidebar.caption(t("app.as_of", lang, date=format_date(catalog.as_of, lang)))
+st.sidebar.caption(t("app.caption", lang))
 st.navigation(pages).run()

@@ -6,7 +6,7 @@ from app_pages.components import (
     current_view, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import tables
-from civic.i18n import format_date, name
+from civic.i18n import format_date, name, official
 
 CATEGORIES = ["sports_culture", "skills", "public_safety", "community"]
 
@@ -32,11 +32,11 @@ for program_id in programs:
                             + (" · ".join(name(i, view.lang) for i in event.items)))
             if event.officials:
                 st.caption(tr("community.officials") + ": " + "; ".join(
-                    f"{o.name}({name(o.title, view.lang)})" for o in event.officials))
+                    official(o, view.lang) for o in event.officials))
         cases = tables.cases(view, program_id)
         if len(cases):
             table(cases, key=f"cases_{program_id}", name=name(program.name, view.lang))
         if program.officials:
             st.caption(tr("community.officials") + ": " + "; ".join(
-                f"{o.name}({name(o.title, view.lang)})" for o in program.officials))
+                official(o, view.lang) for o in program.officials))
         sources_caption([program.source])

@@ -15,7 +15,7 @@ from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
 from civic.metrics import all_figures
-from civic.models import Category
+from civic.models import Category, Dataset
 from civic.view import View
 
 DEFAULT_DATA = Path("data")
@@ -46,10 +46,9 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def figures_table(data_dir: Path, program: str | None = None,
+def figures_table(dataset: Dataset, program: str | None = None,
                   department: str | None = None) -> pd.DataFrame:
     """Reported and derived figures with the CLI's columns, optionally narrowed."""
-    dataset = load(data_dir).dataset
     frame = Frames(dataset, all_figures(dataset)).figures
     if program:
         frame = frame[frame["program"] == program]
@@ -65,14 +64,26 @@ def _figures(args: argparse.Namespace) -> int:
     loaded = load(args.data_dir)
     for problem in loaded.problems:
         print(f"warning: {problem}", file=sys.stderr)
-    frame = figures_table(args.data_dir, args.program, args.department)
+    dataset = loaded.dataset
+    unknown = [
+        f"unknown {kind} {key!r}; known: {', '.join(sorted(known))}"
+        for kind, key, known in (
+            ("program", args.program, {p.id for p in dataset.programs}),
+            ("department", args.department, {d.id for d in dataset.departments}),
+        )
+        if key and key not in known
+    ]
+    if unknown:
+        print("\n".join(unknown), file=sys.stderr)
+        return 2
+    frame = figures_table(dataset, args.program, args.department)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
     else:
         with pd.option_context("display.max_rows", None, "display.width", 200):
-            print(frame.drop(columns=["locator"]).to_string(index=False))
+            print(frame.to_string(index=False))
     return 0
 
 

@@ -28,12 +28,6 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
-    @property
-    def active(self) -> bool:
-        """Whether anything narrows the view (the language does not)."""
-        return bool(self.departments or self.district or self.category or self.date_from
-                    or self.date_to)
-
 
 @dataclass(frozen=True)
 class Notice:

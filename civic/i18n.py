@@ -20,7 +20,7 @@ from babel.numbers import format_compact_decimal, format_decimal
 from civic.quantities import UNITS, Qualifier
 
 if TYPE_CHECKING:
-    from civic.models import LocalText, Source
+    from civic.models import LocalText, Official, Source
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -65,7 +65,7 @@ def name(text: LocalText | None, lang: str) -> str:
 
 def format_number(value: float, lang: str, digits: int = 2) -> str:
     """`50000` → `5万` / `50,000`; `1e9` → `10亿` / `1 billion`."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     locale = LOCALES[lang_or_default(lang)]
     if abs(value) >= _COMPACT_FROM[lang_or_default(lang)]:
@@ -106,7 +106,7 @@ def format_quantity(value: float, unit: str, qualifier: str | Qualifier, lang: s
     if unit == "percent":
         digits = 1
     number = format_number(value, lang, digits)
-    if qualifier is Qualifier.RANGE and value_max is not None and not _isnan(value_max):
+    if qualifier is Qualifier.RANGE and not _missing(value_max):
         number = f"{number}–{format_number(value_max, lang, digits)}"
     if qualifier is Qualifier.AT_LEAST:
         number = f"{number}+"
@@ -116,8 +116,8 @@ def format_quantity(value: float, unit: str, qualifier: str | Qualifier, lang: s
     return template.format(text) if "{}" in template else text
 
 
-def _isnan(value: float) -> bool:
-    return isinstance(value, float) and math.isnan(value)
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def format_date(value: dt.date | None, lang: str) -> str:
@@ -128,10 +128,21 @@ def format_date(value: dt.date | None, lang: str) -> str:
     return value.isoformat()
 
 
+def official(person: Official, lang: str) -> str:
+    """An official with their public title: 罗跃龙(省体育局副局长) / 罗跃龙 (Deputy Director, …)."""
+    title = name(person.title, lang)
+    return f"{person.name}({title})" if lang == "zh" else f"{person.name} ({title})"
+
+
+def join(items: list[str], lang: str) -> str:
+    """A list in running text: 甲、乙 / A, B."""
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
 def source_line(source: Source, lang: str) -> str:
     """One shared provenance line: publication, edition date, article title, byline."""
     title = source.title if lang == "zh" else source.title_en
-    byline = "、".join(source.reporters + source.correspondents)
+    byline = join(source.reporters + source.correspondents, lang)
     return t(
         "source.line",
         lang,

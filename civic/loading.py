@@ -7,7 +7,6 @@ record and field, so that a page can still show everything else and say what was
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -339,14 +338,6 @@ def data_version(data_dir: str | Path) -> tuple[tuple[str, int, int], ...]:
         (p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
         for p in _data_files(root)
     ) if root.is_dir() else ()
-
-
-def summary(dataset: Dataset) -> dict[str, Counter[str]]:
-    """Figure counts per program and per department, for `civic validate`."""
-    return {
-        "program": Counter(f.program for f in dataset.figures),
-        "department": Counter(f.department for f in dataset.figures),
-    }
 
 
 class Frames:

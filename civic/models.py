@@ -52,8 +52,6 @@ class LocalText(Frozen):
     zh: NonEmpty
     en: NonEmpty
 
-    def __call__(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic.i18n import format_date, format_unit, name, t
+from civic.i18n import format_date, format_unit, join, name, t
 from civic.metrics import kpis
 from civic.models import Basis
 from civic.view import View
@@ -136,14 +136,14 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
     frame = view.records("relief_actions")
     frame = frame[frame["program"] == program]
     lang = view.lang
-    sep = "、" if lang == "zh" else ", "
     return pd.DataFrame({
         "date": frame["date"],
+        "period": frame["period"],
         "program": frame["program"].map(view.program_name),
         "kind": frame["kind"],
         "kind_label": frame["kind"].map(lambda k: t(f"relief.{k}", lang)),
-        "places": frame[f"places_{lang}"].map(sep.join),
-        "supplies": frame[f"supplies_{lang}"].map(sep.join),
+        "places": frame[f"places_{lang}"].map(lambda items: join(items, lang)),
+        "supplies": frame[f"supplies_{lang}"].map(lambda items: join(items, lang)),
         "department": frame["department"].map(view.department_name),
     }).reset_index(drop=True)
 
@@ -185,7 +185,7 @@ def figures(view: View) -> pd.DataFrame:
         _col(view, "display"): [view.quantity(r) for r in frame.itertuples()],
         _col(view, "value"): frame["value"].astype("Float64"),
         _col(view, "value_max"): frame["value_max"].astype("Float64"),
-        _col(view, "unit"): frame["unit"].astype(str).map(lambda u: format_unit(u, lang) or u),
+        _col(view, "unit"): frame["unit"].astype(str).map(lambda u: format_unit(u, lang)),
         _col(view, "qualifier"): frame["qualifier"].astype(str).map(
             lambda q: t(f"qualifier_word.{q}", lang)),
         _col(view, "reported"): frame["reported"],
@@ -222,7 +222,7 @@ def sources(view: View) -> pd.DataFrame:
 def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
     """The relief actions as shown and exported: translated headers, no internal codes."""
     return pd.DataFrame({
-        _col(view, "date"): _dates(view, actions["date"]),
+        _col(view, "period"): actions["period"],
         _col(view, "kind"): actions["kind_label"],
         _col(view, "places"): actions["places"],
         _col(view, "supplies"): actions["supplies"],

@@ -13,7 +13,7 @@ import pandas as pd
 
 from civic import filters as flt
 from civic.catalog import Catalog
-from civic.i18n import format_date, format_quantity, name, source_line, t
+from civic.i18n import format_date, format_quantity, join, name, source_line, t
 from civic.metrics import Status, kpis, status
 from civic.models import Basis
 from civic.quantities import Qualifier
@@ -275,7 +275,7 @@ class View:
         if f.departments:
             names = [name(self.catalog.departments[d].name, lang) for d in f.departments
                      if d in self.catalog.departments]
-            parts.append(t("context.departments", lang, names="、".join(names)))
+            parts.append(t("context.departments", lang, names=join(names, lang)))
         if f.district and f.district in self.catalog.districts:
             parts.append(t("context.district", lang,
                            name=name(self.catalog.districts[f.district].name, lang)))

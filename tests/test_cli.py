@@ -138,7 +138,6 @@ def test_figures_csv_empty_value_max(capsys, data_dir: Path) -> None:
                           "menu_items", "permit_usual_time", "time_saved", "solution_rate",
                           "problems_open"}),
         ("winter_relief", {"persons_taken_in"}),
-        ("no_such_program", set()),
     ],
 )
 def test_figures_program_filter(capsys, data_dir: Path, program: str, metrics: set[str]) -> None:
@@ -189,7 +188,7 @@ def test_figures_table_default(capsys, data_dir: Path) -> None:
     assert ["program", "metric", "value"] == lines[0].split()[:3]
     assert 2 == len(lines)
     assert "persons_taken_in" in lines[1] and "3名" in lines[1]
-    assert "locator" not in lines[0]
+    assert "locator" == lines[0].split()[-1]
 
 
 def test_figures_broken_folder_warns(capsys, broken_data) -> None:
@@ -232,3 +231,12 @@ def test_console_script_defaults_to_data(repo_dir: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert (0, [("search_duration", "14.0", "hour")]) == (
         done.returncode, [(r["metric"], r["value"], r["unit"]) for r in rows])
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--program", "no_such_program"], "unknown program 'no_such_program'"),
+    (["--department", "no_such_dept"], "unknown department 'no_such_dept'"),
+])
+def test_figures_rejects_unknown_ids(capsys, data_dir, args, fragment):
+    assert 2 == main(["figures", "--data", str(data_dir), *args])
+    assert fragment in capsys.readouterr().err

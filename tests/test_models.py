@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from civic.i18n import name
 from civic.models import (
     Advisory,
     AgeGroup,
@@ -264,7 +265,7 @@ def test_reference_is_an_id_too(model: type[BaseModel], data: Any, loc: tuple) -
 
 @pytest.mark.parametrize(("lang", "expected"), [("zh", "株洲"), ("en", "Zhuzhou"), ("fr", "Zhuzhou")])
 def test_local_text_picks_language(lang: str, expected: str) -> None:
-    assert expected == LocalText(zh="株洲", en="Zhuzhou")(lang)
+    assert expected == name(LocalText(zh="株洲", en="Zhuzhou"), lang)
 
 
 # --- Period -------------------------------------------------------------------------------
