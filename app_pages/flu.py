@@ -16,15 +16,8 @@ programs = page_programs("page.flu", "public_health")
 
 for program_id in programs:
     program = program_heading(program_id)
-    advisories = view.records("advisories")
-    for advisory_id in advisories.loc[advisories["program"] == program_id, "advisory"]:
-        advisory = view.catalog.advisories[advisory_id]
-        st.warning(
-            tr("flu.banner", trend=tr(f"trend.{advisory.trend}"),
-               detail=name(advisory.trend_detail, view.lang),
-               phase=name(advisory.phase, view.lang), strain=name(advisory.dominant_strain, view.lang)),
-            icon=TREND_ICONS[advisory.trend],
-        )
+    for advisory in view.advisories(program_id):
+        st.warning(view.advisory_status(advisory), icon=TREND_ICONS[advisory.trend])
         kpi_row(view.cards(program_id, ["protection_onset"])
                 + view.group_cards(program_id, ["vaccine_options"]))
 

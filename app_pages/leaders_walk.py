@@ -8,9 +8,6 @@ from app_pages.components import (
 from civic import panels, tables
 from civic.i18n import name
 
-KPI_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
-               "problems_open", "menu_departments", "menu_items"]
-
 view = current_view()
 programs = page_programs("page.leaders_walk", "government_services")
 
@@ -19,7 +16,7 @@ for program_id in programs:
     if program.aims:
         st.markdown(f"**{tr('program.aims')}:** " + " · ".join(name(a, view.lang)
                                                                for a in program.aims))
-    kpi_row(view.cards(program_id, KPI_METRICS))
+    kpi_row(view.walk_cards(program_id))
 
     chart(panels.walk_funnel(view, program_id))
 

@@ -7,14 +7,10 @@ from app_pages.components import (
 )
 from civic import panels, tables
 
-TOTALS = ["total_investment", "expected_annual_output", "land_area", "jobs",
-          "enterprises_expected"]
-
 view = current_view()
 programs = page_programs("page.projects", "investment")
 
-kpi_row([view.count_card("projects", len(view.records("projects")))]
-        + [card for metric in TOTALS if (card := view.total_card(metric, programs))])
+kpi_row(view.project_cards(programs))
 
 st.subheader(tr("projects.comparison_header"))
 chart(panels.project_money(view))

@@ -14,17 +14,7 @@ for program_id in programs:
     program = program_heading(program_id)
     actions = tables.relief_actions(view, program_id)
     measures = tables.relief_measures(view, program_id)
-    kpi_row(view.cards(program_id, ["persons_taken_in"]) + [
-        view.count_card("patrol_sites",
-                        view.distinct("relief_actions", program_id, "places", kind="patrol")),
-        view.count_card("supply_kinds",
-                        view.distinct("relief_actions", program_id, "supplies", kind="patrol"),
-                        "kind"),
-        view.count_card("regular_places",
-                        view.distinct("relief_actions", program_id, "places",
-                                      kind="regular_patrol"), "kind"),
-        view.count_card("measures", len(measures)),
-    ])
+    kpi_row(view.relief_cards(program_id))
 
     if len(actions):
         st.markdown(f"#### {tr('relief.actions_header')}")

@@ -432,15 +432,23 @@ def _cover(view: View, programs: list[str]) -> str:
 def _programs(view: View, programs: list[str]) -> str:
     lang = view.lang
     blocks = []
+    investment = view.programs_in("investment")
+    if len(investment) > 1:  # the projects page's totals, as on screen
+        blocks.append(f'<div class="program"><h3>{_esc(t("page.projects", lang))}</h3>'
+                      f'{_kpi_table(view.project_cards(investment), lang)}</div>')
     for program_id in programs:
         program = view.catalog.programs[program_id]
         metrics = view.program_metrics(program_id)
         cards = view.cards(program_id, metrics) + view.group_cards(program_id, metrics)
+        if program.category == "social_assistance":  # the counts the relief page shows
+            cards += [c for c in view.relief_cards(program_id) if c.metric not in metrics]
         meta = " · ".join([t(f"category.{program.category}", lang),
                            f"{t('overview.lead', lang)}: {view.department_name(program.lead)}"])
+        status = "".join(f"<p><b>{_esc(view.advisory_status(a))}</b></p>"
+                         for a in view.advisories(program_id))
         table = _kpi_table(cards, lang) if cards else ""
         blocks.append(f'<div class="program"><h3>{_esc(view.program_name(program_id))}</h3>'
-                      f'<p class="meta">{_esc(meta)}</p>{table}</div>')
+                      f'<p class="meta">{_esc(meta)}</p>{status}{table}</div>')
     return (f'<section class="page"><h2>{_esc(t("export.kpi_header", lang))}</h2>'
             f'{"".join(blocks)}</section>')
 

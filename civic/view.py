@@ -15,7 +15,7 @@ from civic import filters as flt
 from civic.catalog import Catalog
 from civic.i18n import format_date, format_quantity, join, name, source_line, t
 from civic.metrics import Status, kpis, status
-from civic.models import Basis
+from civic.models import Advisory, Basis
 from civic.quantities import Qualifier
 
 # Record frames and the columns that date them (start, end).
@@ -42,6 +42,12 @@ def sum_qualifier(qualifiers: list[str]) -> Qualifier | None:
     """The qualifier of a sum of figures, or None where the parts cannot be added honestly."""
     kinds = {Qualifier(q) for q in qualifiers}
     return next((result for allowed, result in _SUM_QUALIFIERS if kinds <= allowed), None)
+
+
+WALK_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
+                "problems_open", "menu_departments", "menu_items"]
+PROJECT_TOTALS = ["total_investment", "expected_annual_output", "land_area", "jobs",
+                  "enterprises_expected"]
 
 
 @dataclass(frozen=True)
@@ -221,6 +227,42 @@ class View:
     def source_lines(self, source_ids: list[str]) -> str:
         return "; ".join(source_line(self.catalog.sources[s], self.lang)
                          for s in dict.fromkeys(source_ids) if s in self.catalog.sources)
+
+    def walk_cards(self, program: str) -> list[KpiCard]:
+        """The government-services review: experiences, problems, rate, what is on the menu."""
+        return self.cards(program, WALK_METRICS)
+
+    def project_cards(self, programs: list[str]) -> list[KpiCard]:
+        """Investment projects together: how many, and their key figures summed."""
+        return [self.count_card("projects", len(self.records("projects")))] + [
+            card for metric in PROJECT_TOTALS if (card := self.total_card(metric, programs))]
+
+    def relief_cards(self, program: str) -> list[KpiCard]:
+        """Relief: persons taken in (reported), and what the records show, counted."""
+        measures = self.records("relief_measures")
+        return self.cards(program, ["persons_taken_in"]) + [
+            self.count_card("patrol_sites",
+                            self.distinct("relief_actions", program, "places", kind="patrol")),
+            self.count_card("supply_kinds",
+                            self.distinct("relief_actions", program, "supplies", kind="patrol"),
+                            "kind"),
+            self.count_card("regular_places",
+                            self.distinct("relief_actions", program, "places",
+                                          kind="regular_patrol"), "kind"),
+            self.count_card("measures", int((measures["program"] == program).sum())),
+        ]
+
+    def advisories(self, program: str) -> list[Advisory]:
+        frame = self.records("advisories")
+        return [self.catalog.advisories[a]
+                for a in frame.loc[frame["program"] == program, "advisory"]]
+
+    def advisory_status(self, advisory: Advisory) -> str:
+        """The advisory's status in one sentence: trend in words, phase, dominant strain."""
+        return t("flu.banner", self.lang, trend=t(f"trend.{advisory.trend}", self.lang),
+                 detail=name(advisory.trend_detail, self.lang),
+                 phase=name(advisory.phase, self.lang),
+                 strain=name(advisory.dominant_strain, self.lang))
 
     def headline_cards(self) -> list[KpiCard]:
         """Across programs: how many, who takes part, total investment, figures and sources."""

@@ -503,3 +503,16 @@ def test_export_catalogues_match() -> None:
             for lang in ("zh", "en")}
     assert keys["zh"] == keys["en"]
     assert all(key.startswith("export.") for key in keys["zh"])
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh", ["巡查点位", "分类救助措施", "甲型H3N2亚型", "20亿元", "约13公顷"]),
+    ("en", ["Patrol sites", "Assistance measures", "influenza A (H3N2)", "CNY 2 billion",
+            "about 13 ha"]),
+])
+def test_briefing_carries_what_the_pages_show(briefings: dict[str, bytes], lang: str,
+                                              expected: list[str]) -> None:
+    _, text, _ = pdf_text(briefings[lang])
+    flat = re.sub(r"\s+", " ", text)
+    for phrase in expected:
+        assert phrase in flat
