@@ -17,8 +17,9 @@ for program_id in programs:
     program = view.catalog.programs[program_id]
     with st.container(border=True):
         st.subheader(name(program.name, view.lang))
-        st.caption(f"{tr(f'category.{program.category}')} · "
-                   f"{tr('overview.lead')}: {view.department_name(program.lead)}")
+        st.caption(" · ".join(part for part in [
+            tr(f"category.{program.category}"), view.program_since(program_id),
+            f"{tr('overview.lead')}: {view.department_name(program.lead)}"] if part))
         metrics = view.program_metrics(program_id)
         kpi_row(view.cards(program_id, metrics) + view.group_cards(program_id, metrics))
 
@@ -26,7 +27,8 @@ for program_id in programs:
         for event_id in events.loc[events["program"] == program_id, "event"]:
             event = view.catalog.events[event_id]
             st.markdown(f"**{name(event.title, view.lang)}** · {format_date(event.date, view.lang)}"
-                        f" · {name(event.venue, view.lang)}")
+                        f" · {name(event.venue, view.lang)} · {tr('community.organizer')}: "
+                        f"{view.department_name(event.organizer)}")
             if event.items:
                 st.markdown(tr("community.items", count=len(event.items)) + " "
                             + (" · ".join(name(i, view.lang) for i in event.items)))

@@ -22,13 +22,14 @@ for program_id in [p for p in view.program_ids if view.has(p)]:
     with st.container(border=True):
         st.markdown(f"**{name(program.name, view.lang)}**")
         latest = view.latest_date(program_id)
-        st.caption(" · ".join([
+        st.caption(" · ".join(part for part in [
             tr(f"category.{program.category}"),
             tr(f"status.{program.status}"),
+            view.program_since(program_id),
             f"{tr('overview.lead')}: {view.department_name(program.lead)}",
             f"{tr('overview.latest')}: "
             f"{format_date(latest.date() if latest is not None else None, view.lang)}",
-        ]))
+        ] if part))
         kpi_row(view.cards(program_id, program.headline))
         st.page_link(program_page(program.category), label=tr("overview.open_page"),
                      icon=":material/arrow_forward:")

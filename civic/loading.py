@@ -581,13 +581,14 @@ class Frames:
                 "action_en": c.action.en,
                 "outcome_zh": c.outcome.zh,
                 "outcome_en": c.outcome.en,
+                "participants": list(c.participants),
                 "source": c.source,
             }
             for c in self.dataset.cases
         ]
         return _frame(rows, ["case", "program", "date", "date_end", "period", "department",
                              "subject_zh", "subject_en", "action_zh", "action_en",
-                             "outcome_zh", "outcome_en", "source"],
+                             "outcome_zh", "outcome_en", "participants", "source"],
                       dates=("date", "date_end"))
 
     @cached_property

@@ -43,6 +43,8 @@ def cases(view: View, program: str) -> pd.DataFrame:
         _col(view, "subject"): frame[f"subject_{lang}"],
         _col(view, "action"): frame[f"action_{lang}"],
         _col(view, "outcome"): frame[f"outcome_{lang}"],
+        _col(view, "participants"): frame["participants"].map(
+            lambda ids: join([view.department_name(d) for d in ids], lang)),
     }).reset_index(drop=True)
 
 
@@ -57,9 +59,11 @@ def projects(view: View) -> pd.DataFrame:
     frame = view.records("projects")
     lang = view.lang
     products = {p.program: p.product for p in view.catalog.dataset.projects}
+    groups = {p.program: p.group for p in view.catalog.dataset.projects}
     table = pd.DataFrame({
         _col(view, "project"): frame[f"name_{lang}"],
         _col(view, "developer"): frame[f"developer_{lang}"],
+        _col(view, "group"): frame["program"].map(lambda p: name(groups.get(p), lang)),
         _col(view, "district"): frame["district"].map(
             lambda d: name(view.catalog.districts[d].name, lang) if d in view.catalog.districts
             else d),
@@ -207,6 +211,7 @@ def sources(view: View) -> pd.DataFrame:
     return pd.DataFrame({
         _col(view, "publication"): frame[f"publication_{lang}"],
         _col(view, "edition_date"): _dates(view, frame["edition_date"]),
+        _col(view, "date_reported"): _dates(view, frame["date_reported"]),
         _col(view, "title"): frame["title"] if lang == "zh" else frame["title_en"],
         _col(view, "page"): frame["page"].fillna(""),
         _col(view, "reporters"): frame["reporters"],

@@ -328,6 +328,13 @@ class View:
                            end=format_date(f.date_to, lang)))
         return "; ".join(parts) if parts else t("context.all", lang)
 
+    def program_since(self, program: str) -> str:
+        """When the program began, as precisely as reported: 始于2021 / since 2023-07."""
+        known = self.catalog.programs.get(program)
+        if known is None or known.start is None:
+            return ""
+        return t("program.since", self.lang, start=known.start.text)
+
     def program_name(self, program: str) -> str:
         known = self.catalog.programs.get(program)
         return name(known.name, self.lang) if known else program

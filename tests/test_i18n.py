@@ -15,6 +15,7 @@ from civic.quantities import Qualifier
 ROOT = Path(__file__).resolve().parents[1]
 CODE = [*ROOT.glob("civic/*.py"), *ROOT.glob("app_pages/*.py"), ROOT / "dashboard.py"]
 LITERAL_KEY = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+COUNT_KEY = re.compile(r"""\bcount_card\(\s*["']([a-z_]+)["']""")
 
 
 def test_both_languages_have_the_same_catalogue_files():
@@ -35,7 +36,9 @@ def test_placeholders_match_between_languages(key):
 
 
 def used_keys():
-    return sorted({key for path in CODE for key in LITERAL_KEY.findall(path.read_text("utf-8"))})
+    literal = {key for path in CODE for key in LITERAL_KEY.findall(path.read_text("utf-8"))}
+    counted = {f"count.{key}" for path in CODE for key in COUNT_KEY.findall(path.read_text("utf-8"))}
+    return sorted(literal | counted)
 
 
 def test_the_code_uses_catalogue_keys():
