@@ -6,7 +6,7 @@ from app_pages.components import (
     current_view, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import tables
-from civic.i18n import format_date, name, official
+from civic.i18n import format_date, labelled, name, official
 
 CATEGORIES = ["sports_culture", "skills", "public_safety", "community"]
 
@@ -19,7 +19,8 @@ for program_id in programs:
         st.subheader(name(program.name, view.lang))
         st.caption(" · ".join(part for part in [
             tr(f"category.{program.category}"), view.program_since(program_id),
-            f"{tr('overview.lead')}: {view.department_name(program.lead)}"] if part))
+            labelled(tr("overview.lead"), view.department_name(program.lead), view.lang)]
+            if part))
         metrics = view.program_metrics(program_id)
         kpi_row(view.cards(program_id, metrics) + view.group_cards(program_id, metrics))
 
@@ -27,18 +28,19 @@ for program_id in programs:
         for event_id in events.loc[events["program"] == program_id, "event"]:
             event = view.catalog.events[event_id]
             st.markdown(f"**{name(event.title, view.lang)}** · {format_date(event.date, view.lang)}"
-                        f" · {name(event.venue, view.lang)} · {tr('community.organizer')}: "
-                        f"{view.department_name(event.organizer)}")
+                        f" · {name(event.venue, view.lang)} · "
+                        + labelled(tr("community.organizer"),
+                                   view.department_name(event.organizer), view.lang))
             if event.items:
                 st.markdown(tr("community.items", count=len(event.items)) + " "
                             + (" · ".join(name(i, view.lang) for i in event.items)))
             if event.officials:
-                st.caption(tr("community.officials") + ": " + "; ".join(
-                    official(o, view.lang) for o in event.officials))
+                st.caption(labelled(tr("community.officials"), "; ".join(
+                    official(o, view.lang) for o in event.officials), view.lang))
         cases = tables.cases(view, program_id)
         if len(cases):
             table(cases, key=f"cases_{program_id}", name=name(program.name, view.lang))
         if program.officials:
-            st.caption(tr("community.officials") + ": " + "; ".join(
-                official(o, view.lang) for o in program.officials))
+            st.caption(labelled(tr("community.officials"), "; ".join(
+                official(o, view.lang) for o in program.officials), view.lang))
         sources_caption([program.source])

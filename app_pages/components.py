@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import export, tables
-from civic.i18n import name, source_line, t
+from civic.i18n import labelled, name, source_line, t
 from civic.models import Program
 from civic.panels import Panel
 from civic.view import KpiCard, View
@@ -110,7 +110,7 @@ def sources_caption(source_ids: list[str]) -> None:
     lines = [source_line(view.catalog.sources[s], view.lang)
              for s in dict.fromkeys(source_ids) if s in view.catalog.sources]
     if lines:
-        st.caption(f"{t('source.label', view.lang)}: " + " | ".join(lines))
+        st.caption(labelled(t("source.label", view.lang), " | ".join(lines), view.lang))
 
 
 def clear_filters() -> None:
@@ -146,7 +146,7 @@ def program_heading(program_id: str) -> Program:
 def page_header(title_key: str) -> None:
     view = current_view()
     st.title(tr(title_key))
-    st.caption(f"{tr('context.label')}: {view.context()}")
+    st.caption(labelled(tr("context.label"), view.context(), view.lang))
 
 
 # Which page tells a program's story, by its category.

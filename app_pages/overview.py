@@ -6,7 +6,7 @@ from app_pages.components import (
     chart, current_view, kpi_row, nothing_here, page_header, program_page, tr,
 )
 from civic import panels
-from civic.i18n import format_date, name
+from civic.i18n import format_date, labelled, name
 
 view = current_view()
 page_header("page.overview")
@@ -26,9 +26,10 @@ for program_id in [p for p in view.program_ids if view.has(p)]:
             tr(f"category.{program.category}"),
             tr(f"status.{program.status}"),
             view.program_since(program_id),
-            f"{tr('overview.lead')}: {view.department_name(program.lead)}",
-            f"{tr('overview.latest')}: "
-            f"{format_date(latest.date() if latest is not None else None, view.lang)}",
+            labelled(tr("overview.lead"), view.department_name(program.lead), view.lang),
+            labelled(tr("overview.latest"),
+                     format_date(latest.date() if latest is not None else None, view.lang),
+                     view.lang),
         ] if part))
         kpi_row(view.cards(program_id, program.headline))
         st.page_link(program_page(program.category), label=tr("overview.open_page"),

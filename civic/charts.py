@@ -16,7 +16,10 @@ import plotly.graph_objects as go
 from civic.i18n import format_number
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif"
+# Latin glyphs from a Latin font first (so English quotes and digits are not set full-width),
+# Chinese from the first CJK font the machine has.
+FONT_FAMILY = ("Source Sans Pro, DejaVu Sans, Noto Sans CJK SC, Source Han Sans SC, "
+               "WenQuanYi Zen Hei, PingFang SC, Microsoft YaHei, sans-serif")
 # Marker shapes by status, so that status reads without colour.
 STATUS_SYMBOLS = {"done": "circle", "planned": "diamond-open", "expected": "square-open"}
 

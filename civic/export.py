@@ -33,7 +33,7 @@ import plotly.graph_objects as go
 from openpyxl.utils import get_column_letter
 
 from civic import tables
-from civic.i18n import DEFAULT_LANG, format_date, source_line, t
+from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
 from civic.panels import Panel, all_panels
 from civic.view import KpiCard, View
 
@@ -225,11 +225,11 @@ def annotated(panel: Panel, view: View, width: int = IMAGE_WIDTH) -> go.Figure:
     limit = width - 40
     title_lines = _wrap(panel.title, limit / title_size)
     details = [t("export.unit", lang, unit=panel.unit)] if panel.unit else []
-    details.append(f"{t('context.label', lang)}: {view.context()}")
+    details.append(labelled(t("context.label", lang), view.context(), lang))
     detail_lines = [line for d in details for line in _wrap(d, limit / detail_size)]
     sources = [source_line(view.catalog.sources[s], lang) for s in panel.sources
                if s in view.catalog.sources]
-    label = f"{t('source.label', lang)}: "
+    label = labelled(t("source.label", lang), "", lang)
     source_lines = [line for s in ([label + sources[0], *sources[1:]] if sources else [])
                     for line in _wrap(s, limit / source_size)]
     subtitle = [html.escape(line, quote=False) for line in detail_lines] + [

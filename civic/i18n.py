@@ -134,6 +134,11 @@ def official(person: Official, lang: str) -> str:
     return f"{person.name}({title})" if lang == "zh" else f"{person.name} ({title})"
 
 
+def labelled(label: str, value: str, lang: str) -> str:
+    """`label: value` with the language's colon: 来源：… / Source: …"""
+    return f"{label}：{value}" if lang == "zh" else f"{label}: {value}"
+
+
 def join(items: list[str], lang: str) -> str:
     """A list in running text: 甲、乙 / A, B."""
     return ("、" if lang == "zh" else ", ").join(items)

@@ -16,7 +16,13 @@ from civic.view import View
 
 def _col(view: View, key: str, unit: str | None = None) -> str:
     label = t(f"col.{key}", view.lang)
-    return f"{label} ({format_unit(unit, view.lang)})" if unit else label
+    return _header(view, label, unit) if unit else label
+
+
+def _header(view: View, label: str, unit: str) -> str:
+    """A column header with its unit: 总投资（元） / Total investment (CNY)."""
+    unit_label = format_unit(unit, view.lang)
+    return f"{label}（{unit_label}）" if view.lang == "zh" else f"{label} ({unit_label})"
 
 
 def _dates(view: View, series: pd.Series) -> pd.Series:
@@ -73,7 +79,7 @@ def projects(view: View) -> pd.DataFrame:
         lambda p: name(products.get(p), lang))
     for metric, unit in PROJECT_UNITS.items():
         latest = [view.latest(p, metric) for p in frame["program"]]
-        table[f"{view.label(metric)} ({format_unit(unit, lang)})"] = pd.array(
+        table[_header(view, view.label(metric), unit)] = pd.array(
             [float(r.value) if r is not None else None for r in latest], "Float64")
         table[f"{view.label(metric)} · {t('col.display', lang)}"] = [
             view.quantity(r) if r is not None else "" for r in latest]
@@ -108,7 +114,7 @@ def per_area(view: View) -> pd.DataFrame:
             row = view.latest(program, metric)
             values.append(round(float(row.value)) if row else None)  # whole yuan
             texts.append(view.quantity(row) if row else "")
-        table[f"{view.label(metric)} ({format_unit('CNY', view.lang)})"] = pd.array(values,
+        table[_header(view, view.label(metric), "CNY")] = pd.array(values,
                                                                                    "Float64")
         table[f"{view.label(metric)} · {t('col.display', view.lang)}"] = texts
     return table.reset_index(drop=True)

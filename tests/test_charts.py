@@ -84,7 +84,7 @@ def test_matrix_marks_roles_with_distinct_symbols():
         (t.name, t.marker.symbol, len(t.x)) for t in fig.data]
 
 
-@pytest.mark.parametrize("lang, title", [("zh", "各项目用地面积(公顷)"),
+@pytest.mark.parametrize("lang, title", [("zh", "各项目用地面积（公顷）"),
                                          ("en", "Land by project (ha)")])
 def test_panels_build_every_chart_of_the_view_in_its_language(data_dir, lang, title):
     view = View(Catalog.load(data_dir), Filters(lang=lang))
