@@ -114,8 +114,7 @@ def per_area(view: View) -> pd.DataFrame:
             row = view.latest(program, metric)
             values.append(round(float(row.value)) if row else None)  # whole yuan
             texts.append(view.quantity(row) if row else "")
-        table[_header(view, view.label(metric), "CNY")] = pd.array(values,
-                                                                                   "Float64")
+        table[_header(view, view.label(metric), "CNY")] = pd.array(values, "Float64")
         table[f"{view.label(metric)} · {t('col.display', view.lang)}"] = texts
     return table.reset_index(drop=True)
 
