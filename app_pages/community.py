@@ -6,7 +6,7 @@ from app_pages.components import (
     current_view, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import tables
-from civic.i18n import format_date, labelled, name, official
+from civic.i18n import format_date, join, labelled, name, official
 
 CATEGORIES = ["sports_culture", "skills", "public_safety", "community"]
 
@@ -35,12 +35,12 @@ for program_id in programs:
                 st.markdown(tr("community.items", count=len(event.items)) + " "
                             + (" · ".join(name(i, view.lang) for i in event.items)))
             if event.officials:
-                st.caption(labelled(tr("community.officials"), "; ".join(
-                    official(o, view.lang) for o in event.officials), view.lang))
+                st.caption(labelled(tr("community.officials"), join(
+                    [official(o, view.lang) for o in event.officials], view.lang), view.lang))
         cases = tables.cases(view, program_id)
         if len(cases):
             table(cases, key=f"cases_{program_id}", name=name(program.name, view.lang))
         if program.officials:
-            st.caption(labelled(tr("community.officials"), "; ".join(
-                official(o, view.lang) for o in program.officials), view.lang))
+            st.caption(labelled(tr("community.officials"), join(
+                [official(o, view.lang) for o in program.officials], view.lang), view.lang))
         sources_caption([program.source])

@@ -129,9 +129,9 @@ def format_date(value: dt.date | None, lang: str) -> str:
 
 
 def official(person: Official, lang: str) -> str:
-    """An official with their public title: 罗跃龙(省体育局副局长) / 罗跃龙 (Deputy Director, …)."""
+    """An official with their public title: 罗跃龙（省体育局副局长） / 罗跃龙 (Deputy Director, …)."""
     title = name(person.title, lang)
-    return f"{person.name}({title})" if lang == "zh" else f"{person.name} ({title})"
+    return f"{person.name}（{title}）" if lang == "zh" else f"{person.name} ({title})"
 
 
 def labelled(label: str, value: str, lang: str) -> str:
