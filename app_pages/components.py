@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import export, tables
-from civic.i18n import labelled, name, source_line, t
+from civic.i18n import labelled, name, t
 from civic.models import Program
 from civic.panels import Panel
 from civic.view import KpiCard, View
@@ -107,10 +107,9 @@ def table(frame: pd.DataFrame, key: str, name: str) -> None:
 def sources_caption(source_ids: list[str]) -> None:
     """The provenance line of every source a section draws on, beneath it."""
     view = current_view()
-    lines = [source_line(view.catalog.sources[s], view.lang)
-             for s in dict.fromkeys(source_ids) if s in view.catalog.sources]
+    lines = view.source_lines(source_ids)
     if lines:
-        st.caption(labelled(t("source.label", view.lang), " | ".join(lines), view.lang))
+        st.caption(labelled(t("source.label", view.lang), lines, view.lang))
 
 
 def clear_filters() -> None:
