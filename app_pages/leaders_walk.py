@@ -21,7 +21,7 @@ for program_id in programs:
     chart(panels.walk_funnel(view, program_id))
 
     st.markdown(f"#### {tr('walk.cases_header')}")
-    kpi_row(view.group_cards(program_id, ["permit_usual_time", "time_saved"]))
+    kpi_row(view.group_cards(program_id, ["approval_time_missing_document", "time_saved"]))
     cases = tables.cases(view, program_id)
     if len(cases):
         table(cases, key=f"cases_{program_id}", name=tr("walk.cases_header"))

@@ -3,7 +3,7 @@
 Strings come from the catalogues in `civic/locales/`; a test keeps their keys identical.
 Numbers follow each language's habit: Chinese groups by 万 and 亿 (babel's compact
 formats), English by thousand, million and billion. A figure keeps its qualifier in both:
-近2亿元 / "nearly CNY 200 million", 630多人 / "630+ persons".
+近2亿元 / "nearly CNY 200 million", 630多人 / "over 630 persons".
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ def format_unit(unit: str, lang: str) -> str:
     return known.zh if lang == "zh" else known.en
 
 
-def _with_unit(number: str, unit: str, lang: str, singular: bool = False) -> str:
-    label = format_unit(unit, lang)
+def _with_unit(number: str, unit: str, lang: str, singular: bool = False,
+               noun: str | None = None) -> str:
+    label = noun or format_unit(unit, lang)
     if singular and lang == "en" and label.endswith("s"):
         label = label[:-1]  # 1 session, 1 month, 1 person
     if not label:
@@ -99,8 +100,12 @@ def _with_unit(number: str, unit: str, lang: str, singular: bool = False) -> str
 
 
 def format_quantity(value: float, unit: str, qualifier: str | Qualifier, lang: str,
-                    value_max: float | None = None, digits: int = 2) -> str:
-    """A figure for display, its qualifier kept: `近2亿元`, `about 7 ha`, `2–4 weeks`."""
+                    value_max: float | None = None, digits: int = 2,
+                    noun: str | None = None) -> str:
+    """A figure for display, its qualifier kept: `近2亿元`, `about 7 ha`, `2–4 weeks`.
+
+    `noun` names what is counted where the unit says less: "over 630 athletes".
+    """
     lang = lang_or_default(lang)
     qualifier = Qualifier(qualifier)
     if unit == "percent":
@@ -108,10 +113,12 @@ def format_quantity(value: float, unit: str, qualifier: str | Qualifier, lang: s
     number = format_number(value, lang, digits)
     if qualifier is Qualifier.RANGE and not _missing(value_max):
         number = f"{number}–{format_number(value_max, lang, digits)}"
-    if qualifier is Qualifier.AT_LEAST:
-        number = f"{number}+"
+    if qualifier is Qualifier.AT_LEAST and lang == "zh":
+        # 630多人, 10多万元: 多 goes before the unit and before a trailing 万/亿.
+        number = (f"{number[:-1]}多{number[-1]}" if number[-1] in "万亿"
+                  else f"{number}多")
     singular = value == 1 and qualifier is not Qualifier.RANGE
-    text = _with_unit(number, unit, lang, singular)
+    text = _with_unit(number, unit, lang, singular, noun)
     template = t(f"qualifier.{qualifier}", lang)
     return template.format(text) if "{}" in template else text
 
@@ -129,9 +136,13 @@ def format_date(value: dt.date | None, lang: str) -> str:
 
 
 def official(person: Official, lang: str) -> str:
-    """An official with their public title: 罗跃龙（省体育局副局长） / 罗跃龙 (Deputy Director, …)."""
+    """An official with their public title: 罗跃龙（省体育局副局长） /
+    罗跃龙 Luo Yuelong (Deputy Director, …), the pinyin beside the characters in English."""
     title = name(person.title, lang)
-    return f"{person.name}（{title}）" if lang == "zh" else f"{person.name} ({title})"
+    if lang == "zh":
+        return f"{person.name}（{title}）"
+    spelled = f"{person.name} {person.pinyin}" if person.pinyin else person.name
+    return f"{spelled} ({title})"
 
 
 def labelled(label: str, value: str, lang: str) -> str:
@@ -147,12 +158,14 @@ def join(items: list[str], lang: str) -> str:
 def source_line(source: Source, lang: str) -> str:
     """One shared provenance line: publication, edition date, article title, byline."""
     title = source.title if lang == "zh" else source.title_en
-    byline = join(source.reporters + source.correspondents, lang)
+    if source.subheading:
+        title = t("source.subheading", lang, title=title)
+    names = join(source.reporters + source.correspondents, lang)
     return t(
         "source.line",
         lang,
         publication=name(source.publication, lang),
         date=format_date(source.edition_date, lang),
         title=title,
-        byline=byline or "–",
+        byline=t("source.byline", lang, names=names) if names else "",
     )

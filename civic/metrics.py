@@ -7,21 +7,45 @@ them as derived and traces them to the same source as their inputs.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 
 import pandas as pd
 
-from civic.models import Basis, Dataset, Figure, Period, Target
+from civic.i18n import LANGS, format_quantity
+from civic.models import Basis, Dataset, Figure, LocalText, Period, Target
 from civic.quantities import Qualifier, Quantity, convert
 
-# How a ratio's qualifier follows from its parts: a qualified numerator over an exact
-# denominator keeps its qualifier (近2亿 / 6 ha is still "nearly"); anything else is "about".
+_LOWER_BOUNDS = {Qualifier.MORE_THAN, Qualifier.AT_LEAST}
+_UPPER_BOUNDS = {Qualifier.UP_TO, Qualifier.NEARLY}
+SIGNIFICANT = 2
+"""Figures per area are given to two significant figures: their inputs are round numbers."""
 
 
 def _ratio_qualifier(numerator: Figure, denominator: Figure) -> Qualifier:
-    if denominator.qualifier is Qualifier.EXACT:
-        return numerator.qualifier if numerator.qualifier is not Qualifier.RANGE else Qualifier.ABOUT
+    """How a ratio's qualifier follows from its parts.
+
+    Over an exact denominator the numerator's qualifier stays (近2亿 / 6 ha is still
+    "nearly"); a bound over an approximate denominator stays a bound, of an approximate
+    value (超20亿元 / 约7公顷 is "more than about"); anything else is "about".
+    """
+    top, bottom = numerator.qualifier, denominator.qualifier
+    if top is Qualifier.RANGE or bottom not in (Qualifier.EXACT, Qualifier.ABOUT):
+        return Qualifier.ABOUT
+    if bottom is Qualifier.EXACT:
+        return top
+    if top in _LOWER_BOUNDS:
+        return Qualifier.MORE_THAN_ABOUT
+    if top in _UPPER_BOUNDS:
+        return Qualifier.UP_TO_ABOUT
     return Qualifier.ABOUT
+
+
+def significant(value: float, digits: int = SIGNIFICANT) -> float:
+    """`value` rounded to `digits` significant figures: 142857142.9 → 140000000."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
 def _span(*figures: Figure) -> Period:
@@ -35,12 +59,13 @@ def _span(*figures: Figure) -> Period:
 
 
 def _derived(metric: str, value: float, unit: str, qualifier: Qualifier, inputs: list[Figure],
-             reported: str) -> Figure:
+             formula: LocalText) -> Figure:
     first = inputs[0]
     return Figure(
         program=first.program,
         metric=metric,
-        reported=Quantity(value=value, unit=unit, qualifier=qualifier, reported=reported),
+        reported=Quantity(value=value, unit=unit, qualifier=qualifier, reported=formula.zh),
+        formula=formula,
         period=_span(*inputs),
         department=first.department,
         source=first.source,
@@ -62,12 +87,26 @@ def _problem_figures(figures: list[Figure], program: str) -> list[Figure]:
         return []
     rate = solved.value / found.value * 100
     qualifier = Qualifier.EXACT if found.qualifier is solved.qualifier is Qualifier.EXACT else Qualifier.ABOUT
+    ratio = f"{solved.value:g}/{found.value:g}"
+    difference = f"{found.value:g}−{solved.value:g}"
     return [
         _derived("solution_rate", rate, "percent", qualifier, [solved, found],
-                 f"{solved.value:g}/{found.value:g}"),
-        _derived("problems_open", found.value - solved.value, found.unit, qualifier, [found, solved],
-                 f"{found.value:g}−{solved.value:g}"),
+                 LocalText(zh=ratio, en=ratio)),
+        # What the report does not call solved; it does not say the rest are still open.
+        _derived("problems_not_reported_solved", found.value - solved.value, found.unit,
+                 qualifier, [found, solved], LocalText(zh=difference, en=difference)),
     ]
+
+
+def _shown(value: float, unit: str, qualifier: Qualifier) -> LocalText:
+    """An input of a formula as each language shows it: 约105亩 / about 105 mu."""
+    return LocalText(**{lang: format_quantity(value, unit, qualifier, lang) for lang in LANGS})
+
+
+def _divided(amount: Figure, area: float, area_unit: str, land: Figure) -> LocalText:
+    top = _shown(amount.value, amount.unit, amount.qualifier)
+    bottom = _shown(area, area_unit, land.qualifier)
+    return LocalText(zh=f"{top.zh}/{bottom.zh}", en=f"{top.en} / {bottom.en}")
 
 
 _PER_AREA = {
@@ -87,11 +126,14 @@ def _per_area_figures(figures: list[Figure], program: str) -> list[Figure]:
         amount = _latest(figures, program, metric)
         if not amount or amount.unit != "CNY":
             continue
-        qualifier = _ratio_qualifier(amount, land)
-        derived.append(_derived(per_ha, amount.value / hectares, "CNY", qualifier, [amount, land],
-                                f"{amount.text}/{land.text}"))
-        derived.append(_derived(per_mu, amount.value / mu, "CNY", qualifier, [amount, land],
-                                f"{amount.text}/{mu:g}亩"))
+        for metric_id, area, area_unit in ((per_ha, hectares, "ha"), (per_mu, mu, "mu")):
+            value = amount.value / area
+            shown = significant(value)
+            qualifier = _ratio_qualifier(amount, land)
+            if qualifier is Qualifier.EXACT and shown != value:
+                qualifier = Qualifier.ABOUT  # rounded, so no longer exact
+            derived.append(_derived(metric_id, shown, "CNY", qualifier, [amount, land],
+                                    _divided(amount, area, area_unit, land)))
     return derived
 
 

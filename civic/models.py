@@ -167,6 +167,9 @@ class Source(Frozen):
     title: NonEmpty
     title_en: NonEmpty
     page: str | None = None
+    page_en: str | None = None
+    subheading: bool = False
+    """The title is a subheading inside an article that begins on another page."""
     date_reported: dt.date | None = None
     reporters: list[NonEmpty] = []
     correspondents: list[NonEmpty] = []
@@ -196,6 +199,8 @@ class Official(Frozen):
     """An official named in a public role; private persons are never recorded."""
 
     name: NonEmpty
+    pinyin: str | None = None
+    """The name in Latin letters, shown beside the characters in English."""
     title: LocalText
 
 
@@ -234,6 +239,8 @@ class Metric(Frozen):
     id: Id
     label: LocalText
     dimension: NonEmpty
+    noun: LocalText | None = None
+    """What a count counts where the unit says less (athletes, not persons)."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:
@@ -270,6 +277,8 @@ class Figure(Frozen):
     locator: ShortPhrase | None = None
     group: LocalText | None = None
     derived_from: list[Id] = []
+    formula: LocalText | None = None
+    """How a calculated figure was calculated, in each language (`超20亿元/约7公顷`)."""
 
     @field_validator("reported")
     @classmethod
@@ -388,6 +397,8 @@ class ReliefAction(Frozen):
     department: Id
     places: list[LocalText] = Field(min_length=1)
     supplies: list[LocalText] = []
+    open_list: bool = False
+    """The report ends its lists with 等: they name examples, not every one."""
     source: Id
 
 
@@ -408,8 +419,13 @@ class Event(Frozen):
     date: dt.date
     title: LocalText
     venue: LocalText
-    organizer: Id
+    organizer: Id | None = None
+    """Left out where the report does not name one."""
     items: list[LocalText] = []
+    industries: list[LocalText] = []
+    """The fields the people taking part come from (not items of the event)."""
+    open_list: bool = False
+    """The report ends its lists with 等: they name examples, not every one."""
     officials: list[Official] = []
     source: Id
 

@@ -41,6 +41,10 @@ class Qualifier(StrEnum):
     AT_LEAST = "at_least"  # 630多名, 百余家, 3岁以上 (shown as "630+")
     UP_TO = "up_to"  # 可达30亿元, 最高
     RANGE = "range"  # 2周至4周, 6至35月龄
+    # Only calculated values carry these: a bound divided by an approximate amount
+    # (超20亿元 / 约7公顷 is more than about 2.9亿元 per hectare).
+    MORE_THAN_ABOUT = "more_than_about"
+    UP_TO_ABOUT = "up_to_about"
 
 
 class QuantityError(ValueError):
@@ -61,7 +65,7 @@ UNITS: dict[str, Unit] = {
         Unit("person", "persons", "人", "persons"),
         Unit("person_time", "person_times", "人次", "person-times"),
         Unit("organization", "organizations", "家", "organizations"),
-        Unit("prefecture", "prefectures", "个市州", "prefectures"),
+        Unit("prefecture", "prefectures", "个市州", "cities and prefectures"),
         Unit("count", "count", "", ""),
         Unit("item", "count", "项", ""),
         Unit("piece", "count", "个", ""),  # the noun is in the metric's label: 639个 problems

@@ -14,8 +14,8 @@ import pandas as pd
 from civic import filters as flt
 from civic.catalog import Catalog
 from civic.i18n import format_date, format_quantity, join, name, source_line, t
-from civic.metrics import Status, kpis, status
-from civic.models import Advisory, Basis
+from civic.metrics import Status, derived_figures, kpis, status
+from civic.models import Advisory, Basis, LocalText
 from civic.quantities import Qualifier
 
 # Record frames and the columns that date them (start, end).
@@ -45,7 +45,7 @@ def sum_qualifier(qualifiers: list[str]) -> Qualifier | None:
 
 
 WALK_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
-                "problems_open", "menu_departments", "menu_items"]
+                "problems_not_reported_solved", "menu_departments", "menu_items"]
 PROJECT_TOTALS = ["total_investment", "expected_annual_output", "land_area", "jobs",
                   "enterprises_expected"]
 
@@ -170,14 +170,6 @@ class View:
         rows = self.figures[self.figures["program"] == program]
         return list(dict.fromkeys(rows["metric"].astype(str)))
 
-    def distinct(self, records: str, program: str, column: str, **where: str) -> int:
-        """How many different items a list column holds, e.g. places patrolled."""
-        frame = self.records(records)
-        frame = frame[frame["program"] == program]
-        for key, value in where.items():
-            frame = frame[frame[key] == value]
-        return len({item for items in frame[f"{column}_zh"] for item in items})
-
     def latest_date(self, program: str) -> pd.Timestamp | None:
         """The newest date the program's reports refer to (planned milestones excluded)."""
         dates = [self.figures.loc[self.figures["program"] == program, "date_end"]]
@@ -206,13 +198,13 @@ class View:
         qualifier = sum_qualifier([str(r.qualifier) for r in rows])
         if not rows or qualifier is None or len({str(r.unit) for r in rows}) != 1:
             return None
-        formula = " + ".join(str(r.reported) for r in rows)
+        formula = " + ".join(self.quantity(r) for r in rows)
         return KpiCard(
             program="",
             metric=metric,
             label=t("total.label", self.lang, metric=self.label(metric)),
             value=format_quantity(sum(float(r.value) for r in rows), str(rows[0].unit),
-                                  qualifier, self.lang),
+                                  qualifier, self.lang, noun=self.noun(metric)),
             derived=True,
             provenance=f"{t('basis.derived_note', self.lang, formula=formula)} · "
                        f"{self.source_lines([str(r.source) for r in rows])}",
@@ -238,17 +230,12 @@ class View:
             card for metric in PROJECT_TOTALS if (card := self.total_card(metric, programs))]
 
     def relief_cards(self, program: str) -> list[KpiCard]:
-        """Relief: persons taken in (reported), and what the records show, counted."""
+        """Relief: persons taken in (reported), and the measures the report names.
+
+        Places and supplies are not counted: the report lists examples of them (…等).
+        """
         measures = self.records("relief_measures")
         return self.cards(program, ["persons_taken_in"]) + [
-            self.count_card("patrol_sites",
-                            self.distinct("relief_actions", program, "places", kind="patrol")),
-            self.count_card("supply_kinds",
-                            self.distinct("relief_actions", program, "supplies", kind="patrol"),
-                            "kind"),
-            self.count_card("regular_places",
-                            self.distinct("relief_actions", program, "places",
-                                          kind="regular_patrol"), "kind"),
             self.count_card("measures", int((measures["program"] == program).sum())),
         ]
 
@@ -287,6 +274,11 @@ class View:
                        value=format_quantity(count, unit, "exact", self.lang), derived=True,
                        provenance=t("basis.counted", self.lang))
 
+    def noun(self, metric: str) -> str | None:
+        """What a metric counts, where its data names it (athletes, enterprises)."""
+        known = self.catalog.metrics.get(metric)
+        return name(known.noun, self.lang) if known and known.noun else None
+
     def quantity(self, row: object) -> str:
         """A figures-frame row as display text: value, unit and qualifier."""
         value_max = getattr(row, "value_max")
@@ -294,14 +286,25 @@ class View:
             float(getattr(row, "value")), str(getattr(row, "unit")),
             str(getattr(row, "qualifier")), self.lang,
             value_max=None if pd.isna(value_max) else float(value_max),
+            noun=self.noun(str(getattr(row, "metric"))),
         )
+
+    @cached_property
+    def _formulas(self) -> dict[tuple[str, str], LocalText]:
+        return {(f.program, f.metric): f.formula for f in derived_figures(self.catalog.dataset)
+                if f.formula}
+
+    def formula(self, row: object) -> str:
+        """How a calculated row was calculated, in the view's language."""
+        known = self._formulas.get((str(getattr(row, "program")), str(getattr(row, "metric"))))
+        return name(known, self.lang) if known else str(getattr(row, "reported"))
 
     def provenance(self, row: object) -> str:
         """Where a figure comes from; a derived one also says how it was derived."""
         source = self.catalog.sources.get(str(getattr(row, "source")))
         line = source_line(source, self.lang) if source else str(getattr(row, "source"))
         if getattr(row, "basis") == Basis.DERIVED:
-            note = t("basis.derived_note", self.lang, formula=getattr(row, "reported"))
+            note = t("basis.derived_note", self.lang, formula=self.formula(row))
             return f"{note} · {line}"
         locator = getattr(row, "locator")
         return f"{line} · “{locator}”" if isinstance(locator, str) and locator else line

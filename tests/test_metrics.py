@@ -21,15 +21,23 @@ def derived(data_dir):
 @pytest.mark.parametrize("program, metric, value, unit, qualifier, inputs", [
     ("leaders_walk", "solution_rate", 488 / 639 * 100, "percent", "exact",
      ["problems_solved", "problems_found"]),
-    ("leaders_walk", "problems_open", 151, "piece", "exact", ["problems_found", "problems_solved"]),
-    ("longquan_park", "investment_per_ha", 1e9 / 7, "CNY", "about",
+    ("leaders_walk", "problems_not_reported_solved", 151, "piece", "exact",
+     ["problems_found", "problems_solved"]),
+    # Per area: two significant figures, as the round inputs allow.
+    ("longquan_park", "investment_per_ha", 1.4e8, "CNY", "about",
      ["total_investment", "land_area"]),
-    ("longquan_park", "investment_per_mu", 1e9 / 105, "CNY", "about",
+    ("longquan_park", "investment_per_mu", 9.5e6, "CNY", "about",
      ["total_investment", "land_area"]),
-    ("longquan_park", "output_per_mu", 2e9 / 105, "CNY", "about",
+    # A lower bound over an approximate area stays a lower bound, of an approximate value.
+    ("longquan_park", "output_per_ha", 2.9e8, "CNY", "more_than_about",
      ["expected_annual_output", "land_area"]),
-    ("bowei_expansion", "investment_per_mu", 1e9 / 90, "CNY", "exact",
+    ("longquan_park", "output_per_mu", 1.9e7, "CNY", "more_than_about",
+     ["expected_annual_output", "land_area"]),
+    # Exact inputs, but 1e9 / 90 rounded is no longer exact.
+    ("bowei_expansion", "investment_per_mu", 1.1e7, "CNY", "about",
      ["total_investment", "land_area"]),
+    ("bowei_expansion", "output_per_mu", 3.3e7, "CNY", "up_to",
+     ["expected_annual_output", "land_area"]),
     ("bowei_expansion", "output_per_ha", 3e9 / 6, "CNY", "up_to",
      ["expected_annual_output", "land_area"]),
 ])
@@ -78,7 +86,8 @@ def targeted_catalog(data_dir, tmp_path):
     shutil.copytree(data_dir, folder)
     targets = {"targets": [
         {"program": "leaders_walk", "metric": "solution_rate", "value": 90},
-        {"program": "leaders_walk", "metric": "problems_open", "value": 200, "at_least": False},
+        {"program": "leaders_walk", "metric": "problems_not_reported_solved", "value": 200,
+         "at_least": False},
     ]}
     (folder / "targets.yaml").write_text(yaml.safe_dump(targets), encoding="utf-8")
     return Catalog.load(folder)
@@ -91,7 +100,8 @@ def targeted_catalog(data_dir, tmp_path):
 def test_a_target_shows_status_by_icon_and_word(targeted_catalog, lang, rate_text, open_text):
     assert targeted_catalog.loaded.ok
     view = View(targeted_catalog, Filters(lang=lang))
-    rate, still_open = view.cards("leaders_walk", ["solution_rate", "problems_open"])
+    rate, still_open = view.cards("leaders_walk",
+                                  ["solution_rate", "problems_not_reported_solved"])
     assert (Status.NOT_MET, rate_text) == (rate.status, rate.status_text)
     assert (Status.MET, open_text) == (still_open.status, still_open.status_text)
 
@@ -150,7 +160,7 @@ def test_a_total_of_one_program_is_its_reported_figure(data_dir):
     view = View(Catalog.load(data_dir), Filters())
     card = view.total_card("jobs", view.programs_in("investment"))
     assert ("约350人", False) == (card.value, card.derived)
-    assert "350人左右" in card.provenance and "推算" not in card.provenance
+    assert "350人左右" in card.provenance and "计算" not in card.provenance
 
 
 def test_every_page_counts_the_same_source_articles(data_dir):
@@ -160,3 +170,49 @@ def test_every_page_counts_the_same_source_articles(data_dir):
         view = View(Catalog.load(data_dir), filters)
         counted = {c.metric: c.value for c in view.headline_cards()}["sources"]
         assert counted == f"{len(tables.sources(view))}项"
+
+
+@pytest.mark.parametrize("lang, value, formula", [
+    ("zh", "超过约2.9亿元", "计算值：超20亿元/约7公顷"),
+    ("en", "more than about CNY 290 million", "Calculated: more than CNY 2 billion / about 7 ha"),
+])
+def test_a_lower_bound_over_an_approximate_area_stays_a_lower_bound(data_dir, lang, value,
+                                                                     formula):
+    view = View(Catalog.load(data_dir), Filters(lang=lang))
+    (card,) = view.cards("longquan_park", ["output_per_ha"])
+    assert value == card.value
+    assert card.provenance.startswith(formula)
+
+
+@pytest.mark.parametrize("lang, value, formula", [
+    ("zh", "约950万元", "计算值：10亿元/约105亩"),
+    ("en", "about CNY 9.5 million", "Calculated: CNY 1 billion / about 105 mu"),
+])
+def test_per_mu_from_an_approximate_area_keeps_two_figures_and_its_qualifier(
+        data_dir, lang, value, formula):
+    view = View(Catalog.load(data_dir), Filters(lang=lang))
+    (card,) = view.cards("longquan_park", ["investment_per_mu"])
+    assert value == card.value
+    assert card.provenance.startswith(formula)
+
+
+def test_a_total_renders_its_parts_in_the_view_language(data_dir):
+    view = View(Catalog.load(data_dir), Filters(lang="en"))
+    card = view.total_card("total_investment", view.programs_in("investment"))
+    assert card.provenance.startswith("Calculated: CNY 1 billion + CNY 1 billion")
+    assert "亿" not in card.provenance
+
+
+@pytest.mark.parametrize("lang, expected", [("zh", "630多名"), ("en", "over 630 athletes")])
+def test_a_metric_names_what_it_counts(data_dir, lang, expected):
+    view = View(Catalog.load(data_dir), Filters(lang=lang))
+    (card,) = view.cards("community_games", ["finalists"])
+    assert expected == card.value
+
+
+@pytest.mark.parametrize("value, expected", [
+    (142857142.857, 140000000), (9523809.52, 9500000), (76.37, 76), (0, 0), (-1234, -1200)])
+def test_significant_figures(value, expected):
+    from civic.metrics import significant
+
+    assert expected == significant(value)

@@ -358,6 +358,7 @@ def test_every_unit_is_reachable_from_text() -> None:
 
 
 def test_qualifier_values() -> None:
-    assert ["exact", "about", "nearly", "more_than", "at_least", "up_to", "range"] == [
+    assert ["exact", "about", "nearly", "more_than", "at_least", "up_to", "range",
+            "more_than_about", "up_to_about"] == [
         str(q) for q in Qualifier
     ]
