@@ -6,7 +6,7 @@ from app_pages.components import (
     current_view, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import tables
-from civic.i18n import format_date, join, labelled, name, official
+from civic.i18n import format_date, join, labelled, listed, name, official
 
 CATEGORIES = ["sports_culture", "skills", "public_safety", "community"]
 
@@ -27,13 +27,16 @@ for program_id in programs:
         events = view.records("events")
         for event_id in events.loc[events["program"] == program_id, "event"]:
             event = view.catalog.events[event_id]
-            st.markdown(f"**{name(event.title, view.lang)}** · {format_date(event.date, view.lang)}"
-                        f" · {name(event.venue, view.lang)} · "
-                        + labelled(tr("community.organizer"),
-                                   view.department_name(event.organizer), view.lang))
-            if event.items:
-                st.markdown(tr("community.items", count=len(event.items)) + " "
-                            + (" · ".join(name(i, view.lang) for i in event.items)))
+            st.markdown(" · ".join(part for part in [
+                f"**{name(event.title, view.lang)}**", format_date(event.date, view.lang),
+                name(event.venue, view.lang),
+                labelled(tr("community.organizer"), view.department_name(event.organizer),
+                         view.lang) if event.organizer else ""] if part))
+            for key, items in (("community.items", event.items),
+                               ("community.industries", event.industries)):
+                if items:
+                    st.markdown(tr(key) + " " + listed([name(i, view.lang) for i in items],
+                                                       event.open_list, view.lang))
             if event.officials:
                 st.caption(labelled(tr("community.officials"), join(
                     [official(o, view.lang) for o in event.officials], view.lang), view.lang))

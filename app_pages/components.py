@@ -97,7 +97,7 @@ def chart(panel: Panel | None) -> None:
 def table(frame: pd.DataFrame, key: str, name: str) -> None:
     """A table with CSV and XLSX downloads; `name` titles its sheet in the workbook."""
     view = current_view()
-    st.dataframe(frame, key=key, hide_index=True)
+    st.dataframe(frame, key=key, hide_index=True, placeholder="–")
     with st.container(horizontal=True, gap="small"):
         download("csv", "csv", functools.partial(export.csv_bytes, frame), key)
         download("xlsx", "xlsx", lambda: export.xlsx_bytes(frame, tables.sources(view), name,

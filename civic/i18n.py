@@ -155,6 +155,14 @@ def join(items: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(items)
 
 
+def listed(items: list[str], is_open: bool, lang: str) -> str:
+    """A list as the report gives it: 毛毯、军大衣、方便面等 / Blankets, Army coats, etc."""
+    text = join(items, lang)
+    if not items or not is_open:
+        return text
+    return f"{text}{t('list.etc', lang)}"
+
+
 def source_line(source: Source, lang: str) -> str:
     """One shared provenance line: publication, edition date, article title, byline."""
     title = source.title if lang == "zh" else source.title_en

@@ -496,13 +496,14 @@ class Frames:
                 "places_en": [p.en for p in a.places],
                 "supplies_zh": [s.zh for s in a.supplies],
                 "supplies_en": [s.en for s in a.supplies],
+                "open_list": a.open_list,
                 "source": a.source,
             }
             for a in self.dataset.relief_actions
         ]
         return _frame(rows, ["action", "program", "date", "date_end", "period", "kind",
                              "department", "places_zh", "places_en", "supplies_zh",
-                             "supplies_en", "source"],
+                             "supplies_en", "open_list", "source"],
                       dates=("date", "date_end"))
 
     @cached_property
@@ -602,6 +603,8 @@ class Frames:
                 "title": s.title,
                 "title_en": s.title_en,
                 "page": s.page,
+                "page_en": s.page_en,
+                "subheading": s.subheading,
                 "date_reported": s.date_reported,
                 "reporters": "、".join(s.reporters),
                 "correspondents": "、".join(s.correspondents),
@@ -610,7 +613,8 @@ class Frames:
             for s in self.dataset.sources
         ]
         return _frame(rows, ["source", "publication_zh", "publication_en", "edition_date",
-                             "title", "title_en", "page", "date_reported", "reporters",
+                             "title", "title_en", "page", "page_en", "subheading",
+                             "date_reported", "reporters",
                              "correspondents", "department"],
                       dates=("edition_date", "date_reported"))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic.i18n import format_date, format_unit, join, name, t
+from civic.i18n import format_date, format_unit, join, listed, name, t
 from civic.metrics import kpis
 from civic.models import Basis
 from civic.view import View
@@ -40,17 +40,18 @@ def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
 
 
 def cases(view: View, program: str) -> pd.DataFrame:
+    """What was done and what came of it first; who and when after."""
     frame = view.records("cases")
     frame = frame[frame["program"] == program]
     lang = view.lang
     return pd.DataFrame({
-        _col(view, "period"): frame["period"],
-        _col(view, "department"): frame["department"].map(view.department_name),
         _col(view, "subject"): frame[f"subject_{lang}"],
         _col(view, "action"): frame[f"action_{lang}"],
         _col(view, "outcome"): frame[f"outcome_{lang}"],
+        _col(view, "department"): frame["department"].map(view.department_name),
         _col(view, "participants"): frame["participants"].map(
             lambda ids: join([view.department_name(d) for d in ids], lang)),
+        _col(view, "period"): frame["period"],
     }).reset_index(drop=True)
 
 
@@ -104,18 +105,17 @@ def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
 
 
 def per_area(view: View) -> pd.DataFrame:
-    """Derived investment and output per hectare and per 亩, one row per project."""
+    """Calculated investment and output per hectare and per 亩, one row per project.
+
+    Shown as text with qualifier and unit only: these values are rounded to two significant
+    figures and may be bounds, so a bare number beside them would claim more than they do.
+    """
     metrics = ["investment_per_ha", "investment_per_mu", "output_per_ha", "output_per_mu"]
     frame = view.records("projects")
     table = pd.DataFrame({_col(view, "project"): frame[f"name_{view.lang}"]})
     for metric in metrics:
-        values, texts = [], []
-        for program in frame["program"]:
-            row = view.latest(program, metric)
-            values.append(round(float(row.value)) if row else None)  # whole yuan
-            texts.append(view.quantity(row) if row else "")
-        table[_header(view, view.label(metric), "CNY")] = pd.array(values, "Float64")
-        table[f"{view.label(metric)} · {t('col.display', view.lang)}"] = texts
+        rows = [view.latest(program, metric) for program in frame["program"]]
+        table[view.label(metric)] = [view.quantity(row) if row else "" for row in rows]
     return table.reset_index(drop=True)
 
 
@@ -151,8 +151,10 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
         "program": frame["program"].map(view.program_name),
         "kind": frame["kind"],
         "kind_label": frame["kind"].map(lambda k: t(f"relief.{k}", lang)),
-        "places": frame[f"places_{lang}"].map(lambda items: join(items, lang)),
-        "supplies": frame[f"supplies_{lang}"].map(lambda items: join(items, lang)),
+        "places": [listed(items, is_open, lang)
+                   for items, is_open in zip(frame[f"places_{lang}"], frame["open_list"])],
+        "supplies": [listed(items, is_open, lang)
+                     for items, is_open in zip(frame[f"supplies_{lang}"], frame["open_list"])],
         "department": frame["department"].map(view.department_name),
     }).reset_index(drop=True)
 
@@ -197,7 +199,8 @@ def figures(view: View) -> pd.DataFrame:
         _col(view, "unit"): frame["unit"].astype(str).map(lambda u: format_unit(u, lang)),
         _col(view, "qualifier"): frame["qualifier"].astype(str).map(
             lambda q: t(f"qualifier_word.{q}", lang)),
-        _col(view, "reported"): frame["reported"],
+        _col(view, "reported"): [view.formula(r) if r.basis == Basis.DERIVED else r.reported
+                                 for r in frame.itertuples()],
         _col(view, "basis"): frame["basis"].astype(str).map(lambda b: t(f"basis.{b}", lang)),
         _col(view, "period"): frame["period"],
         _col(view, "department"): frame["department"].astype(str).map(view.department_name),
@@ -217,8 +220,12 @@ def sources(view: View) -> pd.DataFrame:
         _col(view, "publication"): frame[f"publication_{lang}"],
         _col(view, "edition_date"): _dates(view, frame["edition_date"]),
         _col(view, "date_reported"): _dates(view, frame["date_reported"]),
-        _col(view, "title"): frame["title"] if lang == "zh" else frame["title_en"],
-        _col(view, "page"): frame["page"].fillna(""),
+        _col(view, "title"): [
+            t("source.subheading", lang, title=title) if subheading else title
+            for title, subheading in zip(frame["title"] if lang == "zh" else frame["title_en"],
+                                         frame["subheading"])],
+        _col(view, "page"): (frame["page"] if lang == "zh"
+                             else frame["page_en"].fillna(frame["page"])).fillna(""),
         _col(view, "reporters"): frame["reporters"],
         _col(view, "correspondents"): frame["correspondents"],
         _col(view, "department"): frame["department"].map(

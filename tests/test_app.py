@@ -44,7 +44,7 @@ def test_every_page_renders_in_both_languages(page, lang):
 def test_leaders_walk_shows_the_reported_figures_and_the_derived_rate(lang, expected):
     at = open_app("leaders_walk", lang=lang)
     assert expected == metric_values(at)[:7]
-    derived = {"zh": "推算值", "en": "Derived"}[lang]
+    derived = {"zh": "计算值", "en": "Calculated"}[lang]
     labels = {m.value: m.label for m in at.metric}
     assert derived in labels["76.4%"] and derived not in labels[expected[0]]
     assert "488/639" in at.metric[3].proto.help
