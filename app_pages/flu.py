@@ -1,4 +1,4 @@
-"""流感 Flu advisory: the status as a banner, vaccine options by age, protection window, advice."""
+"""流感 Flu advisory: the status as a banner, vaccine options by age, time to protection, advice."""
 
 import streamlit as st
 
