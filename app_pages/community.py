@@ -42,7 +42,8 @@ for program_id in programs:
                     [official(o, view.lang) for o in event.officials], view.lang), view.lang))
         cases = tables.cases(view, program_id)
         if len(cases):
-            table(cases, key=f"cases_{program_id}", name=name(program.name, view.lang))
+            table(cases, key=f"cases_{program_id}", name=name(program.name, view.lang),
+                  wrap=True)
         if program.officials:
             st.caption(labelled(tr("community.officials"), join(
                 [official(o, view.lang) for o in program.officials], view.lang), view.lang))

@@ -94,10 +94,17 @@ def chart(panel: Panel | None) -> None:
         browser_missing_note()
 
 
-def table(frame: pd.DataFrame, key: str, name: str) -> None:
-    """A table with CSV and XLSX downloads; `name` titles its sheet in the workbook."""
+def table(frame: pd.DataFrame, key: str, name: str, wrap: bool = False) -> None:
+    """A table with CSV and XLSX downloads; `name` titles its sheet in the workbook.
+
+    `wrap` sets a table of sentences-long text in full, wrapped to the page's width, rather
+    than in a sortable grid that would hide its right-hand columns.
+    """
     view = current_view()
-    st.dataframe(frame, key=key, hide_index=True, placeholder="–")
+    if wrap:
+        st.table(frame, hide_index=True)
+    else:
+        st.dataframe(frame, key=key, hide_index=True, placeholder="–")
     with st.container(horizontal=True, gap="small"):
         download("csv", "csv", functools.partial(export.csv_bytes, frame), key)
         download("xlsx", "xlsx", lambda: export.xlsx_bytes(frame, tables.sources(view), name,

@@ -21,10 +21,11 @@ for program_id in programs:
     chart(panels.walk_funnel(view, program_id))
 
     st.markdown(f"#### {tr('walk.cases_header')}")
-    kpi_row(view.group_cards(program_id, ["approval_time_missing_document", "time_saved"]))
+    kpi_row(view.group_cards(program_id, ["approval_time_missing_document", "time_saved"]),
+            columns=2)
     cases = tables.cases(view, program_id)
     if len(cases):
-        table(cases, key=f"cases_{program_id}", name=tr("walk.cases_header"))
+        table(cases, key=f"cases_{program_id}", name=tr("walk.cases_header"), wrap=True)
 
     st.markdown(f"#### {tr('walk.departments_header')}")
     table(tables.departments(view, program_id), key=f"departments_{program_id}",
