@@ -20,7 +20,7 @@ for program_id in programs:
         st.markdown(f"#### {tr('relief.actions_header')}")
         chart(panels.relief_timeline(view, program_id))
         table(tables.relief_action_table(view, actions), key=f"relief_table_{program_id}",
-              name=tr("relief.actions_header"))
+              name=tr("relief.actions_header"), wrap=True)
     if len(measures):
         st.markdown(f"#### {tr('relief.measures_header')}")
         table(measures, key=f"measures_{program_id}", name=tr("relief.measures_header"))
