@@ -142,7 +142,7 @@ def test_svg_holds_chinese_title_context_and_source(browser, views: dict[str, Vi
     source = view.catalog.sources[panel.sources[0]]
     assert svg.lstrip().startswith("<svg")
     assert panel.title in svg
-    assert "从体验到解决" in svg
+    assert "三项累计指标" in svg
     assert view.context() in svg
     assert f"《{source.title}》" in svg
     assert "Noto Sans CJK SC" in svg
@@ -158,7 +158,7 @@ def test_chart_pdf_copies_out_chinese_right(browser, views: dict[str, View]) -> 
     view = views["zh"]
     pages, text, _ = pdf_text(export.chart_image(funnel(view), view, "pdf"))
     assert 1 == pages
-    assert "从体验到解决" in text and "4023人次" in text
+    assert "三项累计指标" in text and "4023人次" in text
     assert [] == KANGXI.findall(text)
 
 
@@ -406,7 +406,7 @@ def test_cli_writes_tables(capsys, data_dir: Path, tmp_path: Path, fmt: str) -> 
     assert 0 == code and str(target) in out
     frame = (pd.read_excel(target) if fmt == "xlsx"
              else pd.read_csv(target, encoding="utf-8-sig"))
-    assert {"Leaders walk the process"} == set(frame["Program"])
+    assert {"Department heads walk the process"} == set(frame["Program"])
     assert 4023.0 in frame["Value"].tolist()
 
 
@@ -506,9 +506,9 @@ def test_export_catalogues_match() -> None:
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("zh", ["巡查点位", "分类救助措施", "甲型H3N2亚型", "20亿元", "约13公顷"]),
-    ("en", ["Patrol sites", "Assistance measures", "influenza A (H3N2)", "CNY 2 billion",
-            "about 13 ha"]),
+    ("zh", ["报道所列分类救助措施", "甲型H3N2亚型", "20亿元", "约13公顷"]),
+    ("en", ["Measures named in the report", "influenza A (H3N2)", "CNY 2 billion",
+            "about 13 ha", "Calculated: CNY 1 billion + CNY 1 billion"]),
 ])
 def test_briefing_carries_what_the_pages_show(briefings: dict[str, bytes], lang: str,
                                               expected: list[str]) -> None:
