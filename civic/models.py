@@ -296,6 +296,8 @@ class Figure(Frozen):
             raise ValueError("a reported figure needs a locator phrase from its source")
         if self.basis is Basis.DERIVED and not self.derived_from:
             raise ValueError("a derived figure names the metrics it is derived from")
+        if self.basis is Basis.REPORTED and self.formula:
+            raise ValueError("a reported figure is as printed and has no formula")
         return self
 
     @property

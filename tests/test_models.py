@@ -127,6 +127,13 @@ GOOD = [
     (Metric, METRIC),
     (Figure, FIGURE),
     (Figure, DERIVED),
+    (Figure, with_(DERIVED, formula=text("3/4", "3/4"))),
+    (Source, with_(SOURCE, page="上接01版", page_en="Continued from page 1", subheading=True)),
+    (Official, with_(OFFICIAL, pinyin="Wang Fang")),
+    (Metric, with_(METRIC, noun=text("名", "athletes"))),
+    (Event, with_(EVENT, organizer=...)),  # the report may not name one
+    (Event, with_(EVENT, industries=[text()], open_list=True)),
+    (ReliefAction, with_(RELIEF_ACTION, open_list=True)),
     (Milestone, MILESTONE),
     (Project, PROJECT),
     (AgeGroup, AGE_GROUP),
@@ -150,6 +157,9 @@ def test_good_record_is_accepted(model: type[BaseModel], data: dict[str, Any]) -
 
 
 BAD = [
+    ("figure_reported_with_formula", Figure, with_(FIGURE, formula=text("3/4", "3/4")),
+     ()),
+    ("metric_noun_zh_only", Metric, with_(METRIC, noun={"zh": "名"}), ("noun", "en")),
     ("localtext_no_en", LocalText, {"zh": "只有中文"}, ("en",)),
     ("localtext_no_zh", LocalText, {"en": "English only"}, ("zh",)),
     ("localtext_blank_zh", LocalText, text(zh="   "), ("zh",)),
