@@ -157,3 +157,21 @@ def test_an_empty_data_folder_says_so_on_every_page(tmp_path, monkeypatch):
         assert [] == [e.value for e in at.exception]
         assert any("no data files" in t.value for t in at.text)
         assert at.info
+
+
+def test_community_events_list_examples_and_name_no_unreported_organizer():
+    at = open_app("community", lang="en")
+    texts = [m.value for m in at.markdown]
+    assert any("Industries of those taking part: Rail transit, Aero engines, Automotive, etc."
+               in t for t in texts)
+    assert any("Stars around the moon, Creative Lego building, etc." in t for t in texts)
+    (skills,) = [t for t in texts if "2nd stop" in t]
+    assert "Organizer" not in skills
+    captions = " ".join(c.value for c in at.caption)
+    assert "罗跃龙 Luo Yuelong (" in captions and "(by –)" not in captions
+
+
+def test_cases_are_set_in_full():
+    at = open_app("leaders_walk", lang="en")
+    (cases,) = [t for t in at.table if "Outcome" in t.value.columns]
+    assert ["Subject", "Action", "Outcome"] == list(cases.value.columns[:3])
