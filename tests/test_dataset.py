@@ -390,3 +390,20 @@ def test_locator_holds_the_reported_text(dataset: Dataset, row: tuple) -> None:
     (figure,) = matching(dataset, *row[:3])
     assert figure.text in figure.locator
 
+
+
+def test_translations_as_corrected(dataset: Dataset) -> None:
+    programs = {p.id: p.name.en for p in dataset.programs}
+    departments = {d.id: d.name.en for d in dataset.departments}
+    assert "Department heads walk the process" == programs["leaders_walk"]
+    assert "Skills Masters Go to the Grassroots" == programs["skills_masters"]
+    assert "Zhuzhou Center for Disease Control and Prevention" == departments["zz_cdc"]
+    assert ("Zhuzhou Urban Management and Comprehensive Law Enforcement Bureau"
+            == departments["zz_urban_management"])
+    assert "continuing to rise sharply" == dataset.advisories[0].trend_detail.en
+    (help_case,) = [c for c in dataset.cases if c.program == "community_help"]
+    assert "minimum living allowance (dibao)" in help_case.subject.en
+    labels = {m.id: m.label.en for m in dataset.metrics}
+    assert "Jobs expected after start of production" == labels["jobs"]
+    assert "Time until protection takes effect" == labels["protection_onset"]
+    assert "Problems not reported solved" == labels["problems_not_reported_solved"]
