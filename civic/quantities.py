@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
@@ -27,6 +27,7 @@ __all__ = [
     "QuantityError",
     "Unit",
     "convert",
+    "find_quantities",
     "parse_quantity",
 ]
 
@@ -41,6 +42,7 @@ class Qualifier(StrEnum):
     AT_LEAST = "at_least"  # 630多名, 百余家, 3岁以上 (shown as "630+")
     UP_TO = "up_to"  # 可达30亿元, 最高
     RANGE = "range"  # 2周至4周, 6至35月龄
+    LESS_THAN = "less_than"  # 不到100人, 不足
 
 
 class QuantityError(ValueError):
@@ -71,11 +73,17 @@ UNITS: dict[str, Unit] = {
         Unit("building", "count", "栋", "buildings"),
         Unit("kind", "count", "种", "kinds"),
         Unit("time", "count", "次", "times"),
+        Unit("household", "households", "户", "households"),
+        Unit("vehicle", "count", "辆", "vehicles"),
+        Unit("set", "count", "套", "sets"),
+        Unit("place", "count", "处", "places"),
         Unit("t", "mass", "吨", "t"),
         Unit("m2", "area", "平方米", "m²"),
         Unit("mu", "area", "亩", "mu"),
         Unit("ha", "area", "公顷", "ha"),
         Unit("km2", "area", "平方公里", "km²"),
+        Unit("m", "length", "米", "m"),
+        Unit("km", "length", "公里", "km"),
         Unit("minute", "duration", "分钟", "minutes"),
         Unit("hour", "duration", "小时", "hours"),
         Unit("day", "duration", "天", "days"),
@@ -85,6 +93,7 @@ UNITS: dict[str, Unit] = {
         Unit("month_of_age", "age", "月龄", "months of age"),
         Unit("year_of_age", "age", "岁", "years of age"),
         Unit("percent", "ratio", "%", "%"),
+        Unit("percentage_point", "ratio", "个百分点", "percentage points"),
     ]
 }
 
@@ -109,6 +118,13 @@ _MEASURE_WORDS: dict[str, str] = {
     "栋": "building",
     "种": "kind",
     "次": "time",
+    "户": "household",
+    "辆": "vehicle",
+    "套": "set",
+    "台": "set",
+    "处": "place",
+    "座": "place",
+    "所": "place",
     "吨": "t",
     "平方米": "m2",
     "平米": "m2",
@@ -116,11 +132,16 @@ _MEASURE_WORDS: dict[str, str] = {
     "公顷": "ha",
     "平方公里": "km2",
     "平方千米": "km2",
+    "米": "m",
+    "公里": "km",
+    "千米": "km",
     "分钟": "minute",
     "小时": "hour",
     "个小时": "hour",
     "天": "day",
     "日": "day",
+    "工作日": "day",
+    "个工作日": "day",
     "周": "week",
     "星期": "week",
     "个星期": "week",
@@ -130,6 +151,8 @@ _MEASURE_WORDS: dict[str, str] = {
     "岁": "year_of_age",
     "周岁": "year_of_age",
     "%": "percent",
+    "个百分点": "percentage_point",
+    "百分点": "percentage_point",
 }
 
 # Measure words that are a fraction of their canonical unit.
@@ -150,6 +173,8 @@ _SCALES: dict[str, tuple[str, Fraction]] = {
     "mu": ("area", Fraction(10_000, 15)),
     "ha": ("area", Fraction(10_000)),
     "km2": ("area", Fraction(1_000_000)),
+    "m": ("length", Fraction(1)),
+    "km": ("length", Fraction(1_000)),
     "minute": ("clock", Fraction(1)),
     "hour": ("clock", Fraction(60)),
     "day": ("clock", Fraction(24 * 60)),
@@ -190,7 +215,17 @@ _PREFIXES: dict[str, Qualifier] = {
     "高达": Qualifier.UP_TO,
     "最高": Qualifier.UP_TO,
     "最多": Qualifier.UP_TO,
+    "不超过": Qualifier.UP_TO,
+    "不到": Qualifier.LESS_THAN,
+    "不足": Qualifier.LESS_THAN,
+    "少于": Qualifier.LESS_THAN,
+    "低于": Qualifier.LESS_THAN,
+    "不少于": Qualifier.AT_LEAST,
+    "不低于": Qualifier.AT_LEAST,
 }
+
+# Words before the number that say how it was counted, not how exact it is: `累计4023人次`.
+_NEUTRAL_PREFIXES = ("累计", "共计", "合计", "总计")
 
 # Qualifier words after the unit: `350人左右`, `3岁以上`.
 _SUFFIXES: dict[str, Qualifier] = {
@@ -232,6 +267,23 @@ _LOOSE_NUMBER = re.compile(rf"[\d.,]+|[{_CN_NUMERAL_CHARS}]+")
 _SPLIT_NUMERAL = re.compile(rf"\d\s+\d|[{_CN_NUMERAL_CHARS}]\s+[{_CN_NUMERAL_CHARS}]")
 _ANY_NUMERAL = re.compile(rf"[\d{_CN_NUMERAL_CHARS}]")
 _NEGATIVE = re.compile(r"^[-−负]")
+
+# A figure as it stands in running text, for `find_quantities`: the same words as above,
+# without the names, so that both ends of a range fit in one pattern.
+_TEXT_NUMBER = rf"(?:{_PERCENT_WORD}(?:{_ARABIC}|{_CN_NUMERAL})|{_ARABIC}|{_CN_NUMERAL})"
+_TEXT_ONE = (
+    rf"{_TEXT_NUMBER}[{''.join(_INFIXES)}]?(?:{_alternation(_MULTIPLIERS)})?"
+    rf"[{''.join(_INFIXES)}]?(?:{_alternation(_SURFACES)})?"
+)
+_TEXT_WORDS = (
+    rf"(?:{_alternation(_NEUTRAL_PREFIXES)})?(?:{_alternation(_PREFIXES)})*",
+    rf"(?:{_alternation(_SUFFIXES)})*",
+)
+_TEXT_RANGE = re.compile(
+    rf"{_TEXT_WORDS[0]}{_TEXT_ONE}[{re.escape(_RANGE_SEPARATORS)}]{_TEXT_ONE}{_TEXT_WORDS[1]}"
+)
+_TEXT_SINGLE = re.compile(rf"{_TEXT_WORDS[0]}{_TEXT_ONE}{_TEXT_WORDS[1]}")
+_TEXT_START = re.compile(rf"[\d{_CN_NUMERAL_CHARS}]")
 
 
 class Quantity(BaseModel):
@@ -378,6 +430,7 @@ def parse_quantity(text: str) -> Quantity:
     if not reported:
         raise _error(reported, "empty text, expected a figure")
     s = _normalise(reported)
+    s = re.sub(f"^(?:{_alternation(_NEUTRAL_PREFIXES)})", "", s)
     s, before = _strip_words(s, _PREFIXES, at_start=True)
     s, after = _strip_words(s, _SUFFIXES, at_start=False)
     if _NEGATIVE.match(s):
@@ -447,3 +500,42 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         raise QuantityError(f"{from_unit!r} to {to_unit!r}: no exact conversion")
     # The decimal the float prints as, so that 0.1 day is 2.4 hours, not 2.4000000000000004.
     return float(Fraction(repr(float(value))) * size_from / size_to)
+
+
+def find_quantities(text: str) -> Iterator[tuple[int, int, Quantity]]:
+    """Every figure `parse_quantity` reads in running text, as (start, end, quantity), left
+    to right: a range where both ends read as one (`2至4周`), else the single figure.
+
+    The text is searched as it is, so positions point into it; what a figure *means* in its
+    sentence (a date, an ordinal, a phone number) is for the caller to judge.
+    """
+    pos = 0
+    while match := _TEXT_START.search(text, pos):
+        # Qualifier words stand before the number: look back for the longest that fits.
+        start = match.start()
+        for back in range(min(start - pos, _LONGEST_PREFIX), -1, -1):
+            found = _read_at(text, start - back)
+            if found and found[0] <= start < found[1]:
+                break
+        else:
+            found = None
+        if found is None:
+            pos = start + 1
+            continue
+        yield found
+        pos = found[1]
+
+
+def _read_at(text: str, start: int) -> tuple[int, int, Quantity] | None:
+    for pattern in (_TEXT_RANGE, _TEXT_SINGLE):
+        m = pattern.match(text, start)
+        if not m or not _TEXT_START.search(m[0]):
+            continue
+        try:
+            return m.start(), m.end(), parse_quantity(m[0])
+        except QuantityError:
+            continue
+    return None
+
+
+_LONGEST_PREFIX = max(len(w) for w in [*_PREFIXES, *_NEUTRAL_PREFIXES]) * 2
