@@ -234,6 +234,8 @@ class Metric(Frozen):
     id: Id
     label: LocalText
     dimension: NonEmpty
+    synonyms: list[NonEmpty] = []
+    """Other words reports use for it (Chinese), so the extractor can propose it."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:

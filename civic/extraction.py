@@ -1,0 +1,596 @@
+"""Proposed figures from a report's prose: every number with its unit, qualifier and period,
+what it measures, and the program, metric and department of the catalogue it may belong to.
+
+Rule-based so that every proposal can be explained: `find_quantities` (civic/quantities.py)
+reads the numbers, units and qualifiers; the rules here judge what a number means in its
+sentence (a date, an ordinal, a phone number, a figure), resolve dates against the report's
+date, and match the words around a figure against the catalogue. Nothing is saved here: the
+editor reviews every proposal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from civic.models import Dataset, Program
+from civic.quantities import UNITS, Quantity, find_quantities
+
+PHRASE_MAX = 20
+RECORD_KEYS = ["label", "value", "value_max", "unit", "qualifier", "period", "phrase",
+               "program", "metric", "department", "confidence"]
+_MIN_CONFIDENCE = 0.45
+
+
+class ReportError(ValueError):
+    """A report file that cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class ProposedFigure:
+    """One figure found in a report, for the editor to correct, assign and save."""
+
+    label: str
+    phrase: str
+    reported: str  # the figure as printed, e.g. `近2亿元`
+    quantity: Quantity
+    period: str  # as data files write it: 2023-11-15, 2023-07, 2021/2023-11-15
+    program: str | None
+    metric: str | None
+    department: str | None
+    confidence: dict[str, float]  # program, metric, department: 0 where nothing fits
+    start: int  # where the figure stands in the text
+    end: int
+
+    def record(self) -> dict[str, object]:
+        """The figure as `civic extract` prints it: value in the unit named, 万/亿 applied."""
+        q = self.quantity
+        return {
+            "label": self.label, "value": q.value, "value_max": q.value_max,
+            "unit": UNITS[q.unit].zh, "qualifier": str(q.qualifier), "period": self.period,
+            "phrase": self.phrase, "program": self.program or "", "metric": self.metric or "",
+            "department": self.department or "", "confidence": self.confidence,
+        }
+
+
+# --- reading files -----------------------------------------------------------------------
+
+def read_report(path: str | Path) -> str:
+    """The text of a .txt, .docx or text .pdf report; headings of a .docx become `# ` lines."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".txt":
+            raw = path.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("gb18030")
+        elif suffix == ".docx":
+            text = _read_docx(path)
+        elif suffix == ".pdf":
+            text = _read_pdf(path)
+        else:
+            raise ReportError(f"{path}: unsupported file type {suffix or '(none)'!r}; "
+                              "expected .txt, .docx or .pdf")
+    except ReportError:
+        raise
+    except Exception as error:  # a damaged file: the reader's own words, with the file named
+        raise ReportError(f"{path}: cannot be read as {suffix}: {error}") from error
+    return normalize_text(text)
+
+
+def _read_docx(path: Path) -> str:
+    import docx  # python-docx, loaded only for Word reports
+
+    document = docx.Document(str(path))
+    lines = []
+    for paragraph in document.paragraphs:
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        heading = style.startswith(("Heading", "Title", "标题"))
+        lines.append(f"# {paragraph.text}" if heading and paragraph.text else paragraph.text)
+    for table in document.tables:
+        lines += ["，".join(cell.text for cell in row.cells) for row in table.rows]
+    return "\n\n".join(lines)
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def normalize_text(text: str) -> str:
+    """Full-width digits and letters, ％ and ～ to their plain forms, and the Kangxi radicals
+    some PDFs yield for common characters (⼀ for 一); one character for one, so positions
+    hold. Chinese punctuation stays: `12，150` is two numbers, not 12150."""
+    def plain(char: str) -> str:
+        code = ord(char)
+        if 0xFF10 <= code <= 0xFF5A or char in "％～" or 0x2E80 <= code <= 0x2FDF:
+            folded = unicodedata.normalize("NFKC", char)
+            return folded if len(folded) == 1 else char
+        return char
+
+    return "".join(plain(c) for c in text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# --- dates and periods -------------------------------------------------------------------
+
+_Y = r"(?P<y>(?:19|20)\d{2})年"
+_M = r"(?P<m>1[0-2]|0?[1-9])月份?"
+_D = r"(?P<d>3[01]|[12]\d|0?[1-9])[日号]"
+_REL = r"(?P<rel>今年|本年|去年|上年|前年|明年)"
+_RANGE_SEP = r"(?:至|到|-|—|–|~)"
+_RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_HALVES = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9), "一季度": (1, 3),
+           "第一季度": (1, 3), "二季度": (4, 6), "第二季度": (4, 6), "三季度": (7, 9),
+           "第三季度": (7, 9), "四季度": (10, 12), "第四季度": (10, 12)}
+
+# Longest forms first: a day beats its month, a month range beats a month.
+_DATE_PATTERNS = [
+    re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>1[0-2]|0?[1-9])[-/.](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)"),
+    re.compile(rf"{_Y}{_M}{_D}"),
+    re.compile(rf"(?:{_Y}|{_REL})?(?P<m>1[0-2]|0?[1-9])月?{_RANGE_SEP}(?P<m2>1[0-2]|0?[1-9])月份?"),
+    re.compile(rf"(?P<y>(?:19|20)\d{{2}})年?{_RANGE_SEP}(?P<y2>(?:19|20)\d{{2}})年"),
+    re.compile(rf"(?:{_Y}|{_REL})(?P<half>{'|'.join(sorted(_HALVES, key=len, reverse=True))})"),
+    re.compile(rf"{_Y}{_M}"),
+    re.compile(rf"{_REL}{_M}(?:{_D})?"),
+    re.compile(rf"(?<![\d.]){_M}{_D}"),
+    re.compile(rf"{_Y}度?"),
+    re.compile(_REL),
+    re.compile(rf"(?<![\d.个第]){_M}(?!龄)"),
+]
+# Times of day are not figures: 晚上9时许, 7点多, 21:30. A measured 14小时 is.
+_TIME_OF_DAY = re.compile(
+    r"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|当晚|当天)?(?<![\d.])(?:[01]?\d|2[0-4])"
+    r"(?:[:：][0-5]\d|[时点](?:[0-5]?\d分|半)?(?:许|左右|多)?)(?![\d个钟])"
+)
+
+
+@dataclass(frozen=True)
+class _Date:
+    start: int
+    end: int
+    first: dt.date  # first day the expression covers
+    last: dt.date  # last day
+    text: str  # as a Period: 2023-11-15, 2023-07, 2023-01/2023-10, 2021
+
+
+def _month_text(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _month_last(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _resolve(m: re.Match[str], report: dt.date) -> _Date | None:
+    """A date expression as the period it names, a year left out taken from the report:
+    the nearest such date that is not months after it."""
+    groups = m.groupdict()
+    year_given = groups.get("y")
+    if groups.get("y2"):
+        y1, y2 = int(groups["y"]), int(groups["y2"])
+        if y1 > y2:
+            return None
+        return _Date(m.start(), m.end(), dt.date(y1, 1, 1), dt.date(y2, 12, 31), f"{y1}/{y2}")
+    if year_given:
+        year = int(year_given)
+    elif groups.get("rel"):
+        year = report.year + _RELATIVE_YEARS[groups["rel"]]
+    else:
+        year = report.year
+    try:
+        if groups.get("half"):
+            a, b = _HALVES[groups["half"]]
+            return _Date(m.start(), m.end(), dt.date(year, a, 1), _month_last(year, b),
+                         f"{_month_text(year, a)}/{_month_text(year, b)}")
+        if groups.get("m2"):
+            a, b = int(groups["m"]), int(groups["m2"])
+            if a >= b:
+                return None
+            return _Date(m.start(), m.end(), dt.date(year, a, 1), _month_last(year, b),
+                         f"{_month_text(year, a)}/{_month_text(year, b)}")
+        if groups.get("d"):
+            day = dt.date(year, int(groups["m"]), int(groups["d"]))
+            if not (year_given or groups.get("rel")) and day > report + dt.timedelta(days=92):
+                day = day.replace(year=year - 1)
+            return _Date(m.start(), m.end(), day, day, day.isoformat())
+        if groups.get("m"):
+            month = int(groups["m"])
+            if not (year_given or groups.get("rel")) and dt.date(year, month, 1) > report + dt.timedelta(days=92):
+                year -= 1
+            return _Date(m.start(), m.end(), dt.date(year, month, 1), _month_last(year, month),
+                         _month_text(year, month))
+        return _Date(m.start(), m.end(), dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}")
+    except ValueError:  # 2月30日: not a calendar date, so not a date
+        return None
+
+
+def find_dates(text: str, report: dt.date) -> list[_Date]:
+    """Every date expression of the text, resolved against the report's date, left to right."""
+    taken: list[_Date] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < d.end and d.start < m.end() for d in taken):
+                continue
+            if (date := _resolve(m, report)) is not None:
+                taken.append(date)
+    return sorted(taken, key=lambda d: d.start)
+
+
+_FULL_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*(?:年\s*(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*日"
+    r"|[-/.](1[0-2]|0?[1-9])[-/.](3[01]|[12]\d|0?[1-9])(?!\d))"
+)
+_DATE_LABEL = re.compile(r"(?:发布|印发|报送|日期|时间|发稿)[^\n\d]{0,6}$")
+
+
+def report_date(text: str) -> dt.date | None:
+    """The date a report gives itself: a full date on a line of its own (a header or the date
+    under the signature) or after 日期/发布时间; else the first full date of the text."""
+    found = []
+    for m in _FULL_DATE.finditer(text):
+        try:
+            day = dt.date(int(m[1]), int(m[2] or m[4]), int(m[3] or m[5]))
+        except ValueError:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line = text[line_start:line_end if line_end >= 0 else len(text)].strip(" \t（）()")
+        alone = line == m[0].strip() or bool(_DATE_LABEL.search(text[line_start:m.start()]))
+        found.append((not alone, m.start(), day))
+    return min(found)[2] if found else None
+
+
+# --- what is not a figure ----------------------------------------------------------------
+
+_DURATION_UNITS = {"minute", "hour", "day", "week", "month", "year"}
+_CODE_WORDS = re.compile(r"(?:电话|热线|手机|号码|身份证|证号|编号|邮编|传真|账号|QQ|微信|代码|批准文号)[^。\n]{0,6}$")
+_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-\d{3,4}-\d{4}|\d{17}[\dXx]|\d{15})(?!\d)")
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t　]*[(（]?$")
+_QUOTES = {"“": "”", "‘": "’", "《": "》", "「": "」"}
+_SLOGAN_MAX = 8  # a quoted number this short is a name or slogan (“三个高地”), not a figure
+
+
+def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
+                 dates: list[_Date], times: list[tuple[int, int]], codes: list[tuple[int, int]]) -> str | None:
+    """Why a number found in the text is no figure, in a word, or None for a figure."""
+    printed = text[start:end]
+    before, after = text[max(0, start - 12):start], text[end:end + 4]
+    numeral = re.sub(r"^[^\d一二两三四五六七八九十百千万亿〇零]+", "", printed)
+    if any(start < d.end and d.start < end for d in dates):
+        return "date"
+    if any(start < b and a < end for a, b in [*times, *codes]):
+        return "time of day" if any(start < b and a < end for a, b in times) else "phone or ID number"
+    if _CODE_WORDS.search(before):
+        return "phone or ID number"
+    if re.search(r"[A-Za-z][-_]?$", before) or re.match(r"[A-Za-z]", after):
+        return "part of a name or code"  # H3N2, 3C, COVID-19
+    if re.search(r"第$|初$|(?:周|星期|礼拜)$", before) :
+        return "ordinal"
+    if re.search(r"(?:每|数|几|若干|上)$", before):
+        return "not a count"  # 每一年, 数十人
+    if _LIST_NUMBER.search(before) and re.match(r"[、.．)）]", after):
+        return "list numbering"
+    if re.match(r"[制式型]", after) or (printed.endswith("期") and re.match(r"工程|项目", after)):
+        return "part of a name"  # 三人制, 二期工程
+    if quantity.unit == "count" and not re.search(r"\d[.\d]*[万亿]", printed):
+        return "no unit"  # a bare number: numbering, codes, a year standing alone
+    if re.fullmatch(r"[一壹][^\d]*", numeral) and "一万" not in numeral and "一亿" not in numeral \
+            and quantity.qualifier == "exact" and quantity.unit not in _DURATION_UNITS:
+        return "indefinite article"  # 一名工人, 一次考验; 一周 and 一个月 are durations
+    if re.fullmatch(r"[百千万亿][^\d多余]*", numeral):
+        return "idiom"  # 千家万户, 万人空巷; 百余家 is qualified and stays
+    if _in_short_quote(text, start, end):
+        return "slogan or title"
+    return None
+
+
+def _in_short_quote(text: str, start: int, end: int) -> bool:
+    for opening, closing in _QUOTES.items():
+        left = text.rfind(opening, max(0, start - 40), start)
+        if left < 0 or text.rfind(closing, left, start) >= 0:
+            continue
+        right = text.find(closing, end, end + 40)
+        if right >= 0 and (opening == "《" or right - left - 1 <= _SLOGAN_MAX):
+            return True
+    return False
+
+
+# --- words around a figure ---------------------------------------------------------------
+
+_SENTENCE_END = "。！？；!?;\n"
+_CLAUSE_END = _SENTENCE_END + "，,、：:（）()"
+_FILLERS = re.compile(r"^(?:其中|并且|并|共有|共|已经|已|还|将|均|为|有|达|是|的|了|等)+|(?:共有|共计|共|为|有|的|了|等|是|已)+$")
+_QUOTE_CHARS = re.compile(r"[“”‘’\"'《》「」#\s]")
+
+
+def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
+    left = max(text.rfind(c, 0, start) for c in stops) + 1
+    rights = [i for c in stops if (i := text.find(c, end)) >= 0]
+    return left, min(rights, default=len(text))
+
+
+@dataclass(frozen=True)
+class _Context:
+    near: str  # the words that name what the figure counts
+    sentence: str  # the sentence up to the figure, and the words right after it
+    label: str
+
+
+def _context(text: str, spans: list[tuple[int, int]], index: int) -> _Context:
+    """The words that say what a figure measures. Between two figures of one clause the
+    words go with the first (`1场选拔赛54场海选赛`) unless the second has none after it."""
+    start, end = spans[index]
+    clause_start, clause_end = _bounds(text, start, end, _CLAUSE_END)
+    sentence_start, sentence_end = _bounds(text, start, end, _SENTENCE_END)
+    prev_end = spans[index - 1][1] if index else -1
+    nxt = spans[index + 1][0] if index + 1 < len(spans) else len(text)
+    after = text[end:min(clause_end, nxt)]
+    before = text[max(clause_start, prev_end):start]
+    if prev_end > clause_start and after.strip():
+        before = ""  # the words since the last figure are that figure's noun
+    before_words = _FILLERS.sub("", _QUOTE_CHARS.sub("", before))
+    after_words = _FILLERS.sub("", _QUOTE_CHARS.sub("", after))
+    label = before_words[-10:] if len(before_words) >= 3 or not after_words else after_words[:8]
+    return _Context(near=before + after, sentence=text[sentence_start:start] + after, label=label)
+
+
+def phrase_around(text: str, start: int, end: int) -> str:
+    """At most 20 characters of the figure's sentence around it, more before than after:
+    what names a figure mostly stands before it."""
+    sentence_start, sentence_end = _bounds(text, start, end, _SENTENCE_END)
+    while sentence_start < start and text[sentence_start] in "# \t":
+        sentence_start += 1
+    if end - start >= PHRASE_MAX:
+        return text[start:start + PHRASE_MAX]
+    room = PHRASE_MAX - (end - start)
+    after = min(sentence_end - end, room // 3)
+    left = max(sentence_start, start - (room - after))
+    right = min(sentence_end, end + room - (start - left))
+    phrase = text[left:right]
+    stripped = phrase.lstrip("，,、。；;：: \t#")
+    return stripped.rstrip("，,、；;：: \t")
+
+
+# --- the catalogue -----------------------------------------------------------------------
+
+def _subsequence_span(term: str, text: str) -> int | None:
+    """The length of the shortest stretch of text holding the term's characters in order."""
+    best = None
+    for i, char in enumerate(text):
+        if char != term[0]:
+            continue
+        pos = i
+        for t in term[1:]:
+            pos = text.find(t, pos + 1)
+            if pos < 0:
+                break
+        else:
+            span = pos - i + 1
+            best = span if best is None else min(best, span)
+    return best
+
+
+def _term_score(term: str, near: str, sentence: str) -> float:
+    """How well a metric's word fits the words around a figure: whole word near it, whole
+    word in its sentence, its characters in order near it or in its sentence."""
+    if term in near:
+        return 1.0
+    if term in sentence:
+        return 0.75
+    for window, weight in ((near, 0.8), (sentence, 0.55)):
+        span = _subsequence_span(term, window)
+        if span is not None and span <= 4 * len(term):
+            return weight * (0.7 + 0.3 * len(term) / span)
+    return 0.0
+
+
+_ABBREVIATIONS = {
+    "疾病预防控制中心": "疾控中心", "人力资源和社会保障局": "人社局",
+    "发展和改革委员会": "发改委", "住房和城乡建设局": "住建局",
+    "城市管理和综合执法局": "城管局", "救助管理站": "救助站", "市政工程中心": "市政中心",
+    "人民政府": "政府", "教育局": "教育局", "卫生健康委员会": "卫健委",
+    "生态环境局": "生态环境局", "市场监督管理局": "市场监管局",
+}
+_PLACE_PREFIX = re.compile(r"^(?:湖南省|湖南|株洲市|株洲)")
+_COMPANY_SUFFIX = re.compile(r"(?:股份有限公司|科技有限公司|有限责任公司|有限公司|集团有限公司)$")
+
+
+def department_names(name: str) -> set[str]:
+    """The ways a report may write a department: 株洲市疾病预防控制中心 is also 市疾控中心,
+    湖南铂威新能源科技有限公司 also 铂威新能源, 株洲市公安局芦淞分局 also 芦淞公安分局."""
+    names = {name}
+    m = re.fullmatch(r"(.*)公安局(.+)分局", name)
+    if m:
+        names |= {f"{m[2]}公安分局", f"{m[2]}分局"}
+    for full, short in _ABBREVIATIONS.items():
+        names |= {n.replace(full, short) for n in list(names)}
+    for n in list(names):
+        local = _PLACE_PREFIX.sub("", n)
+        if local != n:
+            level = "省" if n.startswith("湖南") else "市"
+            names |= {local, level + local} if len(local) >= 3 else {level + local}
+        bare = _COMPANY_SUFFIX.sub("", local)
+        if bare != local and len(bare) >= 3:
+            names.add(bare)
+    return {n for n in names if len(n) >= 3}
+
+
+def _program_names(program: Program) -> set[str]:
+    name = program.name.zh
+    names = {re.sub(r"[“”\"《》]", "", name)} | set(re.findall(r"“([^”]{3,})”", name))
+    names |= {_PLACE_PREFIX.sub("", n) for n in names}
+    names |= {re.sub(r"^\d{4}年", "", n) for n in names}
+    return {n for n in names if len(n) >= 4}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the extractor matches against, built once from a dataset."""
+
+    dataset: Dataset
+    department_pattern: re.Pattern[str] | None
+    department_by_name: dict[str, str]
+    program_names: dict[str, set[str]]
+    programs_by_metric: dict[str, set[str]]
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> Catalogue:
+        by_name: dict[str, str] = {}
+        for department in dataset.departments:
+            for variant in department_names(department.name.zh):
+                by_name.setdefault(variant, department.id)
+        words = sorted(by_name, key=len, reverse=True)
+        pattern = re.compile("|".join(map(re.escape, words))) if words else None
+        programs_by_metric: dict[str, set[str]] = {}
+        for figure in dataset.figures:
+            programs_by_metric.setdefault(figure.metric, set()).add(figure.program)
+        return cls(dataset, pattern, by_name,
+                   {p.id: _program_names(p) for p in dataset.programs}, programs_by_metric)
+
+    def departments_in(self, text: str) -> list[tuple[int, str]]:
+        if self.department_pattern is None:
+            return []
+        return [(m.start(), self.department_by_name[m[0]])
+                for m in self.department_pattern.finditer(text)]
+
+    def metric_for(self, quantity: Quantity, context: _Context) -> tuple[str | None, float, str]:
+        """The metric whose label or synonym fits best, its confidence and the word that fit."""
+        dimension = UNITS[quantity.unit].dimension
+        best: tuple[float, int, str, str] = (0.0, 0, "", "")
+        for metric in self.dataset.metrics:
+            if metric.dimension != dimension:
+                continue
+            for term in [metric.label.zh, *metric.synonyms]:
+                score = _term_score(term, context.near, context.sentence)
+                best = max(best, (score, len(term), metric.id, term))
+        score, _, metric_id, term = best
+        if score < _MIN_CONFIDENCE:
+            return None, 0.0, ""
+        return metric_id, round(score, 2), term
+
+
+# --- putting it together -----------------------------------------------------------------
+
+def _sections(text: str) -> list[tuple[int, int]]:
+    """Articles or chapters: a Markdown heading or a Word heading starts one."""
+    starts = [0] + [m.start() for m in re.finditer(r"(?m)^#{1,6} ", text)]
+    return [(a, b) for a, b in zip(starts, [*starts[1:], len(text)]) if b > a]
+
+
+def _program_for(catalogue: Catalogue, metric: str | None, metric_conf: float,
+                 section: str, mentioned: set[str]) -> tuple[str | None, float]:
+    """Program by the metric's programs, the program's name in the article, and its
+    departments named there; explainable as a sum of these three."""
+    best: tuple[float, str] = (0.0, "")
+    for program in catalogue.dataset.programs:
+        score = 0.0
+        if metric and program.id in catalogue.programs_by_metric.get(metric, set()):
+            score += 0.5 * metric_conf
+        if any(name in section for name in catalogue.program_names[program.id]):
+            score += 0.35
+        if program.lead in mentioned:
+            score += 0.15
+        elif mentioned & set(program.participants):
+            score += 0.1
+        if round(score, 2) > best[0]:
+            best = (round(score, 2), program.id)
+    return (best[1], best[0]) if best[0] >= 0.3 else (None, 0.0)
+
+
+def _department_for(text: str, start: int, mentions: list[tuple[int, str]],
+                    section: tuple[int, int]) -> tuple[str | None, float]:
+    """The department named nearest before the figure: in its sentence, paragraph or article."""
+    sentence_start, sentence_end = _bounds(text, start, start, _SENTENCE_END)
+    paragraph_start = text.rfind("\n\n", 0, start) + 1
+    before = [(pos, dept) for pos, dept in mentions if section[0] <= pos < start]
+    if before:
+        pos, dept = before[-1]
+        confidence = 0.8 if pos >= sentence_start else 0.6 if pos >= paragraph_start else 0.45
+        return dept, confidence
+    after = [(pos, dept) for pos, dept in mentions if start <= pos < sentence_end]
+    return (after[0][1], 0.5) if after else (None, 0.0)
+
+
+_SINCE = re.compile(r"(?:从|自|于)$")
+_SINCE_AFTER = re.compile(r"^(?:起|以来|开始|启动|至今)")
+_UNTIL = re.compile(r"(?:截至|截止到|截止|截至到|到|至)$")
+_NOW = re.compile(r"截至目前|截止目前|截至今日|至今|目前为止")
+
+
+def _period_for(text: str, start: int, dates: list[_Date], report: dt.date) -> str:
+    """The period of a figure: the dates of its sentence before it, resolved against the
+    report's date; `从2018年5月…截至目前` is 2018-05 until the report's date."""
+    sentence_start, _ = _bounds(text, start, start, _SENTENCE_END)
+    since = until = plain = None
+    for date in dates:
+        if not (sentence_start <= date.start < start):
+            continue
+        lead, tail = text[max(0, date.start - 4):date.start], text[date.end:date.end + 3]
+        if _SINCE.search(lead) or _SINCE_AFTER.match(tail):
+            since = date
+        elif _UNTIL.search(lead):
+            until = date
+        else:
+            plain = date
+    if _NOW.search(text[sentence_start:start]) and until is None:
+        end_text = report.isoformat()
+    else:
+        end_text = None
+    if since is not None:
+        last = until.text.split("/")[-1] if until else end_text or report.isoformat()
+        first = since.text.split("/")[0]
+        return first if first == last else f"{first}/{last}"
+    if until is not None:
+        return until.text
+    if plain is not None:
+        return plain.text
+    return end_text or report.isoformat()
+
+
+def extract(text: str, dataset: Dataset | None = None, date: dt.date | None = None) -> list[ProposedFigure]:
+    """The figures a report states, each with its label, phrase, period and best guesses of
+    program, metric and department from the catalogue. `date` defaults to the date the
+    report gives itself, else today."""
+    text = normalize_text(text)
+    report = date or report_date(text) or dt.date.today()
+    catalogue = Catalogue.of(dataset) if dataset is not None else None
+    dates = find_dates(text, report)
+    times = [(m.start(), m.end()) for m in _TIME_OF_DAY.finditer(text)]
+    codes = [(m.start(), m.end()) for m in _PHONE.finditer(text)]
+    found = [(s, e, q) for s, e, q in find_quantities(text)
+             if not_a_figure(text, s, e, q, dates, times, codes) is None]
+    spans = [(s, e) for s, e, _ in found]
+    mentions = catalogue.departments_in(text) if catalogue else []
+    sections = _sections(text)
+    proposals = []
+    for index, (start, end, quantity) in enumerate(found):
+        context = _context(text, spans, index)
+        section = next((a, b) for a, b in sections if a <= start < b)
+        program = metric = department = None
+        label = context.label
+        confidence = {"program": 0.0, "metric": 0.0, "department": 0.0}
+        if catalogue is not None:
+            metric, confidence["metric"], term = catalogue.metric_for(quantity, context)
+            if len(term) >= 2 and term in context.near:
+                label = term  # the catalogue's word, as the text writes it
+            section_text = text[section[0]:section[1]]
+            in_section = {dept for pos, dept in mentions if section[0] <= pos < section[1]}
+            program, confidence["program"] = _program_for(
+                catalogue, metric, confidence["metric"], section_text, in_section)
+            department, confidence["department"] = _department_for(text, start, mentions, section)
+            if department is None and program is not None:
+                department = next(p.lead for p in catalogue.dataset.programs if p.id == program)
+                confidence["department"] = 0.3
+        proposals.append(ProposedFigure(
+            label=label, phrase=phrase_around(text, start, end),
+            reported=text[start:end], quantity=quantity,
+            period=_period_for(text, start, dates, report), program=program, metric=metric,
+            department=department, confidence=confidence, start=start, end=end))
+    return proposals
