@@ -93,7 +93,7 @@ def _read_docx(path: Path) -> str:
         heading = style.startswith(("Heading", "Title", "标题"))
         lines.append(f"# {paragraph.text}" if heading and paragraph.text else paragraph.text)
     for table in document.tables:
-        lines += ["，".join(cell.text for cell in row.cells) for row in table.rows]
+        lines += [" ".join(cell.text for cell in row.cells) for row in table.rows]
     return "\n\n".join(lines)
 
 
@@ -262,7 +262,7 @@ def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
     """Why a number found in the text is no figure, in a word, or None for a figure."""
     printed = text[start:end]
     before, after = text[max(0, start - 12):start], text[end:end + 4]
-    numeral = re.sub(r"^[^\d一二两三四五六七八九十百千万亿〇零]+", "", printed)
+    numeral = re.search(r"[\d.,]+|[〇零一二两三四五六七八九十百千万亿]+", printed)[0]
     if any(start < d.end and d.start < end for d in dates):
         return "date"
     if any(start < b and a < end for a, b in [*times, *codes]):
@@ -281,10 +281,9 @@ def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
         return "part of a name"  # 三人制, 二期工程
     if quantity.unit == "count" and not re.search(r"\d[.\d]*[万亿]", printed):
         return "no unit"  # a bare number: numbering, codes, a year standing alone
-    if re.fullmatch(r"[一壹][^\d]*", numeral) and "一万" not in numeral and "一亿" not in numeral \
-            and quantity.qualifier == "exact" and quantity.unit not in _DURATION_UNITS:
+    if numeral == "一" and quantity.qualifier == "exact" and quantity.unit not in _DURATION_UNITS:
         return "indefinite article"  # 一名工人, 一次考验; 一周 and 一个月 are durations
-    if re.fullmatch(r"[百千万亿][^\d多余]*", numeral):
+    if numeral in ("百", "千", "万", "亿") and quantity.qualifier == "exact":
         return "idiom"  # 千家万户, 万人空巷; 百余家 is qualified and stays
     if _in_short_quote(text, start, end):
         return "slogan or title"
@@ -304,6 +303,7 @@ def _in_short_quote(text: str, start: int, end: int) -> bool:
 
 # --- words around a figure ---------------------------------------------------------------
 
+_COUNTED = {"count", "persons", "organizations", "households", "person_times", "prefectures"}
 _SENTENCE_END = "。！？；!?;\n"
 _CLAUSE_END = _SENTENCE_END + "，,、：:（）()"
 _FILLERS = re.compile(r"^(?:其中|并且|并|共有|共|已经|已|还|将|均|为|有|达|是|的|了|等)+|(?:共有|共计|共|为|有|的|了|等|是|已)+$")
@@ -323,9 +323,10 @@ class _Context:
     label: str
 
 
-def _context(text: str, spans: list[tuple[int, int]], index: int) -> _Context:
+def _context(text: str, spans: list[tuple[int, int]], index: int, unit: str) -> _Context:
     """The words that say what a figure measures. Between two figures of one clause the
-    words go with the first (`1场选拔赛54场海选赛`) unless the second has none after it."""
+    words go with the first (`1场选拔赛54场海选赛`) unless the second has none after it.
+    A count's label is the noun after its measure word (`3个驿站`), else the words before."""
     start, end = spans[index]
     clause_start, clause_end = _bounds(text, start, end, _CLAUSE_END)
     sentence_start, sentence_end = _bounds(text, start, end, _SENTENCE_END)
@@ -337,7 +338,11 @@ def _context(text: str, spans: list[tuple[int, int]], index: int) -> _Context:
         before = ""  # the words since the last figure are that figure's noun
     before_words = _FILLERS.sub("", _QUOTE_CHARS.sub("", before))
     after_words = _FILLERS.sub("", _QUOTE_CHARS.sub("", after))
-    label = before_words[-10:] if len(before_words) >= 3 or not after_words else after_words[:8]
+    counted = UNITS[unit].dimension in _COUNTED and UNITS[unit].zh not in ("", "%")
+    if after_words and (counted or len(before_words) < 3):
+        label = after_words[:8]
+    else:
+        label = before_words[-10:]
     return _Context(near=before + after, sentence=text[sentence_start:start] + after, label=label)
 
 
@@ -571,7 +576,7 @@ def extract(text: str, dataset: Dataset | None = None, date: dt.date | None = No
     sections = _sections(text)
     proposals = []
     for index, (start, end, quantity) in enumerate(found):
-        context = _context(text, spans, index)
+        context = _context(text, spans, index, quantity.unit)
         section = next((a, b) for a, b in sections if a <= start < b)
         program = metric = department = None
         label = context.label

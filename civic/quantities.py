@@ -268,12 +268,15 @@ _SPLIT_NUMERAL = re.compile(rf"\d\s+\d|[{_CN_NUMERAL_CHARS}]\s+[{_CN_NUMERAL_CHA
 _ANY_NUMERAL = re.compile(rf"[\d{_CN_NUMERAL_CHARS}]")
 _NEGATIVE = re.compile(r"^[-−负]")
 
+# `6个多小时`, `3个多月`: the 多 inside the measure word, read as `6多个小时`.
+_MORE_INSIDE = re.compile(rf"个([{''.join(_INFIXES)}])(?=小时|月|星期)")
+
 # A figure as it stands in running text, for `find_quantities`: the same words as above,
 # without the names, so that both ends of a range fit in one pattern.
 _TEXT_NUMBER = rf"(?:{_PERCENT_WORD}(?:{_ARABIC}|{_CN_NUMERAL})|{_ARABIC}|{_CN_NUMERAL})"
 _TEXT_ONE = (
     rf"{_TEXT_NUMBER}[{''.join(_INFIXES)}]?(?:{_alternation(_MULTIPLIERS)})?"
-    rf"[{''.join(_INFIXES)}]?(?:{_alternation(_SURFACES)})?"
+    rf"[{''.join(_INFIXES)}]?(?:个[{''.join(_INFIXES)}](?:小时|月|星期)|{_alternation(_SURFACES)})?"
 )
 _TEXT_WORDS = (
     rf"(?:{_alternation(_NEUTRAL_PREFIXES)})?(?:{_alternation(_PREFIXES)})*",
@@ -431,6 +434,7 @@ def parse_quantity(text: str) -> Quantity:
         raise _error(reported, "empty text, expected a figure")
     s = _normalise(reported)
     s = re.sub(f"^(?:{_alternation(_NEUTRAL_PREFIXES)})", "", s)
+    s = _MORE_INSIDE.sub(r"\1个", s)
     s, before = _strip_words(s, _PREFIXES, at_start=True)
     s, after = _strip_words(s, _SUFFIXES, at_start=False)
     if _NEGATIVE.match(s):

@@ -168,6 +168,8 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("800米", 800, None, "m", Q.EXACT),
     ("1.2个百分点", 1.2, None, "percentage_point", Q.EXACT),
     ("3个工作日", 3, None, "day", Q.EXACT),
+    ("6个多小时", 6, None, "hour", Q.AT_LEAST),
+    ("3个多月", 3, None, "month", Q.AT_LEAST),
 ]
 
 
@@ -390,6 +392,7 @@ FOUND: list[tuple[str, list[str]]] = [
     ("共有三十多支队伍、二百余名选手参赛", ["三十多", "二百余名"]),
     ("累计超过1万人次参与，不到20%的人迟到", ["累计超过1万人次", "不到20%"]),
     ("处理时间从10天缩短到3天", ["10天", "3天"]),
+    ("搜寻了6个多小时", ["6个多小时"]),
     ("没有数字的句子", []),
 ]
 
