@@ -22,7 +22,7 @@ from civic.quantities import UNITS, Quantity, find_quantities
 PHRASE_MAX = 20
 RECORD_KEYS = ["label", "value", "value_max", "unit", "qualifier", "period", "phrase",
                "program", "metric", "department", "confidence"]
-_MIN_CONFIDENCE = 0.45
+_MIN_CONFIDENCE = 0.5
 
 
 class ReportError(ValueError):
@@ -136,7 +136,7 @@ _DATE_PATTERNS = [
     re.compile(rf"{_Y}{_M}{_D}"),
     re.compile(rf"(?:{_Y}|{_REL})?(?P<m>1[0-2]|0?[1-9])月?{_RANGE_SEP}(?P<m2>1[0-2]|0?[1-9])月份?"),
     re.compile(rf"(?P<y>(?:19|20)\d{{2}})年?{_RANGE_SEP}(?P<y2>(?:19|20)\d{{2}})年"),
-    re.compile(rf"(?:{_Y}|{_REL})(?P<half>{'|'.join(sorted(_HALVES, key=len, reverse=True))})"),
+    re.compile(rf"(?:{_Y}|{_REL})?(?P<half>{'|'.join(sorted(_HALVES, key=len, reverse=True))})"),
     re.compile(rf"{_Y}{_M}"),
     re.compile(rf"{_REL}{_M}(?:{_D})?"),
     re.compile(rf"(?<![\d.]){_M}{_D}"),
@@ -279,6 +279,8 @@ def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
         return "list numbering"
     if re.match(r"[制式型]", after) or (printed.endswith("期") and re.match(r"工程|项目", after)):
         return "part of a name"  # 三人制, 二期工程
+    if re.match(r"\d|单元|号|楼|室|层", after) and quantity.unit in ("building", "count"):
+        return "address"  # 15栋3单元
     if quantity.unit == "count" and not re.search(r"\d[.\d]*[万亿]", printed):
         return "no unit"  # a bare number: numbering, codes, a year standing alone
     if numeral == "一" and quantity.qualifier == "exact" and quantity.unit not in _DURATION_UNITS:
@@ -343,6 +345,9 @@ def _context(text: str, spans: list[tuple[int, int]], index: int, unit: str) -> 
         label = after_words[:8]
     else:
         label = before_words[-10:]
+    if not label and prev_end > clause_start:  # `4216户7032人`: the words before both
+        label = _FILLERS.sub("", _QUOTE_CHARS.sub("", text[clause_start:start]))
+        label = re.sub(r"[\d.,]+\S?", "", label)[-10:]
     return _Context(near=before + after, sentence=text[sentence_start:start] + after, label=label)
 
 
@@ -388,7 +393,7 @@ def _term_score(term: str, near: str, sentence: str) -> float:
     if term in near:
         return 1.0
     if term in sentence:
-        return 0.75
+        return 0.75 if len(term) >= 3 else 0.45  # a short word far off is weak evidence
     for window, weight in ((near, 0.8), (sentence, 0.55)):
         span = _subsequence_span(term, window)
         if span is not None and span <= 4 * len(term):
@@ -483,30 +488,35 @@ class Catalogue:
 
 # --- putting it together -----------------------------------------------------------------
 
-def _sections(text: str) -> list[tuple[int, int]]:
-    """Articles or chapters: a Markdown heading or a Word heading starts one."""
-    starts = [0] + [m.start() for m in re.finditer(r"(?m)^#{1,6} ", text)]
+def _sections(text: str, deepest: int) -> list[tuple[int, int]]:
+    """Articles or chapters: a Markdown heading (or a Word heading) down to `deepest` starts one."""
+    starts = [0] + [m.start() for m in re.finditer(rf"(?m)^#{{1,{deepest}}} ", text)]
     return [(a, b) for a, b in zip(starts, [*starts[1:], len(text)]) if b > a]
+
+
+def _around(sections: list[tuple[int, int]], start: int) -> tuple[int, int]:
+    return next((a, b) for a, b in sections if a <= start < b)
 
 
 def _program_for(catalogue: Catalogue, metric: str | None, metric_conf: float,
                  section: str, mentioned: set[str]) -> tuple[str | None, float]:
-    """Program by the metric's programs, the program's name in the article, and its
-    departments named there; explainable as a sum of these three."""
+    """Program by its name in the article (0.5), its lead (0.2) or another of its departments
+    (0.1) named there, and the metric among its figures (0.3 × the metric's confidence)."""
     best: tuple[float, str] = (0.0, "")
     for program in catalogue.dataset.programs:
         score = 0.0
         if metric and program.id in catalogue.programs_by_metric.get(metric, set()):
-            score += 0.5 * metric_conf
+            score += 0.3 * metric_conf
         if any(name in section for name in catalogue.program_names[program.id]):
-            score += 0.35
+            score += 0.5
         if program.lead in mentioned:
-            score += 0.15
+            score += 0.2
         elif mentioned & set(program.participants):
             score += 0.1
         if round(score, 2) > best[0]:
             best = (round(score, 2), program.id)
-    return (best[1], best[0]) if best[0] >= 0.3 else (None, 0.0)
+    # A metric alone does not make a program: the article must name it or its departments.
+    return (best[1], best[0]) if best[0] >= 0.35 else (None, 0.0)
 
 
 def _department_for(text: str, start: int, mentions: list[tuple[int, str]],
@@ -573,11 +583,12 @@ def extract(text: str, dataset: Dataset | None = None, date: dt.date | None = No
              if not_a_figure(text, s, e, q, dates, times, codes) is None]
     spans = [(s, e) for s, e, _ in found]
     mentions = catalogue.departments_in(text) if catalogue else []
-    sections = _sections(text)
+    # A figure's own section first (### 小标题), then its article (## 标题) for what it names.
+    sections, articles = _sections(text, 6), _sections(text, 2)
     proposals = []
     for index, (start, end, quantity) in enumerate(found):
         context = _context(text, spans, index, quantity.unit)
-        section = next((a, b) for a, b in sections if a <= start < b)
+        section, article = _around(sections, start), _around(articles, start)
         program = metric = department = None
         label = context.label
         confidence = {"program": 0.0, "metric": 0.0, "department": 0.0}
@@ -585,11 +596,13 @@ def extract(text: str, dataset: Dataset | None = None, date: dt.date | None = No
             metric, confidence["metric"], term = catalogue.metric_for(quantity, context)
             if len(term) >= 2 and term in context.near:
                 label = term  # the catalogue's word, as the text writes it
-            section_text = text[section[0]:section[1]]
-            in_section = {dept for pos, dept in mentions if section[0] <= pos < section[1]}
-            program, confidence["program"] = _program_for(
-                catalogue, metric, confidence["metric"], section_text, in_section)
-            department, confidence["department"] = _department_for(text, start, mentions, section)
+            for a, b in dict.fromkeys([section, article]):
+                in_section = {dept for pos, dept in mentions if a <= pos < b}
+                program, confidence["program"] = _program_for(
+                    catalogue, metric, confidence["metric"], text[a:b], in_section)
+                if program:
+                    break
+            department, confidence["department"] = _department_for(text, start, mentions, article)
             if department is None and program is not None:
                 department = next(p.lead for p in catalogue.dataset.programs if p.id == program)
                 confidence["department"] = 0.3

@@ -159,6 +159,7 @@ _MEASURE_WORDS: dict[str, str] = {
 _SCALED_WORDS: dict[str, tuple[str, Fraction]] = {
     "千克": ("t", Fraction(1, 1000)),
     "公斤": ("t", Fraction(1, 1000)),
+    "成": ("percent", Fraction(10)),  # 七成 is 70%
 }
 
 _SURFACES: dict[str, tuple[str, Fraction]] = {

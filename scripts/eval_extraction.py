@@ -108,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"precision: {len(real)}/{len(proposals)} proposed figures are real "
           f"= {precision:.1%} (target {PRECISION_TARGET:.0%})")
     print(f"found {len(real)} of the {listed} figures the edition states (hand-checked list)")
+    assigned = {field: 0 for field in ("program", "metric", "department")}
+    for figure in [f for f in reported if f not in missed]:
+        proposal = next(p for p in proposals if inside(p, text, figure.locator)
+                        and same_number(p, figure))
+        for field in assigned:
+            assigned[field] += getattr(proposal, field) == getattr(figure, field)
+    found = len(reported) - len(missed)
+    print("catalogue proposals right for the curated figures found: " + ", ".join(
+        f"{field} {count}/{found}" for field, count in assigned.items()))
     for figure in missed:
         print(f"  missed: {figure.program}.{figure.metric} {figure.text} at {figure.locator!r}")
     for proposal in false:

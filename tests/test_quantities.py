@@ -169,6 +169,7 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("1.2个百分点", 1.2, None, "percentage_point", Q.EXACT),
     ("3个工作日", 3, None, "day", Q.EXACT),
     ("6个多小时", 6, None, "hour", Q.AT_LEAST),
+    ("超过七成", 70, None, "percent", Q.MORE_THAN),
     ("3个多月", 3, None, "month", Q.AT_LEAST),
 ]
 
