@@ -126,6 +126,7 @@ _D = r"(?P<d>3[01]|[12]\d|0?[1-9])[日号]"
 _REL = r"(?P<rel>今年|本年|去年|上年|前年|明年)"
 _RANGE_SEP = r"(?:至|到|-|—|–|~)"
 _RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 _HALVES = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9), "一季度": (1, 3),
            "第一季度": (1, 3), "二季度": (4, 6), "第二季度": (4, 6), "三季度": (7, 9),
            "第三季度": (7, 9), "四季度": (10, 12), "第四季度": (10, 12)}
@@ -142,6 +143,7 @@ _DATE_PATTERNS = [
     re.compile(rf"(?<![\d.]){_M}{_D}"),
     re.compile(rf"{_Y}度?"),
     re.compile(_REL),
+    re.compile(r"(?P<day>今天|今日|昨天|昨日|前天)"),
     re.compile(rf"(?<![\d.个第]){_M}(?!龄)"),
 ]
 # Times of day are not figures: 晚上9时许, 7点多, 21:30. A measured 14小时 is.
@@ -172,6 +174,9 @@ def _resolve(m: re.Match[str], report: dt.date) -> _Date | None:
     """A date expression as the period it names, a year left out taken from the report:
     the nearest such date that is not months after it."""
     groups = m.groupdict()
+    if groups.get("day"):
+        day = report - dt.timedelta(days=_RELATIVE_DAYS[groups["day"]])
+        return _Date(m.start(), m.end(), day, day, day.isoformat())
     year_given = groups.get("y")
     if groups.get("y2"):
         y1, y2 = int(groups["y"]), int(groups["y2"])
@@ -250,7 +255,6 @@ def report_date(text: str) -> dt.date | None:
 # --- what is not a figure ----------------------------------------------------------------
 
 _DURATION_UNITS = {"minute", "hour", "day", "week", "month", "year"}
-_CODE_WORDS = re.compile(r"(?:电话|热线|手机|号码|身份证|证号|编号|邮编|传真|账号|QQ|微信|代码|批准文号)[^。\n]{0,6}$")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-\d{3,4}-\d{4}|\d{17}[\dXx]|\d{15})(?!\d)")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t　]*[(（]?$")
 _QUOTES = {"“": "”", "‘": "’", "《": "》", "「": "」"}
@@ -267,8 +271,6 @@ def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
         return "date"
     if any(start < b and a < end for a, b in [*times, *codes]):
         return "time of day" if any(start < b and a < end for a, b in times) else "phone or ID number"
-    if _CODE_WORDS.search(before):
-        return "phone or ID number"
     if re.search(r"[A-Za-z][-_]?$", before) or re.match(r"[A-Za-z]", after):
         return "part of a name or code"  # H3N2, 3C, COVID-19
     if re.search(r"第$|初$|(?:周|星期|礼拜)$", before) :
@@ -277,8 +279,9 @@ def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
         return "not a count"  # 每一年, 数十人
     if _LIST_NUMBER.search(before) and re.match(r"[、.．)）]", after):
         return "list numbering"
-    if re.match(r"[制式型]", after) or (printed.endswith("期") and re.match(r"工程|项目", after)):
-        return "part of a name"  # 三人制, 二期工程
+    if (re.match(r"[制式型]", after) or (printed.endswith("株") and after.startswith("洲"))
+            or (printed.endswith("期") and re.match(r"工程|项目", after))):
+        return "part of a name"  # 三人制, 二期工程, 3株洲…
     if re.match(r"\d|单元|号|楼|室|层", after) and quantity.unit in ("building", "count"):
         return "address"  # 15栋3单元
     if quantity.unit == "count" and not re.search(r"\d[.\d]*[万亿]", printed):

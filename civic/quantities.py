@@ -77,6 +77,8 @@ UNITS: dict[str, Unit] = {
         Unit("vehicle", "count", "辆", "vehicles"),
         Unit("set", "count", "套", "sets"),
         Unit("place", "count", "处", "places"),
+        Unit("copy", "count", "份", "copies"),
+        Unit("plant", "count", "株", "plants"),
         Unit("t", "mass", "吨", "t"),
         Unit("m2", "area", "平方米", "m²"),
         Unit("mu", "area", "亩", "mu"),
@@ -123,6 +125,9 @@ _MEASURE_WORDS: dict[str, str] = {
     "套": "set",
     "台": "set",
     "处": "place",
+    "份": "copy",
+    "株": "plant",
+    "棵": "plant",
     "座": "place",
     "所": "place",
     "吨": "t",
@@ -210,8 +215,6 @@ _PREFIXES: dict[str, Qualifier] = {
     "超出": Qualifier.MORE_THAN,
     "逾": Qualifier.MORE_THAN,
     "至少": Qualifier.AT_LEAST,
-    "达": Qualifier.UP_TO,
-    "达到": Qualifier.UP_TO,
     "可达": Qualifier.UP_TO,
     "高达": Qualifier.UP_TO,
     "最高": Qualifier.UP_TO,
@@ -225,8 +228,9 @@ _PREFIXES: dict[str, Qualifier] = {
     "不低于": Qualifier.AT_LEAST,
 }
 
-# Words before the number that say how it was counted, not how exact it is: `累计4023人次`.
-_NEUTRAL_PREFIXES = ("累计", "共计", "合计", "总计")
+# Words before the number that say how it was counted, not how exact it is: `累计4023人次`,
+# `达到62%` (reached: as exact as the number; `可达`, `高达` are upper bounds).
+_NEUTRAL_PREFIXES = ("累计", "共计", "合计", "总计", "达到", "达")
 
 # Qualifier words after the unit: `350人左右`, `3岁以上`.
 _SUFFIXES: dict[str, Qualifier] = {
@@ -280,7 +284,7 @@ _TEXT_ONE = (
     rf"[{''.join(_INFIXES)}]?(?:个[{''.join(_INFIXES)}](?:小时|月|星期)|{_alternation(_SURFACES)})?"
 )
 _TEXT_WORDS = (
-    rf"(?:{_alternation(_NEUTRAL_PREFIXES)})?(?:{_alternation(_PREFIXES)})*",
+    rf"(?:{_alternation(_NEUTRAL_PREFIXES)})*(?:{_alternation(_PREFIXES)})*",
     rf"(?:{_alternation(_SUFFIXES)})*",
 )
 _TEXT_RANGE = re.compile(
@@ -434,7 +438,7 @@ def parse_quantity(text: str) -> Quantity:
     if not reported:
         raise _error(reported, "empty text, expected a figure")
     s = _normalise(reported)
-    s = re.sub(f"^(?:{_alternation(_NEUTRAL_PREFIXES)})", "", s)
+    s = re.sub(f"^(?:{_alternation(_NEUTRAL_PREFIXES)})+", "", s)
     s = _MORE_INSIDE.sub(r"\1个", s)
     s, before = _strip_words(s, _PREFIXES, at_start=True)
     s, after = _strip_words(s, _SUFFIXES, at_start=False)
