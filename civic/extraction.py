@@ -315,10 +315,15 @@ _FILLERS = re.compile(r"^(?:其中|并且|并|共有|共|已经|已|还|将|均|
 _QUOTE_CHARS = re.compile(r"[“”‘’\"'《》「」#\s]")
 
 
+_REACH = 400  # no sentence is longer: the search for its ends stops there
+
+
 def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
-    left = max(text.rfind(c, 0, start) for c in stops) + 1
-    rights = [i for c in stops if (i := text.find(c, end)) >= 0]
-    return left, min(rights, default=len(text))
+    """The sentence or clause around text[start:end], by the characters that end one."""
+    low, high = max(0, start - _REACH), min(len(text), end + _REACH)
+    left = max(max(text.rfind(c, low, start) for c in stops) + 1, low)
+    rights = [i for c in stops if (i := text.find(c, end, high)) >= 0]
+    return left, min(rights, default=high)
 
 
 @dataclass(frozen=True)
