@@ -135,7 +135,7 @@ _HALVES = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9), "�
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>1[0-2]|0?[1-9])[-/.](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)"),
     re.compile(rf"{_Y}{_M}{_D}"),
-    re.compile(rf"(?:{_Y}|{_REL})?(?P<m>1[0-2]|0?[1-9])月?{_RANGE_SEP}(?P<m2>1[0-2]|0?[1-9])月份?"),
+    re.compile(rf"(?:{_Y}|{_REL})?(?P<m>1[0-2]|0?[1-9])月?{_RANGE_SEP}(?P<m2>1[0-2]|0?[1-9])月份?(?!龄)"),
     re.compile(rf"(?P<y>(?:19|20)\d{{2}})年?{_RANGE_SEP}(?P<y2>(?:19|20)\d{{2}})年"),
     re.compile(rf"(?:{_Y}|{_REL})?(?P<half>{'|'.join(sorted(_HALVES, key=len, reverse=True))})"),
     re.compile(rf"{_Y}{_M}"),
@@ -261,21 +261,27 @@ _QUOTES = {"“": "”", "‘": "’", "《": "》", "「": "」"}
 _SLOGAN_MAX = 8  # a quoted number this short is a name or slogan (“三个高地”), not a figure
 
 
+def masks(text: str, dates: list[_Date]) -> list[tuple[int, int, str]]:
+    """Stretches of the text whose numbers are never figures, with the reason."""
+    return ([(d.start, d.end, "date") for d in dates]
+            + [(m.start(), m.end(), "time of day") for m in _TIME_OF_DAY.finditer(text)]
+            + [(m.start(), m.end(), "phone or ID number") for m in _PHONE.finditer(text)])
+
+
 def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
-                 dates: list[_Date], times: list[tuple[int, int]], codes: list[tuple[int, int]]) -> str | None:
+                 masked: list[tuple[int, int, str]]) -> str | None:
     """Why a number found in the text is no figure, in a word, or None for a figure."""
     printed = text[start:end]
     before, after = text[max(0, start - 12):start], text[end:end + 4]
     numeral = re.search(r"[\d.,]+|[〇零一二两三四五六七八九十百千万亿]+", printed)[0]
-    if any(start < d.end and d.start < end for d in dates):
-        return "date"
-    if any(start < b and a < end for a, b in [*times, *codes]):
-        return "time of day" if any(start < b and a < end for a, b in times) else "phone or ID number"
+    if reason := next((why for a, b, why in masked if start < b and a < end), None):
+        return reason
     if re.search(r"[A-Za-z][-_]?$", before) or re.match(r"[A-Za-z]", after):
         return "part of a name or code"  # H3N2, 3C, COVID-19
-    if re.search(r"第$|初$|(?:周|星期|礼拜)$", before) :
-        return "ordinal"
-    if re.search(r"(?:每|数|几|若干|上)$", before):
+    if before.endswith(("第", "初")) or (
+            re.search(r"(?:周|星期|礼拜)$", before) and numeral in "一二三四五六日天"):
+        return "ordinal"  # 第十届, 初三, 周一
+    if re.search(r"(?:每|数|几|若干|(?<!以)上)$", before):
         return "not a count"  # 每一年, 数十人
     if _LIST_NUMBER.search(before) and re.match(r"[、.．)）]", after):
         return "list numbering"
@@ -585,10 +591,9 @@ def extract(text: str, dataset: Dataset | None = None, date: dt.date | None = No
     report = date or report_date(text) or dt.date.today()
     catalogue = Catalogue.of(dataset) if dataset is not None else None
     dates = find_dates(text, report)
-    times = [(m.start(), m.end()) for m in _TIME_OF_DAY.finditer(text)]
-    codes = [(m.start(), m.end()) for m in _PHONE.finditer(text)]
+    masked = masks(text, dates)
     found = [(s, e, q) for s, e, q in find_quantities(text)
-             if not_a_figure(text, s, e, q, dates, times, codes) is None]
+             if not_a_figure(text, s, e, q, masked) is None]
     spans = [(s, e) for s, e, _ in found]
     mentions = catalogue.departments_in(text) if catalogue else []
     # A figure's own section first (### 小标题), then its article (## 标题) for what it names.
