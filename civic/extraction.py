@@ -345,7 +345,7 @@ def _context(text: str, spans: list[tuple[int, int]], index: int, unit: str) -> 
     A count's label is the noun after its measure word (`3个驿站`), else the words before."""
     start, end = spans[index]
     clause_start, clause_end = _bounds(text, start, end, _CLAUSE_END)
-    sentence_start, sentence_end = _bounds(text, start, end, _SENTENCE_END)
+    sentence_start, _ = _bounds(text, start, end, _SENTENCE_END)
     prev_end = spans[index - 1][1] if index else -1
     nxt = spans[index + 1][0] if index + 1 < len(spans) else len(text)
     after = text[end:min(clause_end, nxt)]
@@ -419,11 +419,11 @@ _ABBREVIATIONS = {
     "疾病预防控制中心": "疾控中心", "人力资源和社会保障局": "人社局",
     "发展和改革委员会": "发改委", "住房和城乡建设局": "住建局",
     "城市管理和综合执法局": "城管局", "救助管理站": "救助站", "市政工程中心": "市政中心",
-    "人民政府": "政府", "教育局": "教育局", "卫生健康委员会": "卫健委",
-    "生态环境局": "生态环境局", "市场监督管理局": "市场监管局",
+    "人民政府": "政府", "卫生健康委员会": "卫健委", "市场监督管理局": "市场监管局",
 }
-_PLACE_PREFIX = re.compile(r"^(?:湖南省|湖南|株洲市|株洲)")
-_COMPANY_SUFFIX = re.compile(r"(?:股份有限公司|科技有限公司|有限责任公司|有限公司|集团有限公司)$")
+# 湖南省…, 株洲市…: the province or city a government department's name starts with.
+_ADMIN_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?[省市](?=[\u4e00-\u9fff]{2})")
+_COMPANY_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|科技有限公司|有限公司)$")
 
 
 def department_names(name: str) -> set[str]:
@@ -436,20 +436,19 @@ def department_names(name: str) -> set[str]:
     for full, short in _ABBREVIATIONS.items():
         names |= {n.replace(full, short) for n in list(names)}
     for n in list(names):
-        local = _PLACE_PREFIX.sub("", n)
-        if local != n:
-            level = "省" if n.startswith("湖南") else "市"
-            names |= {local, level + local} if len(local) >= 3 else {level + local}
-        bare = _COMPANY_SUFFIX.sub("", local)
-        if bare != local and len(bare) >= 3:
-            names.add(bare)
+        if place := _ADMIN_PREFIX.match(n):
+            local = n[place.end():]
+            names |= {local, place[0][-1] + local}  # 民政局 in a list, 市民政局
+        if _COMPANY_SUFFIX.search(n):
+            bare = _COMPANY_SUFFIX.sub("", n)
+            names |= {bare, bare[2:]}  # a company's brand follows its place: 铂威新能源
     return {n for n in names if len(n) >= 3}
 
 
 def _program_names(program: Program) -> set[str]:
     name = program.name.zh
     names = {re.sub(r"[“”\"《》]", "", name)} | set(re.findall(r"“([^”]{3,})”", name))
-    names |= {_PLACE_PREFIX.sub("", n) for n in names}
+    names |= {n[place.end():] for n in names if (place := _ADMIN_PREFIX.match(n))}
     names |= {re.sub(r"^\d{4}年", "", n) for n in names}
     return {n for n in names if len(n) >= 4}
 
