@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civic.models import Dataset, Program
-from civic.quantities import UNITS, Quantity, find_quantities
+from civic.quantities import UNITS, Quantity, find_quantities, parse_quantity
 
 PHRASE_MAX = 20
 RECORD_KEYS = ["label", "value", "value_max", "unit", "qualifier", "period", "phrase",
@@ -120,9 +120,13 @@ def normalize_text(text: str) -> str:
 
 # --- dates and periods -------------------------------------------------------------------
 
-_Y = r"(?P<y>(?:19|20)\d{2})年"
-_M = r"(?P<m>1[0-2]|0?[1-9])月份?"
-_D = r"(?P<d>3[01]|[12]\d|0?[1-9])[日号]"
+# Years, months and days in Arabic or Chinese numerals: 2023年11月15日, 二〇二三年十一月十五日.
+_YEAR = r"(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2}"
+_MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
+_DAY = r"3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|三十一|[一二三四五六七八九]"
+_Y = rf"(?P<y>{_YEAR})年"
+_M = rf"(?P<m>{_MONTH})月份?"
+_D = rf"(?P<d>{_DAY})[日号]"
 _REL = r"(?P<rel>今年|本年|去年|上年|前年|明年)"
 _RANGE_SEP = r"(?:至|到|-|—|–|~)"
 _RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
@@ -134,6 +138,7 @@ _HALVES = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9), "�
 # Longest forms first: a day beats its month, a month range beats a month.
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>1[0-2]|0?[1-9])[-/.](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)"),
+    re.compile(rf"(?:{_Y})?{_M}{_D}{_RANGE_SEP}(?:(?P<m2>{_MONTH})月)?(?P<d2>{_DAY})[日号]"),
     re.compile(rf"{_Y}{_M}{_D}"),
     re.compile(rf"(?:{_Y}|{_REL})?(?P<m>1[0-2]|0?[1-9])月?{_RANGE_SEP}(?P<m2>1[0-2]|0?[1-9])月份?(?!龄)"),
     re.compile(rf"(?P<y>(?:19|20)\d{{2}})年?{_RANGE_SEP}(?P<y2>(?:19|20)\d{{2}})年"),
@@ -145,6 +150,8 @@ _DATE_PATTERNS = [
     re.compile(_REL),
     re.compile(r"(?P<day>今天|今日|昨天|昨日|前天)"),
     re.compile(rf"(?<![\d.个第]){_M}(?!龄)"),
+    # A day of the report's month, as news writes it: `15日上午`, `3日，`.
+    re.compile(rf"(?<![\d.月]){_D}(?=[，,、上下中晚凌早起前至到当])"),
 ]
 # Times of day are not figures: 晚上9时许, 7点多, 21:30. A measured 14小时 is.
 _TIME_OF_DAY = re.compile(
@@ -170,21 +177,36 @@ def _month_last(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
+def _number(numeral: str) -> int:
+    """A year, month or day in Arabic or Chinese numerals; a Chinese year digit by digit."""
+    if numeral.isdigit() and numeral.isascii():
+        return int(numeral)
+    if len(numeral) == 4 and "十" not in numeral:
+        return int(numeral.translate(str.maketrans("〇零一二三四五六七八九", "00123456789")))
+    return int(parse_quantity(numeral).value)
+
+
 def _resolve(m: re.Match[str], report: dt.date) -> _Date | None:
     """A date expression as the period it names, a year left out taken from the report:
     the nearest such date that is not months after it."""
-    groups = m.groupdict()
+    groups = {k: (v if k in ("rel", "half", "day") else _number(v))
+              for k, v in m.groupdict().items() if v}
+    if "d" in groups and "m" not in groups:  # 15日: a day of the report's month or the last
+        day = report.replace(day=1)
+        if groups["d"] > report.day:
+            day = (day - dt.timedelta(days=1)).replace(day=1)
+        groups["m"], groups["y"] = day.month, day.year
     if groups.get("day"):
         day = report - dt.timedelta(days=_RELATIVE_DAYS[groups["day"]])
         return _Date(m.start(), m.end(), day, day, day.isoformat())
     year_given = groups.get("y")
     if groups.get("y2"):
-        y1, y2 = int(groups["y"]), int(groups["y2"])
+        y1, y2 = groups["y"], groups["y2"]
         if y1 > y2:
             return None
         return _Date(m.start(), m.end(), dt.date(y1, 1, 1), dt.date(y2, 12, 31), f"{y1}/{y2}")
     if year_given:
-        year = int(year_given)
+        year = year_given
     elif groups.get("rel"):
         year = report.year + _RELATIVE_YEARS[groups["rel"]]
     else:
@@ -194,19 +216,25 @@ def _resolve(m: re.Match[str], report: dt.date) -> _Date | None:
             a, b = _HALVES[groups["half"]]
             return _Date(m.start(), m.end(), dt.date(year, a, 1), _month_last(year, b),
                          f"{_month_text(year, a)}/{_month_text(year, b)}")
+        if groups.get("d2"):
+            first = dt.date(year, groups["m"], groups["d"])
+            last = dt.date(year, groups.get("m2", groups["m"]), groups["d2"])
+            if last <= first:
+                return None
+            return _Date(m.start(), m.end(), first, last, f"{first}/{last}")
         if groups.get("m2"):
-            a, b = int(groups["m"]), int(groups["m2"])
+            a, b = groups["m"], groups["m2"]
             if a >= b:
                 return None
             return _Date(m.start(), m.end(), dt.date(year, a, 1), _month_last(year, b),
                          f"{_month_text(year, a)}/{_month_text(year, b)}")
         if groups.get("d"):
-            day = dt.date(year, int(groups["m"]), int(groups["d"]))
+            day = dt.date(year, groups["m"], groups["d"])
             if not (year_given or groups.get("rel")) and day > report + dt.timedelta(days=92):
                 day = day.replace(year=year - 1)
             return _Date(m.start(), m.end(), day, day, day.isoformat())
         if groups.get("m"):
-            month = int(groups["m"])
+            month = groups["m"]
             if not (year_given or groups.get("rel")) and dt.date(year, month, 1) > report + dt.timedelta(days=92):
                 year -= 1
             return _Date(m.start(), m.end(), dt.date(year, month, 1), _month_last(year, month),
@@ -229,7 +257,7 @@ def find_dates(text: str, report: dt.date) -> list[_Date]:
 
 
 _FULL_DATE = re.compile(
-    r"((?:19|20)\d{2})\s*(?:年\s*(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*日"
+    rf"({_YEAR})\s*(?:年\s*({_MONTH})\s*月\s*({_DAY})\s*日"
     r"|[-/.](1[0-2]|0?[1-9])[-/.](3[01]|[12]\d|0?[1-9])(?!\d))"
 )
 _DATE_LABEL = re.compile(r"(?:发布|印发|报送|日期|时间|发稿)[^\n\d]{0,6}$")
@@ -241,7 +269,7 @@ def report_date(text: str) -> dt.date | None:
     found = []
     for m in _FULL_DATE.finditer(text):
         try:
-            day = dt.date(int(m[1]), int(m[2] or m[4]), int(m[3] or m[5]))
+            day = dt.date(_number(m[1]), _number(m[2] or m[4]), _number(m[3] or m[5]))
         except ValueError:
             continue
         line_start = text.rfind("\n", 0, m.start()) + 1

@@ -96,6 +96,7 @@ UNITS: dict[str, Unit] = {
         Unit("year_of_age", "age", "岁", "years of age"),
         Unit("percent", "ratio", "%", "%"),
         Unit("percentage_point", "ratio", "个百分点", "percentage points"),
+        Unit("fold", "ratio", "倍", "times"),
     ]
 }
 
@@ -158,6 +159,7 @@ _MEASURE_WORDS: dict[str, str] = {
     "%": "percent",
     "个百分点": "percentage_point",
     "百分点": "percentage_point",
+    "倍": "fold",
 }
 
 # Measure words that are a fraction of their canonical unit.

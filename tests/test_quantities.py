@@ -175,6 +175,7 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("3个工作日", 3, None, "day", Q.EXACT),
     ("6个多小时", 6, None, "hour", Q.AT_LEAST),
     ("超过七成", 70, None, "percent", Q.MORE_THAN),
+    ("1.5倍", 1.5, None, "fold", Q.EXACT),
     ("3个多月", 3, None, "month", Q.AT_LEAST),
 ]
 
