@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from civic.catalog import Catalog
-from civic.extraction import RECORD_KEYS
+from civic.extraction import RECORD_KEYS, ReportError, extract, read_report
 from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
@@ -135,8 +135,6 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from civic.extraction import ReportError, extract, read_report
-
     try:
         text = read_report(args.file)
     except (ReportError, OSError) as error:
@@ -146,6 +144,8 @@ def _extract(args: argparse.Namespace) -> int:
     if loaded is None:
         print(f"warning: no data folder {args.data_dir}: nothing to match figures with",
               file=sys.stderr)
+    for problem in loaded.problems if loaded else []:
+        print(f"warning: {problem}", file=sys.stderr)
     records = [p.record() for p in extract(text, loaded and loaded.dataset, args.date)]
     if args.format == "json":
         json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
