@@ -320,8 +320,11 @@ def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
         return "address"  # 15栋3单元
     if quantity.unit == "count" and not re.search(r"\d[.\d]*[万亿]", printed):
         return "no unit"  # a bare number: numbering, codes, a year standing alone
-    if numeral == "一" and quantity.qualifier == "exact" and quantity.unit not in _DURATION_UNITS:
-        return "indefinite article"  # 一名工人, 一次考验; 一周 and 一个月 are durations
+    if numeral == "一" and quantity.qualifier == "exact" and (
+            quantity.unit not in _DURATION_UNITS or re.match(r"以?来|[上中下晚早夜]", after)):
+        return "indefinite article"  # 一名工人, 一次考验, 一年来, 一天下午; 一周 is a duration
+    if re.search(r"(?:排名|排|位列|居)?前$", before) and quantity.unit == "person":
+        return "a rank"  # 前3名
     if numeral in ("百", "千", "万", "亿") and quantity.qualifier == "exact":
         return "idiom"  # 千家万户, 万人空巷; 百余家 is qualified and stays
     if _in_short_quote(text, start, end):
