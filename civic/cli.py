@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--data", dest="data_dir", type=Path, default=DEFAULT_DATA)
     export.set_defaults(run=_export)
 
-    extract = commands.add_parser("extract", help="propose the figures a .txt, .docx or .pdf report states")
+    extract = commands.add_parser(
+        "extract", help="propose the figures a .txt, .docx or .pdf report states")
     extract.add_argument("file", type=Path, help="the report")
     extract.add_argument("--date", type=_date, help="the report's date, YYYY-MM-DD "
                          "(default: the date the text gives itself, else today)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from civic.models import Dataset, Program
@@ -137,10 +137,12 @@ _HALVES = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9), "�
 
 # Longest forms first: a day beats its month, a month range beats a month.
 _DATE_PATTERNS = [
-    re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>1[0-2]|0?[1-9])[-/.](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)"),
+    re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>1[0-2]|0?[1-9])[-/.]"
+               r"(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)"),
     re.compile(rf"(?:{_Y})?{_M}{_D}{_RANGE_SEP}(?:(?P<m2>{_MONTH})月)?(?P<d2>{_DAY})[日号]"),
     re.compile(rf"{_Y}{_M}{_D}"),
-    re.compile(rf"(?:{_Y}|{_REL})?(?P<m>1[0-2]|0?[1-9])月?{_RANGE_SEP}(?P<m2>1[0-2]|0?[1-9])月份?(?!龄)"),
+    re.compile(rf"(?:{_Y}|{_REL})?(?P<m>1[0-2]|0?[1-9])月?{_RANGE_SEP}"
+               rf"(?P<m2>1[0-2]|0?[1-9])月份?(?!龄)"),
     re.compile(rf"(?P<y>(?:19|20)\d{{2}})年?{_RANGE_SEP}(?P<y2>(?:19|20)\d{{2}})年"),
     re.compile(rf"(?:{_Y}|{_REL})?(?P<half>{'|'.join(sorted(_HALVES, key=len, reverse=True))})"),
     re.compile(rf"{_Y}{_M}"),
@@ -175,6 +177,9 @@ def _month_text(year: int, month: int) -> str:
 
 def _month_last(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+_AHEAD = dt.timedelta(days=92)  # a date without its year is at most this far past the report
 
 
 def _number(numeral: str) -> int:
@@ -228,14 +233,15 @@ def _resolve(m: re.Match[str], report: dt.date) -> _Date | None:
                 return None
             return _Date(m.start(), m.end(), dt.date(year, a, 1), _month_last(year, b),
                          f"{_month_text(year, a)}/{_month_text(year, b)}")
+        guessed = not (year_given or groups.get("rel"))
         if groups.get("d"):
             day = dt.date(year, groups["m"], groups["d"])
-            if not (year_given or groups.get("rel")) and day > report + dt.timedelta(days=92):
+            if guessed and day > report + _AHEAD:
                 day = day.replace(year=year - 1)
             return _Date(m.start(), m.end(), day, day, day.isoformat())
         if groups.get("m"):
             month = groups["m"]
-            if not (year_given or groups.get("rel")) and dt.date(year, month, 1) > report + dt.timedelta(days=92):
+            if guessed and dt.date(year, month, 1) > report + _AHEAD:
                 year -= 1
             return _Date(m.start(), m.end(), dt.date(year, month, 1), _month_last(year, month),
                          _month_text(year, month))
@@ -283,7 +289,8 @@ def report_date(text: str) -> dt.date | None:
 # --- what is not a figure ----------------------------------------------------------------
 
 _DURATION_UNITS = {"minute", "hour", "day", "week", "month", "year"}
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-\d{3,4}-\d{4}|\d{17}[\dXx]|\d{15})(?!\d)")
+_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-\d{3,4}-\d{4}"
+                    r"|\d{17}[\dXx]|\d{15})(?!\d)")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t　]*[(（]?$")
 _QUOTES = {"“": "”", "‘": "’", "《": "》", "「": "」"}
 _SLOGAN_MAX = 8  # a quoted number this short is a name or slogan (“三个高地”), not a figure
@@ -613,7 +620,8 @@ def _period_for(text: str, start: int, dates: list[_Date], report: dt.date) -> s
     return end_text or report.isoformat()
 
 
-def extract(text: str, dataset: Dataset | None = None, date: dt.date | None = None) -> list[ProposedFigure]:
+def extract(text: str, dataset: Dataset | None = None,
+            date: dt.date | None = None) -> list[ProposedFigure]:
     """The figures a report states, each with its label, phrase, period and best guesses of
     program, metric and department from the catalogue. `date` defaults to the date the
     report gives itself, else today."""
@@ -631,27 +639,46 @@ def extract(text: str, dataset: Dataset | None = None, date: dt.date | None = No
     proposals = []
     for index, (start, end, quantity) in enumerate(found):
         context = _context(text, spans, index, quantity.unit)
-        section, article = _around(sections, start), _around(articles, start)
-        program = metric = department = None
-        label = context.label
-        confidence = {"program": 0.0, "metric": 0.0, "department": 0.0}
-        if catalogue is not None:
-            metric, confidence["metric"], term = catalogue.metric_for(quantity, context)
-            if len(term) >= 2 and term in context.near:
-                label = term  # the catalogue's word, as the text writes it
-            for a, b in dict.fromkeys([section, article]):
-                in_section = {dept for pos, dept in mentions if a <= pos < b}
-                program, confidence["program"] = _program_for(
-                    catalogue, metric, confidence["metric"], text[a:b], in_section)
-                if program:
-                    break
-            department, confidence["department"] = _department_for(text, start, mentions, article)
-            if department is None and program is not None:
-                department = next(p.lead for p in catalogue.dataset.programs if p.id == program)
-                confidence["department"] = 0.3
+        places = (_around(sections, start), _around(articles, start))
+        match = _match(catalogue, text, start, quantity, context, places, mentions)
         proposals.append(ProposedFigure(
-            label=label, phrase=phrase_around(text, start, end),
+            label=match.label or context.label, phrase=phrase_around(text, start, end),
             reported=text[start:end], quantity=quantity,
-            period=_period_for(text, start, dates, report), program=program, metric=metric,
-            department=department, confidence=confidence, start=start, end=end))
+            period=_period_for(text, start, dates, report), program=match.program,
+            metric=match.metric, department=match.department,
+            confidence=match.confidence, start=start, end=end))
     return proposals
+
+
+@dataclass(frozen=True)
+class _Match:
+    program: str | None = None
+    metric: str | None = None
+    department: str | None = None
+    confidence: dict[str, float] = field(
+        default_factory=lambda: {"program": 0.0, "metric": 0.0, "department": 0.0})
+    label: str = ""  # the catalogue's word where the text writes it next to the figure
+
+
+def _match(catalogue: Catalogue | None, text: str, start: int, quantity: Quantity,
+           context: _Context, places: tuple[tuple[int, int], tuple[int, int]],
+           mentions: list[tuple[int, str]]) -> _Match:
+    """Metric by the words around the figure; program by its section, else its article;
+    department by the names before it, else the program's lead."""
+    if catalogue is None:
+        return _Match()
+    metric, metric_conf, term = catalogue.metric_for(quantity, context)
+    program, program_conf = None, 0.0
+    for a, b in dict.fromkeys(places):
+        named = {dept for pos, dept in mentions if a <= pos < b}
+        program, program_conf = _program_for(catalogue, metric, metric_conf, text[a:b], named)
+        if program:
+            break
+    department, department_conf = _department_for(text, start, mentions, places[1])
+    if department is None and program is not None:
+        department = next(p.lead for p in catalogue.dataset.programs if p.id == program)
+        department_conf = 0.3
+    return _Match(program, metric, department,
+                  {"program": program_conf, "metric": metric_conf,
+                   "department": department_conf},
+                  term if len(term) >= 2 and term in context.near else "")

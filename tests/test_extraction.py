@@ -237,8 +237,9 @@ def test_read_pdf_printed_by_chromium(tmp_path):
             pytest.fail("reading a PDF report is tested on a PDF printed by Chromium")
         pytest.skip("Chromium is needed to print the PDF this test reads")
     body = "".join(f"<p>{line}</p>" for line in SAMPLE.splitlines())
+    fonts = "'WenQuanYi Zen Hei','Noto Sans CJK SC'"
     html = (f"<html><head><meta charset='utf-8'></head>"
-            f"<body style=\"font-family:'WenQuanYi Zen Hei','Noto Sans CJK SC'\">{body}</body></html>")
+            f"<body style=\"font-family:{fonts}\">{body}</body></html>")
     path = tmp_path / "report.pdf"
     path.write_bytes(export._print_pdf(html))  # noqa: SLF001 - the project's one PDF printer
     found = extract(read_report(path))
