@@ -231,13 +231,14 @@ def test_read_docx_with_heading_paragraphs_and_table(tmp_path):
     assert [(f.reported, f.label) for f in found] == [("12个", "全区新建口袋公园"), ("约3000万元", "总投资")]
 
 
-def test_read_pdf_printed_by_chromium(tmp_path):
+@pytest.mark.parametrize("fonts", ["'WenQuanYi Zen Hei'", "'Noto Sans CJK SC'"])
+def test_read_pdf_printed_by_chromium(tmp_path, fonts):
+    """Noto CJK copies out some characters as Kangxi radicals (⼀ for 一): read as text."""
     if not export.browser_available():
         if os.environ.get("CI"):
             pytest.fail("reading a PDF report is tested on a PDF printed by Chromium")
         pytest.skip("Chromium is needed to print the PDF this test reads")
     body = "".join(f"<p>{line}</p>" for line in SAMPLE.splitlines())
-    fonts = "'WenQuanYi Zen Hei','Noto Sans CJK SC'"
     html = (f"<html><head><meta charset='utf-8'></head>"
             f"<body style=\"font-family:{fonts}\">{body}</body></html>")
     path = tmp_path / "report.pdf"
