@@ -357,6 +357,7 @@ _SENTENCE_END = "。！？；!?;\n"
 _CLAUSE_END = _SENTENCE_END + "，,、：:（）()"
 _FILLERS = re.compile(r"^(?:其中|并且|并|共有|共|已经|已|还|将|均|为|有|达|是|的|了|等)+|(?:共有|共计|共|为|有|的|了|等|是|已)+$")
 _QUOTE_CHARS = re.compile(r"[“”‘’\"'《》「」#\s]")
+_DATED = re.compile(r"^.*\d[年月日号]?(?:份|底|初|末|[上中下]+旬)?")  # 于11月中下旬开展 → 开展
 
 
 _REACH = 400  # no sentence is longer: the search for its ends stops there
@@ -390,7 +391,7 @@ def _context(text: str, spans: list[tuple[int, int]], index: int, unit: str) -> 
     before = text[max(clause_start, prev_end):start]
     if prev_end > clause_start and after.strip():
         before = ""  # the words since the last figure are that figure's noun
-    before_words = _FILLERS.sub("", _QUOTE_CHARS.sub("", before))
+    before_words = _FILLERS.sub("", _DATED.sub("", _QUOTE_CHARS.sub("", before)))
     after_words = _FILLERS.sub("", _QUOTE_CHARS.sub("", after))
     counted = UNITS[unit].dimension in _COUNTED and UNITS[unit].zh not in ("", "%")
     if after_words and (counted or len(before_words) < 3):
@@ -500,6 +501,7 @@ class Catalogue:
     department_by_name: dict[str, str]
     program_names: dict[str, set[str]]
     programs_by_metric: dict[str, set[str]]
+    reporting: dict[str, set[str]]  # a program's lead and the departments of its figures
 
     @classmethod
     def of(cls, dataset: Dataset) -> Catalogue:
@@ -510,10 +512,13 @@ class Catalogue:
         words = sorted(by_name, key=len, reverse=True)
         pattern = re.compile("|".join(map(re.escape, words))) if words else None
         programs_by_metric: dict[str, set[str]] = {}
+        reporting = {p.id: {p.lead} for p in dataset.programs}
         for figure in dataset.figures:
             programs_by_metric.setdefault(figure.metric, set()).add(figure.program)
+            reporting.setdefault(figure.program, set()).add(figure.department)
         return cls(dataset, pattern, by_name,
-                   {p.id: _program_names(p) for p in dataset.programs}, programs_by_metric)
+                   {p.id: _program_names(p) for p in dataset.programs}, programs_by_metric,
+                   reporting)
 
     def departments_in(self, text: str) -> list[tuple[int, str]]:
         if self.department_pattern is None:
@@ -551,8 +556,9 @@ def _around(sections: list[tuple[int, int]], start: int) -> tuple[int, int]:
 
 def _program_for(catalogue: Catalogue, metric: str | None, metric_conf: float,
                  section: str, mentioned: set[str]) -> tuple[str | None, float]:
-    """Program by its name in the article (0.5), its lead (0.2) or another of its departments
-    (0.1) named there, and the metric among its figures (0.3 × the metric's confidence)."""
+    """Program by its name in the article (0.5), its lead or a department reporting its figures
+    (0.25) or another of its departments (0.1) named there, and the metric among its figures
+    (0.3 × the metric's confidence)."""
     best: tuple[float, str] = (0.0, "")
     for program in catalogue.dataset.programs:
         score = 0.0
@@ -560,14 +566,14 @@ def _program_for(catalogue: Catalogue, metric: str | None, metric_conf: float,
             score += 0.3 * metric_conf
         if any(name in section for name in catalogue.program_names[program.id]):
             score += 0.5
-        if program.lead in mentioned:
-            score += 0.2
+        if mentioned & catalogue.reporting[program.id]:
+            score += 0.25
         elif mentioned & set(program.participants):
             score += 0.1
         if round(score, 2) > best[0]:
             best = (round(score, 2), program.id)
     # A metric alone does not make a program: the article must name it or its departments.
-    return (best[1], best[0]) if best[0] >= 0.35 else (None, 0.0)
+    return (best[1], best[0]) if best[0] >= 0.45 else (None, 0.0)
 
 
 def _department_for(text: str, start: int, mentions: list[tuple[int, str]],
@@ -584,7 +590,8 @@ def _department_for(text: str, start: int, mentions: list[tuple[int, str]],
     return (after[0][1], 0.5) if after else (None, 0.0)
 
 
-_SINCE = re.compile(r"(?:从|自|于)$")
+_SINCE = re.compile(r"(?:从|自)$")
+_COMPARED = re.compile(r"(?:较|比|与|同比|环比|相比|比上)$")  # 较去年: a base, not the period
 _SINCE_AFTER = re.compile(r"^(?:起|以来|开始|启动|至今)")
 _UNTIL = re.compile(r"(?:截至|截止到|截止|截至到|到|至)$")
 _NOW = re.compile(r"截至目前|截止目前|截至今日|至今|目前为止")
@@ -599,6 +606,8 @@ def _period_for(text: str, start: int, dates: list[_Date], report: dt.date) -> s
         if not (sentence_start <= date.start < start):
             continue
         lead, tail = text[max(0, date.start - 4):date.start], text[date.end:date.end + 3]
+        if _COMPARED.search(lead):
+            continue
         if _SINCE.search(lead) or _SINCE_AFTER.match(tail):
             since = date
         elif _UNTIL.search(lead):

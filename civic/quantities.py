@@ -77,6 +77,9 @@ UNITS: dict[str, Unit] = {
         Unit("vehicle", "count", "辆", "vehicles"),
         Unit("set", "count", "套", "sets"),
         Unit("place", "count", "处", "places"),
+        Unit("facility", "count", "座", ""),  # bridges, toilets, stations: noun in the label
+        Unit("institution", "count", "所", ""),  # schools, hospitals
+        Unit("machine", "count", "台", "units"),
         Unit("copy", "count", "份", "copies"),
         Unit("plant", "count", "株", "plants"),
         Unit("sheet", "count", "张", ""),  # beds, tickets, cards: the noun is in the label
@@ -129,7 +132,7 @@ _MEASURE_WORDS: dict[str, str] = {
     "户": "household",
     "辆": "vehicle",
     "套": "set",
-    "台": "set",
+    "台": "machine",
     "处": "place",
     "份": "copy",
     "株": "plant",
@@ -140,8 +143,8 @@ _MEASURE_WORDS: dict[str, str] = {
     "篇": "article",
     "册": "volume",
     "本": "volume",
-    "座": "place",
-    "所": "place",
+    "座": "facility",
+    "所": "institution",
     "吨": "t",
     "平方米": "m2",
     "平米": "m2",
