@@ -101,7 +101,12 @@ def _read_pdf(path: Path) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    # A line the page wrapped goes on in the next one; a sentence's end ends a paragraph.
+    return _WRAPPED.sub("", text)
+
+
+_WRAPPED = re.compile(r"(?<=[^。！？；：:!?”」』\s])[ \t]*\n(?=[^\s#])")
 
 
 def normalize_text(text: str) -> str:
@@ -354,7 +359,7 @@ def _in_short_quote(text: str, start: int, end: int) -> bool:
 
 _COUNTED = {"count", "persons", "organizations", "households", "person_times", "prefectures"}
 _SENTENCE_END = "。！？；!?;\n"
-_CLAUSE_END = _SENTENCE_END + "，,、：:（）()"
+_CLAUSE_END = _SENTENCE_END + "，,：:（）()"  # before a figure 查找企业、群众问题 is one phrase
 _FILLERS = re.compile(r"^(?:其中|并且|并|共有|共|已经|已|还|将|均|为|有|达|是|的|了|等)+|(?:共有|共计|共|为|有|的|了|等|是|已)+$")
 _QUOTE_CHARS = re.compile(r"[“”‘’\"'《》「」#\s]")
 _DATED = re.compile(r"^.*\d[年月日号]?(?:份|底|初|末|[上中下]+旬)?")  # 于11月中下旬开展 → 开展
@@ -383,7 +388,8 @@ def _context(text: str, spans: list[tuple[int, int]], index: int, unit: str) -> 
     words go with the first (`1场选拔赛54场海选赛`) unless the second has none after it.
     A count's label is the noun after its measure word (`3个驿站`), else the words before."""
     start, end = spans[index]
-    clause_start, clause_end = _bounds(text, start, end, _CLAUSE_END)
+    clause_start, _ = _bounds(text, start, end, _CLAUSE_END)
+    _, clause_end = _bounds(text, start, end, _CLAUSE_END + "、")  # 126个、居民: the 居民 is not its
     sentence_start, _ = _bounds(text, start, end, _SENTENCE_END)
     prev_end = spans[index - 1][1] if index else -1
     nxt = spans[index + 1][0] if index + 1 < len(spans) else len(text)
@@ -401,7 +407,8 @@ def _context(text: str, spans: list[tuple[int, int]], index: int, unit: str) -> 
     if not label and prev_end > clause_start:  # `4216户7032人`: the words before both
         label = _FILLERS.sub("", _QUOTE_CHARS.sub("", text[clause_start:start]))
         label = re.sub(r"[\d.,]+\S?", "", label)[-10:]
-    return _Context(near=before + after, sentence=text[sentence_start:start] + after, label=label)
+    return _Context(near=before + after, sentence=text[sentence_start:start] + after,
+                    label=label.strip("、"))
 
 
 def phrase_around(text: str, start: int, end: int) -> str:
@@ -684,9 +691,10 @@ def _match(catalogue: Catalogue | None, text: str, start: int, quantity: Quantit
         if program:
             break
     department, department_conf = _department_for(text, start, mentions, places[1])
-    if department is None and program is not None:
-        department = next(p.lead for p in catalogue.dataset.programs if p.id == program)
-        department_conf = 0.3
+    if program is not None and department_conf < 0.6:
+        # Named only somewhere in the article, or not at all: the program's lead is likelier.
+        lead = next(p.lead for p in catalogue.dataset.programs if p.id == program)
+        department, department_conf = lead, max(department_conf, 0.3)
     return _Match(program, metric, department,
                   {"program": program_conf, "metric": metric_conf,
                    "department": department_conf},

@@ -238,14 +238,18 @@ def test_read_pdf_printed_by_chromium(tmp_path, fonts):
         if os.environ.get("CI"):
             pytest.fail("reading a PDF report is tested on a PDF printed by Chromium")
         pytest.skip("Chromium is needed to print the PDF this test reads")
-    body = "".join(f"<p>{line}</p>" for line in SAMPLE.splitlines())
+    wrapped = "<p style='width:9em'>市住建局介绍，今年以来全区共改造老旧小区管网约12.5公里。</p>"
+    body = "".join(f"<p>{line}</p>" for line in SAMPLE.splitlines()) + wrapped
     html = (f"<html><head><meta charset='utf-8'></head>"
             f"<body style=\"font-family:{fonts}\">{body}</body></html>")
     path = tmp_path / "report.pdf"
     path.write_bytes(export._print_pdf(html))  # noqa: SLF001 - the project's one PDF printer
-    found = extract(read_report(path))
+    text = read_report(path)
+    found = extract(text)
     assert [(f.reported, f.quantity.value, f.period) for f in found] == [
-        ("12个", 12, "2024/2024-06-03"), ("约3000万元", 30_000_000, "2024/2024-06-03")]
+        ("12个", 12, "2024/2024-06-03"), ("约3000万元", 30_000_000, "2024/2024-06-03"),
+        ("约12.5公里", 12.5, "2024/2024-06-03")]
+    assert "全区共改造老旧小区管网" in found[-1].phrase  # its lines joined again
 
 
 @pytest.mark.parametrize(("name", "content", "problem"), [
