@@ -325,9 +325,10 @@ def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
         return "not a count"  # 每一年, 数十人
     if _LIST_NUMBER.search(before) and re.match(r"[、.．)）]", after):
         return "list numbering"
-    if (re.match(r"[制式型]", after) or (printed.endswith("株") and after.startswith("洲"))
+    if (re.match(r"[制式型]|行动|规划|计划", after)
+            or (printed.endswith("株") and after.startswith("洲"))
             or (printed.endswith("期") and re.match(r"工程|项目", after))):
-        return "part of a name"  # 三人制, 二期工程, 3株洲…
+        return "part of a name"  # 三人制, 二期工程, 三年行动计划, 3株洲…
     if re.match(r"\d|单元|号|楼|室|层", after) and quantity.unit in ("building", "count"):
         return "address"  # 15栋3单元
     if quantity.unit == "count" and not re.search(r"\d[.\d]*[万亿]", printed):
