@@ -258,8 +258,10 @@ _SUFFIXES: dict[str, Qualifier] = {
     "以内": Qualifier.UP_TO,
 }
 
-# Between number and unit: `630多名`, `百余家`, `10多万元`.
-_INFIXES: dict[str, Qualifier] = {"多": Qualifier.AT_LEAST, "余": Qualifier.AT_LEAST}
+# Between number and unit: `630多名`, `百余家`, `10多万元`, `十几个`.
+_INFIXES: dict[str, Qualifier] = {
+    "多": Qualifier.AT_LEAST, "余": Qualifier.AT_LEAST, "几": Qualifier.AT_LEAST,
+}
 
 _PERCENT_WORD = "百分之"
 _RANGE_SEPARATORS = "至到~〜—–-"
@@ -395,7 +397,7 @@ def _cn_number(numeral: str, text: str) -> Fraction:
 
 
 def _parse_figure(part: str, text: str) -> _Figure:
-    """One number with optional 多/余, multiplier and measure word, nothing else."""
+    """One number with optional 多/余/几, multiplier and measure word, nothing else."""
     if part.startswith(_PERCENT_WORD):
         number = part[len(_PERCENT_WORD) :]
         if re.fullmatch(_ARABIC, number):
@@ -406,7 +408,7 @@ def _parse_figure(part: str, text: str) -> _Figure:
     if not (m := _FIGURE.fullmatch(part)):
         raise _diagnose(part, text)
     if m["more1"] and m["more2"]:
-        raise _error(text, "多/余 given twice")
+        raise _error(text, "多/余/几 given twice")
     if m["arabic"]:
         number = Fraction(m["arabic"].replace(",", ""))
     else:

@@ -184,6 +184,8 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("6个多小时", 6, None, "hour", Q.AT_LEAST),
     ("超过七成", 70, None, "percent", Q.MORE_THAN),
     ("1.5倍", 1.5, None, "fold", Q.EXACT),
+    ("十几个", 10, None, "piece", Q.AT_LEAST),
+    ("二十几人", 20, None, "person", Q.AT_LEAST),
     ("3个多月", 3, None, "month", Q.AT_LEAST),
 ]
 
