@@ -408,7 +408,7 @@ def _parse_figure(part: str, text: str) -> _Figure:
     if not (m := _FIGURE.fullmatch(part)):
         raise _diagnose(part, text)
     if m["more1"] and m["more2"]:
-        raise _error(text, "多/余/几 given twice")
+        raise _error(text, "多/余 given twice")
     if m["arabic"]:
         number = Fraction(m["arabic"].replace(",", ""))
     else:
