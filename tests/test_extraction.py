@@ -146,7 +146,7 @@ def test_phrase_is_short_and_stands_in_the_text():
     assert figure.label.endswith("技术改造投资")
 
 
-def test_labels_take_the_noun_after_a_figure_when_nothing_names_it_before():
+def test_a_count_is_labelled_by_the_noun_after_its_measure_word():
     found = extract("全区建成3个驿站、12个服务点。", date=REPORT)
     assert [f.label for f in found] == ["驿站", "服务点"]
 
