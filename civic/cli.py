@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from civic.catalog import Catalog
+from civic.extraction import RECORD_KEYS, ReportError, extract, read_report
 from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
@@ -132,6 +134,32 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _extract(args: argparse.Namespace) -> int:
+    try:
+        text = read_report(args.file)
+    except (ReportError, OSError) as error:
+        print(f"civic extract: error: {error}", file=sys.stderr)
+        return 2
+    loaded = load(args.data_dir) if args.data_dir.is_dir() else None
+    if loaded is None:
+        print(f"warning: no data folder {args.data_dir}: nothing to match figures with",
+              file=sys.stderr)
+    for problem in loaded.problems if loaded else []:
+        print(f"warning: {problem}", file=sys.stderr)
+    records = [p.record() for p in extract(text, loaded and loaded.dataset, args.date)]
+    if args.format == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    frame = pd.json_normalize(records) if records else pd.DataFrame(columns=RECORD_KEYS)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 250):
+            print(frame.to_string(index=False))
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -169,6 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
     export.add_argument("--data", dest="data_dir", type=Path, default=DEFAULT_DATA)
     export.set_defaults(run=_export)
+
+    extract = commands.add_parser(
+        "extract", help="propose the figures a .txt, .docx or .pdf report states")
+    extract.add_argument("file", type=Path, help="the report")
+    extract.add_argument("--date", type=_date, help="the report's date, YYYY-MM-DD "
+                         "(default: the date the text gives itself, else today)")
+    extract.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    extract.add_argument("--data", dest="data_dir", type=Path, default=DEFAULT_DATA)
+    extract.set_defaults(run=_extract)
     return parser
 
 

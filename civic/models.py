@@ -241,6 +241,8 @@ class Metric(Frozen):
     dimension: NonEmpty
     noun: LocalText | None = None
     """What a count counts where the unit says less (athletes, not persons)."""
+    synonyms: list[NonEmpty] = []
+    """Other words reports use for it (Chinese), so the extractor can propose it."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:

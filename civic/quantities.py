@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
@@ -27,6 +27,7 @@ __all__ = [
     "QuantityError",
     "Unit",
     "convert",
+    "find_quantities",
     "parse_quantity",
 ]
 
@@ -45,6 +46,7 @@ class Qualifier(StrEnum):
     # (超20亿元 / 约7公顷 is more than about 2.9亿元 per hectare).
     MORE_THAN_ABOUT = "more_than_about"
     UP_TO_ABOUT = "up_to_about"
+    LESS_THAN = "less_than"  # 不到100人, 不足
 
 
 class QuantityError(ValueError):
@@ -75,11 +77,27 @@ UNITS: dict[str, Unit] = {
         Unit("building", "count", "栋", "buildings"),
         Unit("kind", "count", "种", "kinds"),
         Unit("time", "count", "次", "times"),
+        Unit("household", "households", "户", "households"),
+        Unit("vehicle", "count", "辆", "vehicles"),
+        Unit("set", "count", "套", "sets"),
+        Unit("place", "count", "处", "places"),
+        Unit("facility", "count", "座", ""),  # bridges, toilets, stations: noun in the label
+        Unit("institution", "count", "所", ""),  # schools, hospitals
+        Unit("machine", "count", "台", "units"),
+        Unit("copy", "count", "份", "copies"),
+        Unit("plant", "count", "株", "plants"),
+        Unit("sheet", "count", "张", ""),  # beds, tickets, cards: the noun is in the label
+        Unit("round", "count", "轮", "rounds"),
+        Unit("batch", "count", "批", "batches"),
+        Unit("article", "count", "篇", "articles"),
+        Unit("volume", "count", "册", "volumes"),
         Unit("t", "mass", "吨", "t"),
         Unit("m2", "area", "平方米", "m²"),
         Unit("mu", "area", "亩", "mu"),
         Unit("ha", "area", "公顷", "ha"),
         Unit("km2", "area", "平方公里", "km²"),
+        Unit("m", "length", "米", "m"),
+        Unit("km", "length", "公里", "km"),
         Unit("minute", "duration", "分钟", "minutes"),
         Unit("hour", "duration", "小时", "hours"),
         Unit("day", "duration", "天", "days"),
@@ -89,6 +107,8 @@ UNITS: dict[str, Unit] = {
         Unit("month_of_age", "age", "月龄", "months of age"),
         Unit("year_of_age", "age", "岁", "years of age"),
         Unit("percent", "ratio", "%", "%"),
+        Unit("percentage_point", "ratio", "个百分点", "percentage points"),
+        Unit("fold", "ratio", "倍", "times"),
     ]
 }
 
@@ -113,6 +133,22 @@ _MEASURE_WORDS: dict[str, str] = {
     "栋": "building",
     "种": "kind",
     "次": "time",
+    "户": "household",
+    "辆": "vehicle",
+    "套": "set",
+    "台": "machine",
+    "处": "place",
+    "份": "copy",
+    "株": "plant",
+    "棵": "plant",
+    "张": "sheet",
+    "轮": "round",
+    "批": "batch",
+    "篇": "article",
+    "册": "volume",
+    "本": "volume",
+    "座": "facility",
+    "所": "institution",
     "吨": "t",
     "平方米": "m2",
     "平米": "m2",
@@ -120,11 +156,16 @@ _MEASURE_WORDS: dict[str, str] = {
     "公顷": "ha",
     "平方公里": "km2",
     "平方千米": "km2",
+    "米": "m",
+    "公里": "km",
+    "千米": "km",
     "分钟": "minute",
     "小时": "hour",
     "个小时": "hour",
     "天": "day",
     "日": "day",
+    "工作日": "day",
+    "个工作日": "day",
     "周": "week",
     "星期": "week",
     "个星期": "week",
@@ -134,12 +175,16 @@ _MEASURE_WORDS: dict[str, str] = {
     "岁": "year_of_age",
     "周岁": "year_of_age",
     "%": "percent",
+    "个百分点": "percentage_point",
+    "百分点": "percentage_point",
+    "倍": "fold",
 }
 
 # Measure words that are a fraction of their canonical unit.
 _SCALED_WORDS: dict[str, tuple[str, Fraction]] = {
     "千克": ("t", Fraction(1, 1000)),
     "公斤": ("t", Fraction(1, 1000)),
+    "成": ("percent", Fraction(10)),  # 七成 is 70%
 }
 
 _SURFACES: dict[str, tuple[str, Fraction]] = {
@@ -154,6 +199,8 @@ _SCALES: dict[str, tuple[str, Fraction]] = {
     "mu": ("area", Fraction(10_000, 15)),
     "ha": ("area", Fraction(10_000)),
     "km2": ("area", Fraction(1_000_000)),
+    "m": ("length", Fraction(1)),
+    "km": ("length", Fraction(1_000)),
     "minute": ("clock", Fraction(1)),
     "hour": ("clock", Fraction(60)),
     "day": ("clock", Fraction(24 * 60)),
@@ -188,13 +235,22 @@ _PREFIXES: dict[str, Qualifier] = {
     "超出": Qualifier.MORE_THAN,
     "逾": Qualifier.MORE_THAN,
     "至少": Qualifier.AT_LEAST,
-    "达": Qualifier.UP_TO,
-    "达到": Qualifier.UP_TO,
     "可达": Qualifier.UP_TO,
     "高达": Qualifier.UP_TO,
     "最高": Qualifier.UP_TO,
     "最多": Qualifier.UP_TO,
+    "不超过": Qualifier.UP_TO,
+    "不到": Qualifier.LESS_THAN,
+    "不足": Qualifier.LESS_THAN,
+    "少于": Qualifier.LESS_THAN,
+    "低于": Qualifier.LESS_THAN,
+    "不少于": Qualifier.AT_LEAST,
+    "不低于": Qualifier.AT_LEAST,
 }
+
+# Words before the number that say how it was counted, not how exact it is: `累计4023人次`,
+# `达到62%` (reached: as exact as the number; `可达`, `高达` are upper bounds).
+_NEUTRAL_PREFIXES = ("累计", "共计", "合计", "总计", "达到", "达")
 
 # Qualifier words after the unit: `350人左右`, `3岁以上`.
 _SUFFIXES: dict[str, Qualifier] = {
@@ -206,8 +262,10 @@ _SUFFIXES: dict[str, Qualifier] = {
     "以内": Qualifier.UP_TO,
 }
 
-# Between number and unit: `630多名`, `百余家`, `10多万元`.
-_INFIXES: dict[str, Qualifier] = {"多": Qualifier.AT_LEAST, "余": Qualifier.AT_LEAST}
+# Between number and unit: `630多名`, `百余家`, `10多万元`, `十几个`.
+_INFIXES: dict[str, Qualifier] = {
+    "多": Qualifier.AT_LEAST, "余": Qualifier.AT_LEAST, "几": Qualifier.AT_LEAST,
+}
 
 _PERCENT_WORD = "百分之"
 _RANGE_SEPARATORS = "至到~〜—–-"
@@ -236,6 +294,26 @@ _LOOSE_NUMBER = re.compile(rf"[\d.,]+|[{_CN_NUMERAL_CHARS}]+")
 _SPLIT_NUMERAL = re.compile(rf"\d\s+\d|[{_CN_NUMERAL_CHARS}]\s+[{_CN_NUMERAL_CHARS}]")
 _ANY_NUMERAL = re.compile(rf"[\d{_CN_NUMERAL_CHARS}]")
 _NEGATIVE = re.compile(r"^[-−负]")
+
+# `6个多小时`, `3个多月`: the 多 inside the measure word, read as `6多个小时`.
+_MORE_INSIDE = re.compile(rf"个([{''.join(_INFIXES)}])(?=小时|月|星期)")
+
+# A figure as it stands in running text, for `find_quantities`: the same words as above,
+# without the names, so that both ends of a range fit in one pattern.
+_TEXT_NUMBER = rf"(?:{_PERCENT_WORD}(?:{_ARABIC}|{_CN_NUMERAL})|{_ARABIC}|{_CN_NUMERAL})"
+_TEXT_ONE = (
+    rf"{_TEXT_NUMBER}[{''.join(_INFIXES)}]?(?:{_alternation(_MULTIPLIERS)})?"
+    rf"[{''.join(_INFIXES)}]?(?:个[{''.join(_INFIXES)}](?:小时|月|星期)|{_alternation(_SURFACES)})?"
+)
+_TEXT_WORDS = (
+    rf"(?:{_alternation(_NEUTRAL_PREFIXES)})*(?:{_alternation(_PREFIXES)})*",
+    rf"(?:{_alternation(_SUFFIXES)})*",
+)
+_TEXT_RANGE = re.compile(
+    rf"{_TEXT_WORDS[0]}{_TEXT_ONE}[{re.escape(_RANGE_SEPARATORS)}]{_TEXT_ONE}{_TEXT_WORDS[1]}"
+)
+_TEXT_SINGLE = re.compile(rf"{_TEXT_WORDS[0]}{_TEXT_ONE}{_TEXT_WORDS[1]}")
+_TEXT_START = re.compile(rf"[\d{_CN_NUMERAL_CHARS}]")
 
 
 class Quantity(BaseModel):
@@ -323,7 +401,7 @@ def _cn_number(numeral: str, text: str) -> Fraction:
 
 
 def _parse_figure(part: str, text: str) -> _Figure:
-    """One number with optional 多/余, multiplier and measure word, nothing else."""
+    """One number with optional 多/余/几, multiplier and measure word, nothing else."""
     if part.startswith(_PERCENT_WORD):
         number = part[len(_PERCENT_WORD) :]
         if re.fullmatch(_ARABIC, number):
@@ -382,6 +460,8 @@ def parse_quantity(text: str) -> Quantity:
     if not reported:
         raise _error(reported, "empty text, expected a figure")
     s = _normalise(reported)
+    s = re.sub(f"^(?:{_alternation(_NEUTRAL_PREFIXES)})+", "", s)
+    s = _MORE_INSIDE.sub(r"\1个", s)
     s, before = _strip_words(s, _PREFIXES, at_start=True)
     s, after = _strip_words(s, _SUFFIXES, at_start=False)
     if _NEGATIVE.match(s):
@@ -451,3 +531,42 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         raise QuantityError(f"{from_unit!r} to {to_unit!r}: no exact conversion")
     # The decimal the float prints as, so that 0.1 day is 2.4 hours, not 2.4000000000000004.
     return float(Fraction(repr(float(value))) * size_from / size_to)
+
+
+def find_quantities(text: str) -> Iterator[tuple[int, int, Quantity]]:
+    """Every figure `parse_quantity` reads in running text, as (start, end, quantity), left
+    to right: a range where both ends read as one (`2至4周`), else the single figure.
+
+    The text is searched as it is, so positions point into it; what a figure *means* in its
+    sentence (a date, an ordinal, a phone number) is for the caller to judge.
+    """
+    pos = 0
+    while match := _TEXT_START.search(text, pos):
+        # Qualifier words stand before the number: look back for the longest that fits.
+        start = match.start()
+        for back in range(min(start - pos, _LONGEST_PREFIX), -1, -1):
+            found = _read_at(text, start - back)
+            if found and found[0] <= start < found[1]:
+                break
+        else:
+            found = None
+        if found is None:
+            pos = start + 1
+            continue
+        yield found
+        pos = found[1]
+
+
+def _read_at(text: str, start: int) -> tuple[int, int, Quantity] | None:
+    for pattern in (_TEXT_RANGE, _TEXT_SINGLE):
+        m = pattern.match(text, start)
+        if not m or not _TEXT_START.search(m[0]):
+            continue
+        try:
+            return m.start(), m.end(), parse_quantity(m[0])
+        except QuantityError:
+            continue
+    return None
+
+
+_LONGEST_PREFIX = max(len(w) for w in [*_PREFIXES, *_NEUTRAL_PREFIXES]) * 2

@@ -33,7 +33,7 @@ _DATED = {
 _SUM_QUALIFIERS = [
     ({Qualifier.EXACT}, Qualifier.EXACT),
     ({Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.MORE_THAN}, Qualifier.AT_LEAST),
-    ({Qualifier.EXACT, Qualifier.UP_TO, Qualifier.NEARLY}, Qualifier.UP_TO),
+    ({Qualifier.EXACT, Qualifier.UP_TO, Qualifier.NEARLY, Qualifier.LESS_THAN}, Qualifier.UP_TO),
     ({Qualifier.EXACT, Qualifier.ABOUT, Qualifier.NEARLY}, Qualifier.ABOUT),
 ]
 

@@ -11,6 +11,7 @@ from civic.quantities import (
     QuantityError,
     Unit,
     convert,
+    find_quantities,
     parse_quantity,
 )
 
@@ -27,7 +28,9 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("可达30亿元", 3_000_000_000, None, "CNY", Q.UP_TO),
     ("最高可达30亿元", 3_000_000_000, None, "CNY", Q.UP_TO),
     ("高达5亿元", 500_000_000, None, "CNY", Q.UP_TO),
-    ("达到8000万元", 80_000_000, None, "CNY", Q.UP_TO),
+    ("达到8000万元", 80_000_000, None, "CNY", Q.EXACT),  # reached: as exact as its number
+    ("累计达到62.1%", 62.1, None, "percent", Q.EXACT),
+    ("达到近300户", 300, None, "household", Q.NEARLY),
     ("3千元", 3_000, None, "CNY", Q.EXACT),
     ("5百元", 500, None, "CNY", Q.EXACT),
     ("4千万元", 40_000_000, None, "CNY", Q.EXACT),
@@ -151,6 +154,39 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("2 至 4 周", 2, 4, "week", Q.RANGE),
     ("约350人左右", 350, None, "person", Q.ABOUT),
     ("630多名以上", 630, None, "person", Q.AT_LEAST),
+    # forms reports use: counted totals, upper bounds, percentage points, more measure words
+    ("累计4023人次", 4_023, None, "person_time", Q.EXACT),
+    ("累计超过1.2万人", 12_000, None, "person", Q.MORE_THAN),
+    ("不到100人", 100, None, "person", Q.LESS_THAN),
+    ("不足3天", 3, None, "day", Q.LESS_THAN),
+    ("不超过5个工作日", 5, None, "day", Q.UP_TO),
+    ("不少于20户", 20, None, "household", Q.AT_LEAST),
+    ("十余户", 10, None, "household", Q.AT_LEAST),
+    ("三十多辆", 30, None, "vehicle", Q.AT_LEAST),
+    ("两套", 2, None, "set", Q.EXACT),
+    ("12台", 12, None, "machine", Q.EXACT),
+    ("6座", 6, None, "facility", Q.EXACT),
+    ("5所", 5, None, "institution", Q.EXACT),
+    ("2000多份", 2_000, None, "copy", Q.AT_LEAST),
+    ("1.5万株", 15_000, None, "plant", Q.EXACT),
+    ("30棵", 30, None, "plant", Q.EXACT),
+    ("2860张", 2_860, None, "sheet", Q.EXACT),
+    ("4轮", 4, None, "round", Q.EXACT),
+    ("3批", 3, None, "batch", Q.EXACT),
+    ("12篇", 12, None, "article", Q.EXACT),
+    ("5000余册", 5_000, None, "volume", Q.AT_LEAST),
+    ("300本", 300, None, "volume", Q.EXACT),
+    ("8—10处", 8, 10, "place", Q.RANGE),
+    ("3.5公里", 3.5, None, "km", Q.EXACT),
+    ("800米", 800, None, "m", Q.EXACT),
+    ("1.2个百分点", 1.2, None, "percentage_point", Q.EXACT),
+    ("3个工作日", 3, None, "day", Q.EXACT),
+    ("6个多小时", 6, None, "hour", Q.AT_LEAST),
+    ("超过七成", 70, None, "percent", Q.MORE_THAN),
+    ("1.5倍", 1.5, None, "fold", Q.EXACT),
+    ("十几个", 10, None, "piece", Q.AT_LEAST),
+    ("二十几人", 20, None, "person", Q.AT_LEAST),
+    ("3个多月", 3, None, "month", Q.AT_LEAST),
 ]
 
 
@@ -342,7 +378,7 @@ def test_quantity_is_frozen() -> None:
 # The dimensions metrics declare in data/metrics.yaml.
 DIMENSIONS = {
     "money", "persons", "person_times", "organizations", "prefectures", "count",
-    "mass", "area", "duration", "age", "ratio",
+    "mass", "area", "duration", "age", "ratio", "households", "length",
 }  # fmt: skip
 
 
@@ -359,6 +395,35 @@ def test_every_unit_is_reachable_from_text() -> None:
 
 def test_qualifier_values() -> None:
     assert ["exact", "about", "nearly", "more_than", "at_least", "up_to", "range",
-            "more_than_about", "up_to_about"] == [
+            "more_than_about", "up_to_about", "less_than"] == [
         str(q) for q in Qualifier
     ]
+
+
+# (text, the figures found in it as printed): running text, not one figure.
+FOUND: list[tuple[str, list[str]]] = [
+    ("去年新建公厕12座，改造30处。", ["12座", "30处"]),
+    ("全区累计发放补贴1.2万元，惠及近300户。", ["1.2万元", "近300户"]),
+    ("工期预计2至4周，投资约5000万元。", ["2至4周", "约5000万元"]),
+    ("客流增长3.5个百分点，达到百分之六十。", ["3.5个百分点", "达到百分之六十"]),
+    ("共有三十多支队伍、二百余名选手参赛", ["三十多", "二百余名"]),
+    ("累计超过1万人次参与，不到20%的人迟到", ["累计超过1万人次", "不到20%"]),
+    ("处理时间从10天缩短到3天", ["10天", "3天"]),
+    ("搜寻了6个多小时", ["6个多小时"]),
+    ("没有数字的句子", []),
+]
+
+
+@pytest.mark.parametrize(("text", "printed"), FOUND)
+def test_find_quantities(text: str, printed: list[str]) -> None:
+    found = list(find_quantities(text))
+    assert [text[start:end] for start, end, _ in found] == printed
+    for start, end, quantity in found:
+        assert quantity == parse_quantity(text[start:end])
+
+
+def test_find_quantities_reads_a_range_or_its_parts() -> None:
+    text = "从5万元到近2亿元"  # a qualified upper end is no range: two figures
+    assert [q.qualifier for *_, q in find_quantities(text)] == [Q.EXACT, Q.NEARLY]
+    ((start, end, quantity),) = find_quantities("规模8—10个")
+    assert (quantity.value, quantity.value_max, quantity.unit) == (8, 10, "piece")
