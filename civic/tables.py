@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic.i18n import format_date, format_unit, join, name, t
+from civic.i18n import format_date, format_period, format_unit, join, name, t
 from civic.metrics import kpis
 from civic.models import Basis
 from civic.view import View
@@ -25,6 +25,17 @@ def _header(view: View, label: str, unit: str) -> str:
     return f"{label}（{unit_label}）" if view.lang == "zh" else f"{label} ({unit_label})"
 
 
+def _with_period(view: View, row: object) -> str:
+    """A figure as shown in a table cell, with the period it covers: 10亿元（2022-12）."""
+    period = view.period_of(row)["period"]
+    return (f"{view.quantity(row)}（{period}）" if view.lang == "zh"
+            else f"{view.quantity(row)} ({period})")
+
+
+def _periods(frame: pd.DataFrame) -> pd.Series:
+    return frame["period"].map(format_period)
+
+
 def _dates(view: View, series: pd.Series) -> pd.Series:
     return series.map(lambda d: format_date(d.date() if pd.notna(d) else None, view.lang))
 
@@ -36,6 +47,7 @@ def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
         "stage": [view.label(m) for m in rows["metric"]],
         "value": rows["value"].astype(float).to_numpy(),
         "text": [view.quantity(r) for r in rows.itertuples()],
+        "period": [view.period_of(r)["period"] for r in rows.itertuples()],
     })
 
 
@@ -44,7 +56,7 @@ def cases(view: View, program: str) -> pd.DataFrame:
     frame = frame[frame["program"] == program]
     lang = view.lang
     return pd.DataFrame({
-        _col(view, "period"): frame["period"],
+        _col(view, "period"): _periods(frame),
         _col(view, "department"): frame["department"].map(view.department_name),
         _col(view, "subject"): frame[f"subject_{lang}"],
         _col(view, "action"): frame[f"action_{lang}"],
@@ -82,7 +94,7 @@ def projects(view: View) -> pd.DataFrame:
         table[_header(view, view.label(metric), unit)] = pd.array(
             [float(r.value) if r is not None else None for r in latest], "Float64")
         table[f"{view.label(metric)} · {t('col.display', lang)}"] = [
-            view.quantity(r) if r is not None else "" for r in latest]
+            _with_period(view, r) if r is not None else "" for r in latest]
     return table.reset_index(drop=True)
 
 
@@ -99,8 +111,9 @@ def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
                     "metric": view.label(metric),
                     "value": float(row.value),
                     "text": view.quantity(row),
+                    "period": view.period_of(row)["period"],
                 })
-    return pd.DataFrame(rows, columns=["project", "metric", "value", "text"])
+    return pd.DataFrame(rows, columns=["project", "metric", "value", "text", "period"])
 
 
 def per_area(view: View) -> pd.DataFrame:
@@ -113,7 +126,7 @@ def per_area(view: View) -> pd.DataFrame:
         for program in frame["program"]:
             row = view.latest(program, metric)
             values.append(round(float(row.value)) if row else None)  # whole yuan
-            texts.append(view.quantity(row) if row else "")
+            texts.append(_with_period(view, row) if row else "")
         table[_header(view, view.label(metric), "CNY")] = pd.array(values, "Float64")
         table[f"{view.label(metric)} · {t('col.display', view.lang)}"] = texts
     return table.reset_index(drop=True)
@@ -177,6 +190,7 @@ def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
         "group": rows[f"group_{view.lang}"].astype(str),
         "value": rows["value"].astype(float),
         "text": [view.quantity(r) for r in rows.itertuples()],
+        "period": [view.period_of(r)["period"] for r in rows.itertuples()],
     }).reset_index(drop=True)
 
 
@@ -199,7 +213,7 @@ def figures(view: View) -> pd.DataFrame:
             lambda q: t(f"qualifier_word.{q}", lang)),
         _col(view, "reported"): frame["reported"],
         _col(view, "basis"): frame["basis"].astype(str).map(lambda b: t(f"basis.{b}", lang)),
-        _col(view, "period"): frame["period"],
+        _col(view, "period"): [view.period_of(r)["period"] for r in frame.itertuples()],
         _col(view, "department"): frame["department"].astype(str).map(view.department_name),
         _col(view, "source"): frame["source"].astype(str).map(
             lambda s: view.catalog.sources[s].title if lang == "zh" and s in view.catalog.sources
@@ -232,7 +246,7 @@ def sources(view: View) -> pd.DataFrame:
 def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
     """The relief actions as shown and exported: translated headers, no internal codes."""
     return pd.DataFrame({
-        _col(view, "period"): actions["period"],
+        _col(view, "period"): _periods(actions),
         _col(view, "kind"): actions["kind_label"],
         _col(view, "places"): actions["places"],
         _col(view, "supplies"): actions["supplies"],
