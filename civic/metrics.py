@@ -25,13 +25,13 @@ def _ratio_qualifier(numerator: Figure, denominator: Figure) -> Qualifier:
 
 
 def _span(*figures: Figure) -> Period:
-    """The period the inputs cover together, written as they are when they agree."""
+    """The period the inputs cover together, as precise as the inputs are written: from the
+    first input's start (2022-12) to the last one's end (2023-11-15)."""
     if len({f.period for f in figures}) == 1:
         return figures[0].period
-    start = min(f.period.start for f in figures)
-    end = max(f.period.end for f in figures)
-    text = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
-    return Period.model_validate(text)
+    start = min(figures, key=lambda f: f.period.start).period.text.split("/")[0]
+    end = max(figures, key=lambda f: f.period.end).period.text.split("/")[-1]
+    return Period.model_validate(start if start == end else f"{start}/{end}")
 
 
 def _derived(metric: str, value: float, unit: str, qualifier: Qualifier, inputs: list[Figure],
