@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from civic.models import Basis, Dataset, Figure, Period, Target
+from civic.models import Basis, Dataset, Figure, Period, Target, span_text
 from civic.quantities import Qualifier, Quantity, convert
 
 # How a ratio's qualifier follows from its parts: a qualified numerator over an exact
@@ -25,13 +25,11 @@ def _ratio_qualifier(numerator: Figure, denominator: Figure) -> Qualifier:
 
 
 def _span(*figures: Figure) -> Period:
-    """The period the inputs cover together, as precise as the inputs are written: from the
-    first input's start (2022-12) to the last one's end (2023-11-15)."""
+    """The period the inputs cover together, as precisely as the inputs are written."""
     if len({f.period for f in figures}) == 1:
         return figures[0].period
-    start = min(figures, key=lambda f: f.period.start).period.text.split("/")[0]
-    end = max(figures, key=lambda f: f.period.end).period.text.split("/")[-1]
-    return Period.model_validate(start if start == end else f"{start}/{end}")
+    return Period.model_validate(span_text([(f.period.text, f.period.start, f.period.end)
+                                            for f in figures]))
 
 
 def _derived(metric: str, value: float, unit: str, qualifier: Qualifier, inputs: list[Figure],

@@ -27,7 +27,7 @@ def _header(view: View, label: str, unit: str) -> str:
 
 def _with_period(view: View, row: object) -> str:
     """A figure as shown in a table cell, with the period it covers: 10亿元（2022-12）."""
-    period = view.period_of(row)["period"]
+    period = view.period_label(row)
     return (f"{view.quantity(row)}（{period}）" if view.lang == "zh"
             else f"{view.quantity(row)} ({period})")
 
@@ -47,7 +47,7 @@ def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
         "stage": [view.label(m) for m in rows["metric"]],
         "value": rows["value"].astype(float).to_numpy(),
         "text": [view.quantity(r) for r in rows.itertuples()],
-        "period": [view.period_of(r)["period"] for r in rows.itertuples()],
+        "period": [view.period_label(r) for r in rows.itertuples()],
     })
 
 
@@ -111,7 +111,7 @@ def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
                     "metric": view.label(metric),
                     "value": float(row.value),
                     "text": view.quantity(row),
-                    "period": view.period_of(row)["period"],
+                    "period": view.period_label(row),
                 })
     return pd.DataFrame(rows, columns=["project", "metric", "value", "text", "period"])
 
@@ -190,7 +190,7 @@ def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
         "group": rows[f"group_{view.lang}"].astype(str),
         "value": rows["value"].astype(float),
         "text": [view.quantity(r) for r in rows.itertuples()],
-        "period": [view.period_of(r)["period"] for r in rows.itertuples()],
+        "period": [view.period_label(r) for r in rows.itertuples()],
     }).reset_index(drop=True)
 
 
@@ -213,7 +213,7 @@ def figures(view: View) -> pd.DataFrame:
             lambda q: t(f"qualifier_word.{q}", lang)),
         _col(view, "reported"): frame["reported"],
         _col(view, "basis"): frame["basis"].astype(str).map(lambda b: t(f"basis.{b}", lang)),
-        _col(view, "period"): [view.period_of(r)["period"] for r in frame.itertuples()],
+        _col(view, "period"): [view.period_label(r) for r in frame.itertuples()],
         _col(view, "department"): frame["department"].astype(str).map(view.department_name),
         _col(view, "source"): frame["source"].astype(str).map(
             lambda s: view.catalog.sources[s].title if lang == "zh" and s in view.catalog.sources

@@ -16,7 +16,7 @@ from civic import filters as flt
 from civic.catalog import Catalog
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
 from civic.metrics import Status, kpis, status
-from civic.models import Advisory, Basis
+from civic.models import Advisory, Basis, span_text
 from civic.quantities import Qualifier
 
 # Record frames and the columns that date them (start, end).
@@ -268,21 +268,20 @@ class View:
         shown = format_period(text)
         return t("period.beyond", self.lang, period=shown) if beyond else shown
 
+    def period_label(self, row: object) -> str:
+        """A figures-frame row's period as shown on its card, table row or chart label."""
+        return self.period_of(row)["period"]
+
     def period_of(self, row: object) -> dict[str, object]:
         """A figures-frame row's period as `KpiCard` fields."""
-        beyond = self.beyond(getattr(row, "date"), getattr(row, "date_end"))
-        return {"period": self.period_text(str(getattr(row, "period")), beyond),
-                "beyond": beyond}
+        return self.span_of([row])
 
     def span_of(self, rows: list[object]) -> dict[str, object]:
-        """The period several figures cover together, from the first start to the last end."""
-        first = min(rows, key=lambda r: getattr(r, "date"))
-        last = max(rows, key=lambda r: getattr(r, "date_end"))
-        start = str(getattr(first, "period")).split("/")[0]
-        end = str(getattr(last, "period")).split("/")[-1]
+        """The period figures-frame rows cover together, as `KpiCard` fields."""
+        text = span_text([(str(getattr(r, "period")), getattr(r, "date"), getattr(r, "date_end"))
+                          for r in rows])
         beyond = any(self.beyond(getattr(r, "date"), getattr(r, "date_end")) for r in rows)
-        return {"period": self.period_text(start if start == end else f"{start}/{end}", beyond),
-                "beyond": beyond}
+        return {"period": self.period_text(text, beyond), "beyond": beyond}
 
     def counted_period(self) -> str:
         """What a count of the records shown covers: the chosen dates, or up to the edition."""
