@@ -47,7 +47,7 @@ with st.sidebar:
     district = st.selectbox(
         t("filters.district", lang), options.districts, key="f_district", index=None,
         format_func=lambda d: name(catalog.districts[d].name, lang),
-        placeholder=t("filters.all", lang),
+        placeholder=t("filters.all", lang), help=t("filters.district_help", lang),
     )
     category = st.selectbox(
         t("filters.category", lang), options.categories, key="f_category", index=None,

@@ -228,6 +228,7 @@ def test_a_link_with_departments_round_trips_through_the_checkboxes():
 def test_a_district_filter_keeps_the_city_wide_flu_advisory():
     at = open_app("flu", district="lusong")
     assert "2–4周" == at.metric[0].value
+    assert "全市性项目" in at.selectbox(key="f_district").help
     assert any("芦淞区（含全市性项目）" in c for c in captions(at))
 
 
