@@ -117,12 +117,14 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
 
 
 def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: str,
-             status_label: str, title: str, hover: str | None = None) -> go.Figure:
+             status_label: str, title: str, hover: str | None = None,
+             period: str | None = None) -> go.Figure:
     """Dated events, one row each in date order, coloured by lane (a project, a program).
 
     Status is told by marker shape and written beside the marker with the date, so it
     reads without colour; rows never overlap however close the dates are. `hover`
-    (default: the label) shows on pointing.
+    (default: the label) shows on pointing. `period` names a column of the periods as
+    reported (2023-11, 2017–2018), written instead of a date they do not give.
     """
     frame = frame.sort_values(date)
     lanes = list(dict.fromkeys(frame[lane].astype(str)))
@@ -131,7 +133,8 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
         rows = rows + "(" + frame[lane].astype(str) + ")"
     span = frame[date].max() - frame[date].min()
     short = span < pd.Timedelta(days=90)
-    when = frame[date].dt.strftime("%Y-%m-%d" if short else "%Y-%m")
+    when = (frame[period].astype(str) if period
+            else frame[date].dt.strftime("%Y-%m-%d" if short else "%Y-%m"))
     fig = go.Figure()
     for i, name in enumerate(lanes):
         part = frame[frame[lane].astype(str) == name]

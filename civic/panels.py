@@ -80,7 +80,7 @@ def project_milestones(view: View) -> Panel | None:
         return None
     title = t("projects.milestones_title", view.lang)
     fig = charts.timeline(frame, date="date", label="label", lane="project", status="status",
-                          status_label="status_label", title=title)
+                          status_label="status_label", title=title, period="period")
     return Panel("projects_milestones", title, "", fig,
                  _sources(view, view.programs_in("investment")))
 
@@ -91,7 +91,8 @@ def relief_timeline(view: View, program: str) -> Panel | None:
         return None
     title = t("relief.timeline_title", view.lang)
     fig = charts.timeline(frame, date="date", label="kind_label", lane="program", status="kind",
-                          status_label="kind_label", title=title, hover="places")
+                          status_label="kind_label", title=title, hover="places",
+                          period="period")
     return Panel(f"relief_{program}", title, "", fig, _sources(view, [program]))
 
 

@@ -147,6 +147,7 @@ def milestones(view: View) -> pd.DataFrame:
     names = {p.id: name(p.name, view.lang) for p in view.catalog.dataset.projects}
     return pd.DataFrame({
         "date": frame["start"],
+        "period": _periods(frame),
         "project": frame["project"].map(names),
         "label": frame[f"label_{view.lang}"],
         "status": frame["status"],
@@ -160,7 +161,7 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
     lang = view.lang
     return pd.DataFrame({
         "date": frame["date"],
-        "period": frame["period"],
+        "period": _periods(frame),
         "program": frame["program"].map(view.program_name),
         "kind": frame["kind"],
         "kind_label": frame["kind"].map(lambda k: t(f"relief.{k}", lang)),
@@ -246,7 +247,7 @@ def sources(view: View) -> pd.DataFrame:
 def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
     """The relief actions as shown and exported: translated headers, no internal codes."""
     return pd.DataFrame({
-        _col(view, "period"): _periods(actions),
+        _col(view, "period"): actions["period"],
         _col(view, "kind"): actions["kind_label"],
         _col(view, "places"): actions["places"],
         _col(view, "supplies"): actions["supplies"],

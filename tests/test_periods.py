@@ -136,3 +136,14 @@ def test_a_derived_figure_keeps_the_precision_its_inputs_are_written_in(tmp_data
     view = View(Catalog.load(tmp_data), Filters())
     per_ha = card(view.cards("longquan_park", ["investment_per_ha"]), "investment_per_ha")
     assert "2023-07–2023-11-15" == per_ha.period
+
+
+def test_timelines_write_the_period_as_reported_not_an_invented_day(catalog):
+    view = View(catalog, Filters(date_from=dt.date(2023, 11, 1), date_to=dt.date(2023, 11, 30)))
+    milestones = panels.project_milestones(view).figure
+    labels = [text for trace in milestones.data for text in trace.text]
+    assert any(text.endswith(" · 2023-11") for text in labels)  # 基本封顶, dated to the month
+    assert not any(text.endswith("2023-11-01") for text in labels)
+    relief = panels.relief_timeline(View(catalog, Filters()), "winter_relief").figure
+    assert all(text.split(" · ")[-1].startswith("2023-11") for trace in relief.data
+               for text in trace.text)
