@@ -8,12 +8,14 @@ import functools
 import streamlit as st
 
 from app_pages.components import (
-    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, download,
+    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker, download,
+    swap_dates,
 )
 from civic import cache, export
+from civic.departments import Directory
 from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import LANGS, format_date, name, t
-from civic.view import View
+from civic.view import View, date_bounds
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
 
@@ -41,22 +43,25 @@ with st.sidebar:
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
     ) or "zh"
     st.header(t("filters.header", lang))
-    departments = st.multiselect(
-        t("filters.department", lang), options.departments, key="f_dept",
-        format_func=lambda d: name(catalog.departments[d].name, lang),
-        placeholder=t("filters.all", lang),
-    )
+    departments = department_picker(Directory.of(catalog), lang)
     district = st.selectbox(
         t("filters.district", lang), options.districts, key="f_district", index=None,
         format_func=lambda d: name(catalog.districts[d].name, lang),
-        placeholder=t("filters.all", lang),
+        placeholder=t("filters.all", lang), help=t("filters.district_help", lang),
     )
     category = st.selectbox(
         t("filters.category", lang), options.categories, key="f_category", index=None,
         format_func=lambda c: t(f"category.{c}", lang), placeholder=t("filters.all", lang),
     )
-    date_from = st.date_input(t("filters.from", lang), key="f_from", value=None, format="YYYY-MM-DD")
-    date_to = st.date_input(t("filters.to", lang), key="f_to", value=None, format="YYYY-MM-DD")
+    # The calendars open on the data's dates, not today's: bounded by them (and any date a
+    # link chose outside them).
+    chosen = [d for d in (st.session_state.get("f_from"), st.session_state.get("f_to")) if d]
+    first, last = date_bounds(catalog)
+    bounds = {"min_value": min([first, *chosen]), "max_value": max([last, *chosen])}
+    date_from = st.date_input(t("filters.from", lang), key="f_from", value=None,
+                              format="YYYY-MM-DD", **bounds)
+    date_to = st.date_input(t("filters.to", lang), key="f_to", value=None, format="YYYY-MM-DD",
+                            **bounds)
     if any(st.session_state.get(k) for k in FILTER_KEYS):
         st.button(t("filters.clear", lang), on_click=clear_filters, key="clear_filters_sidebar")
 
@@ -70,6 +75,10 @@ filters = Filters(
 )
 if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
     st.sidebar.warning(t("filters.bad_range", lang))
+    st.warning(t("filters.bad_range_main", lang, start=filters.date_from.isoformat(),
+                 end=filters.date_to.isoformat()), icon=":material/event_busy:")
+    st.button(t("filters.swap_dates", lang), on_click=swap_dates, key="swap_dates",
+              icon=":material/swap_horiz:")
 st.query_params.from_dict(to_query(filters))
 view = View(catalog, filters)
 st.session_state[VIEW_KEY] = view

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from civic import export, tables
-from civic.i18n import labelled, name, t
+from civic.departments import Directory, with_units
+from civic.i18n import join, labelled, name, t
 from civic.models import Program
 from civic.panels import Panel
 from civic.view import KpiCard, View
@@ -37,7 +38,8 @@ TILE_CHARS = 14
 
 
 def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
-    """KPIs in bordered tiles: value with unit and qualifier, provenance on hover.
+    """KPIs in bordered tiles: value with unit and qualifier, the period it covers beneath
+    (wrapped, never cut), provenance on hover.
 
     Long values ("about CNY 5 billion") get fewer, wider tiles rather than being cut off.
     """
@@ -49,7 +51,7 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
     for start in range(0, len(cards), columns):
         row = cards[start:start + columns]
         for column, card in zip(st.columns(columns), row):
-            with column:
+            with column, st.container(border=True):
                 label = card.label
                 if card.derived:
                     label = f"{label} · {t('basis.derived', view.lang)}"
@@ -60,8 +62,9 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
                     delta_color="off",
                     delta_arrow="off",
                     help=card.provenance,
-                    border=True,
                 )
+                if card.period:
+                    st.caption(labelled(t("period.label", view.lang), card.period, view.lang))
 
 
 def download(kind: str, fmt: str, build: Callable[[], bytes], name: str,
@@ -124,6 +127,57 @@ def clear_filters() -> None:
         st.session_state.pop(key, None)
 
 
+def swap_dates() -> None:
+    """Puts a reversed date range the right way round."""
+    state = st.session_state
+    state["f_from"], state["f_to"] = state.get("f_to"), state.get("f_from")
+
+
+def _toggle_department(department: str) -> None:
+    chosen = [d for d in st.session_state.get("f_dept", []) if d != department]
+    if st.session_state[f"dept_{department}"]:
+        chosen.append(department)
+    st.session_state["f_dept"] = chosen
+
+
+def department_picker(directory: Directory, lang: str) -> list[str]:
+    """Departments by group (city, districts, enterprises), each unit under its parent, with
+    a search that finds a name by its start. A parent's units show as included with it.
+
+    The choice lives in `f_dept`, as a link seeds it and "clear" empties it.
+    """
+    st.markdown(f"**{t('filters.department', lang)}**")
+    query = st.text_input(t("filters.dept_search", lang), key="dept_search",
+                          placeholder=t("filters.dept_search_hint", lang))
+    chosen = list(st.session_state.get("f_dept", []))
+    included = with_units(directory.frame, chosen)
+    shown = None
+    if query.strip():
+        found = directory.search(query)
+        shown = {*found, *(a for d in found for a in directory.ancestors(d))}
+        if not found:
+            st.caption(t("filters.dept_none", lang, query=query.strip()))
+    names = dict(zip(directory.frame["department"], directory.frame[f"name_{lang}"]))
+    for group, entries in directory.groups(shown):
+        picked = sum(e.department in included for e in entries)
+        title = t(f"dept_group.{group}", lang, count=len(entries))
+        if picked:
+            title = f"{title} · {t('filters.dept_picked', lang, count=picked)}"
+        with st.expander(title, expanded=shown is not None or picked > 0):
+            for entry in entries:
+                key = f"dept_{entry.department}"
+                inherited = entry.department in included and entry.department not in chosen
+                st.session_state[key] = entry.department in included
+                units = [names[e.department] for e in directory.entries
+                         if e.parent == entry.department]
+                note = t("filters.dept_with_units", lang, units=join(units, lang)) if units \
+                    else None
+                st.checkbox("└ " * entry.depth + names[entry.department], key=key,
+                            disabled=inherited, on_change=_toggle_department,
+                            args=(entry.department,), help=note)
+    return chosen
+
+
 def nothing_here() -> None:
     """Says plainly that the filters leave nothing here, and offers to clear them."""
     st.info(tr("empty.message"), icon=":material/filter_alt_off:")
@@ -153,6 +207,8 @@ def page_header(title_key: str) -> None:
     view = current_view()
     st.title(tr(title_key))
     st.caption(labelled(tr("context.label"), view.context(), view.lang))
+    if view.filters.date_from or view.filters.date_to:
+        st.caption(tr("dates.note"))
 
 
 # Which page tells a program's story, by its category.

@@ -55,12 +55,22 @@ def _value_axis(values: pd.Series, lang: str) -> dict[str, object]:
             "range": [0, ticks[-1] * 1.12 if ticks[-1] else 1]}
 
 
+def _with_periods(labels: pd.Series | list[str], periods: pd.Series | None) -> list[str]:
+    """Labels with the period each figure covers on a smaller second line."""
+    if periods is None:
+        return list(labels)
+    return [f"{label}<br><span style='font-size:0.8em'>{period}</span>"
+            for label, period in zip(labels, periods)]
+
+
 def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, lang: str,
-        color: str | None = None, text: str | None = None, horizontal: bool = False) -> go.Figure:
+        color: str | None = None, text: str | None = None, period: str | None = None,
+        horizontal: bool = False) -> go.Figure:
     """Bars of `y` per `x` (grouped by `color`), labelled with formatted values.
 
     `text` names a column of ready-made labels (e.g. with qualifiers: 超20亿元); by default
-    the values are formatted in the page's language.
+    the values are formatted in the page's language. `period` names a column of the
+    periods the figures cover, written under each label.
     """
     fig = go.Figure()
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=False))
@@ -72,7 +82,7 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, la
             y=keys if horizontal else values,
             orientation="h" if horizontal else "v",
             name=str(name) if name is not None else value_title,
-            text=list(labels),
+            text=_with_periods(labels, part[period] if period else None),
             textposition="outside",
             textangle=0,
             cliponaxis=False,
@@ -89,13 +99,16 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, la
 
 
 def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str,
-           text: str | None = None) -> go.Figure:
-    """Stages narrowing down, e.g. service experiences → problems found → problems solved."""
+           text: str | None = None, period: str | None = None) -> go.Figure:
+    """Stages narrowing down, e.g. service experiences → problems found → problems solved.
+
+    `period` names a column of the periods the stages cover, written under their values.
+    """
     labels = frame[text] if text else [format_number(v, lang) for v in frame[value]]
     fig = go.Figure(go.Funnel(
         y=frame[stage].astype(str),
         x=frame[value].astype(float),
-        text=list(labels),
+        text=_with_periods(labels, frame[period] if period else None),
         textinfo="text",
         marker={"color": PALETTE[: len(frame)]},
         hovertemplate="%{y}: %{text}<extra></extra>",
@@ -104,12 +117,14 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
 
 
 def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: str,
-             status_label: str, title: str, hover: str | None = None) -> go.Figure:
+             status_label: str, title: str, hover: str | None = None,
+             period: str | None = None) -> go.Figure:
     """Dated events, one row each in date order, coloured by lane (a project, a program).
 
     Status is told by marker shape and written beside the marker with the date, so it
     reads without colour; rows never overlap however close the dates are. `hover`
-    (default: the label) shows on pointing.
+    (default: the label) shows on pointing. `period` names a column of the periods as
+    reported (2023-11, 2017–2018), written instead of a date they do not give.
     """
     frame = frame.sort_values(date)
     lanes = list(dict.fromkeys(frame[lane].astype(str)))
@@ -118,7 +133,8 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
         rows = rows + "(" + frame[lane].astype(str) + ")"
     span = frame[date].max() - frame[date].min()
     short = span < pd.Timedelta(days=90)
-    when = frame[date].dt.strftime("%Y-%m-%d" if short else "%Y-%m")
+    when = (frame[period].astype(str) if period
+            else frame[date].dt.strftime("%Y-%m-%d" if short else "%Y-%m"))
     fig = go.Figure()
     for i, name in enumerate(lanes):
         part = frame[frame[lane].astype(str) == name]

@@ -393,8 +393,8 @@ def _kpi_table(cards: list[KpiCard], lang: str) -> str:
     rows = []
     for card in cards:
         basis = t("basis.derived" if card.derived else "basis.reported", lang)
-        status = f'<div class="status">{_esc(_plain(card.status_text))}</div>' \
-            if card.status_text else ""
+        status = "".join(f'<div class="status">{_esc(_plain(note))}</div>'
+                         for note in (card.period, card.status_text) if note)
         rows.append(
             f'<tr><td>{_esc(card.label)}</td><td class="value">{_esc(card.value)}{status}</td>'
             f'<td class="basis{" derived" if card.derived else ""}">{_esc(basis)}</td>'

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from civic.departments import city_wide, with_units
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.models import Category, Dataset
 
@@ -134,8 +135,11 @@ def to_query(filters: Filters) -> dict[str, str | list[str]]:
 
 def matching_programs(filters: Filters, programs: pd.DataFrame, participation: pd.DataFrame,
                       departments: pd.DataFrame) -> list[str]:
-    """Programs a department leads or takes part in, in the district and category chosen.
+    """Programs a department (or one of its units) leads or takes part in, in the district
+    and category chosen.
 
+    A district keeps the programs its departments take part in and the city-wide ones, led
+    by a department that works for the whole city (the flu advisory applies there too).
     They come in category order (that of the pages), then by id.
     """
     keep = programs
@@ -143,20 +147,24 @@ def matching_programs(filters: Filters, programs: pd.DataFrame, participation: p
         keep = keep[keep["category"] == filters.category]
     ids = set(keep["program"])
     if filters.departments:
-        ids &= set(participation.loc[participation["department"].isin(filters.departments),
-                                     "program"])
+        chosen = with_units(departments, filters.departments)
+        ids &= set(participation.loc[participation["department"].isin(chosen), "program"])
     if filters.district:
         in_district = departments.loc[departments["district"] == filters.district, "department"]
-        ids &= set(participation.loc[participation["department"].isin(in_district), "program"])
+        local = set(participation.loc[participation["department"].isin(in_district), "program"])
+        ids &= local | set(programs.loc[programs["lead"].isin(city_wide(departments)), "program"])
     order = {str(c): i for i, c in enumerate(Category)}
     ranked = programs.assign(rank=programs["category"].map(order)).sort_values(["rank", "program"])
     return [p for p in ranked["program"] if p in ids]
 
 
 def in_date_range(filters: Filters, start: pd.Series, end: pd.Series | None = None) -> pd.Series:
-    """Rows whose date (or span from `start` to `end`) overlaps the chosen range."""
+    """Rows whose date (or span from `start` to `end`) overlaps the chosen range; none when
+    the range is reversed."""
     end = start if end is None else end
-    keep = pd.Series(True, index=start.index)
+    reversed_range = bool(filters.date_from and filters.date_to
+                          and filters.date_to < filters.date_from)
+    keep = pd.Series(not reversed_range, index=start.index)
     if filters.date_from:
         keep &= end >= pd.Timestamp(filters.date_from)
     if filters.date_to:

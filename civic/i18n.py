@@ -135,6 +135,11 @@ def format_date(value: dt.date | None, lang: str) -> str:
     return value.isoformat()
 
 
+def format_period(text: str) -> str:
+    """A period as written in data, for display: `2021/2023-11-15` → `2021–2023-11-15`."""
+    return text.replace("/", "–")
+
+
 def official(person: Official, lang: str) -> str:
     """An official with their public title: 罗跃龙（省体育局副局长） /
     罗跃龙 Luo Yuelong (Deputy Director, …), the pinyin beside the characters in English."""

@@ -13,7 +13,7 @@ from enum import StrEnum
 import pandas as pd
 
 from civic.i18n import LANGS, format_quantity
-from civic.models import Basis, Dataset, Figure, LocalText, Period, Target
+from civic.models import Basis, Dataset, Figure, LocalText, Period, Target, span_text
 from civic.quantities import Qualifier, Quantity, convert
 
 _LOWER_BOUNDS = {Qualifier.MORE_THAN, Qualifier.AT_LEAST}
@@ -49,13 +49,11 @@ def significant(value: float, digits: int = SIGNIFICANT) -> float:
 
 
 def _span(*figures: Figure) -> Period:
-    """The period the inputs cover together, written as they are when they agree."""
+    """The period the inputs cover together, as precisely as the inputs are written."""
     if len({f.period for f in figures}) == 1:
         return figures[0].period
-    start = min(f.period.start for f in figures)
-    end = max(f.period.end for f in figures)
-    text = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
-    return Period.model_validate(text)
+    return Period.model_validate(span_text([(f.period.text, f.period.start, f.period.end)
+                                            for f in figures]))
 
 
 def _derived(metric: str, value: float, unit: str, qualifier: Qualifier, inputs: list[Figure],

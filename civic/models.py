@@ -117,6 +117,14 @@ class Period(Frozen):
         return self.text
 
 
+def span_text(periods: list[tuple[str, dt.date, dt.date]]) -> str:
+    """The span several periods (text, start, end) cover together, as precisely as they are
+    written: from the first one's start (2022-12) to the last one's end (2023-11-15)."""
+    start = min(periods, key=lambda p: p[1])[0].split("/")[0]
+    end = max(periods, key=lambda p: p[2])[0].split("/")[-1]
+    return start if start == end else f"{start}/{end}"
+
+
 class Level(StrEnum):
     PROVINCE = "province"
     CITY = "city"

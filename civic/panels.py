@@ -47,8 +47,8 @@ def walk_funnel(view: View, program: str) -> Panel | None:
     if stages.empty:
         return None
     title = t("walk.funnel_title", view.lang)
-    fig = charts.funnel(stages, stage="stage", value="value", text="text", title=title,
-                        lang=view.lang)
+    fig = charts.funnel(stages, stage="stage", value="value", text="text", period="period",
+                        title=title, lang=view.lang)
     return Panel(f"funnel_{program}", title, "", fig, _sources(view, [program]))
 
 
@@ -58,8 +58,8 @@ def project_money(view: View) -> Panel | None:
         return None
     title = t("projects.money_title", view.lang)
     unit = t("unit_axis.cny", view.lang)
-    fig = charts.bar(frame, x="project", y="value", color="metric", text="text", title=title,
-                     value_title=unit, lang=view.lang)
+    fig = charts.bar(frame, x="project", y="value", color="metric", text="text",
+                     period="period", title=title, value_title=unit, lang=view.lang)
     return Panel("projects_money", title, unit, fig, _sources(view, view.programs_in("investment")))
 
 
@@ -69,8 +69,8 @@ def project_land(view: View) -> Panel | None:
         return None
     title = t("projects.land_title", view.lang)
     unit = t("unit_axis.ha", view.lang)
-    fig = charts.bar(frame, x="project", y="value", text="text", title=title, value_title=unit,
-                     lang=view.lang)
+    fig = charts.bar(frame, x="project", y="value", text="text", period="period", title=title,
+                     value_title=unit, lang=view.lang)
     return Panel("projects_land", title, unit, fig, _sources(view, view.programs_in("investment")))
 
 
@@ -80,7 +80,7 @@ def project_milestones(view: View) -> Panel | None:
         return None
     title = t("projects.milestones_title", view.lang)
     fig = charts.timeline(frame, date="date", label="label", lane="project", status="status",
-                          status_label="status_label", title=title)
+                          status_label="status_label", title=title, period="period")
     return Panel("projects_milestones", title, "", fig,
                  _sources(view, view.programs_in("investment")))
 
@@ -91,7 +91,8 @@ def relief_timeline(view: View, program: str) -> Panel | None:
         return None
     title = t("relief.timeline_title", view.lang)
     fig = charts.timeline(frame, date="date", label="kind_label", lane="program", status="kind",
-                          status_label="kind_label", title=title, hover="places")
+                          status_label="kind_label", title=title, hover="places",
+                          period="period")
     return Panel(f"relief_{program}", title, "", fig, _sources(view, [program]))
 
 
@@ -101,8 +102,8 @@ def vaccine_options(view: View, program: str) -> Panel | None:
         return None
     title = t("flu.options_title", view.lang)
     unit = t("unit_axis.kinds", view.lang)
-    fig = charts.bar(frame, x="group", y="value", text="text", title=title, value_title=unit,
-                     lang=view.lang)
+    fig = charts.bar(frame, x="group", y="value", text="text", period="period", title=title,
+                     value_title=unit, lang=view.lang)
     return Panel(f"vaccine_options_{program}", title, unit, fig, _sources(view, [program]))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic.i18n import format_date, format_unit, join, listed, name, t
+from civic.i18n import format_date, format_period, format_unit, join, listed, name, t
 from civic.metrics import kpis
 from civic.models import Basis
 from civic.view import View
@@ -25,6 +25,17 @@ def _header(view: View, label: str, unit: str) -> str:
     return f"{label}（{unit_label}）" if view.lang == "zh" else f"{label} ({unit_label})"
 
 
+def _with_period(view: View, row: object) -> str:
+    """A figure as shown in a table cell, with the period it covers: 10亿元（2022-12）."""
+    period = view.period_label(row)
+    return (f"{view.quantity(row)}（{period}）" if view.lang == "zh"
+            else f"{view.quantity(row)} ({period})")
+
+
+def _periods(frame: pd.DataFrame) -> pd.Series:
+    return frame["period"].map(format_period)
+
+
 def _dates(view: View, series: pd.Series) -> pd.Series:
     return series.map(lambda d: format_date(d.date() if pd.notna(d) else None, view.lang))
 
@@ -36,6 +47,7 @@ def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
         "stage": [view.label(m) for m in rows["metric"]],
         "value": rows["value"].astype(float).to_numpy(),
         "text": [view.quantity(r) for r in rows.itertuples()],
+        "period": [view.period_label(r) for r in rows.itertuples()],
     })
 
 
@@ -51,7 +63,7 @@ def cases(view: View, program: str) -> pd.DataFrame:
         _col(view, "department"): frame["department"].map(view.department_name),
         _col(view, "participants"): frame["participants"].map(
             lambda ids: join([view.department_name(d) for d in ids], lang)),
-        _col(view, "period"): frame["period"],
+        _col(view, "period"): _periods(frame),
     }).reset_index(drop=True)
 
 
@@ -83,7 +95,7 @@ def projects(view: View) -> pd.DataFrame:
         table[_header(view, view.label(metric), unit)] = pd.array(
             [float(r.value) if r is not None else None for r in latest], "Float64")
         table[f"{view.label(metric)} · {t('col.display', lang)}"] = [
-            view.quantity(r) if r is not None else "" for r in latest]
+            _with_period(view, r) if r is not None else "" for r in latest]
     return table.reset_index(drop=True)
 
 
@@ -100,8 +112,9 @@ def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
                     "metric": view.label(metric),
                     "value": float(row.value),
                     "text": view.quantity(row),
+                    "period": view.period_label(row),
                 })
-    return pd.DataFrame(rows, columns=["project", "metric", "value", "text"])
+    return pd.DataFrame(rows, columns=["project", "metric", "value", "text", "period"])
 
 
 def per_area(view: View) -> pd.DataFrame:
@@ -115,7 +128,7 @@ def per_area(view: View) -> pd.DataFrame:
     table = pd.DataFrame({_col(view, "project"): frame[f"name_{view.lang}"]})
     for metric in metrics:
         rows = [view.latest(program, metric) for program in frame["program"]]
-        table[view.label(metric)] = [view.quantity(row) if row else "" for row in rows]
+        table[view.label(metric)] = [_with_period(view, row) if row else "" for row in rows]
     return table.reset_index(drop=True)
 
 
@@ -134,6 +147,7 @@ def milestones(view: View) -> pd.DataFrame:
     names = {p.id: name(p.name, view.lang) for p in view.catalog.dataset.projects}
     return pd.DataFrame({
         "date": frame["start"],
+        "period": _periods(frame),
         "project": frame["project"].map(names),
         "label": frame[f"label_{view.lang}"],
         "status": frame["status"],
@@ -147,7 +161,7 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
     lang = view.lang
     return pd.DataFrame({
         "date": frame["date"],
-        "period": frame["period"],
+        "period": _periods(frame),
         "program": frame["program"].map(view.program_name),
         "kind": frame["kind"],
         "kind_label": frame["kind"].map(lambda k: t(f"relief.{k}", lang)),
@@ -179,6 +193,7 @@ def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
         "group": rows[f"group_{view.lang}"].astype(str),
         "value": rows["value"].astype(float),
         "text": [view.quantity(r) for r in rows.itertuples()],
+        "period": [view.period_label(r) for r in rows.itertuples()],
     }).reset_index(drop=True)
 
 
@@ -202,7 +217,7 @@ def figures(view: View) -> pd.DataFrame:
         _col(view, "reported"): [view.formula(r) if r.basis == Basis.DERIVED else r.reported
                                  for r in frame.itertuples()],
         _col(view, "basis"): frame["basis"].astype(str).map(lambda b: t(f"basis.{b}", lang)),
-        _col(view, "period"): frame["period"],
+        _col(view, "period"): [view.period_label(r) for r in frame.itertuples()],
         _col(view, "department"): frame["department"].astype(str).map(view.department_name),
         _col(view, "source"): frame["source"].astype(str).map(
             lambda s: view.catalog.sources[s].title if lang == "zh" and s in view.catalog.sources

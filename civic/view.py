@@ -6,16 +6,17 @@ exactly what is on screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pandas as pd
 
 from civic import filters as flt
 from civic.catalog import Catalog
-from civic.i18n import format_date, format_quantity, join, name, source_line, t
+from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
 from civic.metrics import Status, derived_figures, kpis, status
-from civic.models import Advisory, Basis, LocalText
+from civic.models import Advisory, Basis, LocalText, span_text
 from civic.quantities import Qualifier
 
 # Record frames and the columns that date them (start, end).
@@ -26,6 +27,20 @@ _DATED = {
     "relief_actions": ("date", "date_end"),
     "advisories": ("date", None),
 }
+
+
+def date_bounds(catalog: Catalog) -> tuple[dt.date, dt.date]:
+    """The first and last date the data refers to, planned milestones included: the range
+    the date pickers offer, so that they open near the data. Today where nothing is dated."""
+    frames = catalog.frames
+    dates = [frames.figures["date"], frames.figures["date_end"]]
+    for kind, columns in _DATED.items():
+        frame = getattr(frames, kind)
+        dates += [frame[c] for c in columns if c]
+    found = pd.concat(dates).dropna()
+    if found.empty:
+        return dt.date.today(), dt.date.today()
+    return found.min().date(), found.max().date()
 
 
 # What a sum may claim, by the qualifiers of its parts: bounds add up only with exact parts or
@@ -52,7 +67,11 @@ PROJECT_TOTALS = ["total_investment", "expected_annual_output", "land_area", "jo
 
 @dataclass(frozen=True)
 class KpiCard:
-    """A KPI ready to show: label, value with unit and qualifier, provenance, status."""
+    """A KPI ready to show: label, value with unit and qualifier, provenance, status.
+
+    `period` is the time the value covers, in words; `beyond` says it reaches past the
+    chosen dates, so the value is not the chosen dates' own.
+    """
 
     program: str
     metric: str
@@ -62,6 +81,8 @@ class KpiCard:
     provenance: str
     status: Status | None = None
     status_text: str | None = None
+    period: str = ""
+    beyond: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,7 @@ class View:
                 provenance=self.provenance(row),
                 status=verdict,
                 status_text=self.status_text(verdict, target) if verdict else None,
+                **self.period_of(row),
             ))
         return cards
 
@@ -140,7 +162,7 @@ class View:
             KpiCard(program=program, metric=row.metric,
                     label=f"{self.label(row.metric)} · {getattr(row, group)}",
                     value=self.quantity(row), derived=row.basis == Basis.DERIVED,
-                    provenance=self.provenance(row))
+                    provenance=self.provenance(row), **self.period_of(row))
             for row in rows.itertuples()
         ]
 
@@ -191,10 +213,18 @@ class View:
         return next(kpis(self.figures, program, [metric]).itertuples(), None)
 
     def total_card(self, metric: str, programs: list[str]) -> KpiCard | None:
-        """A metric summed over programs; one program's figure is shown as it was reported."""
+        """A metric summed over programs, saying how many of the programs that report it
+        it sums: a total that lost a part to the filters says so. One program's figure is
+        shown as it was reported."""
         rows = [row for p in programs if (row := self.latest(p, metric)) is not None]
+        reporting = self.catalog.frames.figures
+        reporting = reporting.loc[(reporting["metric"] == metric) & reporting["group_zh"].isna(),
+                                  "program"].nunique()
         if len(rows) == 1:
-            return self.cards(str(rows[0].program), [metric])[0]
+            card = self.cards(str(rows[0].program), [metric])[0]
+            if reporting == 1:
+                return card
+            return replace(card, label=self.parts_label(metric, 1, reporting))
         qualifier = sum_qualifier([str(r.qualifier) for r in rows])
         if not rows or qualifier is None or len({str(r.unit) for r in rows}) != 1:
             return None
@@ -202,13 +232,58 @@ class View:
         return KpiCard(
             program="",
             metric=metric,
-            label=t("total.label", self.lang, metric=self.label(metric)),
+            label=self.parts_label(metric, len(rows), reporting),
             value=format_quantity(sum(float(r.value) for r in rows), str(rows[0].unit),
                                   qualifier, self.lang, noun=self.noun(metric)),
             derived=True,
             provenance=f"{t('basis.derived_note', self.lang, formula=formula)} · "
                        f"{self.source_lines([str(r.source) for r in rows])}",
+            **self.span_of(rows),
         )
+
+    def parts_label(self, metric: str, count: int, reporting: int) -> str:
+        """总投资（2个项目合计） / Total investment (1 of 2 programs)."""
+        if count < reporting:
+            return t("total.some", self.lang, metric=self.label(metric), count=count,
+                     total=reporting)
+        return t("total.all", self.lang, metric=self.label(metric), count=count)
+
+    def beyond(self, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+        """Whether a period reaches past the chosen dates on either side."""
+        f = self.filters
+        return bool((f.date_from and start < pd.Timestamp(f.date_from))
+                    or (f.date_to and end > pd.Timestamp(f.date_to)))
+
+    def period_text(self, text: str, beyond: bool) -> str:
+        """A period as shown beside its figure: 2021–2023-11-15, and whether it reaches
+        past the chosen dates."""
+        shown = format_period(text)
+        return t("period.beyond", self.lang, period=shown) if beyond else shown
+
+    def period_label(self, row: object) -> str:
+        """A figures-frame row's period as shown on its card, table row or chart label."""
+        return self.period_of(row)["period"]
+
+    def period_of(self, row: object) -> dict[str, object]:
+        """A figures-frame row's period as `KpiCard` fields."""
+        return self.span_of([row])
+
+    def span_of(self, rows: list[object]) -> dict[str, object]:
+        """The period figures-frame rows cover together, as `KpiCard` fields."""
+        text = span_text([(str(getattr(r, "period")), getattr(r, "date"), getattr(r, "date_end"))
+                          for r in rows])
+        beyond = any(self.beyond(getattr(r, "date"), getattr(r, "date_end")) for r in rows)
+        return {"period": self.period_text(text, beyond), "beyond": beyond}
+
+    def counted_period(self) -> str:
+        """What a count of the records shown covers: the chosen dates, or up to the edition."""
+        f = self.filters
+        if f.date_from and f.date_to:
+            return format_period(f"{f.date_from}/{f.date_to}")
+        if f.date_from:
+            return t("period.since", self.lang, date=f.date_from.isoformat())
+        end = f.date_to or self.catalog.as_of
+        return t("period.as_of", self.lang, date=end.isoformat() if end else "–")
 
     def source_ids(self) -> list[str]:
         """The articles behind what the view shows: its figures' and its programs' sources."""
@@ -272,7 +347,7 @@ class View:
         """A count the dashboard makes of the records shown (derived, not reported)."""
         return KpiCard(program="", metric=key, label=t(f"count.{key}", self.lang),
                        value=format_quantity(count, unit, "exact", self.lang), derived=True,
-                       provenance=t("basis.counted", self.lang))
+                       provenance=t("basis.counted", self.lang), period=self.counted_period())
 
     def noun(self, metric: str) -> str | None:
         """What a metric counts, where its data names it (athletes, enterprises)."""
@@ -318,8 +393,10 @@ class View:
         f, lang = self.filters, self.lang
         parts = []
         if f.departments:
-            names = [name(self.catalog.departments[d].name, lang) for d in f.departments
-                     if d in self.catalog.departments]
+            parents = {d.parent for d in self.catalog.departments.values()}
+            names = [t("context.with_units", lang, name=self.department_name(d)) if d in parents
+                     else self.department_name(d)
+                     for d in f.departments if d in self.catalog.departments]
             parts.append(t("context.departments", lang, names=join(names, lang)))
         if f.district and f.district in self.catalog.districts:
             parts.append(t("context.district", lang,

@@ -1,5 +1,6 @@
 """The dashboard as Streamlit runs it (AppTest): pages, filters, links, languages, bad input."""
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_every_kpi_names_its_source():
 def test_choosing_a_department_changes_what_pages_show():
     at = open_app()
     programs_everywhere = at.metric[0].value
-    at.multiselect(key="f_dept").set_value(["zz_cdc"]).run()
+    at.checkbox(key="dept_zz_cdc").check().run()
     assert ("10项", "1项") == (programs_everywhere, at.metric[0].value)
     assert ["zz_cdc"] == at.query_params["dept"] if isinstance(at.query_params["dept"], list) \
         else ["zz_cdc"] == [at.query_params["dept"]]
@@ -77,7 +78,7 @@ def test_choosing_a_department_changes_what_pages_show():
 
 def test_a_link_reopens_the_filtered_view_and_survives_page_changes():
     at = open_app(lang="en", dept="zz_drc", category="government_services")
-    assert ["zz_drc"] == at.multiselect(key="f_dept").value
+    assert at.checkbox(key="dept_zz_drc").value and not at.checkbox(key="dept_zz_cdc").value
     assert "government_services" == at.selectbox(key="f_category").value
     assert "Overview" == at.title[0].value
     at.switch_page("app_pages/leaders_walk.py")
@@ -175,3 +176,125 @@ def test_cases_are_set_in_full():
     at = open_app("leaders_walk", lang="en")
     (cases,) = [t for t in at.table if "Outcome" in t.value.columns]
     assert ["Subject", "Action", "Outcome"] == list(cases.value.columns[:3])
+
+
+def query_values(at, key):
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def captions(at):
+    return [c.value for c in at.caption]
+
+
+def all_text(at):
+    """Every piece of text the run put on screen, widget labels included."""
+    parts = [e.value for kind in ("markdown", "caption", "warning", "info", "title", "subheader",
+                                  "text") for e in getattr(at, kind)]
+    parts += [w.label for kind in ("checkbox", "text_input", "date_input", "selectbox",
+                                   "button", "metric") for w in getattr(at, kind)]
+    parts += [str(w.placeholder) for w in at.text_input]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_searching_a_department_finds_it_not_every_name_holding_the_letters():
+    at = open_app()
+    at.text_input(key="dept_search").input("民政").run()
+    shown = {c.key for c in at.checkbox}
+    assert "dept_zz_civil_affairs" in shown
+    assert not {"dept_lusong_gov", "dept_lukou_gov", "dept_zz_cdc"} & shown
+    # No widget whose built-in words are English ("Select 3 matches") stands in for it.
+    assert not at.multiselect
+    assert "Select" not in all_text(at) and "match" not in all_text(at)
+    at.checkbox(key="dept_zz_civil_affairs").check().run()
+    assert ["zz_civil_affairs"] == query_values(at, "dept")
+    assert "1项" == at.metric[0].value
+
+
+def test_a_search_that_finds_nothing_says_so():
+    at = open_app(lang="en")
+    at.text_input(key="dept_search").input("Ministry of Magic").run()
+    assert not at.checkbox
+    assert any("Ministry of Magic" in c for c in captions(at))
+
+
+def test_departments_are_grouped_and_a_parent_brings_its_units():
+    at = open_app()
+    groups = [e.label for e in at.expander]
+    assert any(g.startswith("市直部门和单位") for g in groups)
+    assert any(g.startswith("区县") for g in groups) and any(g.startswith("企业") for g in groups)
+    unit = at.checkbox(key="dept_zz_relief_station")
+    assert unit.label.startswith("└ ") and not unit.value
+    at.checkbox(key="dept_zz_civil_affairs").check().run()
+    unit = at.checkbox(key="dept_zz_relief_station")
+    assert unit.value and unit.disabled
+    assert "株洲市民政局（含下属单位）" in captions(at)[0]
+    # The link names the parent only; reopening it brings the units again.
+    assert ["zz_civil_affairs"] == query_values(at, "dept")
+    again = open_app(dept="xiangshiling_street")
+    assert again.checkbox(key="dept_yanggulao_community").value
+    assert "1项" == again.metric[0].value  # the help program its community leads
+
+
+def test_a_link_with_departments_round_trips_through_the_checkboxes():
+    at = open_app(lang="en", dept=["zz_drc", "zz_cdc"], district="lusong")
+    assert at.checkbox(key="dept_zz_drc").value and at.checkbox(key="dept_zz_cdc").value
+    at.checkbox(key="dept_zz_cdc").uncheck().run()
+    assert {"lang": "en", "dept": "zz_drc", "district": "lusong"} == dict(at.query_params)
+
+
+def test_a_district_filter_keeps_the_city_wide_flu_advisory():
+    at = open_app("flu", district="lusong")
+    assert "2–4周" == at.metric[0].value
+    assert "全市性项目" in at.selectbox(key="f_district").help
+    assert any("芦淞区（含全市性项目）" in c for c in captions(at))
+
+
+@pytest.mark.parametrize("lang, label", [("zh", "统计期："), ("en", "Period: ")])
+@pytest.mark.parametrize("page", ["overview", "leaders_walk", "projects", "winter_relief", "flu",
+                                  "community"])
+def test_every_kpi_shows_the_period_it_covers(page, lang, label):
+    at = open_app(page, lang=lang)
+    periods = [c for c in captions(at) if c.startswith(label)]
+    assert at.metric and len(periods) == len(at.metric)
+    if page == "leaders_walk":
+        assert f"{label}2021–2023-11-15" in periods
+
+
+def test_a_running_total_is_not_shown_as_the_chosen_years_value():
+    at = open_app("community", **{"from": "2019-01-01", "to": "2019-12-31"})
+    assert "571期" in metric_values(at)
+    assert "统计期：2018-05–2023-11-15（⚠ 超出所选日期）" in captions(at)
+    assert any(c.startswith("日期筛选保留统计期与所选日期有交集的数据") for c in captions(at))
+
+
+@pytest.mark.parametrize("lang, params, label, value", [
+    ("zh", {}, "总投资（2个项目合计）", "20亿元"),
+    ("zh", {"from": "2023-11-14", "to": "2023-11-15"}, "总投资（2个项目中的1个）", "10亿元"),
+    ("en", {"from": "2023-11-14", "to": "2023-11-15"}, "Total investment (1 of 2 projects)",
+     "CNY 1 billion"),
+])
+def test_a_total_says_how_many_parts_it_sums(lang, params, label, value):
+    at = open_app(lang=lang, **params)
+    cards = {m.label: m.value for m in at.metric}
+    assert value == next(v for k, v in cards.items() if k.startswith(label))
+
+
+def test_a_reversed_date_range_explains_itself_in_the_main_area_and_can_be_swapped():
+    at = open_app()
+    at.date_input(key="f_from").set_value(dt.date(2023, 11, 30)).run()
+    at.date_input(key="f_to").set_value(dt.date(2023, 11, 1)).run()
+    assert any("2023-11-01" in w.value and "2023-11-30" in w.value for w in at.main.warning)
+    assert at.info  # the pages are empty, and say so
+    at.button(key="swap_dates").click().run()
+    assert (dt.date(2023, 11, 1), dt.date(2023, 11, 30)) == (
+        at.date_input(key="f_from").value, at.date_input(key="f_to").value)
+    assert not at.main.warning and at.metric
+
+
+def test_the_date_pickers_open_on_the_data_not_today():
+    at = open_app()
+    picker = at.date_input(key="f_from")
+    assert (dt.date(2017, 1, 1), dt.date(2024, 2, 29)) == (picker.min, picker.max)
+    far = open_app(**{"from": "2030-01-01"})  # a link may still ask for any date
+    assert dt.date(2030, 1, 1) == far.date_input(key="f_from").value

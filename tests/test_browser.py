@@ -11,6 +11,7 @@ except under CI (`CI` set), where that is a failure. No browser is ever download
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -367,3 +368,19 @@ def test_overview_department_filter(context, app_url: str, tmp_path: Path) -> No
     assert 0 < cards["zz_cdc"] < cards["all"], cards
     # The unknown department is ignored, so the overview shows every program.
     assert cards["nonexistent"] == cards["all"], cards
+
+
+def test_the_date_picker_opens_on_the_data_not_today(page, app_url: str, tmp_path: Path) -> None:
+    """The "from" calendar shows a month the data refers to (2017 to early 2024), whatever
+    today's date is."""
+    try:
+        open_page(page, f"{app_url}/?lang=en")
+        button = page.locator('[data-testid="stDateInputCalendarButton"]').first
+        button.scroll_into_view_if_needed()
+        button.click()
+        heading = page.get_by_role("dialog").filter(has_text="Choose date").first
+        heading.wait_for()
+        years = {int(y) for y in re.findall(r"\b(20\d\d)\b", heading.inner_text())}
+        assert years and years <= set(range(2017, 2025)), heading.inner_text()[:200]
+    finally:
+        screenshot(page, tmp_path / "date_picker.png")

@@ -8,6 +8,7 @@ missing, and fail instead when the environment variable CI is set.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import os
@@ -516,3 +517,10 @@ def test_briefing_carries_what_the_pages_show(briefings: dict[str, bytes], lang:
     flat = re.sub(r"\s+", " ", text)
     for phrase in expected:
         assert phrase in flat
+
+
+def test_briefing_kpis_show_their_periods(browser, catalog: Catalog) -> None:
+    year = View(catalog, Filters(date_from=dt.date(2019, 1, 1), date_to=dt.date(2019, 12, 31)))
+    document = export.briefing_html(year)
+    assert re.search(r'class="status">2018-05–2023-11-15（\s*超出所选日期）<', document)
+    assert 'class="status">2021–2023-11-15<' in export.briefing_html(View(catalog, Filters()))

@@ -67,13 +67,54 @@ def catalog(data_dir):
     (Filters(departments=("zz_cdc",)), ["flu_advisory"]),
     (Filters(departments=("zz_admin_approval", "zz_cdc")), ["flu_advisory", "leaders_walk"]),
     (Filters(category="investment"), ["bowei_expansion", "longquan_park"]),
-    (Filters(district="liling"), ["bowei_expansion"]),
-    (Filters(district="lusong"), ["longquan_park", "missing_person_search"]),
+    (Filters(district="liling", category="investment"), ["bowei_expansion"]),
+    (Filters(district="lusong", category="public_safety"), ["missing_person_search"]),
     (Filters(district="lusong", category="investment"), ["longquan_park"]),
     (Filters(district="shifeng", category="investment"), []),
+    (Filters(district="shifeng", category="community"), ["community_help"]),
 ])
 def test_a_program_counts_for_who_leads_it_or_takes_part(catalog, filters, expected):
     assert expected == sorted(View(catalog, filters).program_ids)
+
+
+CITY_WIDE = ["community_games", "flu_advisory", "leaders_walk", "municipal_reading",
+             "skills_masters", "winter_relief"]
+
+
+@pytest.mark.parametrize("district, local", [
+    ("liling", ["bowei_expansion"]),
+    ("lusong", ["longquan_park", "missing_person_search"]),
+    ("shifeng", ["community_help"]),
+    ("youxian", []),
+])
+def test_a_district_keeps_its_own_programs_and_the_city_wide_ones(catalog, district, local):
+    kept = View(catalog, Filters(district=district)).program_ids
+    assert sorted(local + CITY_WIDE) == sorted(kept)
+
+
+def test_a_district_leaves_out_programs_led_in_another_district(catalog):
+    kept = View(catalog, Filters(district="liling")).program_ids
+    assert {"longquan_park", "missing_person_search", "community_help"}.isdisjoint(kept)
+    assert "flu_advisory" in kept
+
+
+@pytest.mark.parametrize("chosen, expected", [
+    # The street office itself takes part in nothing; its community leads the help program.
+    (("xiangshiling_street",), ["community_help"]),
+    (("yanggulao_community",), ["community_help"]),
+    # The sub-bureau leads the search; its police station is one of its units.
+    (("qingyun_police_station",), ["missing_person_search"]),
+    (("zz_urban_management",), ["municipal_reading"]),
+])
+def test_choosing_a_parent_includes_its_units(catalog, chosen, expected):
+    assert expected == View(catalog, Filters(departments=chosen)).program_ids
+
+
+def test_a_parent_is_named_with_its_units_in_the_view_context(catalog):
+    zh = View(catalog, Filters(departments=("zz_civil_affairs", "zz_cdc"))).context()
+    assert "株洲市民政局（含下属单位）" in zh and "株洲市疾病预防控制中心（" not in zh
+    en = View(catalog, Filters(lang="en", district="lusong")).context()
+    assert "Lusong District (with city-wide programs)" in en
 
 
 def test_the_date_range_keeps_figures_whose_period_overlaps_it(catalog):
@@ -89,6 +130,11 @@ def test_a_range_with_nothing_in_it_leaves_the_view_empty(catalog):
     view = View(catalog, Filters(date_from=dt.date(2030, 1, 1)))
     assert view.empty
     assert view.figures.empty
+
+
+def test_a_reversed_range_keeps_nothing_not_even_a_month_reaching_both_ends(catalog):
+    view = View(catalog, Filters(date_from=dt.date(2023, 11, 30), date_to=dt.date(2023, 11, 1)))
+    assert view.empty and view.records("cases").empty
 
 
 def test_a_case_spanning_two_days_stays_when_the_range_starts_on_the_second(catalog):

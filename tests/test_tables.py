@@ -42,8 +42,10 @@ def test_per_area_shows_rounded_text_and_no_raw_numbers(catalog, lang, investmen
     frame = tables.per_area(view)
     longquan = frame.iloc[[i for i, p in enumerate(view.records("projects")["program"])
                            if p == "longquan_park"][0]]
-    assert investment_per_mu == longquan[view.label("investment_per_mu")]
-    assert output_per_ha == longquan[view.label("output_per_ha")]
+    # Each cell is the value as shown, then the period it covers.
+    bracket = "（" if lang == "zh" else " ("
+    assert longquan[view.label("investment_per_mu")].startswith(investment_per_mu + bracket)
+    assert longquan[view.label("output_per_ha")].startswith(output_per_ha + bracket)
     assert not any(pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns)
     shown = " ".join(frame.astype(str).to_numpy().ravel())
     assert "3333.33" not in shown and "166666667" not in shown
