@@ -80,9 +80,9 @@ def figure_document(row: Any) -> dict[str, Any]:
         "program": row.program, "metric": row.metric, "reported": row.reported,
         "period": row.period, "department": row.department, "source": row.source,
     }
-    if row.locator:
+    if isinstance(row.locator, str):  # frames hold NaN where SQL holds NULL
         document["locator"] = row.locator
-    if row.group_zh:
+    if isinstance(row.group_zh, str):
         document["group"] = {"zh": row.group_zh, "en": row.group_en}
     return document
 
