@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test validate bench system-deps clean
+.PHONY: run test validate bench system-deps test-deps clean
 
 $(VENV)/.run-stamp: pyproject.toml
 	scripts/venv.sh .
@@ -15,10 +15,13 @@ $(VENV)/.dev-stamp: pyproject.toml
 system-deps:
 	@scripts/system-deps.sh
 
+test-deps:
+	@scripts/system-deps.sh --test
+
 run: $(VENV)/.run-stamp system-deps
 	$(VENV)/bin/streamlit run dashboard.py --server.port 8501
 
-test: $(VENV)/.dev-stamp system-deps
+test: $(VENV)/.dev-stamp test-deps
 	$(PY) -m pytest
 
 validate: $(VENV)/.run-stamp

@@ -1,14 +1,19 @@
-"""Shared fixtures: the shipped data folder, writable copies of it, and a folder broken on purpose."""
+"""Shared fixtures: the shipped data folder, writable copies of it, a folder broken on purpose,
+and a throwaway PostgreSQL server with a fresh database per test."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 import yaml
+
+import pgserver
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -53,6 +58,16 @@ def seed_text() -> str:
     if not SEED.is_file():
         pytest.skip(f"source edition text not found at {SEED}")
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_counts() -> dict[str, int]:
+    """How many records of each kind `data/` holds, and in all: what a first load writes."""
+    from civic.loading import load
+
+    dataset = load(DATA).dataset
+    counts = {kind: len(getattr(dataset, kind)) for kind in type(dataset).model_fields}
+    return counts | {"all": sum(counts.values())}
 
 
 @pytest.fixture
@@ -200,3 +215,99 @@ def build_broken(root: Path) -> Broken:
 def broken_data(tmp_path_factory: pytest.TempPathFactory) -> Broken:
     """A copy of data/ with nine faults; read-only for the tests that share it."""
     return build_broken(tmp_path_factory.mktemp("broken") / "data")
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: one throwaway server per test session, a fresh database per test.
+
+
+def under_ci() -> bool:
+    """True when the environment says CI (`CI` set, and not "0" or "false")."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_requirement(reason: str) -> None:
+    """Skip a test whose system requirement is missing; under CI, fail it instead."""
+    if under_ci():
+        pytest.fail(f"{reason} (under CI a missing requirement fails the test)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """SQLAlchemy URL of a PostgreSQL server's `postgres` database, for the whole session.
+
+    CIVIC_TEST_DATABASE_URL when set (its user must be allowed to create databases); otherwise a
+    throwaway server started from Debian's `postgresql` binaries and removed at the end.
+    """
+    given = os.environ.get("CIVIC_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    reason = pgserver.missing()
+    if reason:
+        missing_requirement(reason)
+    with pgserver.PostgresServer() as server:
+        yield server.url()
+
+
+def _admin_connection(url: str):
+    """An autocommit psycopg connection to `url` (a SQLAlchemy URL), for CREATE/DROP DATABASE."""
+    try:
+        import psycopg
+        from sqlalchemy.engine import make_url
+    except ImportError as error:
+        missing_requirement(f"{error.name} is not installed (pip install -e '.[dev]')")
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(libpq, autocommit=True)
+
+
+@pytest.fixture
+def pg_database(postgres_url: str) -> Iterator[str]:
+    """SQLAlchemy URL of a new, empty PostgreSQL database of this test alone; dropped after it."""
+    from sqlalchemy.engine import make_url
+
+    name = f"civic_test_{uuid.uuid4().hex[:12]}"
+    with _admin_connection(postgres_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _admin_connection(postgres_url) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---------------------------------------------------------------------------------------------
+# The store: every test run has its own SQLite file, never the project's var/ one.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """CIVIC_DATABASE_URL for the whole run: a SQLite file the dashboard fills from data/."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'civic.sqlite3'}"
+    before = os.environ.get("CIVIC_DATABASE_URL")
+    os.environ["CIVIC_DATABASE_URL"] = url
+    yield url
+    if before is None:
+        os.environ.pop("CIVIC_DATABASE_URL", None)
+    else:
+        os.environ["CIVIC_DATABASE_URL"] = before
+
+
+@pytest.fixture(scope="session")
+def store_url(session_store: str) -> str:
+    """The session's store, migrated and holding data/: read it, never write to it."""
+    from civic import database, store
+
+    engine = database.connect(session_store)
+    store.prepare(engine, DATA)
+    engine.dispose()
+    return session_store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of this test alone, on each engine the store supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'civic.sqlite3'}"
+    return request.getfixturevalue("pg_database")

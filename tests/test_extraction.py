@@ -269,7 +269,7 @@ def test_unreadable_report_is_named(tmp_path, name, content, problem):
 def test_civic_extract_command(tmp_path, capsys, data_dir, fmt):
     path = tmp_path / "report.txt"
     path.write_text(SAMPLE, encoding="utf-8")
-    assert main(["extract", str(path), "--format", fmt, "--data", str(data_dir)]) == 0
+    assert main(["extract", str(path), "--format", fmt]) == 0
     out = capsys.readouterr().out
     if fmt == "json":
         records = json.loads(out)
@@ -283,8 +283,7 @@ def test_civic_extract_command(tmp_path, capsys, data_dir, fmt):
 def test_civic_extract_date_option_and_missing_file(tmp_path, capsys, data_dir):
     path = tmp_path / "report.txt"
     path.write_text("去年12月，新建公园2座。", encoding="utf-8")
-    assert main(["extract", str(path), "--date", "2020-05-01", "--format", "json",
-                 "--data", str(data_dir)]) == 0
+    assert main(["extract", str(path), "--date", "2020-05-01", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["period"] == "2019-12"
     assert main(["extract", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt" in capsys.readouterr().err
