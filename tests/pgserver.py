@@ -14,15 +14,15 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile
 from pathlib import Path
 
+from servers import HOST, free_port
+
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
 SERVER_USER = "postgres"
-HOST = "127.0.0.1"
 START_TIMEOUT_S = 60
 INSTALL_HINT = ("install Debian's `postgresql` (`sudo apt-get install postgresql`, or "
                 "`make system-deps` as root), or set CIVIC_TEST_DATABASE_URL to a server's "
@@ -55,13 +55,6 @@ def missing() -> str | None:
         if shutil.which("runuser") is None:
             return "running as root without `runuser` (util-linux) to run the server as postgres"
     return None
-
-
-def free_port(host: str = HOST) -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:
