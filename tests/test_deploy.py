@@ -5,6 +5,7 @@ copy of data/); two `streamlit run` servers read it (`CIVIC_DATABASE_URL`); ngin
 the shipped `deploy/nginx-civic.conf`, sends each client to one of them. Chromium opens the
 dashboard through the proxy and on each server directly; then one figure is changed through the
 command line, and every open session shows the new value on its next rerun, without a restart.
+How long each step takes is measured by scripts/bench_deploy.py, not here.
 
 Needs Debian's `postgresql`, `nginx` and `chromium` (`make test` installs them as root). Without
 one of them the module is skipped, except under CI, where that is a failure.
@@ -12,14 +13,7 @@ one of them the module is skipped, except under CI, where that is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -29,8 +23,9 @@ from browsing import (
     ERROR_ALERT, EXCEPTION, METRIC_VALUE, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot,
     wait_until_settled,
 )
-from conftest import DATA, change_yaml, fresh_database, missing_requirement
-from servers import HOST, NginxProxy, StreamlitServer, get, nginx_binary
+from conftest import fresh_database, missing_requirement
+from deployment import Deployment, deploy
+from servers import HOST, get, nginx_binary
 
 pytestmark = pytest.mark.browser
 
@@ -38,29 +33,8 @@ PAGE = "leaders_walk"
 # The person-times of 一把手走流程 as shipped, and the corrected figure loaded through the CLI.
 SHIPPED = {"zh": "4023", "en": "4,023"}
 CORRECTED = {"zh": "4321", "en": "4,321"}
-CORRECTED_REPORTED = "4321人次"
 LANGUAGE_BUTTON = {"zh": "中文", "en": "English"}
 CLIENTS = [f"127.0.0.{n}" for n in range(2, 22)]  # loopback source addresses, one per client
-
-
-@dataclass
-class Deployment:
-    database: str
-    data: Path  # the folder loaded into the store, edited by the tests
-    servers: list[StreamlitServer]
-    proxy: NginxProxy
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def civic(*args: str) -> float:
-    """Run the `civic` command; fail the test with its output unless it succeeds. Seconds taken."""
-    command = Path(sys.executable).with_name("civic")
-    started = time.monotonic()
-    done = subprocess.run([str(command), *args], capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        pytest.fail(f"civic {' '.join(args)} exited {done.returncode}:\n{done.stdout}"
-                    f"{done.stderr}")
-    return time.monotonic() - started
 
 
 @pytest.fixture(scope="module")
@@ -69,33 +43,13 @@ def deployment(postgres_url: str, tmp_path_factory: pytest.TempPathFactory
     if nginx_binary() is None:
         missing_requirement("nginx not found: install Debian's `nginx` (`make test-deps` as "
                             "root, or `sudo apt-get install nginx`)")
-    folder = tmp_path_factory.mktemp("deploy")
     with ExitStack() as stack:
         database = stack.enter_context(fresh_database(postgres_url))
-        data = Path(shutil.copytree(DATA, folder / "data"))
-        timings = {"civic db upgrade": civic("db", "upgrade", "--database", database),
-                   "civic db load (data/)": civic("db", "load", str(data),
-                                                  "--database", database)}
-
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CIVIC_")}
-        env["CIVIC_DATABASE_URL"] = database
-        servers = [stack.enter_context(StreamlitServer(folder / f"streamlit-{n}.log", env))
-                   for n in (1, 2)]
-        proxy = stack.enter_context(
-            NginxProxy(folder, [f"{HOST}:{server.port}" for server in servers]))
         try:
-            with ThreadPoolExecutor(len(servers)) as pool:
-                list(pool.map(StreamlitServer.start, servers))
-            proxy.start()
+            running = stack.enter_context(deploy(database, tmp_path_factory.mktemp("deploy")))
         except RuntimeError as error:
             pytest.fail(str(error))
-        for n, server in enumerate(servers, 1):
-            timings[f"streamlit server {n} start (both at once)"] = server.started_in_s
-        timings["nginx start"] = proxy.started_in_s
-        deployment = Deployment(database, data, servers, proxy, timings)
-        yield deployment
-        print("\nmeasured:\n" + "\n".join(f"  {name}: {seconds:.2f} s"
-                                          for name, seconds in deployment.timings.items()))
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +92,7 @@ def test_cli_write_shows_in_both_servers_and_through_the_proxy(
     try:
         for name, base in bases.items():
             tab = tabs[name] = context.new_page()
-            started = time.monotonic()
             open_page(tab, f"{base}/{PAGE}?lang=zh")
-            deployment.timings[f"first page on the {name}"] = time.monotonic() - started
             assert not error_texts(tab), f"{name}: " + "\n---\n".join(error_texts(tab))
             assert shows(tab, SHIPPED["zh"]), f"{name}: {metric_values(tab)}"
             assert not shows(tab, CORRECTED["zh"])
@@ -148,24 +100,14 @@ def test_cli_write_shows_in_both_servers_and_through_the_proxy(
         through_proxy = deployment.proxy.upstreams_by_client().get(HOST, set())
         assert len(through_proxy) == 1, through_proxy
 
-        def correct(content: dict) -> None:
-            (figure,) = [f for f in content["figures"] if f["metric"] == "experiences"]
-            assert figure["reported"] == f"{SHIPPED['zh']}人次"
-            figure["reported"] = CORRECTED_REPORTED
-            figure["locator"] = figure["locator"].replace(SHIPPED["zh"], CORRECTED["zh"])
-
-        change_yaml(deployment.data / "programs" / f"{PAGE}.yaml", correct)
-        deployment.timings["civic db load (one figure changed)"] = civic(
-            "db", "load", str(deployment.data), "--database", deployment.database)
-        written = time.monotonic()
+        deployment.set_walk_experiences(int(CORRECTED["zh"]))
+        deployment.load()
 
         # A rerun of each open session (switching the language) shows the corrected figure.
         for name, tab in tabs.items():
             tab.locator('[data-testid="stSidebar"]').get_by_text(
                 LANGUAGE_BUTTON["en"], exact=True).click()
             tab.locator(METRIC_VALUE).filter(has_text=CORRECTED["en"]).first.wait_for()
-            deployment.timings[f"write to shown, {name} (incl. rerun)"] = (
-                time.monotonic() - written)
             wait_until_settled(tab)
             assert not tab.locator(f"{EXCEPTION}, {ERROR_ALERT}").count()
             assert not shows(tab, SHIPPED["en"]), f"{name}: {metric_values(tab)}"
