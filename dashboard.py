@@ -11,13 +11,31 @@ from app_pages.components import (
     FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, download,
 )
 from civic import cache, export
+from civic.database import SchemaTooNew, StoreError
 from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import LANGS, format_date, name, t
+from civic.store import Refused
 from civic.view import View
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
 
-catalog = cache.catalog()
+try:
+    catalog = cache.catalog()
+except (StoreError, Refused) as error:
+    # A clear page instead of a traceback; the next rerun (the button) tries the store again.
+    lang = st.session_state.get("lang") or st.query_params.get("lang")
+    lang = lang if lang in LANGS else "zh"
+    if isinstance(error, Refused):
+        st.title(t("store.refused_title", lang))
+        st.error(t("app.data_problems", lang, count=len(error.problems)), icon=":material/error:")
+        st.text("\n".join(str(p) for p in error.problems))
+    else:
+        key = "store.too_new" if isinstance(error, SchemaTooNew) else "store.unavailable"
+        st.title(t(f"{key}_title", lang))
+        st.error(t(f"{key}_message", lang), icon=":material/cloud_off:")
+        st.text(str(error))
+    st.button(t("store.retry", lang), key="store_retry")
+    st.stop()
 options = Options.of(catalog.dataset)
 
 # A link opens the view it describes: read the URL once per session into the widgets.
@@ -89,10 +107,6 @@ with st.sidebar:
 # Notices about the link show once, on the view the link opened.
 for notice in st.session_state.pop("notices", []):
     st.warning(t(notice.key, lang, value=notice.value), icon=":material/warning:")
-if catalog.loaded.problems:
-    with st.expander(t("app.data_problems", lang, count=len(catalog.loaded.problems)),
-                     icon=":material/error:"):
-        st.text("\n".join(str(p) for p in catalog.loaded.problems))
 
 # Material icons ship with Streamlit, so they draw on machines without an emoji font.
 PAGES = [

@@ -1,7 +1,9 @@
-"""The Streamlit-cached loader: the only `civic` module that imports streamlit.
+"""The Streamlit-cached store: the only `civic` module that imports streamlit.
 
-The catalog is rebuilt when any data file changes (its names, sizes or modification times),
-so an edited figure shows up on the next rerun without restarting the server.
+Each rerun asks the store for its data version (one cheap query) and rebuilds the catalog only
+when that changed, so a write by any process (the CLI, another dashboard server) shows on the
+next rerun without a restart. The first run migrates the store and fills it from `data/` when
+it is empty.
 """
 
 from __future__ import annotations
@@ -10,16 +12,30 @@ import os
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy import Engine
 
+from civic import database, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
-from civic.loading import data_version
 
 DATA_DIR_ENV = "CIVIC_DATA_DIR"
+"""The folder an empty store is filled from; `data/` unless set."""
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return database.connect(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _prepared(url: str, seed: str) -> bool:
+    # Not cached when it raises: an unreachable store is tried again on the next rerun.
+    store.prepare(_engine(url), seed)
+    return True
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _catalog(data_dir: str, version: tuple[tuple[str, int, int], ...]) -> Catalog:
-    catalog = Catalog.load(data_dir)
+def _catalog(url: str, version: int) -> Catalog:
+    catalog = Catalog.read(_engine(url))
     catalog.frames.figures  # build the frames once, not on the first page that asks
     return catalog
 
@@ -29,5 +45,8 @@ def data_dir() -> Path:
 
 
 def catalog() -> Catalog:
-    directory = data_dir()
-    return _catalog(str(directory), data_version(directory))
+    """The store's catalog as of its data version; raises `database.StoreError` or
+    `store.Refused` (the seed folder's problems) with a message for the page."""
+    url = database.database_url()
+    _prepared(url, str(data_dir()))
+    return _catalog(url, reads.version(_engine(url)))

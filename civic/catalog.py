@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import pandas as pd
+from sqlalchemy import Engine
+
+from civic import reads
 from civic.loading import Frames, Loaded, edition_date, load
-from civic.metrics import all_figures
+from civic.metrics import all_figures, derived_figures
 from civic.models import (
     Advisory, Dataset, Department, District, Event, Metric, Program, Source,
 )
@@ -18,11 +22,33 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 @dataclass(frozen=True)
 class Catalog:
+    """Read from the store (`Catalog.read`) or, for checks of a folder, from YAML (`load`).
+
+    From the store, `dataset` holds every record but the figures, which are read as typed
+    columns into `frames.figures`; `history` is the audit trail of figures.
+    """
+
     loaded: Loaded
+    stored: pd.DataFrame | None = None
+    derived: list = field(default_factory=list)
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=reads.HISTORY_COLUMNS))
+    version: int | None = None
 
     @classmethod
     def load(cls, data_dir: str | Path = DEFAULT_DATA_DIR) -> Catalog:
-        return cls(load(data_dir))
+        loaded = load(data_dir)
+        return cls(loaded, derived=derived_figures(loaded.dataset))
+
+    @classmethod
+    def read(cls, engine: Engine) -> Catalog:
+        """The store as of its current data version."""
+        version = reads.version(engine)
+        dataset = reads.dataset(engine, with_figures=False)
+        stored = reads.figure_frame(engine)
+        inputs = dataset.model_copy(update={"figures": reads.derivation_inputs(stored)})
+        return cls(Loaded(dataset), stored, derived_figures(inputs),
+                   reads.history(engine, table="figures"), version)
 
     @property
     def dataset(self) -> Dataset:
@@ -31,7 +57,9 @@ class Catalog:
     @cached_property
     def frames(self) -> Frames:
         """Frames of reported and derived figures alike."""
-        return Frames(self.dataset, all_figures(self.dataset))
+        if self.stored is None:
+            return Frames(self.dataset, all_figures(self.dataset))
+        return Frames(self.dataset, self.derived, self.stored)
 
     @cached_property
     def programs(self) -> dict[str, Program]:

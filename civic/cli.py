@@ -1,5 +1,5 @@
-"""The `civic` command: check the data, list its figures and export a view without opening the
-dashboard."""
+"""The `civic` command: check a data folder, list the store's figures and export a view without
+opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from civic.catalog import Catalog
+from civic import database, store
+from civic.catalog import DEFAULT_DATA_DIR, Catalog
 from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
-from civic.metrics import all_figures
-from civic.models import Category, Dataset
+from civic.models import Category
+from civic.store_cli import add_commands, database_option, engine
 from civic.view import View
 
 DEFAULT_DATA = Path("data")
@@ -32,6 +33,8 @@ def _validate(args: argparse.Namespace) -> int:
         for problem in loaded.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    if args.database:  # the folder as a write into that store would find it
+        store.load_folder(engine(args), args.data_dir, who=store.cli_user(), dry_run=True)
     dataset = loaded.dataset
     print(
         f"{args.data_dir}: OK — {len(dataset.programs)} programs, {len(dataset.departments)} "
@@ -46,10 +49,10 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def figures_table(dataset: Dataset, program: str | None = None,
+def figures_table(catalog: Catalog, program: str | None = None,
                   department: str | None = None) -> pd.DataFrame:
     """Reported and derived figures with the CLI's columns, optionally narrowed."""
-    frame = Frames(dataset, all_figures(dataset)).figures
+    frame = catalog.frames.figures
     if program:
         frame = frame[frame["program"] == program]
     if department:
@@ -60,11 +63,17 @@ def figures_table(dataset: Dataset, program: str | None = None,
     return frame.reset_index(drop=True)
 
 
+def stored_catalog(args: argparse.Namespace) -> Catalog:
+    """The store's catalog; a new store is migrated and filled from data/ first, as the
+    dashboard does."""
+    found = engine(args)
+    store.prepare(found, DEFAULT_DATA_DIR)
+    return Catalog.read(found)
+
+
 def _figures(args: argparse.Namespace) -> int:
-    loaded = load(args.data_dir)
-    for problem in loaded.problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    dataset = loaded.dataset
+    catalog = stored_catalog(args)
+    dataset = catalog.dataset
     unknown = [
         f"unknown {kind} {key!r}; known: {', '.join(sorted(known))}"
         for kind, key, known in (
@@ -76,7 +85,7 @@ def _figures(args: argparse.Namespace) -> int:
     if unknown:
         print("\n".join(unknown), file=sys.stderr)
         return 2
-    frame = figures_table(dataset, args.program, args.department)
+    frame = figures_table(catalog, args.program, args.department)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
@@ -102,12 +111,7 @@ def _export(args: argparse.Namespace) -> int:
     # The export stack (plotly, kaleido, openpyxl) loads only for this command.
     from civic import export, tables
 
-    if not args.data_dir.is_dir():
-        print(f"civic export: error: data folder not found: {args.data_dir}", file=sys.stderr)
-        return 2
-    catalog = Catalog.load(args.data_dir)
-    for problem in catalog.loaded.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+    catalog = stored_catalog(args)
     errors = _filter_errors(args, Options.of(catalog.dataset))
     for error in errors:
         print(f"civic export: error: {error}", file=sys.stderr)
@@ -145,10 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check every data file, list every problem")
     validate.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
+    database_option(validate)
     validate.set_defaults(run=_validate)
 
     figures = commands.add_parser("figures", help="list the normalized figures")
-    figures.add_argument("--data", dest="data_dir", type=Path, default=DEFAULT_DATA)
+    database_option(figures)
     figures.add_argument("--program", help="program id, e.g. leaders_walk")
     figures.add_argument("--department", help="department id, e.g. zz_admin_approval")
     figures.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -167,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
                         help="last date, YYYY-MM-DD")
     export.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
-    export.add_argument("--data", dest="data_dir", type=Path, default=DEFAULT_DATA)
+    database_option(export)
     export.set_defaults(run=_export)
+    add_commands(commands)
     return parser
 
 
@@ -176,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except store.Refused as refused:
+        print(f"{len(refused.problems)} problem(s); nothing was written:", file=sys.stderr)
+        for problem in refused.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except (database.StoreError, FileExistsError) as error:
+        print(f"civic: error: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into `head`: not an error of ours
         sys.stderr.close()
         return 0

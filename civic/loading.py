@@ -343,9 +343,12 @@ def data_version(data_dir: str | Path) -> tuple[tuple[str, int, int], ...]:
 class Frames:
     """The dataset as pandas frames, one per record kind, built once and shared."""
 
-    def __init__(self, dataset: Dataset, figures: list[Figure] | None = None):
+    def __init__(self, dataset: Dataset, figures: list[Figure] | None = None,
+                 stored: pd.DataFrame | None = None):
+        """`stored`: figure rows read from the store, shown ahead of `figures`."""
         self.dataset = dataset
         self._figures = dataset.figures if figures is None else figures
+        self._stored = stored
 
     @cached_property
     def departments(self) -> pd.DataFrame:
@@ -397,8 +400,6 @@ class Frames:
     @cached_property
     def figures(self) -> pd.DataFrame:
         """The tidy frame of figures: one row per figure, ids as categoricals."""
-        programs = {p.id: p for p in self.dataset.programs}
-        districts = {d.id: d.district for d in self.dataset.departments}
         rows = [
             {
                 "program": f.program,
@@ -412,8 +413,6 @@ class Frames:
                 "date_end": f.period.end,
                 "period": f.period.text,
                 "department": f.department,
-                "district": districts.get(f.department),
-                "category": str(programs[f.program].category) if f.program in programs else None,
                 "group_zh": f.group.zh if f.group else None,
                 "group_en": f.group.en if f.group else None,
                 "source": f.source,
@@ -422,7 +421,16 @@ class Frames:
             }
             for f in self._figures
         ]
-        frame = _frame(rows, FIGURE_COLUMNS)
+        frame = _frame(rows, STORED_FIGURE_COLUMNS)
+        if self._stored is not None:
+            stored = self._stored[STORED_FIGURE_COLUMNS]
+            frame = (pd.concat([stored, frame], ignore_index=True).infer_objects() if len(frame)
+                     else stored.copy())
+        districts = {d.id: d.district for d in self.dataset.departments}
+        categories = {p.id: str(p.category) for p in self.dataset.programs}
+        frame["district"] = frame["department"].map(districts)
+        frame["category"] = frame["program"].map(categories)
+        frame = frame[FIGURE_COLUMNS]
         for column in ("value", "value_max"):
             frame[column] = frame[column].astype("Float64")
         for column in ("date", "date_end"):
@@ -620,6 +628,9 @@ FIGURE_COLUMNS = [
     "date_end", "period", "department", "district", "category", "group_zh", "group_en",
     "source", "locator", "basis",
 ]
+
+STORED_FIGURE_COLUMNS = [c for c in FIGURE_COLUMNS if c not in ("district", "category")]
+"""What a figure holds itself; district and category follow from its department and program."""
 
 PROJECT_METRICS = [
     "total_investment", "expected_annual_output", "land_area", "jobs", "enterprises_expected",

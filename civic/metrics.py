@@ -95,6 +95,10 @@ def _per_area_figures(figures: list[Figure], program: str) -> list[Figure]:
     return derived
 
 
+DERIVATION_INPUTS = {"problems_found", "problems_solved", "land_area", *_PER_AREA}
+"""The metrics derived values are computed from."""
+
+
 def derived_figures(dataset: Dataset) -> list[Figure]:
     """Every value the dashboard derives from reported figures, program by program."""
     figures = dataset.figures

@@ -303,3 +303,39 @@ def browser(chromium_path: str):
             yield launched
         finally:
             launched.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The store: every test run has its own SQLite file, never the project's var/ one.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """CIVIC_DATABASE_URL for the whole run: a SQLite file the dashboard fills from data/."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'civic.sqlite3'}"
+    before = os.environ.get("CIVIC_DATABASE_URL")
+    os.environ["CIVIC_DATABASE_URL"] = url
+    yield url
+    if before is None:
+        os.environ.pop("CIVIC_DATABASE_URL", None)
+    else:
+        os.environ["CIVIC_DATABASE_URL"] = before
+
+
+@pytest.fixture(scope="session")
+def store_url(session_store: str) -> str:
+    """The session's store, migrated and holding data/: read it, never write to it."""
+    from civic import database, store
+
+    engine = database.connect(session_store)
+    store.prepare(engine, DATA)
+    engine.dispose()
+    return session_store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of this test alone, on each engine the store supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'civic.sqlite3'}"
+    return request.getfixturevalue("pg_database")

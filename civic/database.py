@@ -1,0 +1,132 @@
+"""Where the store lives and how to reach it: the URL, the engine, the schema's migrations.
+
+SQLite by default (`var/civic.sqlite3` in the project, WAL mode so readers never wait for a
+writer, a busy timeout so two writers queue instead of failing); PostgreSQL through psycopg 3
+for a shared deployment, with `pool_pre_ping` so a lost connection is remade on the next use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'civic.sqlite3'}"
+URL_ENV = "CIVIC_DATABASE_URL"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_S = 30.0
+WRITE = "civic_write"
+"""Execution option a writer sets: on SQLite its transaction takes the write lock at BEGIN."""
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message says why in words an operator can act on."""
+
+
+class Unavailable(StoreError):
+    pass
+
+
+class SchemaTooNew(StoreError):
+    pass
+
+
+def database_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get(URL_ENV) or DEFAULT_URL
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine for the URL (or the environment's, or the default SQLite file)."""
+    url = make_url(database_url(url))
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url) -> Engine:
+    if url.database and url.database != ":memory:":
+        try:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise Unavailable(f"cannot create the folder of {url.database}: {error}") from None
+    timeout = float(url.query.get("timeout", BUSY_TIMEOUT_S))
+    url = url.difference_update_query(["timeout"])
+    engine = create_engine(url, connect_args={"timeout": timeout}, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        write = connection.get_execution_options().get(WRITE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head() -> str:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def revision(engine: Engine) -> str | None:
+    """The schema revision the database is at; None for an empty database."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as error:
+        raise Unavailable(unreachable(engine, error)) from None
+
+
+def unreachable(engine: Engine, error: Exception) -> str:
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return f"the database at {shown(str(engine.url))} cannot be reached: {reason}"
+
+
+def check(engine: Engine) -> str | None:
+    """The current revision; refuses a database migrated by a newer version of civic."""
+    current = revision(engine)
+    known = {r.revision for r in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaTooNew(
+            f"the database at {shown(str(engine.url))} has schema revision {current!r}, newer "
+            f"than this version of civic knows (latest {head()!r}); upgrade civic")
+    return current
+
+
+def upgrade(engine: Engine) -> str:
+    """Migrate to the latest schema; returns the revision reached."""
+    check(engine)
+    try:
+        command.upgrade(_config(engine), "head")
+    except OperationalError as error:
+        raise Unavailable(unreachable(engine, error)) from None
+    return head()
+
+
+def is_current(engine: Engine) -> bool:
+    return check(engine) == head() and inspect(engine).has_table("figures")

@@ -1,0 +1,94 @@
+"""Reads of the store: the data version, the catalog's records and frames, the audit trail.
+
+Figures come straight from SQL as typed columns; only the handful of rows a derived value needs
+are rebuilt as models. The other records are few and are validated back into their models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
+
+from civic import database, rows
+from civic.loading import STORED_FIGURE_COLUMNS
+from civic.metrics import DERIVATION_INPUTS
+from civic.models import RECORD_KINDS, Dataset, Figure
+from civic.schema import TABLES, audit, data_version, figures, records
+
+HISTORY_COLUMNS = ["at", "who", "table", "key", "action", "before", "after", "why", "batch"]
+
+
+def _guarded(engine: Engine, read):
+    try:
+        with engine.connect() as connection:
+            return read(connection)
+    except OperationalError as error:
+        raise database.Unavailable(database.unreachable(engine, error)) from None
+
+
+def version(engine: Engine) -> int:
+    """The data version: one cheap query, bumped by every write of any process."""
+    return _guarded(engine, lambda c: c.execute(
+        select(data_version.c.version).where(data_version.c.id == 1)).scalar_one())
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    return _guarded(engine, lambda c: {
+        table.name: c.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in TABLES})
+
+
+def dataset(engine: Engine, with_figures: bool = True) -> Dataset:
+    """Every stored record as models; without figures for the dashboard, which reads frames."""
+    def read(connection) -> Dataset:
+        lists: dict[str, list[Any]] = {kind: [] for kind in RECORD_KINDS}
+        for row in connection.execute(select(records.c.kind, records.c.body)
+                                      .order_by(records.c.id)):
+            lists[row.kind].append(RECORD_KINDS[row.kind].model_validate(row.body))
+        if with_figures:
+            lists[rows.FIGURES] = [Figure.model_validate(rows.figure_document(row)) for row in
+                                   connection.execute(select(figures).order_by(figures.c.id))]
+        return Dataset(**lists)
+    return _guarded(engine, read)
+
+
+def figure_frame(engine: Engine) -> pd.DataFrame:
+    """The stored figures with the frame's columns (district and category aside)."""
+    columns = [figures.c[name] for name in STORED_FIGURE_COLUMNS if name in figures.c]
+    found = _guarded(engine, lambda c: c.execute(select(*columns).order_by(figures.c.id)).all())
+    # Built like the frames of a folder, so both infer the same column types.
+    frame = pd.DataFrame.from_records(found, columns=[c.name for c in columns])
+    frame["basis"] = "reported"
+    return frame[STORED_FIGURE_COLUMNS]
+
+
+def derivation_inputs(frame: pd.DataFrame) -> list[Figure]:
+    """The few figures derived values are computed from, as models."""
+    rows_needed = frame[frame["metric"].isin(DERIVATION_INPUTS) & frame["group_zh"].isna()]
+    return [Figure.model_validate(rows.figure_document(row))
+            for row in rows_needed.itertuples(index=False)]
+
+
+def history(engine: Engine, since: dt.date | None = None,
+            table: str | None = None) -> pd.DataFrame:
+    """The audit trail, oldest first; `since` a UTC date."""
+    query = select(audit).order_by(audit.c.id)
+    if since:
+        query = query.where(audit.c.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
+    if table:
+        query = query.where(audit.c.table_name == table)
+    found = _guarded(engine, lambda c: c.execute(query).all())
+    frame = pd.DataFrame([{
+        "at": _utc(r.at), "who": r.who, "table": r.table_name, "key": r.key,
+        "action": r.action, "before": r.before, "after": r.after, "why": r.why,
+        "batch": r.batch} for r in found], columns=HISTORY_COLUMNS)
+    return frame
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive times; every stored time is UTC."""
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)

@@ -1,0 +1,73 @@
+"""The store's tables: typed figures, the other records as validated documents, the audit trail
+and the data version.
+
+Figures are the rows that grow, so they get typed columns that frames read directly. The other
+records (programs, projects with milestones, advisories with age groups, …) are few and nested:
+each is one JSON document in `records`, validated by its Pydantic model on the way in.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text, UniqueConstraint,
+)
+
+metadata = MetaData(naming_convention={
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+})
+
+records = Table(
+    "records", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("program", String(48), index=True),
+    Column("body", JSON, nullable=False),
+    UniqueConstraint("kind", "key"),
+)
+
+figures = Table(
+    "figures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(400), nullable=False, unique=True),
+    Column("program", String(48), nullable=False, index=True),
+    Column("metric", String(48), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("value_max", Float),
+    Column("unit", String(32), nullable=False),
+    Column("qualifier", String(32), nullable=False),
+    Column("reported", Text, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("date_end", Date, nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("department", String(48), nullable=False),
+    Column("source", String(48), nullable=False),
+    Column("locator", String(40)),
+    Column("group_zh", Text),
+    Column("group_en", Text),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("who", String(200), nullable=False),
+    Column("table_name", String(32), nullable=False),
+    Column("key", String(400), nullable=False),
+    Column("action", String(8), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("why", Text, nullable=False),
+    Column("batch", String(36), nullable=False),
+)
+
+data_version = Table(
+    "data_version", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+TABLES = [records, figures, audit, data_version]
