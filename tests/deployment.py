@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from conftest import DATA, change_yaml
 from servers import HOST, NginxProxy, StreamlitServer
@@ -33,7 +33,7 @@ class Deployment:
 
     def load(self) -> float:
         """`civic db load` of the data folder into the store; the seconds it took."""
-        return civic("db", "load", str(self.data), "--database", self.database)
+        return timed(civic, "db", "load", str(self.data), "--database", self.database)
 
     def set_walk_experiences(self, value: int) -> None:
         """Set the reported person-times of 一把手走流程 (and its locator) in the data folder."""
@@ -46,14 +46,20 @@ class Deployment:
         change_yaml(self.data / WALK_FILE, change)
 
 
-def civic(*args: str) -> float:
-    """Run the installed `civic` command; raise with its output unless it succeeds. Seconds."""
+def civic(*args: str) -> str:
+    """Run the installed `civic` command; its output, or RuntimeError with it on failure."""
     command = Path(sys.executable).with_name("civic")
-    started = time.monotonic()
     done = subprocess.run([str(command), *args], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(f"civic {' '.join(args)} exited {done.returncode}:\n{done.stdout}"
                            f"{done.stderr}")
+    return done.stdout
+
+
+def timed(step: Callable[..., object], *args: Any) -> float:
+    """Seconds `step(*args)` takes."""
+    started = time.monotonic()
+    step(*args)
     return time.monotonic() - started
 
 
@@ -62,8 +68,9 @@ def deploy(database: str, folder: Path, processes: int = 2) -> Iterator[Deployme
     """Migrate and fill `database` from a copy of data/, start `processes` dashboard servers on
     it and nginx in front; everything is stopped on leaving. Raises RuntimeError on failure."""
     data = Path(shutil.copytree(DATA, folder / "data"))
-    timings = {"civic db upgrade": civic("db", "upgrade", "--database", database),
-               "civic db load (data/)": civic("db", "load", str(data), "--database", database)}
+    timings = {"civic db upgrade": timed(civic, "db", "upgrade", "--database", database),
+               "civic db load (data/)": timed(civic, "db", "load", str(data),
+                                              "--database", database)}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVIC_")}
     env["CIVIC_DATABASE_URL"] = database
     with ExitStack() as stack:
