@@ -17,3 +17,11 @@ table(tables.figures(view), key="figures_table", name=tr("sources.figures_header
 
 st.subheader(tr("sources.sources_header"))
 table(tables.sources(view), key="sources_table", name=tr("sources.sources_header"))
+
+st.subheader(tr("sources.history_header"))
+st.caption(tr("sources.history_note"))
+revisions = tables.revisions(view)
+if revisions.empty:
+    st.caption(tr("sources.no_revisions"))
+else:
+    table(revisions, key="revisions_table", name=tr("sources.history_header"))

@@ -25,7 +25,7 @@ class Catalog:
     """Read from the store (`Catalog.read`) or, for checks of a folder, from YAML (`load`).
 
     From the store, `dataset` holds every record but the figures, which are read as typed
-    columns into `frames.figures`; `history` is the audit trail of figures.
+    columns into `frames.figures`; `history` holds the figures' revisions and deletions.
     """
 
     loaded: Loaded
@@ -48,7 +48,7 @@ class Catalog:
         stored = reads.figure_frame(engine)
         inputs = dataset.model_copy(update={"figures": reads.derivation_inputs(stored)})
         return cls(Loaded(dataset), stored, derived_figures(inputs),
-                   reads.history(engine, table="figures"), version)
+                   reads.history(engine, table="figures", actions=("update", "delete")), version)
 
     @property
     def dataset(self) -> Dataset:

@@ -73,10 +73,12 @@ def derivation_inputs(frame: pd.DataFrame) -> list[Figure]:
             for row in rows_needed.itertuples(index=False)]
 
 
-def history(engine: Engine, since: dt.date | None = None,
-            table: str | None = None) -> pd.DataFrame:
+def history(engine: Engine, since: dt.date | None = None, table: str | None = None,
+            actions: tuple[str, ...] = ()) -> pd.DataFrame:
     """The audit trail, oldest first; `since` a UTC date."""
     query = select(audit).order_by(audit.c.id)
+    if actions:
+        query = query.where(audit.c.action.in_(actions))
     if since:
         query = query.where(audit.c.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
     if table:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from civic import database, rows
@@ -117,18 +117,31 @@ class _Row:
         self.__dict__.update(values)
 
 
-def _apply(connection: Connection, kind: str, record: Frozen, exists: bool) -> None:
-    key = rows.key(kind, record)
-    if kind == rows.FIGURES:
-        values = rows.figure_row(record)
-        statement = (update(figures).where(figures.c.key == key).values(values) if exists
-                     else insert(figures).values(values))
-    else:
-        values = {"body": rows.plain(record), "program": rows.program_of(record)}
-        statement = (update(records).where(records.c.kind == kind, records.c.key == key)
-                     .values(values) if exists
-                     else insert(records).values(kind=kind, key=key, **values))
-    connection.execute(statement)
+def _apply(connection: Connection, upserts: list[tuple[str, Frozen, bool]]) -> None:
+    """Insert or update records (kind, record, already stored), many rows per statement."""
+    batches: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+    for kind, record, exists in upserts:
+        key = rows.key(kind, record)
+        if kind == rows.FIGURES:
+            values = {**rows.figure_row(record), "old_key": key}
+            batches.setdefault(("figures", exists), []).append(values)
+        else:
+            values = {"kind": kind, "key": key, "old_kind": kind, "old_key": key,
+                      "body": rows.plain(record), "program": rows.program_of(record)}
+            batches.setdefault(("records", exists), []).append(values)
+    statements = {
+        ("figures", False): insert(figures),
+        ("figures", True): update(figures).where(figures.c.key == bindparam("old_key")),
+        ("records", False): insert(records),
+        ("records", True): update(records).where(records.c.kind == bindparam("old_kind"),
+                                                 records.c.key == bindparam("old_key")),
+    }
+    for batch, values in batches.items():
+        table = figures if batch[0] == "figures" else records
+        columns = [c.name for c in table.columns if c.name != "id"]
+        connection.execute(statements[batch].values({c: bindparam(c) for c in columns}),
+                           [{k: v for k, v in row.items()
+                             if k in columns or k.startswith("old_")} for row in values])
 
 
 def _remove(connection: Connection, kind: str, key: str) -> None:
@@ -198,15 +211,17 @@ def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who
         for kind, key in dict.fromkeys(deletes):
             if (kind, key) in held:
                 _remove(connection, kind, key)
+        upserts = []
         for kind, record, _ in incoming:
             key = rows.key(kind, record)
             before = remaining.get((kind, key))
             after = _document(kind, record)
             if before is not None and before[1] == after:
                 continue
-            _apply(connection, kind, record, exists=before is not None)
+            upserts.append((kind, record, before is not None))
             changes.append(Change(kind, key, "update" if before else "insert",
                                   before[1] if before else None, after))
+        _apply(connection, upserts)
         written = Written(changes, dry_run=dry_run)
         if dry_run:
             raise _DryRun(written)

@@ -238,3 +238,33 @@ def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
         _col(view, "supplies"): actions["supplies"],
         _col(view, "department"): actions["department"],
     }).reset_index(drop=True)
+
+
+REVISION_COLUMNS = ["program", "metric", "group", "now", "was", "revised_on", "revised_by", "why"]
+
+
+def revisions(view: View) -> pd.DataFrame:
+    """Corrections of the figures under the filters, newest first: when, by whom, what it was.
+
+    A deleted figure shows "–" as its value now; its earlier value stays in the audit trail.
+    """
+    history = view.catalog.history
+    rows = []
+    for change in history[history["action"] != "insert"].iloc[::-1].itertuples():
+        was, now = change.before, change.after
+        figure = now or was
+        if figure["program"] not in view.program_ids:
+            continue
+        group = figure.get("group") or {}
+        rows.append({
+            "program": view.program_name(figure["program"]),
+            "metric": view.label(figure["metric"]),
+            "group": group.get(view.lang, ""),
+            "now": now["reported"] if now else "–",
+            "was": was["reported"],
+            "revised_on": f"{format_date(change.at.date(), view.lang)} {change.at:%H:%M} UTC",
+            "revised_by": change.who,
+            "why": change.why,
+        })
+    frame = pd.DataFrame(rows, columns=REVISION_COLUMNS)
+    return frame.rename(columns={c: _col(view, c) for c in REVISION_COLUMNS})

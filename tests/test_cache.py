@@ -1,24 +1,28 @@
-"""Loaded data is cached, and rebuilt when a data file changes."""
+"""The catalog is cached per data version: a write by any process shows on the next rerun."""
 
-import os
 import shutil
 
-from civic import cache
+from civic import cache, database, reads, store
 
 
-def test_the_catalog_is_cached_until_a_data_file_changes(data_dir, tmp_path, monkeypatch):
+def test_the_catalog_is_rebuilt_when_another_process_writes(data_dir, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'civic.sqlite3'}"
+    monkeypatch.setenv(database.URL_ENV, url)
+    first = cache.catalog()  # migrates the new store and fills it from data/
+    assert first is cache.catalog()
+    assert 1 == first.version
+
     folder = tmp_path / "data"
     shutil.copytree(data_dir, folder)
-    monkeypatch.setenv(cache.DATA_DIR_ENV, str(folder))
-    first = cache.catalog()
-    assert first is cache.catalog()
-
     walk = folder / "programs" / "leaders_walk.yaml"
     walk.write_text(walk.read_text("utf-8").replace("4023人次", "4100人次"), encoding="utf-8")
-    stat = walk.stat()
-    os.utime(walk, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    other = database.connect(url)  # as the CLI would, from another process
+    store.load_folder(other, folder, who="cli:test")
     second = cache.catalog()
 
     assert second is not first
-    values = {f.metric: f.value for f in second.dataset.figures if f.program == "leaders_walk"}
-    assert 4100 == values["experiences"]
+    assert 2 == second.version == reads.version(other)
+    figures = second.frames.figures
+    assert [4100] == figures.loc[figures["metric"] == "experiences", "value"].tolist()
+    revision = second.history.iloc[-1]
+    assert ("update", "4023人次") == (revision["action"], revision["before"]["reported"])

@@ -24,8 +24,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def csv_rows(capsys: pytest.CaptureFixture[str], data_dir: Path, *options: str) -> list[dict]:
-    code, out, _ = run(capsys, "figures", "--data", str(data_dir), "--format", "csv", *options)
+def csv_rows(capsys: pytest.CaptureFixture[str], store_url: str, *options: str) -> list[dict]:
+    code, out, _ = run(capsys, "figures", "--database", store_url, "--format", "csv", *options)
     assert 0 == code
     return list(csv.DictReader(io.StringIO(out)))
 
@@ -83,15 +83,15 @@ def test_validate_missing_folder(capsys, tmp_path: Path) -> None:
 
 # --- figures ---------------------------------------------------------------------------------
 
-def test_figures_csv_header(capsys, data_dir: Path) -> None:
-    _, out, _ = run(capsys, "figures", "--data", str(data_dir), "--format", "csv")
+def test_figures_csv_header(capsys, store_url: str) -> None:
+    _, out, _ = run(capsys, "figures", "--database", store_url, "--format", "csv")
     header = out.splitlines()[0].split(",")
     assert HEADER == [c for c in header if c in HEADER]
     assert "program,metric,value,value_max,unit,qualifier,reported,date" == ",".join(header[:8])
 
 
-def test_figures_csv_has_reported_and_derived(capsys, data_dir: Path) -> None:
-    rows = csv_rows(capsys, data_dir)
+def test_figures_csv_has_reported_and_derived(capsys, store_url: str) -> None:
+    rows = csv_rows(capsys, store_url)
     bases = {row["basis"] for row in rows}
     assert {"reported", "derived"} == bases
 
@@ -111,23 +111,23 @@ def test_figures_csv_has_reported_and_derived(capsys, data_dir: Path) -> None:
         ("bowei_expansion", "production_lines", 20.0, "entry", "20条", "reported"),
     ],
 )
-def test_figures_csv_row(capsys, data_dir: Path, program: str, metric: str, value, unit: str,
+def test_figures_csv_row(capsys, store_url: str, program: str, metric: str, value, unit: str,
                          reported: str, basis: str) -> None:
     """`reported` is the text as printed, or for a derived figure its formula."""
-    rows = [r for r in csv_rows(capsys, data_dir)
+    rows = [r for r in csv_rows(capsys, store_url)
             if (r["program"], r["metric"]) == (program, metric)]
     assert [(value, unit, reported, basis)] == [
         (float(r["value"]), r["unit"], r["reported"], r["basis"]) for r in rows]
 
 
-def test_figures_csv_range_and_date(capsys, data_dir: Path) -> None:
-    (row,) = [r for r in csv_rows(capsys, data_dir) if r["metric"] == "protection_onset"]
+def test_figures_csv_range_and_date(capsys, store_url: str) -> None:
+    (row,) = [r for r in csv_rows(capsys, store_url) if r["metric"] == "protection_onset"]
     assert ("2.0", "4.0", "range", "2023-11-15") == (
         row["value"], row["value_max"], row["qualifier"], row["date"])
 
 
-def test_figures_csv_empty_value_max(capsys, data_dir: Path) -> None:
-    (row,) = [r for r in csv_rows(capsys, data_dir) if r["metric"] == "experiences"]
+def test_figures_csv_empty_value_max(capsys, store_url: str) -> None:
+    (row,) = [r for r in csv_rows(capsys, store_url) if r["metric"] == "experiences"]
     assert ("", "2021-01-01", "2023-11-15") == (row["value_max"], row["date"], row["date_end"])
 
 
@@ -140,8 +140,8 @@ def test_figures_csv_empty_value_max(capsys, data_dir: Path) -> None:
         ("winter_relief", {"persons_taken_in"}),
     ],
 )
-def test_figures_program_filter(capsys, data_dir: Path, program: str, metrics: set[str]) -> None:
-    rows = csv_rows(capsys, data_dir, "--program", program)
+def test_figures_program_filter(capsys, store_url: str, program: str, metrics: set[str]) -> None:
+    rows = csv_rows(capsys, store_url, "--program", program)
     assert metrics == {r["metric"] for r in rows}
     assert {program} >= {r["program"] for r in rows}
 
@@ -155,20 +155,20 @@ def test_figures_program_filter(capsys, data_dir: Path, program: str, metrics: s
         ("zz_housing", set(), 0),  # takes part, but reports no figure
     ],
 )
-def test_figures_department_filter(capsys, data_dir: Path, department: str, programs: set[str],
+def test_figures_department_filter(capsys, store_url: str, department: str, programs: set[str],
                                    count: int) -> None:
-    rows = csv_rows(capsys, data_dir, "--department", department)
+    rows = csv_rows(capsys, store_url, "--department", department)
     assert (programs, count) == ({r["program"] for r in rows}, len(rows))
     assert {department} >= {r["department"] for r in rows}
 
 
-def test_figures_program_and_department_filters_combine(capsys, data_dir: Path) -> None:
-    rows = csv_rows(capsys, data_dir, "--program", "leaders_walk", "--department", "zz_cdc")
+def test_figures_program_and_department_filters_combine(capsys, store_url: str) -> None:
+    rows = csv_rows(capsys, store_url, "--program", "leaders_walk", "--department", "zz_cdc")
     assert [] == rows
 
 
-def test_figures_json(capsys, data_dir: Path) -> None:
-    code, out, _ = run(capsys, "figures", "--data", str(data_dir), "--program", "leaders_walk",
+def test_figures_json(capsys, store_url: str) -> None:
+    code, out, _ = run(capsys, "figures", "--database", store_url, "--program", "leaders_walk",
                        "--format", "json")
     records = json.loads(out)
     assert 0 == code
@@ -181,8 +181,8 @@ def test_figures_json(capsys, data_dir: Path) -> None:
     assert set(HEADER) <= set(records[0])
 
 
-def test_figures_table_default(capsys, data_dir: Path) -> None:
-    code, out, _ = run(capsys, "figures", "--data", str(data_dir), "--program", "winter_relief")
+def test_figures_table_default(capsys, store_url: str) -> None:
+    code, out, _ = run(capsys, "figures", "--database", store_url, "--program", "winter_relief")
     lines = out.splitlines()
     assert 0 == code
     assert ["program", "metric", "value"] == lines[0].split()[:3]
@@ -191,11 +191,16 @@ def test_figures_table_default(capsys, data_dir: Path) -> None:
     assert "locator" == lines[0].split()[-1]
 
 
-def test_figures_broken_folder_warns(capsys, broken_data) -> None:
-    code, out, err = run(capsys, "figures", "--data", str(broken_data.path), "--format", "csv")
-    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
-    assert (0, len(broken_data.expected)) == (code, len(warnings))
-    assert out.startswith("program,metric,")
+def test_loading_a_broken_folder_lists_every_problem_and_writes_nothing(capsys, broken_data,
+                                                                        tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'civic.sqlite3'}"
+    assert 0 == main(["db", "upgrade", "--database", url])
+    code, out, err = run(capsys, "db", "load", str(broken_data.path), "--database", url)
+    assert 1 == code and "nothing was written" in err
+    for expected in broken_data.expected:
+        assert f"{expected.file}: " in err and expected.message in err, expected.why
+    _, out, _ = run(capsys, "db", "status", "--database", url)
+    assert re.search(r"figures\s+0 rows", out) and "data version: 0" in out
 
 
 @pytest.mark.parametrize(
@@ -237,6 +242,6 @@ def test_console_script_defaults_to_data(repo_dir: Path) -> None:
     (["--program", "no_such_program"], "unknown program 'no_such_program'"),
     (["--department", "no_such_dept"], "unknown department 'no_such_dept'"),
 ])
-def test_figures_rejects_unknown_ids(capsys, data_dir, args, fragment):
-    assert 2 == main(["figures", "--data", str(data_dir), *args])
+def test_figures_rejects_unknown_ids(capsys, store_url, args, fragment):
+    assert 2 == main(["figures", "--database", store_url, *args])
     assert fragment in capsys.readouterr().err

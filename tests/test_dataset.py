@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from civic.catalog import Catalog
 from civic.cli import figures_table
 from civic.loading import load_dataset
 from civic.models import LOCATOR_MAX, Dataset, Figure
@@ -228,14 +229,14 @@ def test_case_exists(dataset: Dataset, program: str, phrase: str) -> None:
     ],
 )
 def test_leaders_walk_derived(data_dir: Path, metric: str, value, unit: str) -> None:
-    table = figures_table(load_dataset(data_dir), program="leaders_walk")
+    table = figures_table(Catalog.load(data_dir), program="leaders_walk")
     rows = table[table["metric"] == metric]
     assert [(value, unit, "derived")] == list(
         zip(rows["value"].astype(float), rows["unit"].astype(str), rows["basis"].astype(str)))
 
 
 def test_solution_rate_is_exact_ratio(data_dir: Path) -> None:
-    table = figures_table(load_dataset(data_dir), program="leaders_walk")
+    table = figures_table(Catalog.load(data_dir), program="leaders_walk")
     (rate,) = table.loc[table["metric"] == "solution_rate", "value"].tolist()
     assert pytest.approx(488 / 639 * 100) == rate
 

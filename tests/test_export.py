@@ -392,16 +392,16 @@ def test_missing_packages_names_chromium_when_there_is_none(monkeypatch) -> None
 
 # --- the command line ------------------------------------------------------------------------
 
-def run_export(capsys, data_dir: Path, *argv: str) -> tuple[int, str, str]:
-    code = main(["export", "--data", str(data_dir), *argv])
+def run_export(capsys, store_url: str, *argv: str) -> tuple[int, str, str]:
+    code = main(["export", "--database", store_url, *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_cli_writes_tables(capsys, data_dir: Path, tmp_path: Path, fmt: str) -> None:
+def test_cli_writes_tables(capsys, store_url: str, tmp_path: Path, fmt: str) -> None:
     target = tmp_path / f"figures.{fmt}"
-    code, out, _ = run_export(capsys, data_dir, "--format", fmt, "-o", str(target),
+    code, out, _ = run_export(capsys, store_url, "--format", fmt, "-o", str(target),
                               "--dept", "zz_admin_approval", "--lang", "en")
     assert 0 == code and str(target) in out
     frame = (pd.read_excel(target) if fmt == "xlsx"
@@ -411,10 +411,10 @@ def test_cli_writes_tables(capsys, data_dir: Path, tmp_path: Path, fmt: str) -> 
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "zip"])
-def test_cli_writes_briefing_and_zip(browser, capsys, data_dir: Path, tmp_path: Path,
+def test_cli_writes_briefing_and_zip(browser, capsys, store_url: str, tmp_path: Path,
                                      fmt: str) -> None:
     target = tmp_path / f"view.{fmt}"
-    code, _, _ = run_export(capsys, data_dir, "--format", fmt, "-o", str(target),
+    code, _, _ = run_export(capsys, store_url, "--format", fmt, "-o", str(target),
                             "--dept", "zz_cdc", "--from", "2023-11-01", "--to", "2023-11-30")
     assert 0 == code
     if fmt == "pdf":
@@ -424,8 +424,8 @@ def test_cli_writes_briefing_and_zip(browser, capsys, data_dir: Path, tmp_path: 
         assert "figures.xlsx" in zipfile.ZipFile(target).namelist()
 
 
-def test_cli_without_browser_explains(no_browser, capsys, data_dir: Path, tmp_path: Path) -> None:
-    code, _, err = run_export(capsys, data_dir, "--format", "pdf", "-o", str(tmp_path / "a.pdf"))
+def test_cli_without_browser_explains(no_browser, capsys, store_url: str, tmp_path: Path) -> None:
+    code, _, err = run_export(capsys, store_url, "--format", "pdf", "-o", str(tmp_path / "a.pdf"))
     assert 1 == code and "sudo apt-get install chromium" in err
     assert not (tmp_path / "a.pdf").exists()
 
@@ -436,9 +436,9 @@ def test_cli_without_browser_explains(no_browser, capsys, data_dir: Path, tmp_pa
     (["--district", "atlantis"], "unknown district 'atlantis'"),
     (["--from", "2023-12-01", "--to", "2023-11-01"], "--to 2023-11-01 is before --from"),
 ], ids=["dept", "second_dept", "district", "range"])
-def test_cli_rejects_bad_filters(capsys, data_dir: Path, tmp_path: Path, argv, message) -> None:
+def test_cli_rejects_bad_filters(capsys, store_url: str, tmp_path: Path, argv, message) -> None:
     target = tmp_path / "x.csv"
-    code, _, err = run_export(capsys, data_dir, "--format", "csv", "-o", str(target), *argv)
+    code, _, err = run_export(capsys, store_url, "--format", "csv", "-o", str(target), *argv)
     assert 2 == code and message in err
     assert not target.exists()
 
