@@ -275,7 +275,9 @@ def _solved_problems(figures: list[tuple[int, Figure, Origin]]) -> dict[int, Pro
     return problems
 
 
-def _check(records: list[tuple[str, Frozen, Origin]]) -> tuple[set[int], list[Problem]]:
+def cross_record_problems(
+    records: list[tuple[str, Frozen, Origin]],
+) -> tuple[set[int], list[Problem]]:
     """Cross-record rules; returns the positions of records to leave out, and why."""
     index = _Index(records)
     dimensions = {r.id: r.dimension for k, r, _ in records if k == "metrics"}
@@ -314,7 +316,7 @@ def load(data_dir: str | Path) -> Loaded:
         got, errs = _read_file(path, rel, in_program_dir=path.parent != root)
         records += got
         problems += errs
-    bad, errs = _check(records)
+    bad, errs = cross_record_problems(records)
     problems += errs
     lists: dict[str, list[Frozen]] = {kind: [] for kind in RECORD_KINDS}
     for position, (kind, record, _) in enumerate(records):

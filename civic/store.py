@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from sqlalchemy.exc import OperationalError
 
 from civic import database, rows
-from civic.loading import Origin, Problem, _check, load
+from civic.loading import Origin, Problem, cross_record_problems, load
 from civic.models import RECORD_KINDS, Figure, Frozen
 from civic.schema import audit, data_version, figures, records
 
@@ -101,20 +101,8 @@ def _problems(incoming: Sequence[tuple[str, Frozen, Origin]],
     replaced = {(kind, rows.key(kind, record)) for kind, record, _ in incoming}
     kept = [(kind, model, Origin("store", None, f"{kind} {key}"))
             for (kind, key), (model, _) in held.items() if (kind, key) not in replaced]
-    _, problems = _check([*kept, *incoming])
+    _, problems = cross_record_problems([*kept, *incoming])
     return _figure_key_problems(incoming) + problems
-
-
-def _document(kind: str, record: Frozen) -> dict[str, Any]:
-    return rows.plain(record) if kind != rows.FIGURES else rows.figure_document(
-        _Row(rows.figure_row(record)))
-
-
-class _Row:
-    """Attribute access to a row dict, as `figure_document` reads result rows."""
-
-    def __init__(self, values: dict[str, Any]):
-        self.__dict__.update(values)
 
 
 def _apply(connection: Connection, upserts: list[tuple[str, Frozen, bool]]) -> None:
@@ -215,7 +203,7 @@ def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who
         for kind, record, _ in incoming:
             key = rows.key(kind, record)
             before = remaining.get((kind, key))
-            after = _document(kind, record)
+            after = rows.plain(record)
             if before is not None and before[1] == after:
                 continue
             upserts.append((kind, record, before is not None))

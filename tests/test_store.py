@@ -4,6 +4,8 @@ stable keys, the audit trail, the data version, dumps and round trips."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -194,3 +196,16 @@ def test_backup(loaded, tmp_path):
             dump.backup(loaded, tmp_path / "backup.sqlite3")
     else:
         assert "pg_dump --format=custom" in message and not (tmp_path / "backup.sqlite3").exists()
+
+
+def test_servers_starting_together_migrate_and_fill_a_new_store_once(db_url, data_dir):
+    """Three servers' start-ups at once, as processes: one schema, one seed, no error."""
+    start = ("import sys; from civic import database, store; "
+             "store.prepare(database.connect(sys.argv[1]), sys.argv[2])")
+    processes = [subprocess.Popen([sys.executable, "-c", start, db_url, str(data_dir)],
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [0] * 3 == [p.returncode for p in processes], errors
+    engine = database.connect(db_url)
+    assert 1 == reads.version(engine) and 153 == reads.counts(engine)["audit"]
+    engine.dispose()

@@ -1,8 +1,15 @@
-"""Alembic's entry: migrate the engine `civic.database.upgrade` passes in, never a URL of its own."""
+"""Alembic's entry: migrate the engine `civic.database.upgrade` passes in, never a URL of its own.
+
+Servers starting together on a new database migrate one after the other: SQLite's write lock
+(BEGIN IMMEDIATE) or a PostgreSQL advisory lock is taken before Alembic reads the revision.
+"""
 
 from alembic import context
+from sqlalchemy import text
 
 from civic.schema import metadata
+
+MIGRATION_LOCK = 20231115
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
@@ -10,5 +17,7 @@ with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         context.run_migrations()
     connection.commit()
