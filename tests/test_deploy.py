@@ -13,6 +13,7 @@ one of them the module is skipped, except under CI, where that is a failure.
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Iterator
@@ -96,7 +97,7 @@ def test_cli_write_shows_in_both_servers_and_through_the_proxy(
             assert not error_texts(tab), f"{name}: " + "\n---\n".join(error_texts(tab))
             assert shows(tab, SHIPPED["zh"]), f"{name}: {metric_values(tab)}"
             assert not shows(tab, CORRECTED["zh"])
-        # The browser's requests through the proxy, websocket included, all went to one server.
+        # The browser's requests through the proxy all went to one server.
         through_proxy = deployment.proxy.upstreams_by_client().get(HOST, set())
         assert len(through_proxy) == 1, through_proxy
 
@@ -121,3 +122,15 @@ def test_cli_write_shows_in_both_servers_and_through_the_proxy(
         for name, tab in tabs.items():
             screenshot(tab, tmp_path / f"{name.replace(' ', '_')}.png")
             tab.close()
+
+    # nginx logs a websocket when it closes: the sessions' websockets, closed with their tabs,
+    # were upgraded through the proxy (status 101) and all went to the same server.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        upgraded = [line for line in deployment.proxy.access_log.read_text().splitlines()
+                    if " 101 " in line and "GET /_stcore/stream" in line]
+        if len(upgraded) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(upgraded) >= 2, "no websocket went through the proxy"
+    assert len(deployment.proxy.upstreams_by_client()[HOST]) == 1
