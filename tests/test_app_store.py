@@ -8,9 +8,11 @@ import socket
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from civic import database, store
+from conftest import _admin_connection
 from test_app import APP, metric_values, open_app
 
 
@@ -92,3 +94,27 @@ def test_a_store_of_a_newer_schema_is_refused_with_a_message(new_store, data_dir
     assert [] == [e.value for e in at.exception]
     assert "The database is newer than this program" == at.title[0].value
     assert any("9999_future" in t.value for t in at.text)
+
+
+def test_postgresql_lost_and_back_recovers_without_a_restart(pg_database, postgres_url,
+                                                             monkeypatch):
+    """Away at start (a clear page), back (Retry shows the dashboard), connections dropped
+    under the running app (the next rerun reconnects)."""
+    name = make_url(pg_database).database
+    monkeypatch.setenv(database.URL_ENV, pg_database)
+    with _admin_connection(postgres_url) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{name}_away"')
+    at = open_app("overview", lang="en")
+    assert [] == [e.value for e in at.exception]
+    assert "The database cannot be reached" == at.title[0].value
+
+    with _admin_connection(postgres_url) as admin:
+        admin.execute(f'ALTER DATABASE "{name}_away" RENAME TO "{name}"')
+    at.button(key="store_retry").click().run()
+    assert [] == [e.value for e in at.exception] and at.metric
+
+    with _admin_connection(postgres_url) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    at.run()
+    assert [] == [e.value for e in at.exception] and at.metric

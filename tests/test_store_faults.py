@@ -18,23 +18,19 @@ from civic.loading import Origin
 from civic.models import Figure
 from conftest import change_yaml
 
-# Stops a load in the middle of its transaction, once it has inserted some figures.
+# Stops a load in the middle of its transaction: its figures are inserted, nothing committed.
 PAUSING_LOAD = """
 import sys, time
 from sqlalchemy import event
 from civic import database, store
 
 engine = database.connect(sys.argv[1])
-inserted = 0
 
 @event.listens_for(engine, "after_cursor_execute")
 def pause(connection, cursor, statement, parameters, context, executemany):
-    global inserted
     if statement.lstrip().upper().startswith("INSERT INTO FIGURES"):
-        inserted += 1
-        if inserted == 50:
-            print("half-way", flush=True)
-            time.sleep(600)
+        print("half-way", len(parameters) if executemany else 1, flush=True)
+        time.sleep(600)
 
 store.load_folder(engine, sys.argv[2], who="cli:test")
 """
@@ -70,7 +66,7 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(engine, db_url, data_
     process = subprocess.Popen([sys.executable, "-c", PAUSING_LOAD, db_url, str(folder)],
                                stdout=subprocess.PIPE, text=True)
     try:
-        assert "half-way" == process.stdout.readline().strip()
+        assert "half-way 300" == process.stdout.readline().strip()
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     finally:
