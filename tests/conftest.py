@@ -1,11 +1,12 @@
 """Shared fixtures: the shipped data folder, writable copies of it, a folder broken on purpose,
-and a throwaway PostgreSQL server with a fresh database per test."""
+a throwaway PostgreSQL server with a fresh database per test, and the system Chromium."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 import pgserver
+from browsing import CHROMIUM_ARGS, find_chromium
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -262,19 +264,55 @@ def _admin_connection(url: str):
     return psycopg.connect(libpq, autocommit=True)
 
 
-@pytest.fixture
-def pg_database(postgres_url: str) -> Iterator[str]:
-    """SQLAlchemy URL of a new, empty PostgreSQL database of this test alone; dropped after it."""
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server of `server_url`, dropped on leaving; its URL."""
     from sqlalchemy.engine import make_url
 
     name = f"civic_test_{uuid.uuid4().hex[:12]}"
-    with _admin_connection(postgres_url) as admin:
+    with _admin_connection(server_url) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with _admin_connection(postgres_url) as admin:
+        with _admin_connection(server_url) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database(postgres_url: str) -> Iterator[str]:
+    """SQLAlchemy URL of a new, empty PostgreSQL database of this test alone; dropped after it."""
+    with fresh_database(postgres_url) as url:
+        yield url
+
+
+# ---------------------------------------------------------------------------------------------
+# The system Chromium, driven by Playwright; never a downloaded browser.
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        missing_requirement("Chromium not found (install Debian's `chromium`, e.g. "
+                            "`make system-deps`); browser tests never download a browser")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str):
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing_requirement("the `playwright` package is not installed (pip install -e '.[dev]')")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,15 +14,15 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile
 from pathlib import Path
 
+from servers import HOST, free_port
+
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
 SERVER_USER = "postgres"
-HOST = "127.0.0.1"
 START_TIMEOUT_S = 60
 INSTALL_HINT = ("install Debian's `postgresql` (`sudo apt-get install postgresql`, or "
                 "`make system-deps` as root), or set CIVIC_TEST_DATABASE_URL to a server's "
@@ -57,15 +57,9 @@ def missing() -> str | None:
     return None
 
 
-def free_port(host: str = HOST) -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 class PostgresServer:
-    """One PostgreSQL cluster: `start()`, then connect to `url`; `stop()` removes it all."""
+    """One PostgreSQL cluster: `start()`, then connect to `url()`; `halt()` and `resume()` for
+    an outage; `stop()` removes it all."""
 
     def __init__(self, bindir: Path | None = None) -> None:
         reason = missing() if bindir is None else None
@@ -112,11 +106,8 @@ class PostgresServer:
                       "-E", "UTF8", "--locale=C", "--no-sync")
             for attempt in range(3):  # the free port may be taken before the server binds it
                 self.port = free_port()
-                options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses={HOST} "
-                           "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
                 try:
-                    self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-w",
-                              "-t", str(START_TIMEOUT_S), "-o", options, "start")
+                    self.resume()
                     break
                 except RuntimeError:
                     if attempt == 2 or "in use" not in self.log():
@@ -125,6 +116,17 @@ class PostgresServer:
             self.stop()
             raise
         return self
+
+    def halt(self) -> None:
+        """Shut the server down as an outage would, keeping its data; `resume()` restarts it."""
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the (initialized or halted) server on its port, with its data."""
+        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses={HOST} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-w",
+                  "-t", str(START_TIMEOUT_S), "-o", options, "start")
 
     def _parent_dir(self) -> str:
         """The system's temporary directory, or /tmp when the server's user cannot enter it.

@@ -10,36 +10,20 @@ except under CI (`CI` set), where that is a failure. No browser is ever download
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from browsing import (
+    DIALOG, METRIC_VALUE, PAGE_TIMEOUT_MS, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT,
+    error_texts, open_page, screenshot,
+)
+from servers import StreamlitServer
+
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
-SERVER_START_TIMEOUT = 60.0
-PAGE_TIMEOUT_MS = 45_000
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # url path -> does the page draw Plotly charts (with the shipped data and no filters)?
 # The default page (overview) is served at the app's root: Streamlit gives a default page the
@@ -55,110 +39,20 @@ PAGES = {
 }
 LANGS = ("zh", "en")
 
-# Selectors, taken from the DOM of the running app (Streamlit 1.67).
-APP = '[data-testid="stApp"]'
-EXCEPTION = '[data-testid="stException"]'
-ERROR_ALERT = '[data-testid="stAlertContentError"]'
-WARNING_ALERT = '[data-testid="stAlertContentWarning"]'
-STATUS_WIDGET = '[data-testid="stStatusWidget"]'
-DIALOG = '[data-testid="stDialog"]'
-PLOTLY = '[data-testid="stPlotlyChart"]'
-METRIC_VALUE = '[data-testid="stMetricValue"]'
-MAIN = '[data-testid="stMain"]'
-TITLE = f"{MAIN} h1"
-# Each program card on the overview ends with one link to its program's page (the sidebar's
-# navigation links are `stSidebarNavLink`, not `stPageLink`).
-PROGRAM_CARD = f'{MAIN} [data-testid="stPageLink"]'
-
 
 # --------------------------------------------------------------------------- fixtures
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None and os.access("/usr/bin/chromium", os.X_OK):
-        path = "/usr/bin/chromium"
-    if path is None:
-        reason = ("Chromium not found (install Debian's `chromium`, e.g. `make system-deps`); "
-                  "browser tests never download a browser")
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard served by `streamlit run` on a free loopback port; its base URL."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    url = f"http://{HOST}:{port}"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", "dashboard.py",
-                "--server.port", str(port),
-                "--server.address", HOST,
-                "--server.headless", "true",
-                "--server.fileWatcherType", "none",
-                "--browser.gatherUsageStats", "false",
-            ],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT
-            while not _healthy(url):
-                if process.poll() is not None:
-                    pytest.fail(f"streamlit exited with {process.returncode}:\n"
-                                f"{log_path.read_text(errors='replace')}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT:.0f}s:\n"
-                                f"{log_path.read_text(errors='replace')}")
-                time.sleep(0.25)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str):
+    server = StreamlitServer(tmp_path_factory.mktemp("streamlit") / "server.log")
     try:
-        from playwright import sync_api
-    except ImportError:
-        reason = "the `playwright` package is not installed (pip install -e '.[dev]')"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+        server.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    with server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -183,60 +77,6 @@ def page(context):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-SETTLED = """([app, status, ready]) => {
-    const root = document.querySelector(app);
-    const settled = root
-        && root.dataset.testConnectionState === 'CONNECTED'
-        && root.dataset.testScriptState === 'notRunning'
-        && !document.querySelector(status)
-        && document.querySelector(ready)
-        && !document.querySelector('[data-stale="true"]')
-        && !document.querySelector('[data-testid="stSkeleton"]');
-    if (!settled) { window.__civicSettledAt = null; return false; }
-    window.__civicSettledAt = window.__civicSettledAt || performance.now();
-    return performance.now() - window.__civicSettledAt > 750;
-}"""
-
-
-def open_page(page, url: str) -> None:
-    """Go to `url` and wait until Streamlit has run the script and rendered all its output.
-
-    The script state reads "notRunning" as soon as the script ends, while elements whose code
-    loads lazily (metrics, charts, ...) still show as `stSkeleton` placeholders for a while; so
-    also wait for the page's output (its title, or an exception for a broken page), for no
-    placeholder or stale element to be left, and for all of that to hold for a moment.
-    """
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(APP, state="attached")
-    page.wait_for_function(SETTLED, arg=[APP, STATUS_WIDGET, f"{TITLE}, {EXCEPTION}"],
-                           polling=100)
-
-
-def screenshot(page, path: Path) -> None:
-    """The whole page, for looking at when a case fails; never fails a case by itself.
-
-    Streamlit scrolls inside its main area, so the viewport grows to fit that first.
-    """
-    try:
-        height = page.evaluate(
-            """(sel) => {
-                const els = [document.querySelector(sel), document.scrollingElement,
-                             ...document.querySelectorAll('[data-testid="stAppViewContainer"]')];
-                return Math.max(...els.filter(Boolean).map(e => e.scrollHeight));
-            }""",
-            MAIN,
-        )
-        page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 12_000))})
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(path), full_page=True, timeout=15_000)
-    except Exception as error:  # noqa: BLE001 - a missing screenshot must not hide the failure
-        print(f"no screenshot {path}: {error}")
-
-
-def error_texts(page) -> list[str]:
-    return [el.inner_text() for el in page.query_selector_all(f"{EXCEPTION}, {ERROR_ALERT}")]
 
 
 def page_not_found(page) -> list[str]:

@@ -51,3 +51,10 @@ def test_readme_maps_every_module(module):
 @pytest.mark.parametrize("command", ["make run", "make test"])
 def test_readme_starts_with_the_two_commands(command):
     assert command in README.split("## The command line")[0]
+
+
+def test_deploy_doc_shows_the_shipped_nginx_config():
+    """docs/deploy.md shows deploy/nginx-civic.conf as it is, the file the deployment test runs."""
+    doc = (ROOT / "docs" / "deploy.md").read_text("utf-8")
+    shipped = (ROOT / "deploy" / "nginx-civic.conf").read_text("utf-8")
+    assert f"```nginx\n{shipped}```" in doc

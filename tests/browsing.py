@@ -1,0 +1,105 @@
+"""Driving the dashboard in the system Chromium through Playwright: launch options, the app's
+DOM selectors, and waiting until a page has rendered all its output.
+
+Only Debian's Chromium is used (never a downloaded browser): `find_chromium()` says where it is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+PAGE_TIMEOUT_MS = 45_000
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Selectors, taken from the DOM of the running app (Streamlit 1.67).
+APP = '[data-testid="stApp"]'
+EXCEPTION = '[data-testid="stException"]'
+ERROR_ALERT = '[data-testid="stAlertContentError"]'
+WARNING_ALERT = '[data-testid="stAlertContentWarning"]'
+STATUS_WIDGET = '[data-testid="stStatusWidget"]'
+DIALOG = '[data-testid="stDialog"]'
+PLOTLY = '[data-testid="stPlotlyChart"]'
+METRIC_VALUE = '[data-testid="stMetricValue"]'
+MAIN = '[data-testid="stMain"]'
+TITLE = f"{MAIN} h1"
+# Each program card on the overview ends with one link to its program's page (the sidebar's
+# navigation links are `stSidebarNavLink`, not `stPageLink`).
+PROGRAM_CARD = f'{MAIN} [data-testid="stPageLink"]'
+
+
+SETTLED = """([app, status, ready]) => {
+    const root = document.querySelector(app);
+    const settled = root
+        && root.dataset.testConnectionState === 'CONNECTED'
+        && root.dataset.testScriptState === 'notRunning'
+        && !document.querySelector(status)
+        && document.querySelector(ready)
+        && !document.querySelector('[data-stale="true"]')
+        && !document.querySelector('[data-testid="stSkeleton"]');
+    if (!settled) { window.__civicSettledAt = null; return false; }
+    window.__civicSettledAt = window.__civicSettledAt || performance.now();
+    return performance.now() - window.__civicSettledAt > 750;
+}"""
+
+
+def open_page(page, url: str) -> None:
+    """Go to `url` and wait until Streamlit has run the script and rendered all its output.
+
+    The script state reads "notRunning" as soon as the script ends, while elements whose code
+    loads lazily (metrics, charts, ...) still show as `stSkeleton` placeholders for a while; so
+    also wait for the page's output (its title, or an exception for a broken page), for no
+    placeholder or stale element to be left, and for all of that to hold for a moment.
+    """
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(APP, state="attached")
+    wait_until_settled(page)
+
+
+def wait_until_settled(page) -> None:
+    """Wait until the page shows its output and nothing is running, loading or stale."""
+    page.wait_for_function(SETTLED, arg=[APP, STATUS_WIDGET, f"{TITLE}, {EXCEPTION}"],
+                           polling=100)
+
+
+def screenshot(page, path: Path) -> None:
+    """The whole page, for looking at when a case fails; never fails a case by itself.
+
+    Streamlit scrolls inside its main area, so the viewport grows to fit that first.
+    """
+    try:
+        height = page.evaluate(
+            """(sel) => {
+                const els = [document.querySelector(sel), document.scrollingElement,
+                             ...document.querySelectorAll('[data-testid="stAppViewContainer"]')];
+                return Math.max(...els.filter(Boolean).map(e => e.scrollHeight));
+            }""",
+            MAIN,
+        )
+        page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 12_000))})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(path), full_page=True, timeout=15_000)
+    except Exception as error:  # noqa: BLE001 - a missing screenshot must not hide the failure
+        print(f"no screenshot {path}: {error}")
+
+
+def error_texts(page) -> list[str]:
+    return [el.inner_text() for el in page.query_selector_all(f"{EXCEPTION}, {ERROR_ALERT}")]
+
+
+def find_chromium() -> str | None:
+    """The system Chromium's path, or None."""
+    path = shutil.which("chromium")
+    if path is None and os.access("/usr/bin/chromium", os.X_OK):
+        path = "/usr/bin/chromium"
+    return path

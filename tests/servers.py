@@ -1,0 +1,219 @@
+"""Real servers for the end-to-end tests: the dashboard under `streamlit run`, and nginx.
+
+Each runs as a child process on a free loopback port, with its log in a folder the caller
+gives, and is stopped by `stop()` (or on leaving its `with` block).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 60.0
+# The reverse proxy's site configuration, shipped for deployments and used as is by the tests.
+NGINX_SITE = REPO / "deploy" / "nginx-civic.conf"
+
+
+def free_port(host: str = HOST) -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str, source: str | None = None, timeout: float = 5) -> tuple[int, str]:
+    """Status and body of a GET, optionally sent from a given (loopback) source address."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout,
+                                            source_address=(source, 0) if source else None)
+    try:
+        connection.request("GET", parts.path or "/")
+        response = connection.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def healthy(url: str) -> bool:
+    """Streamlit's health endpoint answers "ok" at `url`."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class _Process:
+    """A child process with its output in a log file; stopped on exit of a `with` block."""
+
+    name = "process"
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.started_in_s: float | None = None  # from launch to ready, for the record
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def _launch(self, command: list[str], ready, **popen) -> None:
+        started = time.monotonic()
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                            **popen)
+        deadline = started + START_TIMEOUT_S
+        while not ready():
+            if self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n"
+                                   f"{self.log()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.name} not ready after {START_TIMEOUT_S:.0f}s:\n"
+                                   f"{self.log()}")
+            time.sleep(0.1)
+        self.started_in_s = time.monotonic() - started
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class StreamlitServer(_Process):
+    """The dashboard served by `streamlit run dashboard.py` on a free loopback port."""
+
+    name = "streamlit"
+
+    def __init__(self, log_path: Path, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(log_path)
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.env = dict(os.environ if env is None else env)
+
+    def start(self) -> "StreamlitServer":
+        self._launch(
+            [
+                sys.executable, "-m", "streamlit", "run", "dashboard.py",
+                "--server.port", str(self.port),
+                "--server.address", HOST,
+                "--server.headless", "true",
+                "--server.fileWatcherType", "none",
+                "--browser.gatherUsageStats", "false",
+            ],
+            lambda: healthy(self.url),
+            cwd=REPO, env=self.env,
+        )
+        return self
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (in /usr/sbin, which a user's PATH may lack), or None."""
+    found = shutil.which("nginx")
+    if found is None and os.access("/usr/sbin/nginx", os.X_OK):
+        found = "/usr/sbin/nginx"
+    return found
+
+
+def site_config(upstreams: list[str], listen: str) -> str:
+    """The shipped site configuration with its upstream servers and listen address replaced."""
+    text = NGINX_SITE.read_text(encoding="utf-8")
+    servers = "\n".join(f"    server {address};" for address in upstreams)
+    text, n_servers = re.subn(r"(?m)^(\s*server \S+;\s*(#.*)?\n)+", servers + "\n", text)
+    text, n_listen = re.subn(r"(?m)^(\s*)listen \S+;", rf"\1listen {listen};", text)
+    assert n_servers == 1 and n_listen == 1, f"{NGINX_SITE} lost its upstream or listen line"
+    return text
+
+
+class NginxProxy(_Process):
+    """A real nginx in the foreground, with every file it writes in `folder`.
+
+    It serves the shipped site configuration (`deploy/nginx-civic.conf`) in front of
+    `upstreams`, and logs which upstream served each request (`upstreams_by_client`).
+    """
+
+    name = "nginx"
+
+    def __init__(self, folder: Path, upstreams: list[str]) -> None:
+        super().__init__(folder / "error.log")
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.access_log = folder / "access.log"
+        (folder / "site.conf").write_text(site_config(upstreams, f"{HOST}:{self.port}"),
+                                          encoding="utf-8")
+        # As root, nginx's workers would run as `nobody` and could not write their buffers into
+        # a folder private to root; a throwaway proxy's workers may keep the user.
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
+                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (folder / "nginx.conf").write_text(
+            f"{user}worker_processes 1;\n"
+            f"pid {folder / 'nginx.pid'};\n"
+            f"error_log {self.log_path} notice;\n"
+            "events { worker_connections 256; }\n"
+            "http {\n"
+            "    log_format upstream '$remote_addr $status $upstream_addr \"$request\"';\n"
+            f"    access_log {self.access_log} upstream;\n"
+            f"{temp}\n"
+            f"    include {folder / 'site.conf'};\n"
+            "}\n",
+            encoding="utf-8",
+        )
+
+    def start(self) -> "NginxProxy":
+        binary = nginx_binary()
+        if binary is None:
+            raise RuntimeError("nginx not found")
+        config = str(self.folder / "nginx.conf")
+        check = subprocess.run([binary, "-t", "-p", str(self.folder), "-e", str(self.log_path),
+                                "-c", config], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx rejects its configuration:\n{check.stderr}")
+
+        def ready() -> bool:
+            try:
+                with socket.create_connection((HOST, self.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+
+        self._launch([binary, "-p", str(self.folder), "-e", str(self.log_path), "-c", config,
+                      "-g", "daemon off;"], ready, cwd=self.folder)
+        return self
+
+    def upstreams_by_client(self) -> dict[str, set[str]]:
+        """Client address → the upstream servers that answered it, from the access log."""
+        seen: dict[str, set[str]] = {}
+        for line in self.access_log.read_text(errors="replace").splitlines():
+            client, _status, upstream, *_ = line.split(" ", 3)
+            if upstream != "-":
+                seen.setdefault(client, set()).add(upstream)
+        return seen

@@ -1,0 +1,136 @@
+"""End-to-end deployment: two dashboard servers on one PostgreSQL, behind a real nginx.
+
+The store is made and filled through the command line (`civic db upgrade`, `civic db load` of a
+copy of data/); two `streamlit run` servers read it (`CIVIC_DATABASE_URL`); nginx, configured by
+the shipped `deploy/nginx-civic.conf`, sends each client to one of them. Chromium opens the
+dashboard through the proxy and on each server directly; then one figure is changed through the
+command line, and every open session shows the new value on its next rerun, without a restart.
+How long each step takes is measured by scripts/bench_deploy.py, not here.
+
+Needs Debian's `postgresql`, `nginx` and `chromium` (`make test` installs them as root). Without
+one of them the module is skipped, except under CI, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from browsing import (
+    ERROR_ALERT, EXCEPTION, METRIC_VALUE, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot,
+    wait_until_settled,
+)
+from conftest import fresh_database, missing_requirement
+from deployment import Deployment, deploy
+from servers import HOST, get, nginx_binary
+
+pytestmark = pytest.mark.browser
+
+PAGE = "leaders_walk"
+# The person-times of 一把手走流程 as shipped, and the corrected figure loaded through the CLI.
+SHIPPED = {"zh": "4023", "en": "4,023"}
+CORRECTED = {"zh": "4321", "en": "4,321"}
+LANGUAGE_BUTTON = {"zh": "中文", "en": "English"}
+CLIENTS = [f"127.0.0.{n}" for n in range(2, 22)]  # loopback source addresses, one per client
+
+
+@pytest.fixture(scope="module")
+def deployment(postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[Deployment]:
+    if nginx_binary() is None:
+        missing_requirement("nginx not found: install Debian's `nginx` (`make test-deps` as "
+                            "root, or `sudo apt-get install nginx`)")
+    with ExitStack() as stack:
+        database = stack.enter_context(fresh_database(postgres_url))
+        try:
+            running = stack.enter_context(deploy(database, tmp_path_factory.mktemp("deploy")))
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        yield running
+
+
+@pytest.fixture(scope="module")
+def context(browser, deployment: Deployment):
+    shared = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+    shared.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield shared
+    finally:
+        shared.close()
+
+
+def metric_values(page) -> list[str]:
+    return [v.strip() for v in page.locator(METRIC_VALUE).all_inner_texts()]
+
+
+def shows(page, number: str) -> bool:
+    return any(number in value for value in metric_values(page))
+
+
+def test_proxy_keeps_each_client_on_one_server(deployment: Deployment) -> None:
+    """Sticky by client address: every request of a client reaches the same server, and the
+    clients are spread over both."""
+    for client in CLIENTS:
+        for _ in range(3):
+            status, body = get(f"{deployment.proxy.url}/_stcore/health", source=client)
+            assert (status, body.strip()) == (200, "ok"), f"from {client}: {status} {body!r}"
+    seen = deployment.proxy.upstreams_by_client()
+    for client in CLIENTS:
+        assert len(seen.get(client, ())) == 1, f"{client} reached {seen.get(client)}"
+    reached = set().union(*(seen[client] for client in CLIENTS))
+    assert reached == {f"{HOST}:{server.port}" for server in deployment.servers}, reached
+
+
+def test_cli_write_shows_in_both_servers_and_through_the_proxy(
+        deployment: Deployment, context, tmp_path: Path) -> None:
+    bases = {"proxy": deployment.proxy.url,
+             **{f"server {n}": server.url for n, server in enumerate(deployment.servers, 1)}}
+    tabs = {}
+    try:
+        for name, base in bases.items():
+            tab = tabs[name] = context.new_page()
+            open_page(tab, f"{base}/{PAGE}?lang=zh")
+            assert not error_texts(tab), f"{name}: " + "\n---\n".join(error_texts(tab))
+            assert shows(tab, SHIPPED["zh"]), f"{name}: {metric_values(tab)}"
+            assert not shows(tab, CORRECTED["zh"])
+        # The browser's requests through the proxy all went to one server.
+        through_proxy = deployment.proxy.upstreams_by_client().get(HOST, set())
+        assert len(through_proxy) == 1, through_proxy
+
+        deployment.set_walk_experiences(int(CORRECTED["zh"]))
+        deployment.load()
+
+        # A rerun of each open session (switching the language) shows the corrected figure.
+        for name, tab in tabs.items():
+            tab.locator('[data-testid="stSidebar"]').get_by_text(
+                LANGUAGE_BUTTON["en"], exact=True).click()
+            tab.locator(METRIC_VALUE).filter(has_text=CORRECTED["en"]).first.wait_for()
+            wait_until_settled(tab)
+            assert not tab.locator(f"{EXCEPTION}, {ERROR_ALERT}").count()
+            assert not shows(tab, SHIPPED["en"]), f"{name}: {metric_values(tab)}"
+
+        # A new session, through the proxy, sees it too.
+        fresh = tabs["new session through the proxy"] = context.new_page()
+        open_page(fresh, f"{deployment.proxy.url}/{PAGE}?lang=zh")
+        assert shows(fresh, CORRECTED["zh"]), metric_values(fresh)
+        assert not shows(fresh, SHIPPED["zh"])
+    finally:
+        for name, tab in tabs.items():
+            screenshot(tab, tmp_path / f"{name.replace(' ', '_')}.png")
+            tab.close()
+
+    # nginx logs a websocket when it closes: the sessions' websockets, closed with their tabs,
+    # were upgraded through the proxy (status 101) and all went to the same server.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        upgraded = [line for line in deployment.proxy.access_log.read_text().splitlines()
+                    if " 101 " in line and "GET /_stcore/stream" in line]
+        if len(upgraded) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(upgraded) >= 2, "no websocket went through the proxy"
+    assert len(deployment.proxy.upstreams_by_client()[HOST]) == 1
