@@ -163,13 +163,11 @@ def test_chart_pdf_copies_out_chinese_right(browser, views: dict[str, View]) -> 
 
 
 def test_one_warm_browser_serves_every_image(browser, views: dict[str, View]) -> None:
-    import kaleido
-
     view = views["en"]
     export.chart_image(funnel(view), view, "svg")
-    server = kaleido._global_server._thread  # noqa: SLF001
+    warm = export._browser  # noqa: SLF001
     export.chart_image(funnel(view), view, "png")
-    assert server is kaleido._global_server._thread and server.is_alive()  # noqa: SLF001
+    assert warm is export._browser and warm.alive()  # noqa: SLF001
 
 
 def test_unknown_image_format(views: dict[str, View]) -> None:
@@ -239,13 +237,17 @@ def test_xlsx_reads_back_equal(views: dict[str, View]) -> None:
     pd.testing.assert_frame_equal(frame, back, check_dtype=False)
 
 
-def test_xlsx_types_numbers_and_escapes_formula_text(views: dict[str, View]) -> None:
+def test_xlsx_types_numbers_and_stores_formula_like_text_as_text(views: dict[str, View]) -> None:
     data = export.xlsx_bytes(own_frame(), tables.sources(views["en"]), "Checks", lang="en")
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert ["Checks", "Sources"] == book.sheetnames
     sheet = book["Checks"]
-    assert ("'=SUM(A1:A9) 看似公式的一句话", "s") == (sheet["A2"].value, sheet["A2"].data_type)
+    # as written (XML itself stores a carriage return as a line feed)
+    assert [(text.replace("\r", "\n"), "s") for text in own_frame()["说明"]] == [
+        (sheet.cell(row, 1).value, sheet.cell(row, 1).data_type) for row in range(2, 9)]
     assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    with zipfile.ZipFile(io.BytesIO(data)) as book_zip:
+        assert "<f>" not in book_zip.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert (-1250.5, "n") == (sheet["B2"].value, sheet["B2"].data_type)
     assert (1, "n") == (sheet["C2"].value, sheet["C2"].data_type)
 
@@ -428,6 +430,17 @@ def test_cli_without_browser_explains(no_browser, capsys, data_dir: Path, tmp_pa
     code, _, err = run_export(capsys, data_dir, "--format", "pdf", "-o", str(tmp_path / "a.pdf"))
     assert 1 == code and "sudo apt-get install chromium" in err
     assert not (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("nowhere/x.csv", "does not exist"), (".", "is a folder"),
+], ids=["missing_folder", "folder"])
+def test_cli_checks_the_output_before_any_work(capsys, monkeypatch, data_dir: Path,
+                                               tmp_path: Path, target: str, message: str) -> None:
+    monkeypatch.setattr(Catalog, "load", lambda *a: pytest.fail("loaded data before checking -o"))
+    code, _, err = run_export(capsys, data_dir, "--format", "pdf", "-o", str(tmp_path / target))
+    assert (2, 1) == (code, len(err.splitlines()))
+    assert message in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(("argv", "message"), [
