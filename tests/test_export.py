@@ -529,3 +529,141 @@ def test_briefing_carries_what_the_pages_show(briefings: dict[str, bytes], lang:
     flat = re.sub(r"\s+", " ", text)
     for phrase in expected:
         assert phrase in flat
+
+
+# --- a browser that crashes or hangs -------------------------------------------------------------
+
+def fake_browser(folder: Path, body: str) -> Path:
+    """A script standing where the browser should be, to reproduce a broken one."""
+    script = folder / "browser.sh"
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def processes_with(marker: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if marker in text:
+            found.append(text)
+    return found
+
+
+def own_folders() -> set[Path]:
+    import tempfile
+
+    return set(Path(tempfile.gettempdir()).glob(f"{export.TMP_PREFIX}{os.getpid()}-*"))
+
+
+@pytest.fixture
+def hung_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """BROWSER_PATH names a browser that never answers (its child sleeps too), with a short
+    export deadline."""
+    marker = f"{os.getpid() % 1000 + 7000}.25"
+    monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, f"sleep {marker} & wait")))
+    monkeypatch.setenv(export.TIMEOUT_ENV, "5")
+    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    export.stop_browser()
+    return marker
+
+
+@pytest.fixture
+def crashing_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, "exit 3")))
+    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    export.stop_browser()
+
+
+@pytest.mark.parametrize("build", [
+    lambda v: export.chart_image(funnel(v), v, "png"),
+    export.briefing_pdf,
+    export.zip_bytes,
+], ids=["png", "briefing", "zip"])
+def test_hung_browser_export_ends_within_its_deadline(hung_browser: str, views, build) -> None:
+    import time
+
+    before = own_folders()
+    started = time.monotonic()
+    with pytest.raises(export.ExportFailed) as failed:
+        build(views["zh"])
+    took = time.monotonic() - started
+    assert "timeout" == failed.value.reason
+    assert took < 5 + 2 * export.KILL_WAIT + 1  # the deadline, then bounded cleanup
+    assert [] == processes_with(hung_browser)  # the browser's whole process group is gone
+    assert own_folders() <= before  # and its temporary folder
+
+
+def test_hung_print_ends_within_its_deadline(hung_browser: str) -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(export.ExportFailed, match="did not print"), export._export_deadline():  # noqa: SLF001
+        export._print_pdf("<p>示例</p>")  # noqa: SLF001
+    assert time.monotonic() - started < 5 + 2 * export.KILL_WAIT + 1
+    assert [] == processes_with(hung_browser)
+
+
+def test_crashing_browser_is_one_clear_failure(crashing_browser, views) -> None:
+    with pytest.raises(export.ExportFailed) as failed:
+        export.briefing_pdf(views["en"])
+    assert "crashed" == failed.value.reason
+    message = str(failed.value)
+    assert "quit" in message and "choreo_get_chrome" not in message and "download" not in message
+    assert export.failure_message(failed.value, "zh") == export.t("export.failed_crashed", "zh")
+
+
+def test_folders_left_by_a_killed_process_are_removed(tmp_path: Path) -> None:
+    import tempfile
+
+    dead = subprocess_pid_that_ended()
+    stale = Path(tempfile.mkdtemp(prefix=f"{export.TMP_PREFIX}{dead}-"))
+    (stale / "index.html").write_text("left behind", encoding="utf-8")
+    export.shutil.rmtree(export._folder())  # noqa: SLF001 - making a folder sweeps stale ones
+    assert not stale.exists()
+
+
+def subprocess_pid_that_ended() -> int:
+    import subprocess
+
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
+
+
+def test_after_a_crash_the_next_export_starts_a_fresh_browser(browser, tmp_path: Path,
+                                                               monkeypatch, views) -> None:
+    view = views["zh"]
+    monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, "exit 3")))
+    with pytest.raises(export.ExportFailed):
+        export.chart_image(funnel(view), view, "svg")
+    monkeypatch.delenv("BROWSER_PATH")
+    assert export.chart_image(funnel(view), view, "svg").lstrip().startswith(b"<svg")
+
+
+@pytest.mark.parametrize(("body", "fmt", "reason"), [
+    ("exit 3", "pdf", "quit before the image was made"),
+    ("exit 3", "zip", "quit before the image was made"),
+    ("sleep 7654.5 & wait", "pdf", "did not answer within"),
+], ids=["crash_pdf", "crash_zip", "hang_pdf"])
+def test_cli_says_one_clear_line_when_the_browser_fails(tmp_path: Path, repo_dir: Path, body: str,
+                                                        fmt: str, reason: str) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BROWSER_PATH": str(fake_browser(tmp_path, body)),
+           export.TIMEOUT_ENV: "5"}
+    command = [str(Path(sys.executable).with_name("civic")), "export", "--format", fmt,
+               "-o", str(tmp_path / f"out.{fmt}")]
+    done = subprocess.run(command, cwd=repo_dir, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert 1 == done.returncode
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"civic export: error: {fmt} export failed: the browser ")
+    assert reason in line
+    assert "download" not in line and "choreo" not in line
+    assert not (tmp_path / f"out.{fmt}").exists()
+    assert [] == processes_with("7654.5")
