@@ -8,7 +8,7 @@ import functools
 import streamlit as st
 
 from app_pages.components import (
-    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, download,
+    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, link_notices, view_download,
 )
 from civic import cache, export
 from civic.filters import Filters, Options, from_query, to_query
@@ -79,16 +79,15 @@ with st.sidebar:
     st.header(t("export.header", lang))
     stamp = f"{lang}-{dt.date.today().isoformat()}"
     if export.browser_available():
-        download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
-                 f"civic-briefing-{stamp}", button_type="secondary")
-        download("zip", "zip", functools.partial(export.zip_bytes, view),
-                 f"civic-charts-{stamp}", button_type="secondary")
+        view_download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
+                      f"civic-briefing-{stamp}")
+        view_download("zip", "zip", functools.partial(export.zip_bytes, view),
+                      f"civic-charts-{stamp}")
     else:
         browser_missing_note()
 
 # Notices about the link show once, on the view the link opened.
-for notice in st.session_state.pop("notices", []):
-    st.warning(t(notice.key, lang, value=notice.value), icon=":material/warning:")
+link_notices(st.session_state.pop("notices", []), lang)
 if catalog.loaded.problems:
     with st.expander(t("app.data_problems", lang, count=len(catalog.loaded.problems)),
                      icon=":material/error:"):

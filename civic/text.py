@@ -12,10 +12,11 @@ import re
 
 import pandas as pd
 
-# Every ASCII punctuation mark Markdown (CommonMark, GitHub's extensions, Streamlit's colour and
-# icon directives `:red[…]`, `:material/…:`, and its `$…$` maths) may read as syntax; CommonMark
-# shows a backslash-escaped punctuation mark as itself.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=\"'&%^@,;?/])")
+# Every ASCII punctuation mark Markdown may read as syntax: CommonMark's, GitHub's (tables,
+# strike-through, bare links `https://…`, `www.…`, `a@b.cn`), Streamlit's (colour and icon
+# directives `:red[…]`, `:material/…:`, maths `$…$`). CommonMark shows a backslash-escaped
+# punctuation mark as itself.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@/])")
 # Text cells a spreadsheet would run as a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

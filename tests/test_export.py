@@ -496,16 +496,27 @@ def test_pages_offer_downloads(page: str) -> None:
     found = labels(app)
     assert found.count("CSV") == found.count("XLSX")
     if export.browser_available():
-        assert {"简报 PDF", "全部图表 ZIP"} <= set(found)
+        assert {"简报 PDF", "全部图表 ZIP"} <= {button.label for button in app.button}
         assert found.count("PNG") == found.count("SVG") == found.count("PDF") == found.count(
             "HTML")
+
+
+def test_briefing_is_made_on_click_then_offered(browser) -> None:
+    app = run_page("flu", "en")
+    assert not [b for b in app.get("download_button") if b.label.startswith("Ready")]
+    app.button(key="make_briefing").click().run(timeout=180)
+    assert [] == [e.value for e in app.exception] + [e.value for e in app.error]
+    (ready,) = [b for b in app.get("download_button") if b.label.startswith("Ready")]
+    assert ready.label.endswith(".pdf") and ready.proto.url  # the file, not a deferred build
+    app.run()  # still offered on the next rerun of the same view
+    assert [b for b in app.get("download_button") if b.label.startswith("Ready")]
 
 
 @pytest.mark.parametrize("page", ["overview", "projects", "sources"])
 def test_pages_without_browser_explain(no_browser, page: str) -> None:
     app = run_page(page, "en")
     assert [] == [e.value for e in app.exception]
-    found = labels(app)
+    found = labels(app) + [button.label for button in app.button]
     assert not {"PNG", "SVG", "PDF", "Briefing PDF", "All charts ZIP"} & set(found)
     hints = [c.value for c in app.caption if "sudo apt-get install chromium" in c.value]
     assert len(hints) == 1 + found.count("HTML")  # the sidebar's, and one under each chart

@@ -1,0 +1,159 @@
+"""Hostile links and data on the pages (AppTest): every data string shown as text, never as
+Markdown; notices bounded; a failed export said in the page's language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from civic import export
+from civic.cache import DATA_DIR_ENV
+from civic.i18n import t
+from civic.text import md
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
+HOSTILE = "**粗体**[链接](https://evil.example/login)![图](https://evil.example/p.png)$x$"
+# What Markdown would make of HOSTILE if it were not escaped: bold, a link, an image, maths.
+LIVE = ("**粗体**", "[链接]", "](", "![", "$x$", "https://", ":red[")
+
+
+def open_app(page: str = "overview", **params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py").run()
+    return at
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Every string the page hands to Streamlit's Markdown renderer."""
+    texts = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "warning", "info",
+                 "error", "success"):
+        texts += [element.value for element in at.get(kind)]
+    for metric in at.metric:
+        texts += [metric.label, metric.proto.help]
+    texts += [expander.label for expander in at.expander]
+    return texts
+
+
+def unescaped(text: str) -> str:
+    """What Markdown would still read as syntax: the text without its escaped characters."""
+    return re.sub(r"\\.", "", text)
+
+
+def shown(text: str) -> str:
+    """What the reader sees of escaped text."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def test_md_escapes_what_markdown_would_format() -> None:
+    escaped = md(HOSTILE + " :red[x] :material/home: <b>b</b> # h\n- item")
+    assert not any(live in unescaped(escaped) for live in LIVE)
+    assert "<b>" not in unescaped(escaped) and "\n" not in escaped
+    assert shown(escaped) == " ".join((HOSTILE + " :red[x] :material/home: <b>b</b> # h\n- item")
+                                      .split())
+
+
+@pytest.fixture
+def hostile_data(tmp_data: Path, edit_yaml, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Program names, metric labels, aims, departments, events, advice and sources holding
+    Markdown."""
+    bad = {"zh": f"甲{HOSTILE}", "en": f"A{HOSTILE}"}
+
+    def walk(content):
+        content["program"]["name"] = bad
+        content["program"]["aims"][0] = bad
+
+    def games(content):
+        content["program"]["name"] = bad
+        for event in content.get("events", []):
+            event["title"] = bad
+            event["venue"] = bad
+
+    def flu(content):
+        advisory = content["advisories"][0]
+        advisory["recommendations"][0] = bad
+        advisory["dominant_strain"] = bad
+
+    def metrics(content):
+        for metric in content["metrics"]:
+            if metric["id"] in ("experiences", "problems_found"):
+                metric["label"] = bad
+
+    def departments(content):
+        for department in content["departments"]:
+            if department["id"] == "zz_admin_approval":
+                department["name"] = bad
+
+    def sources(content):
+        for source in content["sources"]:
+            source["title"] = f"甲{HOSTILE}"
+
+    edit_yaml(tmp_data / "programs" / "leaders_walk.yaml", walk)
+    edit_yaml(tmp_data / "programs" / "community_games.yaml", games)
+    edit_yaml(tmp_data / "programs" / "flu_advisory.yaml", flu)
+    edit_yaml(tmp_data / "metrics.yaml", metrics)
+    edit_yaml(tmp_data / "departments.yaml", departments)
+    edit_yaml(tmp_data / "sources.yaml", sources)
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_data))
+    return tmp_data
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_data_markdown_is_shown_as_text(hostile_data: Path, page: str, lang: str) -> None:
+    at = open_app(page, lang=lang, dept="zz_admin_approval")
+    assert [] == [e.value for e in at.exception]
+    assert [] == [problem.value for problem in at.text]  # the data itself is valid
+    texts = markdown_texts(at)
+    assert [] == [text for text in texts if any(live in unescaped(text) for live in LIVE)]
+    assert any(HOSTILE in shown(text) for text in texts)  # it is there, as text
+
+
+def test_link_markdown_is_shown_as_text_and_short() -> None:
+    value = "[会话已过期，请重新登录](https://evil.example/login)![x](https://evil.example/p.png)"
+    at = open_app(dept=value)
+    (warning,) = at.warning
+    assert not any(live in unescaped(warning.value) for live in LIVE)
+    quoted = shown(warning.value).split("“")[1].split("”")[0]
+    assert quoted == value[:39] + "…" and len(quoted) == 40
+
+
+def test_many_bad_link_values_give_one_notice() -> None:
+    at = open_app(dept=[f"**no_such_{n}**" for n in range(1000)])
+    assert [] == [e.value for e in at.exception]
+    (warning,) = at.warning
+    assert "1000" in warning.value and "**" not in unescaped(warning.value)
+    assert "10项" == at.metric[0].value
+
+
+# --- a failed export, in the page's language -----------------------------------------------------
+
+@pytest.fixture
+def crashing_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BROWSER_PATH names a browser that exits at once with code 3."""
+    script = tmp_path / "browser.sh"
+    script.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("BROWSER_PATH", str(script))
+    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    export.stop_browser()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", ["briefing", "zip"])
+def test_failed_view_export_says_what_happened(crashing_browser, kind: str, lang: str) -> None:
+    at = open_app(lang=lang)
+    at.button(key=f"make_{kind}").click().run()
+    assert [] == [e.value for e in at.exception]
+    assert [t("export.failed_crashed", lang)] == [e.value for e in at.error]
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith(f"download_{kind}")]
+    message = at.error[0].value
+    assert "download" not in message.replace("downloads", "") and "choreo" not in message
