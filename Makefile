@@ -1,6 +1,9 @@
 # The whole set-up: `make run` starts the dashboard, `make test` runs the suite.
 VENV := .venv
 PY := $(VENV)/bin/python
+# Where `make run` listens: this machine only, unless a reverse proxy needs another address.
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
 
 .PHONY: run test validate bench system-deps clean
 
@@ -16,7 +19,7 @@ system-deps:
 	@scripts/system-deps.sh
 
 run: $(VENV)/.run-stamp system-deps
-	$(VENV)/bin/streamlit run dashboard.py --server.port 8501
+	$(VENV)/bin/streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.dev-stamp system-deps
 	$(PY) -m pytest

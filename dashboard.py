@@ -8,11 +8,13 @@ import functools
 import streamlit as st
 
 from app_pages.components import (
-    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, link_notices, view_download,
+    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, link_notices,
+    removed_files_notice, view_download,
 )
 from civic import cache, export
 from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import LANGS, format_date, name, t
+from civic.loading import data_version
 from civic.view import View
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
@@ -88,6 +90,7 @@ with st.sidebar:
 
 # Notices about the link show once, on the view the link opened.
 link_notices(st.session_state.pop("notices", []), lang)
+removed_files_notice({file for file, *_ in data_version(cache.data_dir())}, lang)
 if catalog.loaded.problems:
     with st.expander(t("app.data_problems", lang, count=len(catalog.loaded.problems)),
                      icon=":material/error:"):

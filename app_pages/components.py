@@ -117,6 +117,16 @@ def link_notices(notices: list[Notice], lang: str) -> None:
                    icon=":material/warning:")
 
 
+def removed_files_notice(present: set[str], lang: str) -> None:
+    """Data files this session saw that are gone now: said, rather than shown as empty pages."""
+    seen = st.session_state.setdefault("data_files", set(present))
+    removed = sorted(seen - present)
+    st.session_state["data_files"] = seen | present
+    if removed:
+        st.warning(t("app.files_removed", lang, files=md(", ".join(removed))),
+                   icon=":material/folder_off:")
+
+
 def browser_missing_note() -> None:
     """Where image and PDF buttons would be: what to install for them."""
     st.caption(export.install_hint(current_view().lang))
@@ -161,7 +171,11 @@ def clear_filters() -> None:
 
 
 def nothing_here() -> None:
-    """Says plainly that the filters leave nothing here, and offers to clear them."""
+    """Says plainly that the filters leave nothing here, and offers to clear them; with no
+    filter set, says that the data holds nothing for the page instead."""
+    if not any(st.session_state.get(key) for key in FILTER_KEYS):
+        st.info(tr("empty.no_data"), icon=":material/database:")
+        return
     st.info(tr("empty.message"), icon=":material/filter_alt_off:")
     st.button(tr("empty.clear"), on_click=clear_filters, key="clear_filters_empty")
 

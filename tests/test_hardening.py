@@ -157,3 +157,44 @@ def test_failed_view_export_says_what_happened(crashing_browser, kind: str, lang
     assert not [b for b in at.get("download_button") if b.proto.id.endswith(f"download_{kind}")]
     message = at.error[0].value
     assert "download" not in message.replace("downloads", "") and "choreo" not in message
+
+
+# --- a data file removed while the dashboard runs ------------------------------------------------
+
+def test_a_data_file_removed_while_running_is_said(tmp_data: Path, monkeypatch) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_data))
+    at = open_app("flu")
+    removed = t("app.files_removed", "zh", files="").split("：")[0]
+    assert at.metric and not [w for w in at.warning if removed in w.value]
+    (tmp_data / "programs" / "flu_advisory.yaml").unlink()
+    at.run()
+    assert [] == [e.value for e in at.exception]
+    (warning,) = [w for w in at.warning if removed in w.value]
+    assert "programs/flu_advisory.yaml" in shown(warning.value)
+    assert [t("empty.no_data", "zh")] == [info.value for info in at.info]  # not "no filter matches"
+    assert not at.metric
+
+
+def test_with_a_filter_set_an_empty_page_still_offers_to_clear_it() -> None:
+    at = open_app("flu", dept="zz_drc")
+    assert [t("empty.message", "zh")] == [info.value for info in at.info]
+    assert at.button(key="clear_filters_empty")
+
+
+# --- serving ---------------------------------------------------------------------------------
+
+def test_server_listens_on_this_machine_and_hides_tracebacks(repo_dir: Path) -> None:
+    import tomllib
+
+    config = tomllib.loads((repo_dir / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert "127.0.0.1" == config["server"]["address"]
+    assert config["client"]["showErrorDetails"] in ("type", "none")
+
+
+def test_make_run_listens_on_127_0_0_1_by_default(repo_dir: Path) -> None:
+    import subprocess
+
+    done = subprocess.run(["make", "-n", "-W", "pyproject.toml", "run"], cwd=repo_dir,
+                          capture_output=True, text=True, timeout=60)
+    (line,) = [line for line in done.stdout.splitlines() if "streamlit run" in line]
+    assert "--server.address 127.0.0.1" in line
