@@ -198,3 +198,24 @@ def test_make_run_listens_on_127_0_0_1_by_default(repo_dir: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     (line,) = [line for line in done.stdout.splitlines() if "streamlit run" in line]
     assert "--server.address 127.0.0.1" in line
+
+
+# --- dependencies ----------------------------------------------------------------------------
+
+def requirements(repo_dir: Path) -> list[str]:
+    import tomllib
+
+    project = tomllib.loads((repo_dir / "pyproject.toml").read_text("utf-8"))["project"]
+    return project["dependencies"] + project["optional-dependencies"]["dev"]
+
+
+def test_every_dependency_has_a_tested_upper_bound(repo_dir: Path) -> None:
+    """A fresh install gets versions below the next major one of those the tests passed with."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    for line in requirements(repo_dir):
+        requirement = Requirement(line)
+        assert any(spec.operator == "<" for spec in requirement.specifier), line
+        assert requirement.specifier.contains(version(requirement.name)), line
