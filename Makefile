@@ -30,6 +30,7 @@ validate: $(VENV)/.run-stamp
 bench: $(VENV)/.dev-stamp system-deps
 	$(PY) scripts/bench_load.py
 	$(PY) scripts/bench_export.py
+	$(PY) scripts/bench_sessions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
