@@ -678,3 +678,27 @@ def test_cli_says_one_clear_line_when_the_browser_fails(tmp_path: Path, repo_dir
     assert "download" not in line and "choreo" not in line
     assert not (tmp_path / f"out.{fmt}").exists()
     assert [] == processes_with("7654.5")
+
+
+def test_exit_during_a_hung_export_ends_the_browser(tmp_path: Path, repo_dir: Path) -> None:
+    """A server stopping (SIGTERM ends in a normal exit) while a browser hangs: the process
+    exits at once and leaves no browser process behind."""
+    import subprocess
+    import sys
+    import time
+
+    script = fake_browser(tmp_path, "sleep 6543.5 & wait")
+    code = ("import threading, time, plotly.graph_objects as go\n"
+            "from civic import export\n"
+            "export.missing_packages = lambda: ()\n"
+            "figure = go.Figure(go.Bar(y=[1, 2]), layout={'width': 300, 'height': 200})\n"
+            "threading.Thread(target=lambda: export._render(figure, 'svg'), daemon=True).start()\n"
+            "time.sleep(3)\n")
+    env = {**os.environ, "BROWSER_PATH": str(script), export.TIMEOUT_ENV: "600"}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo_dir, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert 0 == done.returncode, done.stderr
+    assert time.monotonic() - started < 20
+    time.sleep(0.5)
+    assert [] == processes_with("6543.5")
