@@ -4,8 +4,9 @@ as a briefing PDF or a ZIP.
 Everything is built from the same `View`, panels and display tables as the pages, so a file
 shows what is on screen. CSV, XLSX and HTML need nothing but Python. Images and PDFs need
 Chromium and the CJK fonts; without them they raise `BrowserMissing`, which says what to
-install. One warm browser (kaleido's sync server) renders every image, started by the first
-export that needs it.
+install. One warm browser (kaleido's, driven from a thread of ours) renders every image,
+started by the first export that needs it. Every export ends by its deadline whatever the
+browser does, with `ExportFailed` when the browser crashes or hangs.
 """
 
 from __future__ import annotations
@@ -83,7 +84,6 @@ T = TypeVar("T")
 # failure reaches the official as one ExportFailed message instead.
 for _name in ("choreographer", "kaleido", "browser_proc", "logistro"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
-
 
 
 class BrowserMissing(RuntimeError):
