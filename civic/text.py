@@ -21,9 +21,15 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@/])")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# GitHub's bare links (`https://…`, `www.…`, `a@b.cn`) are found in the text after escapes are
+# resolved, so escaping cannot stop them; an invisible word joiner where one would start can.
+_BARE_LINK = re.compile(r"(?i)(?=https?:|www\.|mailto:|xmpp:)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
 def md(text: object) -> str:
     """Text for Markdown (st.markdown, captions, labels, notices): shown as written, on one line."""
-    flat = " ".join(str(text).split())
+    flat = _BARE_LINK.sub(WORD_JOINER, " ".join(str(text).split()))
     return _MARKDOWN.sub(r"\\\1", flat)
 
 

@@ -10,6 +10,7 @@ except under CI (`CI` set), where that is a failure. No browser is ever download
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -17,11 +18,15 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from civic.cache import DATA_DIR_ENV
+from conftest import DATA, HOSTILE, write_hostile_data
 
 pytestmark = pytest.mark.browser
 
@@ -101,12 +106,12 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(log_path: Path, data_dir: Path | None = None) -> Iterator[str]:
     """The dashboard served by `streamlit run` on a free loopback port; its base URL."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     url = f"http://{HOST}:{port}"
+    env = {**os.environ, **({DATA_DIR_ENV: str(data_dir)} if data_dir else {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -118,6 +123,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "--browser.gatherUsageStats", "false",
             ],
             cwd=REPO,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -139,6 +145,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("streamlit") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -367,3 +379,35 @@ def test_overview_department_filter(context, app_url: str, tmp_path: Path) -> No
     assert 0 < cards["zz_cdc"] < cards["all"], cards
     # The unknown department is ignored, so the overview shows every program.
     assert cards["nonexistent"] == cards["all"], cards
+
+
+def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> None:
+    """Data and a link holding Markdown: no live link, no external image fetched, the text
+    shown as written."""
+    data = write_hostile_data(Path(shutil.copytree(DATA, tmp_path / "data")))
+    link = "[会话已过期，请重新登录](https://evil.example/login)"
+    fetched: list[str] = []
+    with serving(tmp_path / "server.log", data) as url:
+        for path in ["?dept=" + urllib.parse.quote(link), "leaders_walk?dept=zz_admin_approval",
+                     "community", "flu", "sources"]:
+            tab = context.new_page()
+            tab.on("request", lambda request: fetched.append(request.url)
+                   if urllib.parse.urlsplit(request.url).hostname == "evil.example" else None)
+            try:
+                open_page(tab, f"{url}/{path}")
+                assert not error_texts(tab), error_texts(tab)
+                live = tab.locator('a[href*="evil.example"], img[src*="evil.example"]')
+                assert 0 == live.count(), f"{path}: " + " | ".join(
+                    live.nth(n).evaluate("e => e.outerHTML.slice(0, 300) + ' IN ' + "
+                                         "(e.closest('[data-testid]')||{}).dataset?.testid")
+                    for n in range(live.count()))
+                main = tab.locator(MAIN).inner_text().replace("\u2060", "")  # invisible
+                if path.startswith("?"):
+                    notice = tab.locator(WARNING_ALERT).first.inner_text().replace("\u2060", "")
+                    assert link[:39] + "…" in notice
+                elif not path.startswith("sources"):  # whose tables draw on a canvas
+                    assert "**粗体**" in main, f"{path}: the data's text is not shown as written"
+            finally:
+                screenshot(tab, tmp_path / f"hostile_{path.split('?')[0] or 'overview'}.png")
+                tab.close()
+    assert [] == fetched

@@ -13,10 +13,10 @@ from civic import export
 from civic.cache import DATA_DIR_ENV
 from civic.i18n import t
 from civic.text import md
+from conftest import HOSTILE, write_hostile_data
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
-HOSTILE = "**粗体**[链接](https://evil.example/login)![图](https://evil.example/p.png)$x$"
 # What Markdown would make of HOSTILE if it were not escaped: bold, a link, an image, maths.
 LIVE = ("**粗体**", "[链接]", "](", "![", "$x$", "https://", ":red[")
 
@@ -49,8 +49,8 @@ def unescaped(text: str) -> str:
 
 
 def shown(text: str) -> str:
-    """What the reader sees of escaped text."""
-    return re.sub(r"\\(.)", r"\1", text)
+    """What the reader sees of escaped text (a word joiner is invisible)."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def test_md_escapes_what_markdown_would_format() -> None:
@@ -62,48 +62,9 @@ def test_md_escapes_what_markdown_would_format() -> None:
 
 
 @pytest.fixture
-def hostile_data(tmp_data: Path, edit_yaml, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Program names, metric labels, aims, departments, events, advice and sources holding
-    Markdown."""
-    bad = {"zh": f"甲{HOSTILE}", "en": f"A{HOSTILE}"}
-
-    def walk(content):
-        content["program"]["name"] = bad
-        content["program"]["aims"][0] = bad
-
-    def games(content):
-        content["program"]["name"] = bad
-        for event in content.get("events", []):
-            event["title"] = bad
-            event["venue"] = bad
-
-    def flu(content):
-        advisory = content["advisories"][0]
-        advisory["recommendations"][0] = bad
-        advisory["dominant_strain"] = bad
-
-    def metrics(content):
-        for metric in content["metrics"]:
-            if metric["id"] in ("experiences", "problems_found"):
-                metric["label"] = bad
-
-    def departments(content):
-        for department in content["departments"]:
-            if department["id"] == "zz_admin_approval":
-                department["name"] = bad
-
-    def sources(content):
-        for source in content["sources"]:
-            source["title"] = f"甲{HOSTILE}"
-
-    edit_yaml(tmp_data / "programs" / "leaders_walk.yaml", walk)
-    edit_yaml(tmp_data / "programs" / "community_games.yaml", games)
-    edit_yaml(tmp_data / "programs" / "flu_advisory.yaml", flu)
-    edit_yaml(tmp_data / "metrics.yaml", metrics)
-    edit_yaml(tmp_data / "departments.yaml", departments)
-    edit_yaml(tmp_data / "sources.yaml", sources)
+def hostile_data(tmp_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_data))
-    return tmp_data
+    return write_hostile_data(tmp_data)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
