@@ -28,10 +28,10 @@ for program_id in programs:
         events = view.records("events")
         for event_id in events.loc[events["program"] == program_id, "event"]:
             event = view.catalog.events[event_id]
-            st.markdown(f"**{md(name(event.title, view.lang))}** · "
-                        + md(f"{format_date(event.date, view.lang)} · {name(event.venue, view.lang)}"
-                             " · " + labelled(tr("community.organizer"),
-                                              view.department_name(event.organizer), view.lang)))
+            st.markdown(f"**{md(name(event.title, view.lang))}** · " + md(" · ".join([
+                format_date(event.date, view.lang), name(event.venue, view.lang),
+                labelled(tr("community.organizer"), view.department_name(event.organizer),
+                         view.lang)])))
             if event.items:
                 st.markdown(md(tr("community.items", count=len(event.items)) + " "
                                + " · ".join(name(i, view.lang) for i in event.items)))

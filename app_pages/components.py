@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -84,8 +85,9 @@ def view_download(kind: str, fmt: str, build: Callable[[], bytes], name: str) ->
     view = current_view()
     lang = view.lang
     made_key, made_for = f"made_{kind}", (name, repr(view.filters))
-    if st.button(t(f"export.{kind}", lang), key=f"make_{kind}", help=t(f"export.{kind}_help", lang),
-                 icon=":material/description:", width="stretch"):
+    if st.button(t(f"export.{kind}", lang), key=f"make_{kind}",
+                 help=t(f"export.{kind}_help", lang), icon=":material/description:",
+                 width="stretch"):
         st.session_state.pop(made_key, None)
         with st.spinner(t("export.preparing", lang)):
             try:

@@ -52,9 +52,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         try:
             return construct(self, node)
         except (ValueError, OverflowError) as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{what} {clip(str(node.value), 40)!r} does not parse ({clip(str(exc), 80)})",
-                node.start_mark) from None
+            problem = f"{what} {clip(str(node.value), 40)!r} does not parse ({clip(str(exc), 80)})"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
     def construct_timestamp(self, node: yaml.Node) -> Any:
         return self._located(node, yaml.constructor.SafeConstructor.construct_yaml_timestamp,

@@ -103,8 +103,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=20)
-    print(f"session B, page until drawn, alone:             median {statistics.median(alone):.2f} s "
-          f"(n={len(alone)}, max {max(alone):.2f})")
+    print(f"session B, page until drawn, alone:             median "
+          f"{statistics.median(alone):.2f} s (n={len(alone)}, max {max(alone):.2f})")
     print(f"session B, while session A makes the briefing:  median "
           f"{statistics.median(during):.2f} s (n={len(during)}, max {max(during):.2f})"
           if during else "session B: the briefing was ready before B's first page")

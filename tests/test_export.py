@@ -612,8 +612,9 @@ def test_hung_print_ends_within_its_deadline(hung_browser: str) -> None:
     import time
 
     started = time.monotonic()
-    with pytest.raises(export.ExportFailed, match="did not print"), export._export_deadline():  # noqa: SLF001
-        export._print_pdf("<p>示例</p>")  # noqa: SLF001
+    with pytest.raises(export.ExportFailed, match="did not print"):
+        with export._export_deadline():  # noqa: SLF001
+            export._print_pdf("<p>示例</p>")  # noqa: SLF001
     assert time.monotonic() - started < 5 + 2 * export.KILL_WAIT + 1
     assert [] == processes_with(hung_browser)
 

@@ -79,7 +79,8 @@ def test_data_markdown_is_shown_as_text(hostile_data: Path, page: str, lang: str
 
 
 def test_link_markdown_is_shown_as_text_and_short() -> None:
-    value = "[会话已过期，请重新登录](https://evil.example/login)![x](https://evil.example/p.png)"
+    value = ("[会话已过期，请重新登录](https://evil.example/login)"
+             "![x](https://evil.example/p.png)")
     at = open_app(dept=value)
     (warning,) = at.warning
     assert not any(live in unescaped(warning.value) for live in LIVE)
