@@ -1,6 +1,9 @@
 # The whole set-up: `make run` starts the dashboard, `make test` runs the suite.
 VENV := .venv
 PY := $(VENV)/bin/python
+# Where `make run` listens: this machine only, unless a reverse proxy needs another address.
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
 
 .PHONY: run test validate bench system-deps test-deps clean
 
@@ -19,7 +22,7 @@ test-deps:
 	@scripts/system-deps.sh --test
 
 run: $(VENV)/.run-stamp system-deps
-	$(VENV)/bin/streamlit run dashboard.py --server.port 8501
+	$(VENV)/bin/streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.dev-stamp test-deps
 	$(PY) -m pytest
@@ -30,6 +33,7 @@ validate: $(VENV)/.run-stamp
 bench: $(VENV)/.dev-stamp system-deps
 	$(PY) scripts/bench_load.py
 	$(PY) scripts/bench_export.py
+	$(PY) scripts/bench_sessions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

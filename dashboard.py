@@ -8,8 +8,8 @@ import functools
 import streamlit as st
 
 from app_pages.components import (
-    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker, download,
-    swap_dates,
+    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
+    link_notices, swap_dates, view_download,
 )
 from civic import cache, export
 from civic.database import SchemaTooNew, StoreError
@@ -106,16 +106,15 @@ with st.sidebar:
     st.header(t("export.header", lang))
     stamp = f"{lang}-{dt.date.today().isoformat()}"
     if export.browser_available():
-        download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
-                 f"civic-briefing-{stamp}", button_type="secondary")
-        download("zip", "zip", functools.partial(export.zip_bytes, view),
-                 f"civic-charts-{stamp}", button_type="secondary")
+        view_download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
+                      f"civic-briefing-{stamp}")
+        view_download("zip", "zip", functools.partial(export.zip_bytes, view),
+                      f"civic-charts-{stamp}")
     else:
         browser_missing_note()
 
 # Notices about the link show once, on the view the link opened.
-for notice in st.session_state.pop("notices", []):
-    st.warning(t(notice.key, lang, value=notice.value), icon=":material/warning:")
+link_notices(st.session_state.pop("notices", []), lang)
 
 # Material icons ship with Streamlit, so they draw on machines without an emoji font.
 PAGES = [

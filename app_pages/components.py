@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
 from civic import export, tables
 from civic.departments import Directory, with_units
+from civic.filters import Notice
 from civic.i18n import join, labelled, name, t
 from civic.models import Program
 from civic.panels import Panel
+from civic.text import md, shorten
 from civic.view import KpiCard, View
 
 VIEW_KEY = "view"
@@ -56,25 +57,70 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
                 if card.derived:
                     label = f"{label} · {t('basis.derived', view.lang)}"
                 st.metric(
-                    label,
+                    md(label),
                     card.value,
                     delta=card.status_text,
                     delta_color="off",
                     delta_arrow="off",
-                    help=card.provenance,
+                    help=md(card.provenance),
                 )
                 if card.period:
+                    # Periods are validated dates and catalogue words, never free text.
                     st.caption(labelled(t("period.label", view.lang), card.period, view.lang))
 
 
-def download(kind: str, fmt: str, build: Callable[[], bytes], name: str,
-             button_type: Literal["secondary", "tertiary"] = "tertiary") -> None:
+def download(kind: str, fmt: str, build: Callable[[], bytes], name: str) -> None:
     """A button for `name.fmt` whose file is built only when clicked, without a rerun."""
     lang = current_view().lang
     st.download_button(t(f"export.{kind}", lang), data=build, file_name=f"{name}.{fmt}",
                        mime=export.MIME[fmt], key=f"download_{name}_{kind}",
                        help=t(f"export.{kind}_help", lang), on_click="ignore",
-                       icon=":material/download:", type=button_type)
+                       icon=":material/download:", type="tertiary")
+
+
+@st.fragment
+def view_download(kind: str, fmt: str, build: Callable[[], bytes], name: str) -> None:
+    """The whole view as one file (briefing, ZIP), made when asked.
+
+    It is made in this session's own run, not in the server's download handler: the official
+    sees it being made and, when the browser fails, what went wrong in their language; other
+    sessions carry on meanwhile. A fragment, so that asking reruns only this part.
+    """
+    view = current_view()
+    lang = view.lang
+    made_key, made_for = f"made_{kind}", (name, repr(view.filters))
+    if st.button(t(f"export.{kind}", lang), key=f"make_{kind}",
+                 help=t(f"export.{kind}_help", lang), icon=":material/description:",
+                 width="stretch"):
+        st.session_state.pop(made_key, None)
+        with st.spinner(t("export.preparing", lang)):
+            try:
+                st.session_state[made_key] = (made_for, build())
+            except (export.BrowserMissing, export.ExportFailed) as error:
+                st.error(export.failure_message(error, lang), icon=":material/error:")
+    made = st.session_state.get(made_key)
+    if made is not None and made[0] == made_for:
+        st.download_button(t("export.ready", lang, file=f"{name}.{fmt}"), data=made[1],
+                           file_name=f"{name}.{fmt}", mime=export.MIME[fmt],
+                           key=f"download_{kind}", on_click="ignore",
+                           icon=":material/download:", type="primary", width="stretch")
+
+
+# Link notices show at most this much of a value, and past this many notices, one summary.
+NOTICE_CHARS = 40
+MAX_NOTICES = 3
+
+
+def link_notices(notices: list[Notice], lang: str) -> None:
+    """What a link asked for that was ignored, its values escaped and shortened."""
+    if len(notices) > MAX_NOTICES:
+        first = md(shorten(notices[0].value, NOTICE_CHARS))
+        st.warning(t("notice.many", lang, count=len(notices), value=first),
+                   icon=":material/warning:")
+        return
+    for notice in notices:
+        st.warning(t(notice.key, lang, value=md(shorten(notice.value, NOTICE_CHARS))),
+                   icon=":material/warning:")
 
 
 def browser_missing_note() -> None:
@@ -119,7 +165,7 @@ def sources_caption(source_ids: list[str]) -> None:
     view = current_view()
     lines = view.source_lines(source_ids)
     if lines:
-        st.caption(labelled(t("source.label", view.lang), lines, view.lang))
+        st.caption(md(labelled(t("source.label", view.lang), lines, view.lang)))
 
 
 def clear_filters() -> None:
@@ -156,7 +202,7 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
         found = directory.search(query)
         shown = {*found, *(a for d in found for a in directory.ancestors(d))}
         if not found:
-            st.caption(t("filters.dept_none", lang, query=query.strip()))
+            st.caption(t("filters.dept_none", lang, query=md(shorten(query.strip(), 40))))
     names = dict(zip(directory.frame["department"], directory.frame[f"name_{lang}"]))
     for group, entries in directory.groups(shown):
         picked = sum(e.department in included for e in entries)
@@ -170,16 +216,20 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
                 st.session_state[key] = entry.department in included
                 units = [names[e.department] for e in directory.entries
                          if e.parent == entry.department]
-                note = t("filters.dept_with_units", lang, units=join(units, lang)) if units \
+                note = md(t("filters.dept_with_units", lang, units=join(units, lang))) if units \
                     else None
-                st.checkbox("└ " * entry.depth + names[entry.department], key=key,
+                st.checkbox("└ " * entry.depth + md(names[entry.department]), key=key,
                             disabled=inherited, on_change=_toggle_department,
                             args=(entry.department,), help=note)
     return chosen
 
 
 def nothing_here() -> None:
-    """Says plainly that the filters leave nothing here, and offers to clear them."""
+    """Says plainly that the filters leave nothing here, and offers to clear them; with no
+    filter set, says that the data holds nothing for the page instead."""
+    if not any(st.session_state.get(key) for key in FILTER_KEYS):
+        st.info(tr("empty.no_data"), icon=":material/database:")
+        return
     st.info(tr("empty.message"), icon=":material/filter_alt_off:")
     st.button(tr("empty.clear"), on_click=clear_filters, key="clear_filters_empty")
 
@@ -199,14 +249,14 @@ def program_heading(program_id: str) -> Program:
     """The program's name as a section heading; returns the program for the section."""
     view = current_view()
     program = view.catalog.programs[program_id]
-    st.subheader(name(program.name, view.lang))
+    st.subheader(md(name(program.name, view.lang)))
     return program
 
 
 def page_header(title_key: str) -> None:
     view = current_view()
     st.title(tr(title_key))
-    st.caption(labelled(tr("context.label"), view.context(), view.lang))
+    st.caption(md(labelled(tr("context.label"), view.context(), view.lang)))
     if view.filters.date_from or view.filters.date_to:
         st.caption(tr("dates.note"))
 

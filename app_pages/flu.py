@@ -7,6 +7,7 @@ from app_pages.components import (
 )
 from civic import panels
 from civic.i18n import name
+from civic.text import md
 
 TREND_ICONS = {"rising": ":material/trending_up:", "stable": ":material/trending_flat:",
                "falling": ":material/trending_down:"}
@@ -17,12 +18,12 @@ programs = page_programs("page.flu", "public_health")
 for program_id in programs:
     program = program_heading(program_id)
     for advisory in view.advisories(program_id):
-        st.warning(view.advisory_status(advisory), icon=TREND_ICONS[advisory.trend])
+        st.warning(md(view.advisory_status(advisory)), icon=TREND_ICONS[advisory.trend])
         kpi_row(view.cards(program_id, ["protection_onset"])
                 + view.group_cards(program_id, ["vaccine_options"]))
 
         st.markdown(f"#### {tr('flu.advice_header')}")
-        st.markdown("\n".join(f"- {name(r, view.lang)}" for r in advisory.recommendations))
-        st.caption(tr("flu.preferred", vaccine=name(advisory.preferred_vaccine, view.lang)))
+        st.markdown("\n".join(f"- {md(name(r, view.lang))}" for r in advisory.recommendations))
+        st.caption(md(tr("flu.preferred", vaccine=name(advisory.preferred_vaccine, view.lang))))
     chart(panels.vaccine_options(view, program_id))
     sources_caption([program.source])

@@ -7,6 +7,7 @@ from app_pages.components import (
 )
 from civic import panels, tables
 from civic.i18n import name
+from civic.text import md
 
 view = current_view()
 programs = page_programs("page.leaders_walk", "government_services")
@@ -14,8 +15,8 @@ programs = page_programs("page.leaders_walk", "government_services")
 for program_id in programs:
     program = program_heading(program_id)
     if program.aims:
-        st.markdown(f"**{tr('program.aims')}:** " + " · ".join(name(a, view.lang)
-                                                               for a in program.aims))
+        st.markdown(f"**{md(tr('program.aims'))}:** " + md(" · ".join(name(a, view.lang)
+                                                                       for a in program.aims)))
     kpi_row(view.walk_cards(program_id))
 
     chart(panels.walk_funnel(view, program_id))

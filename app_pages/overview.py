@@ -7,6 +7,7 @@ from app_pages.components import (
 )
 from civic import panels
 from civic.i18n import format_date, labelled, name
+from civic.text import md
 
 view = current_view()
 page_header("page.overview")
@@ -20,9 +21,9 @@ st.subheader(tr("overview.programs_header"))
 for program_id in [p for p in view.program_ids if view.has(p)]:
     program = view.catalog.programs[program_id]
     with st.container(border=True):
-        st.markdown(f"**{name(program.name, view.lang)}**")
+        st.markdown(f"**{md(name(program.name, view.lang))}**")
         latest = view.latest_date(program_id)
-        st.caption(" · ".join(part for part in [
+        st.caption(md(" · ".join(part for part in [
             tr(f"category.{program.category}"),
             tr(f"status.{program.status}"),
             view.program_since(program_id),
@@ -30,7 +31,7 @@ for program_id in [p for p in view.program_ids if view.has(p)]:
             labelled(tr("overview.latest"),
                      format_date(latest.date() if latest is not None else None, view.lang),
                      view.lang),
-        ] if part))
+        ] if part)))
         kpi_row(view.cards(program_id, program.headline))
         st.page_link(program_page(program.category), label=tr("overview.open_page"),
                      icon=":material/arrow_forward:")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
 from civic.models import Category
 from civic.store_cli import add_commands, database_option, engine
+from civic.text import csv_safe
 from civic.view import View
 
 DEFAULT_DATA = Path("data")
@@ -88,8 +90,8 @@ def _figures(args: argparse.Namespace) -> int:
         print("\n".join(unknown), file=sys.stderr)
         return 2
     frame = figures_table(catalog, args.program, args.department)
-    if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+    if args.format == "csv":  # escaped as the exports' CSV is: a spreadsheet runs no formula
+        csv_safe(frame).to_csv(sys.stdout, index=False)
     elif args.format == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
     else:
@@ -109,7 +111,22 @@ def _filter_errors(args: argparse.Namespace, options: Options) -> list[str]:
     return errors
 
 
+def _output_error(output: Path) -> str | None:
+    """Why `-o` cannot be written, found before any export work; None when it can."""
+    if output.is_dir():
+        return f"-o {output} is a folder; name a file in it"
+    folder = output.parent
+    if not folder.is_dir():
+        return f"-o {output}: folder {folder} does not exist"
+    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        return f"-o {output}: not writable"
+    return None
+
+
 def _export(args: argparse.Namespace) -> int:
+    if (error := _output_error(args.output)) is not None:
+        print(f"civic export: error: {error}", file=sys.stderr)
+        return 2
     # The export stack (plotly, kaleido, openpyxl) loads only for this command.
     from civic import export, tables
 
@@ -130,10 +147,19 @@ def _export(args: argparse.Namespace) -> int:
     }
     try:
         data = builders[args.format](view)
-    except (export.BrowserMissing, export.ExportFailed) as error:
-        print(f"civic export: {error}", file=sys.stderr)
+    except export.BrowserMissing as error:
+        print(f"civic export: error: {error}", file=sys.stderr)
         return 1
-    args.output.write_bytes(data)
+    except export.ExportFailed as error:
+        print(f"civic export: error: {args.format} export failed: {error}; check that the "
+              "browser runs (chromium --headless --version) or set BROWSER_PATH to one that "
+              "does", file=sys.stderr)
+        return 1
+    try:
+        args.output.write_bytes(data)
+    except OSError as error:
+        print(f"civic export: error: -o {args.output}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"{args.output}: {args.format}, {len(data)} bytes — {view.context()}")
     return 0
 

@@ -4,16 +4,22 @@ as a briefing PDF or a ZIP.
 Everything is built from the same `View`, panels and display tables as the pages, so a file
 shows what is on screen. CSV, XLSX and HTML need nothing but Python. Images and PDFs need
 Chromium and the CJK fonts; without them they raise `BrowserMissing`, which says what to
-install. One warm browser (kaleido's sync server) renders every image, started by the first
-export that needs it.
+install. One warm browser (kaleido's, driven from a thread of ours) renders every image,
+started by the first export that needs it. Every export ends by its deadline whatever the
+browser does, with `ExportFailed` when the browser crashes or hangs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
 import html
 import io
+import logging
 import os
 import re
 import shutil
@@ -24,17 +30,20 @@ import threading
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import kaleido
 import pandas as pd
 import plotly.graph_objects as go
+from kaleido import PageGenerator
 from openpyxl.utils import get_column_letter
 
 from civic import tables
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
 from civic.panels import Panel, all_panels
+from civic.text import csv_safe
 from civic.view import KpiCard, View
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -54,15 +63,27 @@ PNG_SCALE = 2  # sharp on slides and high-density screens
 # WenQuanYi Zen Hei keeps copied Chinese right, so PDFs are set in it.
 PDF_FONT = "WenQuanYi Zen Hei"
 FONT_PACKAGES = {"fonts-noto-cjk": "Noto Sans CJK SC", "fonts-wqy-zenhei": PDF_FONT}
-RENDER_TIMEOUT = 60  # seconds for one chart image
-PRINT_TIMEOUT = 120  # seconds for Chromium to print the briefing
+# Seconds: a whole export ends by EXPORT_TIMEOUT (or $CIVIC_EXPORT_TIMEOUT) whatever the browser
+# does; within it, starting the browser, one chart and printing the briefing have their own limits.
+EXPORT_TIMEOUT = 180.0
+TIMEOUT_ENV = "CIVIC_EXPORT_TIMEOUT"
+START_TIMEOUT = 30
+RENDER_TIMEOUT = 60
+PRINT_TIMEOUT = 120
+KILL_WAIT = 1  # seconds to wait for a killed browser and for its loop to end
+TMP_PREFIX = "civic-export-"
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-pdf-header-footer",
 )
-# Text cells a spreadsheet would run as a formula (OWASP, CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+# The browser's libraries log each failure at length, with advice to download a browser; the
+# failure reaches the official as one ExportFailed message instead.
+for _name in ("choreographer", "kaleido", "browser_proc", "logistro"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
 class BrowserMissing(RuntimeError):
@@ -75,7 +96,19 @@ class BrowserMissing(RuntimeError):
 
 
 class ExportFailed(RuntimeError):
-    """The browser was there but did not produce the file (it crashed or timed out)."""
+    """The browser was there but did not produce the file: `reason` is "crashed" (it exited or
+    broke off) or "timeout" (it did not answer in time and was stopped)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(detail)
+
+
+def failure_message(error: BrowserMissing | ExportFailed, lang: str) -> str:
+    """What went wrong with an export and what to do, in the page's language."""
+    if isinstance(error, BrowserMissing):
+        return t("export.no_browser", lang, packages=" ".join(error.packages))
+    return t(f"export.failed_{error.reason}", lang)
 
 
 # --- what the machine has ----------------------------------------------------------------------
@@ -134,24 +167,10 @@ def _require_browser() -> str:
 
 # --- tables --------------------------------------------------------------------------------------
 
-def _cell(value: object) -> object:
-    """A text cell that starts like a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    columns = [column if pd.api.types.is_numeric_dtype(column)
-               else column.astype(object).map(_cell) for _, column in frame.items()]
-    escaped = pd.concat(columns, axis=1) if columns else frame.copy()
-    escaped.columns = [_cell(str(c)) for c in frame.columns]
-    return escaped
-
-
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM, so that Excel on Windows opens Chinese text correctly."""
-    return _escaped(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with a BOM, so that Excel on Windows opens Chinese text correctly; text that starts
+    like a formula is escaped (`civic.text.csv_safe`)."""
+    return csv_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def figures_xlsx(view: View) -> bytes:
@@ -172,7 +191,11 @@ def _sheet_title(text: str) -> str:
 
 def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str,
                lang: str = DEFAULT_LANG) -> bytes:
-    """A workbook of the table (typed numbers, units in the headers) and a sheet of its sources."""
+    """A workbook of the table (typed numbers, units in the headers) and a sheet of its sources.
+
+    Text cells are typed as text and stored as they are: a spreadsheet never runs them, so no
+    apostrophe is added.
+    """
     data_title = _sheet_title(sheet_name)
     sources_title = _sheet_title(t("export.sources_sheet", lang))
     if sources_title.casefold() == data_title.casefold():
@@ -180,8 +203,12 @@ def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for title, part in ((data_title, frame), (sources_title, sources_frame)):
-            _escaped(part).to_excel(writer, sheet_name=title, index=False)
+            part.to_excel(writer, sheet_name=title, index=False)
             sheet = writer.sheets[title]
+            for row in sheet.iter_rows():
+                for cell in row:  # openpyxl reads text starting with "=" as a formula
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
             sheet.freeze_panes = "A2"
             for index, (header, column) in enumerate(part.items(), start=1):
                 longest = max([_width(str(header))]
@@ -259,56 +286,186 @@ def _for_print(figure: go.Figure) -> go.Figure:
     return figure
 
 
-_render_lock = threading.Lock()
+# --- the browser ----------------------------------------------------------------------------------
+
+def export_timeout() -> float:
+    """Seconds an export may take in all, whatever the browser does (`CIVIC_EXPORT_TIMEOUT`)."""
+    try:
+        return max(1.0, float(os.environ.get(TIMEOUT_ENV, "")))
+    except ValueError:
+        return EXPORT_TIMEOUT
 
 
-def _server_alive() -> bool:
-    # kaleido's sync server has no health check: when its browser fails to start, the server
-    # thread dies and callers would wait forever, so the thread is watched here.
-    thread = getattr(kaleido._global_server, "_thread", None)  # noqa: SLF001
-    return thread is not None and thread.is_alive()
+_deadline = threading.local()
 
 
-def _wait(call: Callable[[], bytes]) -> bytes:
-    """Runs a kaleido call, giving up when the server dies or the render outlasts its timeout."""
-    result: dict[str, object] = {}
+@contextlib.contextmanager
+def _export_deadline() -> Iterator[None]:
+    """Every step of one export shares one deadline; a nested export keeps the outer one."""
+    if getattr(_deadline, "until", None) is not None:
+        yield
+        return
+    _deadline.until = time.monotonic() + export_timeout()
+    try:
+        yield
+    finally:
+        _deadline.until = None
 
-    def run() -> None:
+
+def _within(step: float) -> float:
+    """Seconds a step may take: its own limit, or less where the export's deadline is nearer."""
+    until = getattr(_deadline, "until", None)
+    left = step if until is None else min(step, until - time.monotonic())
+    if left <= 0:
+        raise ExportFailed("timeout", "the export ran out of time")
+    return left
+
+
+def _bounded(build: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(build)
+    def within_deadline(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _export_deadline():
+            return build(*args, **kwargs)
+    return within_deadline
+
+
+def _folder() -> Path:
+    """A temporary folder named after this process, so that one a killed process left behind is
+    recognised and removed by the next export."""
+    tmp = Path(tempfile.gettempdir())
+    for stale in tmp.glob(f"{TMP_PREFIX}*"):
+        pid = stale.name.removeprefix(TMP_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=tmp))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kill_group(process: subprocess.Popen | None) -> None:  # type: ignore[type-arg]
+    """SIGKILL to the browser's whole process group (it runs in a session of its own)."""
+    if process is None:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=KILL_WAIT)
+
+
+class _Browser:
+    """One warm kaleido browser on an event loop of its own thread.
+
+    kaleido's own sync server waits for ever on a browser that hangs, even to close it; here
+    every call waits at most until the export's deadline, and `kill` is bounded: the browser's
+    process group is killed, the loop stopped and the browser's folder removed.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.folder = _folder()
+        self.kaleido: kaleido.Kaleido | None = None
+        self.loop = asyncio.new_event_loop()
+        # A browser given up on fails the tasks still waiting on it; that is already reported.
+        self.loop.set_exception_handler(lambda loop, context: None)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
+                                       name="civic-export-browser")
+        self.thread.start()
+
+    def _call(self, coroutine: Coroutine[Any, Any, T], seconds: float) -> T:
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
         try:
-            result["value"] = call()
-        except Exception as error:  # noqa: BLE001 - handed to the caller below
-            result["error"] = error
+            return future.result(timeout=seconds)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise ExportFailed("timeout", f"the browser {self.path} did not answer within "
+                                          f"{seconds:.0f} s and was stopped") from None
+        except Exception as error:  # noqa: BLE001 - any browser failure is one ExportFailed
+            process = getattr(self.kaleido, "subprocess", None)
+            how = "quit" if process is not None and process.poll() is not None else \
+                f"broke off ({type(error).__name__})"
+            raise ExportFailed("crashed", f"the browser {self.path} {how} before the image "
+                                          "was made") from None
 
-    worker = threading.Thread(target=run, daemon=True, name="civic-export-render")
-    worker.start()
-    deadline = time.monotonic() + RENDER_TIMEOUT + 30
-    while worker.is_alive():
-        worker.join(0.2)
-        if worker.is_alive() and (not _server_alive() or time.monotonic() > deadline):
-            raise ExportFailed("the browser rendering charts stopped or timed out")
-    if "error" in result:
-        raise result["error"]  # type: ignore[misc]
-    return result["value"]  # type: ignore[return-value]
+    def open(self) -> None:
+        index = self.folder / "index.html"
+        index.write_text(PageGenerator(mathjax=False).generate_index(), encoding="utf-8")
+
+        async def start() -> None:
+            self.kaleido = kaleido.Kaleido(n=1, timeout=None, page_generator=index,
+                                           path=self.path, tmp_dir=str(self.folder))
+            await self.kaleido.open()
+
+        self._call(start(), _within(START_TIMEOUT))
+
+    def alive(self) -> bool:
+        process = getattr(self.kaleido, "subprocess", None)
+        return self.thread.is_alive() and process is not None and process.poll() is None
+
+    def render(self, spec: dict[str, Any], opts: dict[str, Any]) -> bytes:
+        assert self.kaleido is not None
+        return self._call(self.kaleido.calc_fig(spec, opts=opts), _within(RENDER_TIMEOUT))
+
+    def kill(self) -> None:
+        _kill_group(getattr(self.kaleido, "subprocess", None))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=KILL_WAIT)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_render_lock = threading.Lock()
+_browser: _Browser | None = None
+
+
+def _lock() -> None:
+    if not _render_lock.acquire(timeout=_within(RENDER_TIMEOUT + START_TIMEOUT)):
+        raise ExportFailed("timeout", "the browser was busy with other exports for too long")
 
 
 def _render(figure: go.Figure, fmt: str, scale: float = 1) -> bytes:
     """One static image from the warm browser, which the first image export starts."""
+    global _browser  # noqa: PLW0603 - the one browser of the process
     path = _require_browser()
     spec = figure.to_dict()
     opts = {"format": fmt, "width": figure.layout.width, "height": figure.layout.height,
             "scale": scale}
-    with _render_lock:  # the sync server serves one caller at a time
-        if not _server_alive():
-            kaleido.stop_sync_server(silence_warnings=True)  # a browser that died is replaced
-        kaleido.start_sync_server(n=1, timeout=RENDER_TIMEOUT, mathjax=False, path=path,
-                                  silence_warnings=True)
-        try:
-            return _wait(lambda: kaleido.calc_fig_sync(spec, opts=opts))
-        except ExportFailed:
-            kaleido.stop_sync_server(silence_warnings=True)  # the next export starts afresh
-            raise
+    _lock()  # the browser serves one caller at a time
+    try:
+        if _browser is not None and not _browser.alive():
+            _browser.kill()  # a browser that died is replaced
+            _browser = None
+        if _browser is None:
+            _browser = _Browser(path)
+            _browser.open()
+        return _browser.render(spec, opts)
+    except ExportFailed:
+        if _browser is not None:
+            _browser.kill()  # the next export starts afresh
+            _browser = None
+        raise
+    finally:
+        _render_lock.release()
 
 
+def stop_browser() -> None:
+    """Ends the warm browser, if any (bounded); run at exit."""
+    global _browser  # noqa: PLW0603
+    if _browser is not None:
+        _browser.kill()
+        _browser = None
+
+
+atexit.register(stop_browser)
+
+
+@_bounded
 def chart_image(panel: Panel, view: View, fmt: str) -> bytes:
     """The annotated chart as PNG (at twice its layout size), SVG or PDF."""
     if fmt not in IMAGE_FORMATS:
@@ -494,32 +651,39 @@ def briefing_html(view: View) -> str:
 def _print_pdf(document: str) -> bytes:
     """Prints an HTML document to PDF with headless Chromium (A4, as its CSS says)."""
     browser = _require_browser()
-    with tempfile.TemporaryDirectory(prefix="civic-print-") as tmp:
+    tmp = _folder()
+    try:
         source, target = Path(tmp, "document.html"), Path(tmp, "document.pdf")
         source.write_text(document, encoding="utf-8")
         command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp, 'profile')}",
                    f"--print-to-pdf={target}", source.as_uri()]
         # A session of its own, so that a timeout ends Chromium's helper processes too.
-        with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        seconds = _within(PRINT_TIMEOUT)
+        with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True) as process:
             try:
-                _, errors = process.communicate(timeout=PRINT_TIMEOUT)
+                process.wait(timeout=seconds)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                raise ExportFailed(f"Chromium did not print within {PRINT_TIMEOUT} s") from None
+                raise ExportFailed("timeout", f"the browser {browser} did not print within "
+                                              f"{seconds:.0f} s and was stopped") from None
+            finally:
+                _kill_group(process)  # helpers it left running
         if not target.is_file() or target.stat().st_size == 0:
-            tail = errors.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise ExportFailed("Chromium did not print the document: " + " | ".join(tail))
+            raise ExportFailed("crashed", f"the browser {browser} exited with code "
+                                          f"{process.returncode} without printing")
         return target.read_bytes()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
+@_bounded
 def briefing_pdf(view: View) -> bytes:
     """A paginated A4 PDF of the view in its language: cover, KPIs, charts, sources."""
     _require_browser()
     return _print_pdf(briefing_html(view))
 
 
+@_bounded
 def zip_bytes(view: View) -> bytes:
     """Every chart of the view as PNG and SVG, with the figures table as XLSX."""
     _require_browser()

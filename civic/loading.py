@@ -26,21 +26,89 @@ from civic.models import (
 from civic.quantities import UNITS
 
 try:  # the C loader is several times faster where PyYAML was built with it
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 PROGRAM_DIR = "programs"
+# Bounds on what one data file may make the loader do, whoever wrote it: its size on disk, the
+# nodes of its document with every alias expanded (an "alias bomb" of 700 bytes expands to
+# billions), and the length of any text a problem repeats from it.
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 200_000
+MAX_PROBLEM_TEXT = 200
+
+
+def clip(text: str, limit: int = MAX_PROBLEM_TEXT) -> str:
+    """Text cut to `limit` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, whose dates and integers that do not parse (2023-02-30, 5000 digits)
+    become YAML errors located at their line, like any other mistake in the file."""
+
+    def _located(self, node: yaml.Node, construct: Any, what: str) -> Any:
+        try:
+            return construct(self, node)
+        except (ValueError, OverflowError) as exc:
+            problem = f"{what} {clip(str(node.value), 40)!r} does not parse ({clip(str(exc), 80)})"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    def construct_timestamp(self, node: yaml.Node) -> Any:
+        return self._located(node, yaml.constructor.SafeConstructor.construct_yaml_timestamp,
+                             "date")
+
+    def construct_int(self, node: yaml.Node) -> Any:
+        return self._located(node, yaml.constructor.SafeConstructor.construct_yaml_int,
+                             "integer")
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_int)
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """Nodes of the document with every alias expanded, counted without expanding them (each
+    node once, its size kept), stopping as soon as the count passes `limit`."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        if children_done or not children:
+            size = 1 + sum(sizes[id(child)] for child in children)
+            if size > limit:
+                return size
+            sizes[id(node)] = size
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in the data, located so that a person can fix it."""
+    """One thing wrong in the data, located so that a person can fix it.
+
+    Every part is clipped, so that no file can make a problem list large.
+    """
 
     file: str
     record: str
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        for name in ("file", "record", "field", "message"):
+            object.__setattr__(self, name, clip(str(getattr(self, name))))
 
     def __str__(self) -> str:
         where = " / ".join(part for part in (self.record, self.field) if part)
@@ -91,8 +159,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def _record_label(kind: str, raw: Any) -> str:
     if isinstance(raw, dict):
         key = raw.get("id") or raw.get("metric")
-        if key:
-            return f"{kind} {key!s}"
+        if isinstance(key, str | int | float) and key:
+            return f"{kind} {clip(str(key), 60)}"
     return kind
 
 
@@ -116,11 +184,35 @@ def _validate(
         return model.model_validate(data), origin, []
     except ValidationError as exc:
         return None, origin, _validation_problems(exc, file, origin.record)
+    except Exception as exc:  # noqa: BLE001 - whatever a record holds, it is reported, not raised
+        return None, origin, [Problem(file, origin.record, "", f"cannot be read: {exc!r}")]
+
+
+def _parse(text: str) -> Any:
+    """The document, refused before it is built when its aliases expand past `MAX_NODES`."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, MAX_NODES) > MAX_NODES:
+            raise ValueError(f"too large once its aliases (*name) are expanded: over {MAX_NODES} "
+                             "values; write the values out")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
-        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            return None, [Problem(rel, "", "", f"too large: {size} bytes, at most "
+                                               f"{MAX_FILE_BYTES} per data file")]
+        content = _parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, [Problem(rel, "", "", "removed while it was being read")]
+    except OSError as exc:
+        return None, [Problem(rel, "", "", f"cannot be read: {exc.strerror or exc}")]
     except UnicodeDecodeError as exc:
         return None, [Problem(rel, "", "", f"not UTF-8 text ({exc.reason})")]
     except yaml.YAMLError as exc:
@@ -128,6 +220,8 @@ def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Proble
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(rel, "", "", f"not valid YAML: {where}{problem}")]
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, [Problem(rel, "", "", f"not loaded: {exc}")]
     if content is None:
         return {}, []
     if not isinstance(content, dict):
@@ -160,7 +254,8 @@ def _read_file(
     for kind, raw_list in content.items():
         if kind not in RECORD_KINDS:
             known = ", ".join(sorted(RECORD_KINDS))
-            problems.append(Problem(rel, str(kind), "", f"unknown record list; known: {known}"))
+            problems.append(Problem(rel, clip(str(kind), 60), "",
+                                    f"unknown record list; known: {known}"))
             continue
         if not isinstance(raw_list, list):
             problems.append(Problem(rel, kind, "", "expected a list of records"))
@@ -336,10 +431,14 @@ def load_dataset(data_dir: str | Path) -> Dataset:
 def data_version(data_dir: str | Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and modification times: changes whenever a data file does."""
     root = Path(data_dir)
-    return tuple(
-        (p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-        for p in _data_files(root)
-    ) if root.is_dir() else ()
+    version = []
+    for path in _data_files(root) if root.is_dir() else []:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed since it was listed: left out, as on the next look
+            continue
+        version.append((path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return tuple(version)
 
 
 class Frames:

@@ -43,6 +43,52 @@ def change_yaml(path: Path, change: Callable[[Any], None]) -> Any:
     return content
 
 
+# Markdown that, if rendered, would be bold, a live link, an external image and maths.
+HOSTILE = "**粗体**[链接](https://evil.example/login)![图](https://evil.example/p.png)$x$"
+
+
+def write_hostile_data(folder: Path) -> Path:
+    """Markdown in program names, metric labels, aims, departments, events, advice and source
+    titles of a copy of the data; it stays valid data."""
+    bad = {"zh": f"甲{HOSTILE}", "en": f"A{HOSTILE}"}
+
+    def walk(content: Any) -> None:
+        content["program"]["name"] = bad
+        content["program"]["aims"][0] = bad
+
+    def games(content: Any) -> None:
+        content["program"]["name"] = bad
+        for event in content.get("events", []):
+            event["title"] = bad
+            event["venue"] = bad
+
+    def flu(content: Any) -> None:
+        advisory = content["advisories"][0]
+        advisory["recommendations"][0] = bad
+        advisory["dominant_strain"] = bad
+
+    def metrics(content: Any) -> None:
+        for metric in content["metrics"]:
+            if metric["id"] in ("experiences", "problems_found"):
+                metric["label"] = bad
+
+    def departments(content: Any) -> None:
+        for department in content["departments"]:
+            if department["id"] == "zz_admin_approval":
+                department["name"] = bad
+
+    def sources(content: Any) -> None:
+        for source in content["sources"]:
+            source["title"] = f"甲{HOSTILE}"
+
+    for name, change in [("programs/leaders_walk.yaml", walk),
+                         ("programs/community_games.yaml", games),
+                         ("programs/flu_advisory.yaml", flu), ("metrics.yaml", metrics),
+                         ("departments.yaml", departments), ("sources.yaml", sources)]:
+        change_yaml(folder / name, change)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def repo_dir() -> Path:
     return REPO
@@ -317,6 +363,14 @@ def browser(chromium_path: str):
 
 # ---------------------------------------------------------------------------------------------
 # The store: every test run has its own SQLite file, never the project's var/ one.
+
+
+@pytest.fixture
+def new_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty store of this test alone: the dashboard migrates and fills it on first run."""
+    url = f"sqlite:///{tmp_path / 'store' / 'civic.sqlite3'}"
+    monkeypatch.setenv("CIVIC_DATABASE_URL", url)
+    return url
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,13 +16,6 @@ from conftest import _admin_connection
 from test_app import APP, metric_values, open_app
 
 
-@pytest.fixture
-def new_store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'civic.sqlite3'}"
-    monkeypatch.setenv(database.URL_ENV, url)
-    return url
-
-
 def revised(data_dir, tmp_path, old="4023人次", new="4100人次"):
     folder = shutil.copytree(data_dir, tmp_path / "revised")
     walk = folder / "programs" / "leaders_walk.yaml"

@@ -10,17 +10,22 @@ except under CI (`CI` set), where that is a failure. No browser is ever download
 
 from __future__ import annotations
 
+import os
 import re
-import urllib.error
+import shutil
+import urllib.parse
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from browsing import (
-    DIALOG, METRIC_VALUE, PAGE_TIMEOUT_MS, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT,
+    DIALOG, MAIN, METRIC_VALUE, PAGE_TIMEOUT_MS, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT,
     error_texts, open_page, screenshot,
 )
+from civic import database
+from civic.cache import DATA_DIR_ENV
+from conftest import DATA, write_hostile_data
 from servers import StreamlitServer
 
 pytestmark = pytest.mark.browser
@@ -224,3 +229,42 @@ def test_the_date_picker_opens_on_the_data_not_today(page, app_url: str, tmp_pat
         assert years and years <= set(range(2017, 2025)), heading.inner_text()[:200]
     finally:
         screenshot(page, tmp_path / "date_picker.png")
+
+
+def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> None:
+    """Data and a link holding Markdown: no live link, no external image fetched, the text
+    shown as written."""
+    data = write_hostile_data(Path(shutil.copytree(DATA, tmp_path / "data")))
+    link = "[会话已过期，请重新登录](https://evil.example/login)"
+    fetched: list[str] = []
+    env = {**os.environ, DATA_DIR_ENV: str(data),
+           database.URL_ENV: f"sqlite:///{tmp_path / 'store.sqlite3'}"}
+    server = StreamlitServer(tmp_path / "server.log", env)
+    try:
+        server.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    with server:
+        for path in ["?dept=" + urllib.parse.quote(link), "leaders_walk?dept=zz_admin_approval",
+                     "community", "flu", "sources"]:
+            tab = context.new_page()
+            tab.on("request", lambda request: fetched.append(request.url)
+                   if urllib.parse.urlsplit(request.url).hostname == "evil.example" else None)
+            try:
+                open_page(tab, f"{server.url}/{path}")
+                assert not error_texts(tab), error_texts(tab)
+                live = tab.locator('a[href*="evil.example"], img[src*="evil.example"]')
+                assert 0 == live.count(), f"{path}: " + " | ".join(
+                    live.nth(n).evaluate("e => e.outerHTML.slice(0, 300) + ' IN ' + "
+                                         "(e.closest('[data-testid]')||{}).dataset?.testid")
+                    for n in range(live.count()))
+                main = tab.locator(MAIN).inner_text().replace("\u2060", "")  # invisible
+                if path.startswith("?"):
+                    notice = tab.locator(WARNING_ALERT).first.inner_text().replace("\u2060", "")
+                    assert link[:39] + "…" in notice
+                elif not path.startswith("sources"):  # whose tables draw on a canvas
+                    assert "**粗体**" in main, f"{path}: the data's text is not shown as written"
+            finally:
+                screenshot(tab, tmp_path / f"hostile_{path.split('?')[0] or 'overview'}.png")
+                tab.close()
+    assert [] == fetched

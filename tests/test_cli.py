@@ -246,3 +246,29 @@ def test_console_script_defaults_to_data(repo_dir: Path) -> None:
 def test_figures_rejects_unknown_ids(capsys, store_url, args, fragment):
     assert 2 == main(["figures", "--database", store_url, *args])
     assert fragment in capsys.readouterr().err
+
+
+def test_figures_csv_escapes_formulas_as_exports_do(capsys, tmp_data: Path, edit_yaml,
+                                                    new_store: str) -> None:
+    edit_yaml(tmp_data / "programs" / "missing_person_search.yaml",
+              lambda c: c["figures"][0].update(locator='=HYPERLINK("x")'))
+    assert 0 == run(capsys, "db", "upgrade", "--database", new_store)[0]
+    assert 0 == run(capsys, "db", "load", str(tmp_data), "--database", new_store)[0]
+    (row,) = csv_rows(capsys, new_store, "--program", "missing_person_search")
+    assert "'=HYPERLINK(\"x\")" == row["locator"]
+
+
+def test_validate_refuses_an_alias_bomb_quickly(tmp_data: Path, repo_dir: Path) -> None:
+    """A 700-byte file that expands to billions of values: one located problem, at once."""
+    names = [f"n{i}" for i in range(11)]
+    lines = [f"{names[0]}: &{names[0]} [{', '.join(['xx'] * 9)}]"]
+    lines += [f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]" for a, b in zip(names, names[1:])]
+    lines.append(f"figures: [{{metric: *{names[-1]}, reported: 1个}}]")
+    bomb = "\n".join(lines) + "\n"
+    assert 600 < len(bomb.encode()) < 800
+    (tmp_data / "programs" / "bomb.yaml").write_text(bomb, encoding="utf-8")
+    done = subprocess.run([*_command(), "validate", str(tmp_data)], cwd=repo_dir,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert 1 == done.returncode
+    assert 2 == len(done.stderr.splitlines())  # the count, then the one problem
+    assert "programs/bomb.yaml: not loaded: too large once its aliases" in done.stderr

@@ -164,13 +164,11 @@ def test_chart_pdf_copies_out_chinese_right(browser, views: dict[str, View]) -> 
 
 
 def test_one_warm_browser_serves_every_image(browser, views: dict[str, View]) -> None:
-    import kaleido
-
     view = views["en"]
     export.chart_image(funnel(view), view, "svg")
-    server = kaleido._global_server._thread  # noqa: SLF001
+    warm = export._browser  # noqa: SLF001
     export.chart_image(funnel(view), view, "png")
-    assert server is kaleido._global_server._thread and server.is_alive()  # noqa: SLF001
+    assert warm is export._browser and warm.alive()  # noqa: SLF001
 
 
 def test_unknown_image_format(views: dict[str, View]) -> None:
@@ -240,13 +238,18 @@ def test_xlsx_reads_back_equal(views: dict[str, View]) -> None:
     pd.testing.assert_frame_equal(frame, back, check_dtype=False)
 
 
-def test_xlsx_types_numbers_and_escapes_formula_text(views: dict[str, View]) -> None:
+def test_xlsx_types_numbers_and_stores_formula_like_text_as_text(views: dict[str, View]) -> None:
     data = export.xlsx_bytes(own_frame(), tables.sources(views["en"]), "Checks", lang="en")
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert ["Checks", "Sources"] == book.sheetnames
     sheet = book["Checks"]
-    assert ("'=SUM(A1:A9) 看似公式的一句话", "s") == (sheet["A2"].value, sheet["A2"].data_type)
+    # as written (XML itself stores a carriage return as a line feed)
+    assert [(text.replace("\r", "\n"), "s") for text in own_frame()["说明"]] == [
+        (sheet.cell(row, 1).value.replace("\r", "\n"), sheet.cell(row, 1).data_type)
+        for row in range(2, 9)]
     assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    with zipfile.ZipFile(io.BytesIO(data)) as book_zip:
+        assert "<f>" not in book_zip.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert (-1250.5, "n") == (sheet["B2"].value, sheet["B2"].data_type)
     assert (1, "n") == (sheet["C2"].value, sheet["C2"].data_type)
 
@@ -431,6 +434,17 @@ def test_cli_without_browser_explains(no_browser, capsys, store_url: str, tmp_pa
     assert not (tmp_path / "a.pdf").exists()
 
 
+@pytest.mark.parametrize(("target", "message"), [
+    ("nowhere/x.csv", "does not exist"), (".", "is a folder"),
+], ids=["missing_folder", "folder"])
+def test_cli_checks_the_output_before_any_work(capsys, monkeypatch, store_url: str,
+                                               tmp_path: Path, target: str, message: str) -> None:
+    monkeypatch.setattr(Catalog, "read", lambda *a: pytest.fail("read the store before -o"))
+    code, _, err = run_export(capsys, store_url, "--format", "pdf", "-o", str(tmp_path / target))
+    assert (2, 1) == (code, len(err.splitlines()))
+    assert message in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--dept", "zz_nowhere"], "unknown department 'zz_nowhere'"),
     (["--dept", "zz_cdc", "zz_nowhere"], "unknown department 'zz_nowhere'"),
@@ -484,16 +498,27 @@ def test_pages_offer_downloads(page: str) -> None:
     found = labels(app)
     assert found.count("CSV") == found.count("XLSX")
     if export.browser_available():
-        assert {"简报 PDF", "全部图表 ZIP"} <= set(found)
+        assert {"简报 PDF", "全部图表 ZIP"} <= {button.label for button in app.button}
         assert found.count("PNG") == found.count("SVG") == found.count("PDF") == found.count(
             "HTML")
+
+
+def test_briefing_is_made_on_click_then_offered(browser) -> None:
+    app = run_page("flu", "en")
+    assert not [b for b in app.get("download_button") if b.label.startswith("Ready")]
+    app.button(key="make_briefing").click().run(timeout=180)
+    assert [] == [e.value for e in app.exception] + [e.value for e in app.error]
+    (ready,) = [b for b in app.get("download_button") if b.label.startswith("Ready")]
+    assert ready.label.endswith(".pdf") and ready.proto.url  # the file, not a deferred build
+    app.run()  # still offered on the next rerun of the same view
+    assert [b for b in app.get("download_button") if b.label.startswith("Ready")]
 
 
 @pytest.mark.parametrize("page", ["overview", "projects", "sources"])
 def test_pages_without_browser_explain(no_browser, page: str) -> None:
     app = run_page(page, "en")
     assert [] == [e.value for e in app.exception]
-    found = labels(app)
+    found = labels(app) + [button.label for button in app.button]
     assert not {"PNG", "SVG", "PDF", "Briefing PDF", "All charts ZIP"} & set(found)
     hints = [c.value for c in app.caption if "sudo apt-get install chromium" in c.value]
     assert len(hints) == 1 + found.count("HTML")  # the sidebar's, and one under each chart
@@ -524,3 +549,166 @@ def test_briefing_kpis_show_their_periods(browser, catalog: Catalog) -> None:
     document = export.briefing_html(year)
     assert re.search(r'class="status">2018-05–2023-11-15（\s*超出所选日期）<', document)
     assert 'class="status">2021–2023-11-15<' in export.briefing_html(View(catalog, Filters()))
+
+
+# --- a browser that crashes or hangs -------------------------------------------------------------
+
+def fake_browser(folder: Path, body: str) -> Path:
+    """A script standing where the browser should be, to reproduce a broken one."""
+    script = folder / "browser.sh"
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def processes_with(marker: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if marker in text:
+            found.append(text)
+    return found
+
+
+def own_folders() -> set[Path]:
+    import tempfile
+
+    return set(Path(tempfile.gettempdir()).glob(f"{export.TMP_PREFIX}{os.getpid()}-*"))
+
+
+@pytest.fixture
+def hung_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """BROWSER_PATH names a browser that never answers (its child sleeps too), with a short
+    export deadline."""
+    marker = f"{os.getpid() % 1000 + 7000}.25"
+    monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, f"sleep {marker} & wait")))
+    monkeypatch.setenv(export.TIMEOUT_ENV, "5")
+    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    export.stop_browser()
+    return marker
+
+
+@pytest.fixture
+def crashing_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, "exit 3")))
+    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    export.stop_browser()
+
+
+@pytest.mark.parametrize("build", [
+    lambda v: export.chart_image(funnel(v), v, "png"),
+    export.briefing_pdf,
+    export.zip_bytes,
+], ids=["png", "briefing", "zip"])
+def test_hung_browser_export_ends_within_its_deadline(hung_browser: str, views, build) -> None:
+    import time
+
+    before = own_folders()
+    started = time.monotonic()
+    with pytest.raises(export.ExportFailed) as failed:
+        build(views["zh"])
+    took = time.monotonic() - started
+    assert "timeout" == failed.value.reason
+    assert took < 5 + 2 * export.KILL_WAIT + 1  # the deadline, then bounded cleanup
+    assert [] == processes_with(hung_browser)  # the browser's whole process group is gone
+    assert own_folders() <= before  # and its temporary folder
+
+
+def test_hung_print_ends_within_its_deadline(hung_browser: str) -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(export.ExportFailed, match="did not print"):
+        with export._export_deadline():  # noqa: SLF001
+            export._print_pdf("<p>示例</p>")  # noqa: SLF001
+    assert time.monotonic() - started < 5 + 2 * export.KILL_WAIT + 1
+    assert [] == processes_with(hung_browser)
+
+
+def test_crashing_browser_is_one_clear_failure(crashing_browser, views) -> None:
+    with pytest.raises(export.ExportFailed) as failed:
+        export.briefing_pdf(views["en"])
+    assert "crashed" == failed.value.reason
+    message = str(failed.value)
+    assert "quit" in message and "choreo_get_chrome" not in message and "download" not in message
+    assert export.failure_message(failed.value, "zh") == export.t("export.failed_crashed", "zh")
+
+
+def test_folders_left_by_a_killed_process_are_removed(tmp_path: Path) -> None:
+    import tempfile
+
+    dead = subprocess_pid_that_ended()
+    stale = Path(tempfile.mkdtemp(prefix=f"{export.TMP_PREFIX}{dead}-"))
+    (stale / "index.html").write_text("left behind", encoding="utf-8")
+    export.shutil.rmtree(export._folder())  # noqa: SLF001 - making a folder sweeps stale ones
+    assert not stale.exists()
+
+
+def subprocess_pid_that_ended() -> int:
+    import subprocess
+
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
+
+
+def test_after_a_crash_the_next_export_starts_a_fresh_browser(browser, tmp_path: Path,
+                                                               monkeypatch, views) -> None:
+    view = views["zh"]
+    monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, "exit 3")))
+    with pytest.raises(export.ExportFailed):
+        export.chart_image(funnel(view), view, "svg")
+    monkeypatch.delenv("BROWSER_PATH")
+    assert export.chart_image(funnel(view), view, "svg").lstrip().startswith(b"<svg")
+
+
+@pytest.mark.parametrize(("body", "fmt", "reason"), [
+    ("exit 3", "pdf", "quit before the image was made"),
+    ("exit 3", "zip", "quit before the image was made"),
+    ("sleep 7654.5 & wait", "pdf", "did not answer within"),
+], ids=["crash_pdf", "crash_zip", "hang_pdf"])
+def test_cli_says_one_clear_line_when_the_browser_fails(tmp_path: Path, repo_dir: Path, body: str,
+                                                        fmt: str, reason: str) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BROWSER_PATH": str(fake_browser(tmp_path, body)),
+           export.TIMEOUT_ENV: "5"}
+    command = [str(Path(sys.executable).with_name("civic")), "export", "--format", fmt,
+               "-o", str(tmp_path / f"out.{fmt}")]
+    done = subprocess.run(command, cwd=repo_dir, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert 1 == done.returncode
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"civic export: error: {fmt} export failed: the browser ")
+    assert reason in line
+    assert "download" not in line and "choreo" not in line
+    assert not (tmp_path / f"out.{fmt}").exists()
+    assert [] == processes_with("7654.5")
+
+
+def test_exit_during_a_hung_export_ends_the_browser(tmp_path: Path, repo_dir: Path) -> None:
+    """A server stopping (SIGTERM ends in a normal exit) while a browser hangs: the process
+    exits at once and leaves no browser process behind."""
+    import subprocess
+    import sys
+    import time
+
+    script = fake_browser(tmp_path, "sleep 6543.5 & wait")
+    code = ("import threading, time, plotly.graph_objects as go\n"
+            "from civic import export\n"
+            "export.missing_packages = lambda: ()\n"
+            "figure = go.Figure(go.Bar(y=[1, 2]), layout={'width': 300, 'height': 200})\n"
+            "threading.Thread(target=lambda: export._render(figure, 'svg'), daemon=True).start()\n"
+            "time.sleep(3)\n")
+    env = {**os.environ, "BROWSER_PATH": str(script), export.TIMEOUT_ENV: "600"}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo_dir, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert 0 == done.returncode, done.stderr
+    assert time.monotonic() - started < 20
+    time.sleep(0.5)
+    assert [] == processes_with("6543.5")

@@ -560,3 +560,89 @@ def test_data_version_lists_every_data_file(data_dir: Path) -> None:
 
 def test_data_version_of_missing_folder(tmp_path: Path) -> None:
     assert () == data_version(tmp_path / "nowhere")
+
+
+# --- hostile files: bounded work, every failure a located problem ------------------------------
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """A small file whose nested anchors expand to width**levels values."""
+    names = [f"l{n}" for n in range(levels)]
+    lines = [f"{names[0]}: &{names[0]} [{', '.join(['xxxxx'] * width)}]"]
+    lines += [f"{cur}: &{cur} [{', '.join([f'*{prev}'] * width)}]"
+              for prev, cur in zip(names, names[1:])]
+    lines.append(f"figures: [{{metric: *{names[-1]}, reported: 1个}}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("levels", [9, 11])
+def test_alias_bomb_is_refused_with_a_located_problem(tmp_data: Path, levels: int) -> None:
+    bomb = _alias_bomb(levels)
+    assert len(bomb.encode()) < 800  # the attack fits in one small file
+    (tmp_data / "programs" / "bomb.yaml").write_text(bomb, encoding="utf-8")
+    loaded = load(tmp_data)  # would build billions of values, or their text, unbounded
+    assert [("programs/bomb.yaml", "")] == [(p.file, p.record) for p in loaded.problems]
+    assert "aliases" in loaded.problems[0].message
+    assert len(str(loaded.problems[0])) < 300
+    assert 10 == len(loaded.dataset.programs)  # the rest of the data still loads
+
+
+def test_aliases_that_stay_small_still_load(tmp_data: Path) -> None:
+    path = tmp_data / "programs" / "winter_relief.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "  source: zzrb_20231115_relief\n  headline", "  source: &src zzrb_20231115_relief\n"
+        "  headline", 1).replace("defaults:\n  source: zzrb_20231115_relief",
+                                 "defaults:\n  source: *src", 1)
+    assert "*src" in text
+    path.write_text(text, encoding="utf-8")
+    assert load(tmp_data).ok
+
+
+def test_oversized_file_is_refused_unread(tmp_data: Path) -> None:
+    from civic.loading import MAX_FILE_BYTES
+
+    (tmp_data / "programs" / "big.yaml").write_text("# " + "x" * MAX_FILE_BYTES + "\n")
+    (problem,) = load(tmp_data).problems
+    assert ("programs/big.yaml", True) == (problem.file, problem.message.startswith("too large"))
+
+
+@pytest.mark.parametrize(
+    ("value", "line", "message"),
+    [
+        ("2023-02-30", "period: 2023-02-30", "date '2023-02-30' does not parse"),
+        ("1" * 5000, "reported: " + "1" * 5000, "integer '111"),
+    ],
+    ids=["impossible_date", "5000_digits"],
+)
+def test_unparseable_scalar_is_a_located_problem(tmp_data: Path, value: str, line: str,
+                                                 message: str) -> None:
+    path = tmp_data / "programs" / "winter_relief.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"targets:\n  - {line}\n",
+                    encoding="utf-8")
+    loaded = load(tmp_data)  # never raises
+    (problem,) = loaded.problems
+    assert "programs/winter_relief.yaml" == problem.file
+    assert problem.message.startswith("not valid YAML: line ")
+    assert message in problem.message
+    assert len(problem.message) <= 200
+
+
+def test_long_labels_and_messages_are_clipped(tmp_data: Path, write_yaml) -> None:
+    write_yaml(tmp_data / "programs" / "long.yaml", {
+        "program": {"id": "p" * 5000},
+        "x" * 5000: [],
+        "figures": [{"metric": "m" * 5000, "reported": "1个"}],
+    })
+    problems = load(tmp_data).problems
+    assert problems and all(len(str(p)) < 4 * 200 for p in problems)
+
+
+def test_file_removed_after_listing_is_a_problem(tmp_data: Path, monkeypatch) -> None:
+    from civic import loading
+
+    listed = loading._data_files(tmp_data)  # noqa: SLF001
+    (tmp_data / "programs" / "flu_advisory.yaml").unlink()
+    monkeypatch.setattr(loading, "_data_files", lambda root: listed)
+    loaded = load(tmp_data)
+    assert ("programs/flu_advisory.yaml", "removed while it was being read") == (
+        loaded.problems[0].file, loaded.problems[0].message)
+    assert "programs/flu_advisory.yaml" not in {name for name, *_ in data_version(tmp_data)}

@@ -1,0 +1,58 @@
+"""Data text made safe where something would read it as markup: Markdown on the pages, formulas
+in spreadsheets.
+
+Program names, labels and aims come from data files and, soon, from many people; a value in a
+link comes from whoever wrote the link. They are text: `**x**` must not turn bold, `[a](…)` must
+not become a live link and `![i](…)` must not make the browser fetch an image.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+# Every ASCII punctuation mark Markdown may read as syntax: CommonMark's, GitHub's (tables,
+# strike-through, bare links `https://…`, `www.…`, `a@b.cn`), Streamlit's (colour and icon
+# directives `:red[…]`, `:material/…:`, maths `$…$`). CommonMark shows a backslash-escaped
+# punctuation mark as itself.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@/])")
+# Text cells a spreadsheet would run as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# GitHub's bare links (`https://…`, `www.…`, `a@b.cn`) are found in the text after escapes are
+# resolved, so escaping cannot stop them; an invisible word joiner where one would start can.
+_BARE_LINK = re.compile(r"(?i)(?=https?:|www\.|mailto:|xmpp:)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
+def md(text: object) -> str:
+    """Text for Markdown (st.markdown, captions, labels, notices): shown as written, on one line."""
+    flat = _BARE_LINK.sub(WORD_JOINER, " ".join(str(text).split()))
+    return _MARKDOWN.sub(r"\\\1", flat)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def csv_cell(value: object) -> object:
+    """A CSV text cell that starts like a formula gets a leading apostrophe; numbers stay numbers.
+
+    CSV has no types, so a spreadsheet would run `=HYPERLINK(…)`; an XLSX text cell is typed and
+    is stored as it is.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell and header made safe for CSV."""
+    columns = [column if pd.api.types.is_numeric_dtype(column)
+               else column.astype(object).map(csv_cell) for _, column in frame.items()]
+    escaped = pd.concat(columns, axis=1) if columns else frame.copy()
+    escaped.columns = [csv_cell(str(c)) for c in frame.columns]
+    return escaped
