@@ -12,7 +12,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from civic import export, tables
+from civic import charts, export, tables
 from civic.i18n import labelled, name, t
 from civic.models import Program
 from civic.panels import Panel
@@ -84,7 +84,10 @@ def chart(panel: Panel | None) -> None:
     if panel is None:
         return
     view = current_view()
-    st.plotly_chart(panel.figure, key=panel.key, config={"displaylogo": False})
+    # The title as page text, which wraps on a phone; the figure keeps its own for exports.
+    st.markdown(f"**{panel.title}**")
+    st.plotly_chart(charts.untitled(panel.figure), key=panel.key,
+                    config={"displaylogo": False})
     images = export.browser_available()
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for fmt in export.IMAGE_FORMATS if images else ():

@@ -33,6 +33,7 @@ import plotly.graph_objects as go
 from openpyxl.utils import get_column_letter
 
 from civic import tables
+from civic.charts import text_width, wrap
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
 from civic.panels import Panel, all_panels
 from civic.view import KpiCard, View
@@ -160,11 +161,6 @@ def figures_xlsx(view: View) -> bytes:
                       t("sources.figures_header", view.lang), lang=view.lang)
 
 
-def _width(text: str) -> float:
-    """Display width in ems: CJK characters are twice as wide as Latin ones."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
-
-
 def _sheet_title(text: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     return re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Sheet1"
@@ -184,29 +180,13 @@ def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str
             sheet = writer.sheets[title]
             sheet.freeze_panes = "A2"
             for index, (header, column) in enumerate(part.items(), start=1):
-                longest = max([_width(str(header))]
-                              + [_width(str(v)) for v in column.head(200) if pd.notna(v)])
+                longest = max([text_width(str(header))]
+                              + [text_width(str(v)) for v in column.head(200) if pd.notna(v)])
                 sheet.column_dimensions[get_column_letter(index)].width = min(60, longest * 2 + 2)
     return buffer.getvalue()
 
 
 # --- charts --------------------------------------------------------------------------------------
-
-def _wrap(text: str, limit: float) -> list[str]:
-    """Lines of at most `limit` ems (plotly does not wrap), broken at a space where there is one."""
-    lines, line = [], ""
-    for char in text:
-        if line and _width(line + char) > limit:
-            cut = line.rfind(" ")
-            if cut > len(line) // 2:
-                lines.append(line[:cut])
-                line = line[cut + 1:]
-            else:
-                lines.append(line)
-                line = ""
-        line += char
-    return [*lines, line] if line else lines
-
 
 def _plotly_text(lines: list[str]) -> str:
     """Lines as plotly text: escaped, since plotly reads a subset of HTML in it."""
@@ -223,24 +203,22 @@ def annotated(panel: Panel, view: View, width: int = IMAGE_WIDTH) -> go.Figure:
     lang = view.lang
     title_size, detail_size, source_size = 20, 13, 11
     limit = width - 40
-    title_lines = _wrap(panel.title, limit / title_size)
+    title_lines = wrap(panel.title, limit / title_size)
     details = [t("export.unit", lang, unit=panel.unit)] if panel.unit else []
     details.append(labelled(t("context.label", lang), view.context(), lang))
-    detail_lines = [line for d in details for line in _wrap(d, limit / detail_size)]
+    detail_lines = [line for d in details for line in wrap(d, limit / detail_size)]
     sources = [source_line(view.catalog.sources[s], lang) for s in panel.sources
                if s in view.catalog.sources]
     label = labelled(t("source.label", lang), "", lang)
     source_lines = [line for s in ([label + sources[0], *sources[1:]] if sources else [])
-                    for line in _wrap(s, limit / source_size)]
+                    for line in wrap(s, limit / source_size)]
     subtitle = [html.escape(line, quote=False) for line in detail_lines] + [
         f'<span style="font-size:{source_size}px;color:#666">{html.escape(line, quote=False)}'
         "</span>" for line in source_lines]
 
     figure = go.Figure(panel.figure)
     layout = figure.layout
-    legend = len(figure.data) > 1 if layout.showlegend is None else bool(layout.showlegend)
-    top = int(30 + title_size * 1.3 * len(title_lines) + detail_size * 1.3 * len(subtitle)
-              + (44 if legend else 16))
+    top = int(46 + title_size * 1.3 * len(title_lines) + detail_size * 1.3 * len(subtitle))
     figure.update_layout(
         title={"text": _plotly_text(title_lines), "font": {"size": title_size},
                "subtitle": {"text": "<br>".join(subtitle),

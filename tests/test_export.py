@@ -22,7 +22,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from civic import export, panels, tables
+from civic import charts, export, panels, tables
 from civic.catalog import Catalog
 from civic.cli import main
 from civic.filters import Filters
@@ -109,7 +109,7 @@ def test_annotated_wraps_long_lines_within_the_image(views: dict[str, View]) -> 
     lines = figure.layout.title.text.split("<br>")
     assert len(lines) > 1
     assert title == "".join(lines)
-    assert all(export._width(line) * 20 <= 500 - 40 for line in lines)
+    assert all(charts.text_width(line) * 20 <= 500 - 40 for line in lines)
 
 
 def test_annotated_escapes_markup_in_titles(views: dict[str, View]) -> None:
