@@ -216,7 +216,7 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
     return _layout(fig, title, height=max(260, 150 + 48 * len(frame)))
 
 
-MATRIX_ROW_EMS = 13.0
+MATRIX_ROW_EMS = 16.0
 
 
 def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str) -> go.Figure:
@@ -237,12 +237,12 @@ def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str)
     # Upright program names, one line each: all of them fit side by side even on a phone.
     # Department names wrap; each row is as tall as the most lines a name takes.
     lines = max(len(wrap(r, MATRIX_ROW_EMS)) for r in rows)
-    row_height = max(30, 15 * lines + 8)
-    labels_height = 12 * max(map(text_width, columns)) + 20
+    row_height = max(28, 14 * lines + 6)
+    labels_height = 11 * max(map(text_width, columns)) + 20
     fig.update_layout(
         xaxis={"categoryorder": "array", "categoryarray": columns, "tickangle": -90,
-               "title": None, "tickfont": {"size": 12}} | _category_axis(columns, limit=999),
+               "title": None, "tickfont": {"size": 11}} | _category_axis(columns, limit=999),
         yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "title": None,
-               "tickfont": {"size": 12}} | _category_axis(rows, limit=MATRIX_ROW_EMS),
+               "tickfont": {"size": 11}} | _category_axis(rows, limit=MATRIX_ROW_EMS),
     )
-    return _layout(fig, title, height=int(160 + row_height * len(rows) + labels_height))
+    return _layout(fig, title, height=int(120 + row_height * len(rows) + labels_height))

@@ -321,34 +321,40 @@ BRIEFING_CSS = """
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #666; } }
 body { font-family: "PDF_FONT", sans-serif; font-size: 10pt; line-height: 1.45;
   color: #1a1a1a; margin: 0; }
-h1 { font-size: 26pt; margin: 0 0 8mm; }
+h1 { font-size: 26pt; margin: 0 0 5mm; }
 h2 { font-size: 15pt; margin: 0 0 4mm; padding-bottom: 1.5mm; border-bottom: 1.5pt solid #0072B2; }
 h3 { font-size: 12pt; margin: 0 0 1mm; }
-.cover { padding-top: 28mm; }
+.cover { padding-top: 12mm; }
 .kicker { color: #0072B2; font-size: 12pt; margin: 0 0 2mm; }
-.facts { margin: 0 0 8mm; }
-.facts p { margin: 0 0 1.5mm; }
-.tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 3mm; margin: 0 0 8mm; }
-.tile { border: 0.75pt solid #bbb; border-radius: 2mm; padding: 2.5mm 3mm; break-inside: avoid; }
-.tile .label { font-size: 8.5pt; color: #444; }
-.tile .value { font-size: 16pt; font-weight: bold; }
+.facts { margin: 0 0 7mm; color: #444; font-size: 9pt; }
+.facts p { margin: 0 0 1mm; }
+.results { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 3mm;
+  margin: 0 0 6mm; }
+.result { border: 0.75pt solid #bbb; border-radius: 2mm; padding: 2.5mm 3mm; break-inside: avoid; }
+.result h3 { font-size: 10.5pt; margin: 0 0 0.5mm; }
+.result .meta { margin: 0 0 1.5mm; }
+.kpi { display: flex; justify-content: space-between; gap: 3mm; align-items: baseline;
+  border-top: 0.5pt solid #e3e3e3; padding: 1mm 0 0.6mm; }
+.kpi .label { font-size: 8.5pt; color: #444; }
+.kpi .value { font-size: 11pt; font-weight: bold; text-align: right; word-break: keep-all; }
 .note { font-size: 8.5pt; color: #444; }
-ol { margin: 0; padding-left: 6mm; }
 .page { break-before: page; }
 .program { margin: 0 0 7mm; break-inside: avoid; }
 .meta { color: #555; font-size: 8.5pt; margin: 0 0 2mm; }
-table { width: 100%; border-collapse: collapse; font-size: 8.5pt; }
+table { width: 100%; border-collapse: collapse; font-size: 8.5pt; table-layout: fixed; }
 th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm;
-  border-bottom: 0.5pt solid #ccc; }
+  border-bottom: 0.5pt solid #ccc; overflow-wrap: anywhere; }
 th { background: #eef3f8; }
 tr { break-inside: avoid; }
-td.value { font-weight: bold; font-size: 10pt; white-space: nowrap; }
+td.value { font-weight: bold; font-size: 10pt; word-break: keep-all; }
 td.basis { white-space: nowrap; }
 .derived { color: #8a5a00; }
-.status { font-weight: normal; font-size: 8pt; color: #444; white-space: normal; }
+.status { font-weight: normal; font-size: 8pt; color: #444; }
 .provenance { color: #444; font-size: 8pt; }
-.sources td { white-space: nowrap; }
-.sources td:nth-child(3), .sources td:nth-child(7) { white-space: normal; }
+.source { border-bottom: 0.5pt solid #ccc; padding: 1.5mm 0; break-inside: avoid; }
+.source .title { font-weight: bold; margin: 0 0 0.5mm; }
+.source .fields { font-size: 8.5pt; color: #333; margin: 0; }
+.source .field { display: inline-block; margin-right: 4mm; white-space: nowrap; }
 figure { margin: 0 0 6mm; break-inside: avoid; }
 figure svg { display: block; width: 100%; height: auto; max-height: 245mm; }
 """.replace("PDF_FONT", PDF_FONT)
@@ -365,7 +371,7 @@ def _plain(text: str) -> str:
 
 
 def _kpi_table(cards: list[KpiCard], lang: str) -> str:
-    columns = (("col.metric", 22), ("col.value", 17), ("col.basis", 9), ("export.provenance", 52))
+    columns = (("col.metric", 22), ("col.value", 18), ("col.basis", 10), ("export.provenance", 50))
     widths = "".join(f'<col style="width:{share}%">' for _, share in columns)
     head = "".join(f"<th>{_esc(t(key, lang))}</th>" for key, _ in columns)
     rows = []
@@ -381,30 +387,38 @@ def _kpi_table(cards: list[KpiCard], lang: str) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def _results(view: View, programs: list[str]) -> str:
+    """Each program with its headline figures: what the cover leads with."""
+    lang = view.lang
+    blocks = []
+    for program_id in programs:
+        program = view.catalog.programs[program_id]
+        kpis = "".join(
+            f'<div class="kpi"><span class="label">{_esc(card.label)}'
+            f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}</span>'
+            f'<span class="value">{_esc(card.value)}</span></div>'
+            for card in view.cards(program_id, program.headline))
+        blocks.append(f'<div class="result"><h3>{_esc(view.program_name(program_id))}</h3>'
+                      f'<p class="meta">{_esc(t(f"category.{program.category}", lang))}</p>'
+                      f"{kpis}</div>")
+    return (f'<h2>{_esc(t("export.results", lang))}</h2>'
+            f'<div class="results">{"".join(blocks)}</div>')
+
+
 def _cover(view: View, programs: list[str]) -> str:
     lang = view.lang
     as_of = view.catalog.as_of
-    tiles = "".join(f'<div class="tile"><div class="label">{_esc(card.label)}</div>'
-                    f'<div class="value">{_esc(card.value)}</div></div>'
-                    for card in view.headline_cards()) if programs else ""
-    contents = "".join(
-        f"<li>{_esc(view.program_name(p))} · "
-        f"{_esc(t(f'category.{view.catalog.programs[p].category}', lang))}</li>"
-        for p in programs)
-    body = (f'<h2>{_esc(t("export.contents", lang))}</h2><ol>{contents}</ol>' if programs
-            else f'<p>{_esc(t("empty.message", lang))}</p>')
+    body = _results(view, programs) if programs else f'<p>{_esc(t("empty.message", lang))}</p>'
     return (
         '<section class="cover">'
         f'<p class="kicker">{_esc(t("app.title", lang))}</p>'
         f'<h1>{_esc(t("export.briefing_title", lang))}</h1>'
         '<div class="facts">'
-        f'<p><b>{_esc(t("context.label", lang))}:</b> {_esc(view.context())}</p>'
-        f'<p>{_esc(t("export.exported", lang, date=format_date(dt.date.today(), lang)))}</p>'
-        f'<p>{_esc(t("app.as_of", lang, date=format_date(as_of, lang)))}</p>'
+        f'<p>{_esc(labelled(t("context.label", lang), view.context(), lang))}</p>'
+        f'<p>{_esc(t("app.as_of", lang, date=format_date(as_of, lang)))} · '
+        f'{_esc(t("export.exported", lang, date=format_date(dt.date.today(), lang)))}</p>'
         '</div>'
-        f'<div class="tiles">{tiles}</div>{body}'
-        f'<p class="note">{_esc(t("export.how_to_read", lang))}</p>'
-        '</section>')
+        f'{body}</section>')
 
 
 def _programs(view: View, programs: list[str]) -> str:
@@ -428,6 +442,7 @@ def _programs(view: View, programs: list[str]) -> str:
         blocks.append(f'<div class="program"><h3>{_esc(view.program_name(program_id))}</h3>'
                       f'<p class="meta">{_esc(meta)}</p>{status}{table}</div>')
     return (f'<section class="page"><h2>{_esc(t("export.kpi_header", lang))}</h2>'
+            f'<p class="note">{_esc(t("export.how_to_read", lang))}</p>'
             f'{"".join(blocks)}</section>')
 
 
@@ -450,10 +465,20 @@ def _charts(view: View) -> str:
 
 
 def _sources(view: View) -> str:
-    frame = tables.sources(view)
-    return (f'<section class="page"><h2>{_esc(t("sources.sources_header", view.lang))}</h2>'
-            f'{frame.to_html(index=False, escape=True, border=0, na_rep="", classes="sources")}'
-            f'<p class="note">{_esc(t("export.how_to_read", view.lang))}</p></section>')
+    """The source articles stacked, one block each: the title on its line, then the other
+    columns as `label: value`, never broken inside a date or a name, so that the list fits
+    A4 in either language however long a department's name is."""
+    lang = view.lang
+    title = t("col.title", lang)
+    entries = []
+    for row in tables.sources(view).to_dict("records"):
+        fields = "".join(f'<span class="field">{_esc(labelled(str(k), str(v), lang))}</span>'
+                         for k, v in row.items() if k != title and str(v).strip())
+        entries.append(f'<div class="source"><p class="title">{_esc(row.get(title, ""))}</p>'
+                       f'<p class="fields">{fields}</p></div>')
+    return (f'<section class="page"><h2>{_esc(t("sources.sources_header", lang))}</h2>'
+            f'{"".join(entries)}'
+            f'<p class="note">{_esc(t("export.how_to_read", lang))}</p></section>')
 
 
 def briefing_html(view: View) -> str:
