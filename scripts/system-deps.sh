@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what exports and browser tests need from Debian (Chromium, CJK fonts) when missing.
+# Installs what exports and browser tests need from Debian (Chromium, CJK fonts) when missing,
+# and poppler-utils, with which the tests render the briefing's pages.
 # As root with apt-get it installs them; otherwise it says exactly what to install and carries on,
 # since the dashboard itself runs without them.
 set -u
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 if command -v fc-list >/dev/null 2>&1; then
   fc-list | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
   fc-list | grep -qi "WenQuanYi Zen Hei" || missing+=(fonts-wqy-zenhei)
