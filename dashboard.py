@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 import streamlit as st
@@ -77,12 +76,11 @@ st.session_state[VIEW_KEY] = view
 # The whole view as one file; each is built only when its button is clicked.
 with st.sidebar:
     st.header(t("export.header", lang))
-    stamp = f"{lang}-{dt.date.today().isoformat()}"
     if export.browser_available():
         download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
-                 f"civic-briefing-{stamp}", button_type="secondary")
+                 "civic-briefing", button_type="secondary")
         download("zip", "zip", functools.partial(export.zip_bytes, view),
-                 f"civic-charts-{stamp}", button_type="secondary")
+                 "civic-charts", button_type="secondary")
     else:
         browser_missing_note()
 

@@ -66,9 +66,12 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
 
 def download(kind: str, fmt: str, build: Callable[[], bytes], name: str,
              button_type: Literal["secondary", "tertiary"] = "tertiary") -> None:
-    """A button for `name.fmt` whose file is built only when clicked, without a rerun."""
-    lang = current_view().lang
-    st.download_button(t(f"export.{kind}", lang), data=build, file_name=f"{name}.{fmt}",
+    """A button for a file of what `name` shows, built only when clicked, without a rerun; the
+    file's name also says which view it holds (`export.file_stem`)."""
+    view = current_view()
+    lang = view.lang
+    st.download_button(t(f"export.{kind}", lang), data=build,
+                       file_name=f"{export.file_stem(view, name)}.{fmt}",
                        mime=export.MIME[fmt], key=f"download_{name}_{kind}",
                        help=t(f"export.{kind}_help", lang), on_click="ignore",
                        icon=":material/download:", type=button_type)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import html
 import io
 import os
@@ -131,6 +132,34 @@ def _require_browser() -> str:
     if missing or path is None:
         raise BrowserMissing(missing or ("chromium",))
     return path
+
+
+# --- file names ----------------------------------------------------------------------------------
+
+NAMED_DEPARTMENTS = 3  # department ids spelled out in a file name; more are counted
+
+
+def file_stem(view: View, what: str) -> str:
+    """A file name (without extension) that says which view a download holds.
+
+    `what` (briefing, a chart's key, …), the language, the departments or district, category
+    and dates chosen, and the data's as-of date are spelled out; a short digest of the filters,
+    the figures and the day of export tells apart any two files these leave alike, so two
+    different briefings never get the same name.
+    """
+    chosen = view.filters
+    departments = list(chosen.departments[:NAMED_DEPARTMENTS])
+    if len(chosen.departments) > NAMED_DEPARTMENTS:
+        departments.append(f"{len(chosen.departments) - NAMED_DEPARTMENTS}more")
+    dates = [d.isoformat() if d else "" for d in (chosen.date_from, chosen.date_to)]
+    parts = [what, view.lang, "+".join(departments) or ("" if chosen.district else "all"),
+             chosen.district or "", chosen.category or "",
+             "to".join(dates) if any(dates) else "", f"asof{view.catalog.as_of.isoformat()}"]
+    digest = hashlib.sha256("\n".join([
+        repr(chosen), dt.date.today().isoformat(), view.figures.to_csv(index=False),
+    ]).encode("utf-8")).hexdigest()[:8]
+    stem = "_".join(part for part in [*parts, digest] if part)
+    return re.sub(r"[^A-Za-z0-9+._-]", "-", stem)
 
 
 # --- tables --------------------------------------------------------------------------------------

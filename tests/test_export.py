@@ -8,6 +8,7 @@ missing, and fail instead when the environment variable CI is set.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import os
@@ -267,6 +268,33 @@ def test_xlsx_sheet_names_follow_excel_rules(views: dict[str, View]) -> None:
     names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert 2 == len(set(names))
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+
+
+# --- file names ------------------------------------------------------------------------------
+
+def test_file_names_say_which_view_they_hold(catalog: Catalog) -> None:
+    everything = export.file_stem(View(catalog, Filters()), "civic-briefing")
+    assert re.fullmatch(r"civic-briefing_zh_all_asof2023-11-15_[0-9a-f]{8}", everything)
+    cdc = export.file_stem(View(catalog, Filters(lang="en", departments=("zz_cdc",))), "flu")
+    assert cdc.startswith("flu_en_zz_cdc_asof2023-11-15_")
+    district = export.file_stem(View(catalog, Filters(district="lusong")), "civic-charts")
+    assert district.startswith("civic-charts_zh_lusong_asof")
+
+
+def test_two_different_briefings_never_share_a_name(catalog: Catalog) -> None:
+    """Every view a file could hold gets its own name; the same view, the same name."""
+    departments = ["zz_cdc", "zz_drc", "zz_admin_approval", "zz_civil_affairs", "lusong_gov"]
+    views = [Filters(lang=lang, departments=tuple(departments[:n]), district=district,
+                     category=category, date_from=start, date_to=end)
+             for lang in ("zh", "en") for n in (0, 1, 4, 5)
+             for district in (None, "lusong") for category in (None, "investment")
+             for start, end in [(None, None), (dt.date(2023, 11, 1), None),
+                                (None, dt.date(2023, 11, 1)),
+                                (dt.date(2023, 11, 1), dt.date(2023, 11, 30))]]
+    names = [export.file_stem(View(catalog, f), "civic-briefing") for f in views]
+    assert len(set(names)) == len(views)
+    assert names[-1] == export.file_stem(View(catalog, views[-1]), "civic-briefing")
+    assert all(re.fullmatch(r"[A-Za-z0-9+._-]+", name) for name in names)
 
 
 # --- the briefing ----------------------------------------------------------------------------
