@@ -154,7 +154,8 @@ def file_stem(view: View, what: str) -> str:
     dates = [d.isoformat() if d else "" for d in (chosen.date_from, chosen.date_to)]
     parts = [what, view.lang, "+".join(departments) or ("" if chosen.district else "all"),
              chosen.district or "", chosen.category or "",
-             "to".join(dates) if any(dates) else "", f"asof{view.catalog.as_of.isoformat()}"]
+             "to".join(dates) if any(dates) else "",
+             f"asof{view.catalog.as_of.isoformat()}" if view.catalog.as_of else ""]
     digest = hashlib.sha256("\n".join([
         repr(chosen), dt.date.today().isoformat(), view.figures.to_csv(index=False),
     ]).encode("utf-8")).hexdigest()[:8]
