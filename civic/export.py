@@ -373,10 +373,10 @@ h3 { font-size: 12pt; margin: 0 0 1mm; }
 .meta { color: #555; font-size: 8.5pt; margin: 0 0 2mm; }
 table { width: 100%; border-collapse: collapse; font-size: 8.5pt; table-layout: fixed; }
 th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm;
-  border-bottom: 0.5pt solid #ccc; overflow-wrap: anywhere; }
+  border-bottom: 0.5pt solid #ccc; word-break: keep-all; overflow-wrap: anywhere; }
 th { background: #eef3f8; }
 tr { break-inside: avoid; }
-td.value { font-weight: bold; font-size: 10pt; word-break: keep-all; }
+td.value { font-weight: bold; font-size: 10pt; }
 td.basis { white-space: nowrap; }
 .derived { color: #8a5a00; }
 .status { font-weight: normal; font-size: 8pt; color: #444; }
@@ -401,7 +401,7 @@ def _plain(text: str) -> str:
 
 
 def _kpi_table(cards: list[KpiCard], lang: str) -> str:
-    columns = (("col.metric", 22), ("col.value", 18), ("col.basis", 10), ("export.provenance", 50))
+    columns = (("col.metric", 20), ("col.value", 24), ("col.basis", 10), ("export.provenance", 46))
     widths = "".join(f'<col style="width:{share}%">' for _, share in columns)
     head = "".join(f"<th>{_esc(t(key, lang))}</th>" for key, _ in columns)
     rows = []
@@ -465,7 +465,8 @@ def _programs(view: View, programs: list[str]) -> str:
         if program.category == "social_assistance":  # the counts the relief page shows
             cards += [c for c in view.relief_cards(program_id) if c.metric not in metrics]
         meta = " · ".join([t(f"category.{program.category}", lang),
-                           f"{t('overview.lead', lang)}: {view.department_name(program.lead)}"])
+                           labelled(t("overview.lead", lang), view.department_name(program.lead),
+                                    lang)])
         status = "".join(f"<p><b>{_esc(view.advisory_status(a))}</b></p>"
                          for a in view.advisories(program_id))
         table = _kpi_table(cards, lang) if cards else ""
