@@ -34,18 +34,25 @@ def tr(key: str, **values: object) -> str:
 
 # About how many characters of a KPI value fit in a tile of a three-tile row on a laptop.
 TILE_CHARS = 14
+# About how many ems of labels fit side by side across a row of tiles on a laptop.
+ROW_LABEL_EMS = 54
 
 
 def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
     """KPIs in bordered tiles: value with unit and qualifier, provenance on hover.
 
-    Long values ("about CNY 5 billion") get fewer, wider tiles rather than being cut off.
+    Long values ("about CNY 5 billion") and long labels ("Time saved · Ceramics firm's
+    approval") get fewer, wider tiles rather than being cut off.
     """
     if not cards:
         return
     view = current_view()
     longest = max(len(card.value) for card in cards)
-    columns = max(1, min(columns, columns * TILE_CHARS // max(longest, 1)))
+    derived = f" · {t('basis.derived', view.lang)}"
+    widest = max(charts.text_width(card.label + (derived if card.derived else ""))
+                 for card in cards)
+    columns = max(1, min(columns, columns * TILE_CHARS // max(longest, 1),
+                         int(ROW_LABEL_EMS // max(widest, 1))))
     for start in range(0, len(cards), columns):
         row = cards[start:start + columns]
         for column, card in zip(st.columns(columns), row):

@@ -3,7 +3,7 @@
 Every page is opened in both languages; each must run without an error box, draw every Plotly
 chart it has, and show a title in the language asked for. At a phone's 390 × 844 pixels, every
 page in both languages must keep each chart's text inside the chart and clear of the mode bar,
-and the sidebar shows each page's name whole. Screenshots of each page land in pytest's
+and on a laptop neither the sidebar's page names nor the KPI tiles' labels and values are cut. Screenshots of each page land in pytest's
 `tmp_path` (look there when a case fails).
 
 Needs Debian's Chromium (`scripts/system-deps.sh` installs it). Without it the module is skipped,
@@ -444,14 +444,20 @@ def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
         tab.close()
 
 
+CUT_TEXT = """(sel) => [...document.querySelectorAll(sel)]
+    .filter(box => [...box.querySelectorAll('*')].some(el => el.scrollWidth > el.clientWidth + 1))
+    .map(box => box.textContent)"""
+KPI_TEXT = f'{MAIN} [data-testid="stMetricLabel"], {MAIN} [data-testid="stMetricValue"]'
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_navigation_labels_are_not_cut(page, app_url: str, lang: str) -> None:
-    """Each page's name fits the sidebar whole: no "Community, culture and saf…"."""
-    open_page(page, f"{app_url}/?lang={lang}")
-    cut = page.evaluate(
-        """(sel) => [...document.querySelectorAll(sel)]
-            .filter(link => [...link.querySelectorAll('*')]
-                .some(el => el.scrollWidth > el.clientWidth + 1))
-            .map(link => link.textContent)""", NAV_LINK)
+@pytest.mark.parametrize("url_path", list(PAGES), ids=[p or "overview" for p in PAGES])
+def test_labels_are_not_cut(page, app_url: str, url_path: str, lang: str) -> None:
+    """On a laptop, each page's name fits the sidebar whole (no "Community, culture and
+    saf…"), and no KPI tile cuts its label or value short ("Ceramics fir…")."""
+    open_page(page, f"{app_url}/{url_path}?lang={lang}")
     assert page.locator(NAV_LINK).count() == len(PAGES)
+    cut = page.evaluate(CUT_TEXT, NAV_LINK)
     assert not cut, f"navigation labels cut: {cut}"
+    cut = page.evaluate(CUT_TEXT, KPI_TEXT)
+    assert not cut, f"KPI labels or values cut on /{url_path}?lang={lang}: {cut}"
