@@ -2,9 +2,9 @@
 
 Every page is opened in both languages; each must run without an error box, draw every Plotly
 chart it has, and show a title in the language asked for. At a phone's 390 × 844 pixels, every
-page in both languages must keep each chart's text inside the chart and clear of the mode bar,
-and on a laptop neither the sidebar's page names nor the KPI tiles' labels and values are cut. Screenshots of each page land in pytest's
-`tmp_path` (look there when a case fails).
+page in both languages must keep each chart's text inside the chart and clear of the mode bar;
+on a laptop, neither the sidebar's page names nor the KPI tiles' labels and values are cut.
+Screenshots of each page land in pytest's `tmp_path` (look there when a case fails).
 
 Needs Debian's Chromium (`scripts/system-deps.sh` installs it). Without it the module is skipped,
 except under CI (`CI` set), where that is a failure. No browser is ever downloaded.
