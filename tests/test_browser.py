@@ -415,7 +415,8 @@ def phone(browser, app_url: str):
 def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
                                 tmp_path: Path) -> None:
     """At 390 px every chart's text lies inside its chart (nothing cut at an edge), no text
-    lies under the mode bar, and the page does not scroll sideways."""
+    lies under the mode bar, every KPI value shows whole, and the page does not scroll
+    sideways."""
     tab = phone.new_page()
     try:
         open_page(tab, f"{app_url}/{url_path}?lang={lang}")
@@ -435,6 +436,8 @@ def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
             if chart["modebar"]:
                 covered = [t["text"] for t in chart["texts"] if _overlap(t, chart["modebar"])]
                 assert not covered, f"the mode bar covers {covered} in {where}"
+        cut = tab.evaluate(CUT_TEXT, f'{MAIN} [data-testid="stMetricValue"]')
+        assert not cut, f"KPI values cut on /{url_path}?lang={lang}: {cut}"
         sideways = tab.evaluate(
             "(sel) => document.querySelector(sel).scrollWidth - window.innerWidth", MAIN)
         assert sideways <= 0, f"/{url_path}?lang={lang} scrolls {sideways} px sideways"
