@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 import streamlit as st
@@ -104,12 +103,10 @@ st.session_state[VIEW_KEY] = view
 # The whole view as one file; each is built only when its button is clicked.
 with st.sidebar:
     st.header(t("export.header", lang))
-    stamp = f"{lang}-{dt.date.today().isoformat()}"
     if export.browser_available():
         view_download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
-                      f"civic-briefing-{stamp}")
-        view_download("zip", "zip", functools.partial(export.zip_bytes, view),
-                      f"civic-charts-{stamp}")
+                      "civic-briefing")
+        view_download("zip", "zip", functools.partial(export.zip_bytes, view), "civic-charts")
     else:
         browser_missing_note()
 

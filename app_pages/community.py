@@ -1,4 +1,4 @@
-"""社区与民生 Community, culture and safety: games, skills, reading, and the reported cases."""
+"""社区与民生 Community life: games, skills, reading, and the reported cases."""
 
 import streamlit as st
 

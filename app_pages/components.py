@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from civic import export, tables
+from civic import charts, export, tables
 from civic.departments import Directory, with_units
 from civic.filters import Notice
 from civic.i18n import join, labelled, name, t
@@ -36,19 +36,26 @@ def tr(key: str, **values: object) -> str:
 
 # About how many characters of a KPI value fit in a tile of a three-tile row on a laptop.
 TILE_CHARS = 14
+# About how many ems of labels fit side by side across a row of tiles on a laptop.
+ROW_LABEL_EMS = 54
 
 
 def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
     """KPIs in bordered tiles: value with unit and qualifier, the period it covers beneath
     (wrapped, never cut), provenance on hover.
 
-    Long values ("about CNY 5 billion") get fewer, wider tiles rather than being cut off.
+    Long values ("about CNY 5 billion") and long labels ("Time saved · Ceramics firm's
+    approval") get fewer, wider tiles rather than being cut off.
     """
     if not cards:
         return
     view = current_view()
     longest = max(len(card.value) for card in cards)
-    columns = max(1, min(columns, columns * TILE_CHARS // max(longest, 1)))
+    derived = f" · {t('basis.derived', view.lang)}"
+    widest = max(charts.text_width(card.label + (derived if card.derived else ""))
+                 for card in cards)
+    columns = max(1, min(columns, columns * TILE_CHARS // max(longest, 1),
+                         int(ROW_LABEL_EMS // max(widest, 1))))
     for start in range(0, len(cards), columns):
         row = cards[start:start + columns]
         for column, card in zip(st.columns(columns), row):
@@ -70,9 +77,12 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
 
 
 def download(kind: str, fmt: str, build: Callable[[], bytes], name: str) -> None:
-    """A button for `name.fmt` whose file is built only when clicked, without a rerun."""
-    lang = current_view().lang
-    st.download_button(t(f"export.{kind}", lang), data=build, file_name=f"{name}.{fmt}",
+    """A button for a file of what `name` shows, built only when clicked, without a rerun; the
+    file's name also says which view it holds (`export.file_stem`)."""
+    view = current_view()
+    lang = view.lang
+    st.download_button(t(f"export.{kind}", lang), data=build,
+                       file_name=f"{export.file_stem(view, name)}.{fmt}",
                        mime=export.MIME[fmt], key=f"download_{name}_{kind}",
                        help=t(f"export.{kind}_help", lang), on_click="ignore",
                        icon=":material/download:", type="tertiary")
@@ -88,6 +98,7 @@ def view_download(kind: str, fmt: str, build: Callable[[], bytes], name: str) ->
     """
     view = current_view()
     lang = view.lang
+    name = export.file_stem(view, name)  # says which view the file holds
     made_key, made_for = f"made_{kind}", (name, repr(view.filters))
     if st.button(t(f"export.{kind}", lang), key=f"make_{kind}",
                  help=t(f"export.{kind}_help", lang), icon=":material/description:",
@@ -133,7 +144,10 @@ def chart(panel: Panel | None) -> None:
     if panel is None:
         return
     view = current_view()
-    st.plotly_chart(panel.figure, key=panel.key, config={"displaylogo": False})
+    # The title as page text, which wraps on a phone; the figure keeps its own for exports.
+    st.markdown(f"**{panel.title}**")
+    st.plotly_chart(charts.untitled(panel.figure), key=panel.key,
+                    config={"displaylogo": False})
     images = export.browser_available()
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for fmt in export.IMAGE_FORMATS if images else ():

@@ -9,6 +9,7 @@ text and marker shape as well.
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,6 +23,44 @@ FONT_FAMILY = ("Source Sans Pro, DejaVu Sans, Noto Sans CJK SC, Source Han Sans 
                "WenQuanYi Zen Hei, PingFang SC, Microsoft YaHei, sans-serif")
 # Marker shapes by status, so that status reads without colour.
 STATUS_SYMBOLS = {"done": "circle", "planned": "diamond-open", "expected": "square-open"}
+# Category labels wider than this many ems wrap onto more lines; bars with such labels lie
+# horizontally, so that the labels read on a phone's 390 pixels as on a desktop.
+LABEL_EMS = 9.0
+# Legend entries wrap at this many ems, so that a long name stays inside a phone-wide chart.
+LEGEND_EMS = 20.0
+# Pixels kept free of text above the plot on a page: where Plotly's mode bar appears.
+MODEBAR_ROOM = 36
+
+
+def text_width(text: str) -> float:
+    """Display width in ems: CJK characters are twice as wide as Latin ones."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+def wrap(text: str, limit: float) -> list[str]:
+    """Lines of at most `limit` ems (plotly does not wrap), broken at a space where there is one."""
+    lines, line = [], ""
+    for char in text:
+        if line and text_width(line + char) > limit:
+            cut = line.rfind(" ")
+            if cut > 0:
+                lines.append(line[:cut])
+                line = line[cut + 1:]
+            else:
+                lines.append(line)
+                line = ""
+        line += char
+    return [*lines, line] if line else lines
+
+
+def _category_axis(labels: list[str], limit: float = LABEL_EMS) -> dict[str, object]:
+    """Every category labelled (plotly drops some when they crowd), long labels wrapped."""
+    return {"tickmode": "array", "tickvals": labels, "automargin": True,
+            "ticktext": [_lines(label, limit) for label in labels]}
+
+
+def _lines(text: str, limit: float) -> str:
+    return "<br>".join(wrap(text, limit))
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
@@ -31,11 +70,22 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
         colorway=PALETTE,
         template="plotly_white",
         height=height,
-        margin={"l": 60, "r": 30, "t": 70, "b": 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        margin={"l": 60, "r": 30, "t": 70, "b": 40},
+        # Below the plot, where it wraps into rows on a narrow screen instead of running
+        # into the title; the figure keeps room for it.
+        legend={"orientation": "h", "xref": "container", "x": 0, "xanchor": "left",
+                "yref": "container", "y": 0, "yanchor": "bottom"},
         separators=".,",
     )
     return fig
+
+
+def untitled(fig: go.Figure) -> go.Figure:
+    """A copy for a page, which sets the title above the chart as text that wraps on a phone.
+
+    The top margin left is the mode bar's, so the bar never covers a title or a legend.
+    """
+    return go.Figure(fig).update_layout(title={"text": ""}, margin={"t": MODEBAR_ROOM})
 
 
 def nice_ticks(maximum: float, count: int = 5) -> list[float]:
@@ -70,20 +120,26 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, la
 
     `text` names a column of ready-made labels (e.g. with qualifiers: 超20亿元); by default
     the values are formatted in the page's language. `period` names a column of the
-    periods the figures cover, written under each label.
+    periods the figures cover, written under each label. Bars lie horizontally when asked or
+    when a category's label is long, so that labels wrap beside the bars instead of slanting.
     """
+    categories = list(dict.fromkeys(frame[x].astype(str)))
+    horizontal = horizontal or max(map(text_width, categories), default=0) > LABEL_EMS
     fig = go.Figure()
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=False))
     for i, (name, part) in enumerate(groups):
         labels = part[text] if text else [format_number(v, lang) for v in part[y]]
+        if horizontal:  # on two short lines a label fits inside a bar or beside it
+            labels = [_lines(str(label), LABEL_EMS) for label in labels]
         values, keys = part[y].astype(float), part[x].astype(str)
         fig.add_trace(go.Bar(
             x=values if horizontal else keys,
             y=keys if horizontal else values,
             orientation="h" if horizontal else "v",
-            name=str(name) if name is not None else value_title,
+            name=_lines(str(name), LEGEND_EMS) if name is not None else value_title,
             text=_with_periods(labels, part[period] if period else None),
-            textposition="outside",
+            # Beside a horizontal bar the label could run past a narrow chart: inside it then.
+            textposition="auto" if horizontal else "outside",
             textangle=0,
             cliponaxis=False,
             marker_color=PALETTE[i % len(PALETTE)],
@@ -91,11 +147,12 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, la
         ))
     axis = _value_axis(frame[y].astype(float), lang) | {"title": {"text": value_title}}
     if horizontal:
-        fig.update_layout(xaxis=axis, yaxis={"autorange": "reversed"})
+        fig.update_layout(xaxis=axis, yaxis={"autorange": "reversed"} | _category_axis(categories))
     else:
-        fig.update_layout(yaxis=axis)
+        fig.update_layout(yaxis=axis, xaxis=_category_axis(categories))
     fig.update_layout(barmode="group", showlegend=color is not None)
-    return _layout(fig, title)
+    height = max(300, 140 + 50 * len(frame)) if horizontal else 420
+    return _layout(fig, title, height=height)
 
 
 def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str,
@@ -105,14 +162,19 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
     `period` names a column of the periods the stages cover, written under their values.
     """
     labels = frame[text] if text else [format_number(v, lang) for v in frame[value]]
+    values = frame[value].astype(float)
+    top = values.max()
     fig = go.Figure(go.Funnel(
         y=frame[stage].astype(str),
-        x=frame[value].astype(float),
+        x=values,
         text=_with_periods(labels, frame[period] if period else None),
         textinfo="text",
+        # Inside a wide stage, beside a narrow one: never shrunk to fit a phone-wide bar.
+        textposition=["inside" if v >= 0.5 * top else "outside" for v in values],
         marker={"color": PALETTE[: len(frame)]},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
+    fig.update_layout(yaxis=_category_axis(list(frame[stage].astype(str))))
     return _layout(fig, title, height=360)
 
 
@@ -122,9 +184,11 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
     """Dated events, one row each in date order, coloured by lane (a project, a program).
 
     Status is told by marker shape and written beside the marker with the date, so it
-    reads without colour; rows never overlap however close the dates are. `hover`
-    (default: the label) shows on pointing. `period` names a column of the periods as
-    reported (2023-11, 2017–2018), written instead of a date they do not give.
+    reads without colour; rows never overlap however close the dates are. The words stand
+    right of a marker in the axis's first half and left of it in the second, so they stay
+    inside a chart as narrow as a phone's. `hover` (default: the label) shows on pointing.
+    `period` names a column of the periods as reported (2023-11, 2017–2018), written instead
+    of a date they do not give.
     """
     frame = frame.sort_values(date)
     lanes = list(dict.fromkeys(frame[lane].astype(str)))
@@ -135,6 +199,10 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
     short = span < pd.Timedelta(days=90)
     when = (frame[period].astype(str) if period
             else frame[date].dt.strftime("%Y-%m-%d" if short else "%Y-%m"))
+    start, end = frame[date].min(), frame[date].max()
+    pad = max(span * 0.08, pd.Timedelta(days=2))
+    low, high = start - pad, end + pad
+    middle = low + (high - low) / 2
     fig = go.Figure()
     for i, name in enumerate(lanes):
         part = frame[frame[lane].astype(str) == name]
@@ -142,29 +210,30 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
             x=part[date],
             y=rows[part.index],
             mode="markers+text",
-            name=name,
-            text=part[status_label].astype(str) + " · " + when[part.index],
+            name=_lines(name, LEGEND_EMS),
+            text=part[status_label].astype(str) + "<br>" + when[part.index],
             customdata=part[hover or label].astype(str),
-            textposition="middle right",
+            textposition=["middle right" if d <= middle else "middle left" for d in part[date]],
+            cliponaxis=False,
             marker={"size": 14, "symbol": [STATUS_SYMBOLS.get(str(s), "circle")
                                            for s in part[status]],
                     "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
             hovertemplate="%{x|%Y-%m-%d}: %{customdata}<extra>%{fullData.name}</extra>",
         ))
-    start, end = frame[date].min(), frame[date].max()
-    left = max(span * 0.05, pd.Timedelta(days=2))
-    right = max(span * 0.35, pd.Timedelta(days=4))  # room for the words beside the markers
-    shown = (end + right) - (start - left)
+    shown = high - low
     # Whole days between ticks on a short axis, so no tick falls at noon.
     ticks = {"dtick": 86_400_000 * max(1, math.ceil(shown.days / 6))} if short else {}
     fig.update_layout(
-        yaxis={"categoryorder": "array", "categoryarray": list(rows)[::-1], "title": None,
-               "automargin": True},
-        xaxis={"title": None, "range": [start - left, end + right],
+        yaxis={"categoryorder": "array", "categoryarray": list(rows)[::-1], "title": None}
+        | _category_axis(list(rows)),
+        xaxis={"title": None, "range": [low, high], "nticks": 5,
                "tickformat": "%Y-%m-%d" if short else "%Y-%m", **ticks},
         showlegend=True,
     )
-    return _layout(fig, title, height=max(260, 150 + 44 * len(frame)))
+    return _layout(fig, title, height=max(260, 150 + 48 * len(frame)))
+
+
+MATRIX_ROW_EMS = 16.0
 
 
 def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str) -> go.Figure:
@@ -182,9 +251,15 @@ def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str)
                     "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
             hovertemplate="%{y} × %{x}<extra>%{fullData.name}</extra>",
         ))
+    # Upright program names, one line each: all of them fit side by side even on a phone.
+    # Department names wrap; each row is as tall as the most lines a name takes.
+    lines = max(len(wrap(r, MATRIX_ROW_EMS)) for r in rows)
+    row_height = max(28, 14 * lines + 6)
+    labels_height = 11 * max(map(text_width, columns)) + 20
     fig.update_layout(
-        xaxis={"categoryorder": "array", "categoryarray": columns, "tickangle": -40,
-               "title": None},
-        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "title": None},
+        xaxis={"categoryorder": "array", "categoryarray": columns, "tickangle": -90,
+               "title": None, "tickfont": {"size": 11}} | _category_axis(columns, limit=999),
+        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "title": None,
+               "tickfont": {"size": 11}} | _category_axis(rows, limit=MATRIX_ROW_EMS),
     )
-    return _layout(fig, title, height=max(320, 160 + 36 * len(rows)))
+    return _layout(fig, title, height=int(120 + row_height * len(rows) + labels_height))

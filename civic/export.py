@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import html
 import io
 import logging
@@ -41,6 +42,7 @@ from kaleido import PageGenerator
 from openpyxl.utils import get_column_letter
 
 from civic import tables
+from civic.charts import text_width, wrap
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
 from civic.panels import Panel, all_panels
 from civic.text import csv_safe
@@ -165,6 +167,35 @@ def _require_browser() -> str:
     return path
 
 
+# --- file names ----------------------------------------------------------------------------------
+
+NAMED_DEPARTMENTS = 3  # department ids spelled out in a file name; more are counted
+
+
+def file_stem(view: View, what: str) -> str:
+    """A file name (without extension) that says which view a download holds.
+
+    `what` (briefing, a chart's key, …), the language, the departments or district, category
+    and dates chosen, and the data's as-of date are spelled out; a short digest of the filters,
+    the figures and the day of export tells apart any two files these leave alike, so two
+    different briefings never get the same name.
+    """
+    chosen = view.filters
+    departments = list(chosen.departments[:NAMED_DEPARTMENTS])
+    if len(chosen.departments) > NAMED_DEPARTMENTS:
+        departments.append(f"{len(chosen.departments) - NAMED_DEPARTMENTS}more")
+    dates = [d.isoformat() if d else "" for d in (chosen.date_from, chosen.date_to)]
+    parts = [what, view.lang, "+".join(departments) or ("" if chosen.district else "all"),
+             chosen.district or "", chosen.category or "",
+             "to".join(dates) if any(dates) else "",
+             f"asof{view.catalog.as_of.isoformat()}" if view.catalog.as_of else ""]
+    digest = hashlib.sha256("\n".join([
+        repr(chosen), dt.date.today().isoformat(), view.figures.to_csv(index=False),
+    ]).encode("utf-8")).hexdigest()[:8]
+    stem = "_".join(part for part in [*parts, digest] if part)
+    return re.sub(r"[^A-Za-z0-9+._-]", "-", stem)
+
+
 # --- tables --------------------------------------------------------------------------------------
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -177,11 +208,6 @@ def figures_xlsx(view: View) -> bytes:
     """Every figure of the view with its sources: the data page's table as a workbook."""
     return xlsx_bytes(tables.figures(view), tables.sources(view),
                       t("sources.figures_header", view.lang), lang=view.lang)
-
-
-def _width(text: str) -> float:
-    """Display width in ems: CJK characters are twice as wide as Latin ones."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
 
 
 def _sheet_title(text: str) -> str:
@@ -211,29 +237,13 @@ def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str
                         cell.data_type = "s"
             sheet.freeze_panes = "A2"
             for index, (header, column) in enumerate(part.items(), start=1):
-                longest = max([_width(str(header))]
-                              + [_width(str(v)) for v in column.head(200) if pd.notna(v)])
+                longest = max([text_width(str(header))]
+                              + [text_width(str(v)) for v in column.head(200) if pd.notna(v)])
                 sheet.column_dimensions[get_column_letter(index)].width = min(60, longest * 2 + 2)
     return buffer.getvalue()
 
 
 # --- charts --------------------------------------------------------------------------------------
-
-def _wrap(text: str, limit: float) -> list[str]:
-    """Lines of at most `limit` ems (plotly does not wrap), broken at a space where there is one."""
-    lines, line = [], ""
-    for char in text:
-        if line and _width(line + char) > limit:
-            cut = line.rfind(" ")
-            if cut > len(line) // 2:
-                lines.append(line[:cut])
-                line = line[cut + 1:]
-            else:
-                lines.append(line)
-                line = ""
-        line += char
-    return [*lines, line] if line else lines
-
 
 def _plotly_text(lines: list[str]) -> str:
     """Lines as plotly text: escaped, since plotly reads a subset of HTML in it."""
@@ -250,24 +260,22 @@ def annotated(panel: Panel, view: View, width: int = IMAGE_WIDTH) -> go.Figure:
     lang = view.lang
     title_size, detail_size, source_size = 20, 13, 11
     limit = width - 40
-    title_lines = _wrap(panel.title, limit / title_size)
+    title_lines = wrap(panel.title, limit / title_size)
     details = [t("export.unit", lang, unit=panel.unit)] if panel.unit else []
     details.append(labelled(t("context.label", lang), view.context(), lang))
-    detail_lines = [line for d in details for line in _wrap(d, limit / detail_size)]
+    detail_lines = [line for d in details for line in wrap(d, limit / detail_size)]
     sources = [source_line(view.catalog.sources[s], lang) for s in panel.sources
                if s in view.catalog.sources]
     label = labelled(t("source.label", lang), "", lang)
     source_lines = [line for s in ([label + sources[0], *sources[1:]] if sources else [])
-                    for line in _wrap(s, limit / source_size)]
+                    for line in wrap(s, limit / source_size)]
     subtitle = [html.escape(line, quote=False) for line in detail_lines] + [
         f'<span style="font-size:{source_size}px;color:#666">{html.escape(line, quote=False)}'
         "</span>" for line in source_lines]
 
     figure = go.Figure(panel.figure)
     layout = figure.layout
-    legend = len(figure.data) > 1 if layout.showlegend is None else bool(layout.showlegend)
-    top = int(30 + title_size * 1.3 * len(title_lines) + detail_size * 1.3 * len(subtitle)
-              + (44 if legend else 16))
+    top = int(46 + title_size * 1.3 * len(title_lines) + detail_size * 1.3 * len(subtitle))
     figure.update_layout(
         title={"text": _plotly_text(title_lines), "font": {"size": title_size},
                "subtitle": {"text": "<br>".join(subtitle),
@@ -500,34 +508,40 @@ BRIEFING_CSS = """
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #666; } }
 body { font-family: "PDF_FONT", sans-serif; font-size: 10pt; line-height: 1.45;
   color: #1a1a1a; margin: 0; }
-h1 { font-size: 26pt; margin: 0 0 8mm; }
+h1 { font-size: 26pt; margin: 0 0 5mm; }
 h2 { font-size: 15pt; margin: 0 0 4mm; padding-bottom: 1.5mm; border-bottom: 1.5pt solid #0072B2; }
 h3 { font-size: 12pt; margin: 0 0 1mm; }
-.cover { padding-top: 28mm; }
+.cover { padding-top: 12mm; }
 .kicker { color: #0072B2; font-size: 12pt; margin: 0 0 2mm; }
-.facts { margin: 0 0 8mm; }
-.facts p { margin: 0 0 1.5mm; }
-.tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 3mm; margin: 0 0 8mm; }
-.tile { border: 0.75pt solid #bbb; border-radius: 2mm; padding: 2.5mm 3mm; break-inside: avoid; }
-.tile .label { font-size: 8.5pt; color: #444; }
-.tile .value { font-size: 16pt; font-weight: bold; }
+.facts { margin: 0 0 7mm; color: #444; font-size: 9pt; }
+.facts p { margin: 0 0 1mm; }
+.results { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 3mm;
+  margin: 0 0 6mm; }
+.result { border: 0.75pt solid #bbb; border-radius: 2mm; padding: 2.5mm 3mm; break-inside: avoid; }
+.result h3 { font-size: 10.5pt; margin: 0 0 0.5mm; }
+.result .meta { margin: 0 0 1.5mm; }
+.kpi { display: flex; justify-content: space-between; gap: 3mm; align-items: baseline;
+  border-top: 0.5pt solid #e3e3e3; padding: 1mm 0 0.6mm; }
+.kpi .label { font-size: 8.5pt; color: #444; }
+.kpi .value { font-size: 11pt; font-weight: bold; text-align: right; word-break: keep-all; }
 .note { font-size: 8.5pt; color: #444; }
-ol { margin: 0; padding-left: 6mm; }
 .page { break-before: page; }
 .program { margin: 0 0 7mm; break-inside: avoid; }
 .meta { color: #555; font-size: 8.5pt; margin: 0 0 2mm; }
-table { width: 100%; border-collapse: collapse; font-size: 8.5pt; }
+table { width: 100%; border-collapse: collapse; font-size: 8.5pt; table-layout: fixed; }
 th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm;
-  border-bottom: 0.5pt solid #ccc; }
+  border-bottom: 0.5pt solid #ccc; word-break: keep-all; overflow-wrap: anywhere; }
 th { background: #eef3f8; }
 tr { break-inside: avoid; }
-td.value { font-weight: bold; font-size: 10pt; white-space: nowrap; }
+td.value { font-weight: bold; font-size: 10pt; }
 td.basis { white-space: nowrap; }
 .derived { color: #8a5a00; }
-.status { font-weight: normal; font-size: 8pt; color: #444; white-space: normal; }
+.status { font-weight: normal; font-size: 8pt; color: #444; }
 .provenance { color: #444; font-size: 8pt; }
-.sources td { white-space: nowrap; }
-.sources td:nth-child(3), .sources td:nth-child(7) { white-space: normal; }
+.source { border-bottom: 0.5pt solid #ccc; padding: 1.5mm 0; break-inside: avoid; }
+.source .title { font-weight: bold; margin: 0 0 0.5mm; }
+.source .fields { font-size: 8.5pt; color: #333; margin: 0; }
+.source .field { display: inline-block; margin-right: 4mm; white-space: nowrap; }
 figure { margin: 0 0 6mm; break-inside: avoid; }
 figure svg { display: block; width: 100%; height: auto; max-height: 245mm; }
 """.replace("PDF_FONT", PDF_FONT)
@@ -544,7 +558,7 @@ def _plain(text: str) -> str:
 
 
 def _kpi_table(cards: list[KpiCard], lang: str) -> str:
-    columns = (("col.metric", 22), ("col.value", 17), ("col.basis", 9), ("export.provenance", 52))
+    columns = (("col.metric", 20), ("col.value", 24), ("col.basis", 10), ("export.provenance", 46))
     widths = "".join(f'<col style="width:{share}%">' for _, share in columns)
     head = "".join(f"<th>{_esc(t(key, lang))}</th>" for key, _ in columns)
     rows = []
@@ -560,30 +574,38 @@ def _kpi_table(cards: list[KpiCard], lang: str) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def _results(view: View, programs: list[str]) -> str:
+    """Each program with its headline figures: what the cover leads with."""
+    lang = view.lang
+    blocks = []
+    for program_id in programs:
+        program = view.catalog.programs[program_id]
+        kpis = "".join(
+            f'<div class="kpi"><span class="label">{_esc(card.label)}'
+            f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}</span>'
+            f'<span class="value">{_esc(card.value)}</span></div>'
+            for card in view.cards(program_id, program.headline))
+        blocks.append(f'<div class="result"><h3>{_esc(view.program_name(program_id))}</h3>'
+                      f'<p class="meta">{_esc(t(f"category.{program.category}", lang))}</p>'
+                      f"{kpis}</div>")
+    return (f'<h2>{_esc(t("export.results", lang))}</h2>'
+            f'<div class="results">{"".join(blocks)}</div>')
+
+
 def _cover(view: View, programs: list[str]) -> str:
     lang = view.lang
     as_of = view.catalog.as_of
-    tiles = "".join(f'<div class="tile"><div class="label">{_esc(card.label)}</div>'
-                    f'<div class="value">{_esc(card.value)}</div></div>'
-                    for card in view.headline_cards()) if programs else ""
-    contents = "".join(
-        f"<li>{_esc(view.program_name(p))} · "
-        f"{_esc(t(f'category.{view.catalog.programs[p].category}', lang))}</li>"
-        for p in programs)
-    body = (f'<h2>{_esc(t("export.contents", lang))}</h2><ol>{contents}</ol>' if programs
-            else f'<p>{_esc(t("empty.message", lang))}</p>')
+    body = _results(view, programs) if programs else f'<p>{_esc(t("empty.message", lang))}</p>'
     return (
         '<section class="cover">'
         f'<p class="kicker">{_esc(t("app.title", lang))}</p>'
         f'<h1>{_esc(t("export.briefing_title", lang))}</h1>'
         '<div class="facts">'
-        f'<p><b>{_esc(t("context.label", lang))}:</b> {_esc(view.context())}</p>'
-        f'<p>{_esc(t("export.exported", lang, date=format_date(dt.date.today(), lang)))}</p>'
-        f'<p>{_esc(t("app.as_of", lang, date=format_date(as_of, lang)))}</p>'
+        f'<p>{_esc(labelled(t("context.label", lang), view.context(), lang))}</p>'
+        f'<p>{_esc(t("app.as_of", lang, date=format_date(as_of, lang)))} · '
+        f'{_esc(t("export.exported", lang, date=format_date(dt.date.today(), lang)))}</p>'
         '</div>'
-        f'<div class="tiles">{tiles}</div>{body}'
-        f'<p class="note">{_esc(t("export.how_to_read", lang))}</p>'
-        '</section>')
+        f'{body}</section>')
 
 
 def _programs(view: View, programs: list[str]) -> str:
@@ -600,13 +622,15 @@ def _programs(view: View, programs: list[str]) -> str:
         if program.category == "social_assistance":  # the counts the relief page shows
             cards += [c for c in view.relief_cards(program_id) if c.metric not in metrics]
         meta = " · ".join([t(f"category.{program.category}", lang),
-                           f"{t('overview.lead', lang)}: {view.department_name(program.lead)}"])
+                           labelled(t("overview.lead", lang), view.department_name(program.lead),
+                                    lang)])
         status = "".join(f"<p><b>{_esc(view.advisory_status(a))}</b></p>"
                          for a in view.advisories(program_id))
         table = _kpi_table(cards, lang) if cards else ""
         blocks.append(f'<div class="program"><h3>{_esc(view.program_name(program_id))}</h3>'
                       f'<p class="meta">{_esc(meta)}</p>{status}{table}</div>')
     return (f'<section class="page"><h2>{_esc(t("export.kpi_header", lang))}</h2>'
+            f'<p class="note">{_esc(t("export.how_to_read", lang))}</p>'
             f'{"".join(blocks)}</section>')
 
 
@@ -629,10 +653,20 @@ def _charts(view: View) -> str:
 
 
 def _sources(view: View) -> str:
-    frame = tables.sources(view)
-    return (f'<section class="page"><h2>{_esc(t("sources.sources_header", view.lang))}</h2>'
-            f'{frame.to_html(index=False, escape=True, border=0, na_rep="", classes="sources")}'
-            f'<p class="note">{_esc(t("export.how_to_read", view.lang))}</p></section>')
+    """The source articles stacked, one block each: the title on its line, then the other
+    columns as `label: value`, never broken inside a date or a name, so that the list fits
+    A4 in either language however long a department's name is."""
+    lang = view.lang
+    title = t("col.title", lang)
+    entries = []
+    for row in tables.sources(view).to_dict("records"):
+        fields = "".join(f'<span class="field">{_esc(labelled(str(k), str(v), lang))}</span>'
+                         for k, v in row.items() if k != title and str(v).strip())
+        entries.append(f'<div class="source"><p class="title">{_esc(row.get(title, ""))}</p>'
+                       f'<p class="fields">{fields}</p></div>')
+    return (f'<section class="page"><h2>{_esc(t("sources.sources_header", lang))}</h2>'
+            f'{"".join(entries)}'
+            f'<p class="note">{_esc(t("export.how_to_read", lang))}</p></section>')
 
 
 def briefing_html(view: View) -> str:

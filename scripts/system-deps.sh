@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs from Debian what exports and browser tests need (Chromium, CJK fonts) when missing;
+# Installs from Debian what exports and browser tests need (Chromium, CJK fonts, and
+# poppler-utils, with which the tests render the briefing's pages) when missing;
 # with --test also what the store and deployment tests need (PostgreSQL's server binaries, nginx).
 # As root with apt-get it installs them; otherwise it says exactly what to install and carries on,
 # since the dashboard itself runs without them (the tests that need them skip, or fail under CI).
@@ -8,6 +9,7 @@ for_tests=false
 [ "${1:-}" = "--test" ] && for_tests=true
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 if command -v fc-list >/dev/null 2>&1; then
   fc-list | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
   fc-list | grep -qi "WenQuanYi Zen Hei" || missing+=(fonts-wqy-zenhei)

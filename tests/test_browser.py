@@ -1,8 +1,10 @@
 """End-to-end: the real dashboard, served by `streamlit run`, opened in the system Chromium.
 
 Every page is opened in both languages; each must run without an error box, draw every Plotly
-chart it has, and show a title in the language asked for. Screenshots of each page land in
-pytest's `tmp_path` (look there when a case fails).
+chart it has, and show a title in the language asked for. At a phone's 390 × 844 pixels, every
+page in both languages must keep each chart's text inside the chart and clear of the mode bar;
+on a laptop, neither the sidebar's page names nor the KPI tiles' labels and values are cut.
+Screenshots of each page land in pytest's `tmp_path` (look there when a case fails).
 
 Needs Debian's Chromium (`scripts/system-deps.sh` installs it). Without it the module is skipped,
 except under CI (`CI` set), where that is a failure. No browser is ever downloaded.
@@ -268,3 +270,98 @@ def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> No
                 screenshot(tab, tmp_path / f"hostile_{path.split('?')[0] or 'overview'}.png")
                 tab.close()
     assert [] == fetched
+
+
+# --------------------------------------------------------------------------- phones
+
+PHONE = {"width": 390, "height": 844}
+NAV_LINK = '[data-testid="stSidebarNavLink"]'
+
+# Per chart: every piece of text (titles, labels, legend, values) with its box, relative to the
+# chart, and the mode bar's box. Boxes are measured whether or not the mode bar is showing.
+CHART_TEXT = """(chart) => {
+    const plot = chart.querySelector('.js-plotly-plot');
+    const box = plot.getBoundingClientRect();
+    const rel = r => ({left: r.left - box.left, right: r.right - box.left,
+                       top: r.top - box.top, bottom: r.bottom - box.top});
+    const texts = [...plot.querySelectorAll('svg.main-svg text')]
+        .filter(t => t.textContent.trim())
+        .map(t => ({text: t.textContent, ...rel(t.getBoundingClientRect())}))
+        .filter(r => r.right > r.left);
+    const bar = plot.querySelector('.modebar');
+    return {width: box.width, height: box.height, texts,
+            modebar: bar ? rel(bar.getBoundingClientRect()) : null};
+}"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] \
+        and b["top"] < a["bottom"]
+
+
+@pytest.fixture(scope="module")
+def phone(browser, app_url: str):
+    """A context the size of a phone (390 × 844 CSS pixels), as officials use on the move."""
+    shared = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True,
+                                 has_touch=True, device_scale_factor=2)
+    shared.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield shared
+    finally:
+        shared.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("url_path", list(PAGES), ids=[p or "overview" for p in PAGES])
+def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
+                                tmp_path: Path) -> None:
+    """At 390 px every chart's text lies inside its chart (nothing cut at an edge), no text
+    lies under the mode bar, every KPI value shows whole, and the page does not scroll
+    sideways."""
+    tab = phone.new_page()
+    try:
+        open_page(tab, f"{app_url}/{url_path}?lang={lang}")
+        assert not error_texts(tab), "\n---\n".join(error_texts(tab))
+        states = wait_for_charts(tab)
+        assert all(s.get("marks") for s in states), states
+        tab.wait_for_timeout(500)  # plotly fits a chart to its container after drawing it
+        charts = tab.locator(PLOTLY)
+        for index in range(charts.count()):
+            chart = charts.nth(index).evaluate(CHART_TEXT)
+            where = f"chart {index + 1} on /{url_path}?lang={lang}"
+            assert chart["width"] <= PHONE["width"], f"{where} is {chart['width']} px wide"
+            cut = [t for t in chart["texts"]
+                   if t["left"] < -1 or t["top"] < -1 or t["right"] > chart["width"] + 1
+                   or t["bottom"] > chart["height"] + 1]
+            assert not cut, f"text cut at the edge of {where}: {cut}"
+            if chart["modebar"]:
+                covered = [t["text"] for t in chart["texts"] if _overlap(t, chart["modebar"])]
+                assert not covered, f"the mode bar covers {covered} in {where}"
+        cut = tab.evaluate(CUT_TEXT, f'{MAIN} [data-testid="stMetricValue"]')
+        assert not cut, f"KPI values cut on /{url_path}?lang={lang}: {cut}"
+        sideways = tab.evaluate(
+            "(sel) => document.querySelector(sel).scrollWidth - window.innerWidth", MAIN)
+        assert sideways <= 0, f"/{url_path}?lang={lang} scrolls {sideways} px sideways"
+    finally:
+        tab.screenshot(path=str(tmp_path / f"{url_path or 'overview'}_{lang}_phone.png"),
+                       full_page=True)
+        tab.close()
+
+
+CUT_TEXT = """(sel) => [...document.querySelectorAll(sel)]
+    .filter(box => [...box.querySelectorAll('*')].some(el => el.scrollWidth > el.clientWidth + 1))
+    .map(box => box.textContent)"""
+KPI_TEXT = f'{MAIN} [data-testid="stMetricLabel"], {MAIN} [data-testid="stMetricValue"]'
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("url_path", list(PAGES), ids=[p or "overview" for p in PAGES])
+def test_labels_are_not_cut(page, app_url: str, url_path: str, lang: str) -> None:
+    """On a laptop, each page's name fits the sidebar whole (no "Community, culture and
+    saf…"), and no KPI tile cuts its label or value short ("Ceramics fir…")."""
+    open_page(page, f"{app_url}/{url_path}?lang={lang}")
+    assert page.locator(NAV_LINK).count() == len(PAGES)
+    cut = page.evaluate(CUT_TEXT, NAV_LINK)
+    assert not cut, f"navigation labels cut: {cut}"
+    cut = page.evaluate(CUT_TEXT, KPI_TEXT)
+    assert not cut, f"KPI labels or values cut on /{url_path}?lang={lang}: {cut}"

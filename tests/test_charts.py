@@ -38,6 +38,40 @@ def test_grouped_bars_use_the_colour_blind_safe_palette():
         [t.name for t in fig.data], [t.marker.color for t in fig.data])
 
 
+def test_long_category_labels_lie_horizontally_and_wrap():
+    frame = pd.DataFrame({"project": ["年产5万吨锂离子电池负极材料产业化项目", "乙项目"],
+                          "value": [1e9, 3e9], "text": ["10亿元", "可达30亿元"]})
+    fig = charts.bar(frame, x="project", y="value", text="text", title="t", value_title="u",
+                     lang="zh")
+    (trace,) = fig.data
+    assert ("h", ["年产5万吨锂离子电池负极材料产业化项目", "乙项目"]) == (
+        trace.orientation, list(trace.y))
+    long, other = (label.split("<br>") for label in fig.layout.yaxis.ticktext)
+    assert ("年产5万吨锂离子电池负极材料产业化项目", ["乙项目"]) == ("".join(long), other)
+    assert len(long) > 1 and all(charts.text_width(line) <= charts.LABEL_EMS for line in long)
+    short = charts.bar(frame.assign(project=["甲", "乙"]), x="project", y="value", title="t",
+                       value_title="u", lang="zh")
+    assert "v" == short.data[0].orientation
+
+
+def test_legend_below_and_untitled_copy_leaves_room_for_the_mode_bar():
+    frame = pd.DataFrame({"p": ["a", "a"], "m": ["投资", "产值"], "value": [1.0, 2.0]})
+    fig = charts.bar(frame, x="p", y="value", color="m", title="标题", value_title="u",
+                     lang="zh")
+    assert ("h", "container", 0, "bottom") == (
+        fig.layout.legend.orientation, fig.layout.legend.yref, fig.layout.legend.y,
+        fig.layout.legend.yanchor)
+    shown = charts.untitled(fig)
+    assert ("", charts.MODEBAR_ROOM, "标题") == (
+        shown.layout.title.text, shown.layout.margin.t, fig.layout.title.text)
+
+
+def test_wrap_breaks_latin_at_spaces_and_chinese_anywhere():
+    assert ["Zhuzhou", "Administrative", "Approval Service"] == charts.wrap(
+        "Zhuzhou Administrative Approval Service", 9)
+    assert ["株洲市行政审批", "服务局"] == charts.wrap("株洲市行政审批服务局", 7)
+
+
 @pytest.mark.parametrize("maximum, expected", [
     (0, [0.0]),
     (3, [0, 1, 2, 3]),
@@ -71,7 +105,9 @@ def test_timeline_shows_status_by_shape_and_word_not_colour_alone():
     first, second = fig.data
     assert ("甲项目", ["开工", "预验收", "投产"]) == (first.name, list(first.y))
     assert ["circle", "diamond-open", "square-open"] == list(first.marker.symbol)
-    assert ["已完成 · 2022-12", "计划中 · 2023-12", "预计 · 2024-02"] == list(first.text)
+    assert ["已完成<br>2022-12", "计划中<br>2023-12", "预计<br>2024-02"] == list(first.text)
+    # Words right of the early markers, left of the late ones: inside a narrow chart.
+    assert ["middle right", "middle left", "middle left"] == list(first.textposition)
     assert (["签约"], charts.PALETTE[1]) == (list(second.y), second.marker.color)
     assert ["投产", "预验收", "签约", "开工"] == list(fig.layout.yaxis.categoryarray)
 
@@ -82,6 +118,8 @@ def test_matrix_marks_roles_with_distinct_symbols():
     fig = charts.matrix(frame, row="department", column="program", mark="role", title="矩阵")
     assert [("牵头", "circle", 2), ("参与", "circle-open", 1)] == [
         (t.name, t.marker.symbol, len(t.x)) for t in fig.data]
+    # Every program labelled (plotly would drop crowded ones), upright so that all fit.
+    assert (["甲", "乙"], -90) == (list(fig.layout.xaxis.tickvals), fig.layout.xaxis.tickangle)
 
 
 @pytest.mark.parametrize("lang, title", [("zh", "各项目用地面积（公顷）"),
@@ -93,7 +131,7 @@ def test_panels_build_every_chart_of_the_view_in_its_language(data_dir, lang, ti
             "projects_milestones", "relief_winter_relief",
             "vaccine_options_flu_advisory"} == set(found)
     land = found["projects_land"]
-    assert (title, [7.0, 6.0]) == (land.title, sorted(land.figure.data[0].y, reverse=True))
+    assert (title, [7.0, 6.0]) == (land.title, sorted(land.figure.data[0].x, reverse=True))
     assert ("zzrb_20231115_longquan" in land.sources) and ("zzrb_20231115_bowei" in land.sources)
 
 

@@ -13,7 +13,9 @@ import html
 import io
 import os
 import re
+import shutil
 import struct
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -23,11 +25,11 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from civic import export, panels, tables
+from civic import charts, export, panels, tables
 from civic.catalog import Catalog
 from civic.cli import main
 from civic.filters import Filters
-from civic.i18n import CATALOGUE_DIR, format_date, source_line
+from civic.i18n import CATALOGUE_DIR, format_date, source_line, t
 from civic.panels import Panel
 from civic.view import View
 
@@ -110,7 +112,7 @@ def test_annotated_wraps_long_lines_within_the_image(views: dict[str, View]) -> 
     lines = figure.layout.title.text.split("<br>")
     assert len(lines) > 1
     assert title == "".join(lines)
-    assert all(export._width(line) * 20 <= 500 - 40 for line in lines)
+    assert all(charts.text_width(line) * 20 <= 500 - 40 for line in lines)
 
 
 def test_annotated_escapes_markup_in_titles(views: dict[str, View]) -> None:
@@ -271,6 +273,33 @@ def test_xlsx_sheet_names_follow_excel_rules(views: dict[str, View]) -> None:
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
 
 
+# --- file names ------------------------------------------------------------------------------
+
+def test_file_names_say_which_view_they_hold(catalog: Catalog) -> None:
+    everything = export.file_stem(View(catalog, Filters()), "civic-briefing")
+    assert re.fullmatch(r"civic-briefing_zh_all_asof2023-11-15_[0-9a-f]{8}", everything)
+    cdc = export.file_stem(View(catalog, Filters(lang="en", departments=("zz_cdc",))), "flu")
+    assert cdc.startswith("flu_en_zz_cdc_asof2023-11-15_")
+    district = export.file_stem(View(catalog, Filters(district="lusong")), "civic-charts")
+    assert district.startswith("civic-charts_zh_lusong_asof")
+
+
+def test_two_different_briefings_never_share_a_name(catalog: Catalog) -> None:
+    """Every view a file could hold gets its own name; the same view, the same name."""
+    departments = ["zz_cdc", "zz_drc", "zz_admin_approval", "zz_civil_affairs", "lusong_gov"]
+    views = [Filters(lang=lang, departments=tuple(departments[:n]), district=district,
+                     category=category, date_from=start, date_to=end)
+             for lang in ("zh", "en") for n in (0, 1, 4, 5)
+             for district in (None, "lusong") for category in (None, "investment")
+             for start, end in [(None, None), (dt.date(2023, 11, 1), None),
+                                (None, dt.date(2023, 11, 1)),
+                                (dt.date(2023, 11, 1), dt.date(2023, 11, 30))]]
+    names = [export.file_stem(View(catalog, f), "civic-briefing") for f in views]
+    assert len(set(names)) == len(views)
+    assert names[-1] == export.file_stem(View(catalog, views[-1]), "civic-briefing")
+    assert all(re.fullmatch(r"[A-Za-z0-9+._-]+", name) for name in names)
+
+
 # --- the briefing ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -323,8 +352,86 @@ def test_briefing_cover_and_sources_page(briefings: dict[str, bytes], views: dic
     assert {"zh": "民生项目指标简报", "en": "Public programs briefing"}[lang] in cover
     header = {"zh": "来源报道", "en": "Source articles"}[lang]
     assert header in pages[-1]
-    assert pages[-1].count({"zh": "株洲日报", "en": "Zhuzhou Daily"}[lang]) == len(
-        tables.sources(view))
+    sources = tables.sources(view)
+    assert pages[-1].count({"zh": "株洲日报", "en": "Zhuzhou Daily"}[lang]) == len(sources)
+    # No date, name or department broken over lines (2023年/11月/15日, 张/坚/煜).
+    lines = pages[-1].splitlines()
+    for column in ("edition_date", "reporters", "correspondents", "department"):
+        for cell in sources[t(f"col.{column}", lang)]:
+            assert not cell or any(cell in line for line in lines), (cell, pages[-1])
+
+
+@pytest.mark.parametrize(("lang", "results"), [
+    ("zh", ["4023人次", "639个", "可达30亿元", "约7公顷", "571期", "14小时"]),
+    ("en", ["4,023 person-times", "up to CNY 3 billion", "about 7 ha", "571 sessions"]),
+])
+def test_briefing_cover_leads_with_results(briefings: dict[str, bytes], lang: str,
+                                           results: list[str]) -> None:
+    """The programs' headline figures on the cover, not counts of the dashboard's records."""
+    _, _, pages = pdf_text(briefings[lang])
+    cover = pages[0]
+    for value in results:
+        assert value in cover
+    for count in ("programs", "figures", "sources"):
+        assert t(f"count.{count}", lang) not in cover
+
+
+@pytest.fixture(scope="module")
+def poppler() -> None:
+    """pdftoppm and pdftotext (poppler-utils, installed by scripts/system-deps.sh)."""
+    missing = [tool for tool in ("pdftoppm", "pdftotext") if shutil.which(tool) is None]
+    if missing:
+        reason = f"{', '.join(missing)} missing (sudo apt-get install poppler-utils)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+MM = 72 / 25.4  # PDF points per millimetre
+SIDE_MARGIN = 15 * MM  # the briefing's left and right page margins
+FOOT = 18 * MM  # its bottom margin, where the page number stands
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_text_stays_on_the_page(poppler, briefings: dict[str, bytes], lang: str,
+                                         tmp_path: Path) -> None:
+    """Every page, rendered by poppler: no ink in the side margins, and no word crossing
+    them, which is how a table too wide for A4 shows (Chromium cuts it at the margin)."""
+    from PIL import Image
+
+    pdf = tmp_path / "briefing.pdf"
+    pdf.write_bytes(briefings[lang])
+    pages = len(PdfReader(pdf).pages)
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=120)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert pages == len(images)
+    for number, path in enumerate(images, start=1):
+        image = Image.open(path).convert("L")
+        strip = round(12 / 25.4 * 40)  # 12 mm of the 15 mm margins, at 40 dpi
+        for box in ((0, 0, strip, image.height),
+                    (image.width - strip, 0, image.width, image.height)):
+            darkest, _ = image.crop(box).getextrema()
+            assert darkest > 240, f"ink in the side margin of page {number}: {path}"
+
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True,
+                            capture_output=True, text=True, timeout=120).stdout
+    page_tags = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', layout,
+                           re.S)
+    assert pages == len(page_tags)
+    words = 0
+    for number, (width, height, body) in enumerate(page_tags, start=1):
+        for x0, y0, x1, y1, word in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                r"(.*?)</word>", body):
+            words += 1
+            assert 0 <= float(y0) and float(y1) <= float(height), f"{word!r} off page {number}"
+            if float(y0) > float(height) - FOOT:
+                continue  # the page number, set in the margin by the page's own box
+            # Chromium cuts what overflows the page box: the last glyph drawn crosses its edge.
+            assert SIDE_MARGIN - 1 <= float(x0) and float(x1) <= float(width) - SIDE_MARGIN + 1, (
+                f"{word!r} on page {number} is cut at the side margin ({x0}–{x1} of {width})")
+    assert words > 500
 
 
 def test_briefing_follows_the_filters(browser, catalog: Catalog) -> None:

@@ -142,8 +142,8 @@ def test_timelines_write_the_period_as_reported_not_an_invented_day(catalog):
     view = View(catalog, Filters(date_from=dt.date(2023, 11, 1), date_to=dt.date(2023, 11, 30)))
     milestones = panels.project_milestones(view).figure
     labels = [text for trace in milestones.data for text in trace.text]
-    assert any(text.endswith(" · 2023-11") for text in labels)  # 基本封顶, dated to the month
+    assert any(text.endswith("<br>2023-11") for text in labels)  # 基本封顶, dated to the month
     assert not any(text.endswith("2023-11-01") for text in labels)
     relief = panels.relief_timeline(View(catalog, Filters()), "winter_relief").figure
-    assert all(text.split(" · ")[-1].startswith("2023-11") for trace in relief.data
+    assert all(text.split("<br>")[-1].startswith("2023-11") for trace in relief.data
                for text in trace.text)
