@@ -335,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         if wanted("png_warm") or wanted("briefing"):
             rows += export_rows(seed_url)
         if any(wanted(name) for name in BROWSER_ROWS):
-            import browser_bench
-            rows += browser_bench.rows(seed_url, big_url, n, work, wanted)
+            import bench_browser
+            rows += bench_browser.rows(seed_url, big_url, n, work, wanted, args.quick)
     rows.sort(key=lambda r: ORDER.index("page" if r.name.startswith("page_") else r.name))
     if not args.only:
         write_doc(rows, args.quick, time.perf_counter() - started)
