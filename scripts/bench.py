@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"rows": [r.as_json() for r in rows]}, ensure_ascii=False, indent=1))
     else:
         print(table(rows))
+        print("\n".join(f"- {r.name}: {r.note}" for r in rows if r.note))
     return 0
 
 

@@ -212,7 +212,7 @@ async def measure(seed_url: str, big_url: str, n: int, work: Path, wanted, quick
                             "catalog and frames are one st.cache_resource entry per data "
                             "version, shared by every session"))
         if wanted("sessions_20"):
-            rounds = 2 if quick else 4
+            rounds = 1 if quick else 3
             alone, together, errors = await sessions(browser, seed_url, work / "s.log", 20,
                                                      rounds, None)
             rows.append(Row(
