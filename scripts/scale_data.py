@@ -1,6 +1,6 @@
 """Fill a store with N generated figures, to measure the dashboard at a province's scale.
 
-    .venv/bin/python scripts/scale_data.py --figures 1000000 --database sqlite:///tmp/big.sqlite3
+    .venv/bin/python scripts/scale_data.py --figures 1000000 --database sqlite:///var/scale-1m.sqlite3
 
 The store is migrated and seeded from data/ first, then gets generated records, all marked as
 such: programs `sample_p…` named 示例项目… / Sample program …, metrics `sample_…`, one source
