@@ -30,10 +30,9 @@ test: $(VENV)/.dev-stamp test-deps
 validate: $(VENV)/.run-stamp
 	$(VENV)/bin/civic validate data
 
-bench: $(VENV)/.dev-stamp system-deps
-	$(PY) scripts/bench_load.py
-	$(PY) scripts/bench_export.py
-	$(PY) scripts/bench_sessions.py
+# The benchmark against floors (docs/performance.md); `make bench BENCH_ARGS=--quick` for 100k.
+bench: $(VENV)/.dev-stamp test-deps
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

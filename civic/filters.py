@@ -174,8 +174,11 @@ def in_date_range(filters: Filters, start: pd.Series, end: pd.Series | None = No
 
 def select(frame: pd.DataFrame, filters: Filters, programs: Iterable[str], start: str = "date",
            end: str | None = None) -> pd.DataFrame:
-    """Rows of a record frame that belong to the programs kept and the date range chosen."""
+    """Rows of a record frame that belong to the programs kept and the date range chosen.
+
+    When every row is kept, the frame itself: not a copy held by each session's view.
+    """
     keep = frame["program"].isin(list(programs))
     if start in frame:
         keep &= in_date_range(filters, frame[start], frame[end] if end else None)
-    return frame[keep]
+    return frame if keep.all() else frame[keep]

@@ -59,9 +59,8 @@ def dataset(engine: Engine, with_figures: bool = True) -> Dataset:
 def figure_frame(engine: Engine) -> pd.DataFrame:
     """The stored figures with the frame's columns (district and category aside)."""
     columns = [figures.c[name] for name in STORED_FIGURE_COLUMNS if name in figures.c]
-    found = _guarded(engine, lambda c: c.execute(select(*columns).order_by(figures.c.id)).all())
-    # Built like the frames of a folder, so both infer the same column types.
-    frame = pd.DataFrame.from_records(found, columns=[c.name for c in columns])
+    # pandas builds the columns from the cursor's rows, as a frame of a folder infers them.
+    frame = _guarded(engine, lambda c: pd.read_sql(select(*columns).order_by(figures.c.id), c))
     frame["basis"] = "reported"
     return frame[STORED_FIGURE_COLUMNS]
 

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from civic import database, rows
 from civic.loading import Origin, Problem, cross_record_problems, load
-from civic.models import RECORD_KINDS, Figure, Frozen
+from civic.models import RECORD_KINDS, Figure, Frozen, Period
+from civic.quantities import UNITS, parse_quantity
 from civic.schema import audit, data_version, figures, records
 
 SEED = "system:seed"
@@ -247,3 +249,140 @@ def prepare(engine: Engine, seed: str | Path) -> None:
         database.upgrade(engine)
     if is_empty(engine):
         load_folder(engine, seed, who=SEED, why=f"seed from {Path(seed).name}/")
+
+
+# The bulk path: many new figures at once, checked column by column, audited as one batch.
+
+BULK_COLUMNS = ["program", "metric", "reported", "period", "department", "source", "locator",
+                "group_zh", "group_en"]
+"""What a figure row of a bulk write gives; value, unit, qualifier and dates are parsed from
+`reported` and `period` by the same parser and model the loader uses."""
+
+_SHOWN = 20  # problems listed per rule; the rest are counted
+
+
+def _bulk_problems(rows_: pd.DataFrame, rule: pd.Series, field_name: str, message,
+                   origin: str) -> list[Problem]:
+    broken = rows_.index[rule.to_numpy(dtype=bool)]
+    problems = [Problem(origin, f"row {i + 1}", field_name, message(rows_.loc[i]))
+                for i in broken[:_SHOWN]]
+    if len(broken) > _SHOWN:
+        problems.append(Problem(origin, "", field_name,
+                                f"and {len(broken) - _SHOWN} more rows with the same problem"))
+    return problems
+
+
+def _parsed(values: pd.Series, parse) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each distinct text parsed once: a store's texts repeat."""
+    good, bad = {}, {}
+    for text in values.unique():
+        try:
+            good[text] = parse(text)
+        except (ValueError, TypeError) as error:
+            bad[text] = str(error).splitlines()[0]
+    return good, bad
+
+
+def bulk_frame(connection: Connection, batch: pd.DataFrame, origin: str) -> pd.DataFrame:
+    """`batch` (BULK_COLUMNS) as typed figure rows; `Refused` listing every rule it breaks.
+
+    The rules of a figure record, on whole columns: ids that exist, texts that parse, units that
+    fit the metric, locators, keys new to the batch and the store, solved ≤ found.
+    """
+    frame = batch[BULK_COLUMNS].reset_index(drop=True)
+    problems: list[Problem] = []
+    for column in BULK_COLUMNS[:6]:
+        problems += _bulk_problems(frame, frame[column].isna(), column,
+                                   lambda r: "missing", origin)
+    if problems:
+        raise Refused(problems)
+    ids: dict[str, dict[str, Any]] = {}
+    for row in connection.execute(select(records.c.kind, records.c.key, records.c.body).where(
+            records.c.kind.in_(["programs", "metrics", "departments", "sources"]))):
+        ids.setdefault(row.kind, {})[row.key] = row.body
+    for column in ("program", "metric", "department", "source"):
+        known = set(ids.get(f"{column}s", {}))
+        problems += _bulk_problems(frame, ~frame[column].isin(known), column,
+                                   lambda r, c=column: f"unknown {c} {r[c]!r}", origin)
+    quantities, unreadable = _parsed(frame["reported"], parse_quantity)
+    problems += _bulk_problems(frame, frame["reported"].isin(list(unreadable)), "reported",
+                               lambda r: unreadable[r["reported"]], origin)
+    periods, bad_periods = _parsed(frame["period"], Period.model_validate)
+    problems += _bulk_problems(frame, frame["period"].isin(list(bad_periods)), "period",
+                               lambda r: bad_periods[r["period"]], origin)
+    locator = frame["locator"].astype("string")
+    problems += _bulk_problems(frame, locator.isna() | (locator.str.strip().str.len() == 0)
+                               | (locator.str.len() > 20), "locator",
+                               lambda r: "a reported figure needs a locator phrase of at most "
+                                         "20 characters", origin)
+    if problems:
+        raise Refused(problems)
+    parsed = frame["reported"].map(quantities)
+    frame["value"] = [q.value for q in parsed]
+    frame["value_max"] = [q.value_max for q in parsed]
+    frame["unit"] = [q.unit for q in parsed]
+    frame["qualifier"] = [str(q.qualifier) for q in parsed]
+    frame["reported"] = [q.reported for q in parsed]
+    spans = frame["period"].map(periods)
+    frame["date"] = [p.start for p in spans]
+    frame["date_end"] = [p.end for p in spans]
+    frame["period"] = [p.text for p in spans]
+    dimension = frame["metric"].map({k: v.get("dimension") for k, v in ids["metrics"].items()})
+    fits = dimension.isna() | (frame["unit"].map({u: unit.dimension for u, unit in UNITS.items()})
+                               == dimension)
+    problems += _bulk_problems(frame, ~fits, "reported",
+                               lambda r: f"unit {r['unit']!r} does not fit metric "
+                                         f"{r['metric']!r}", origin)
+    frame["key"] = (frame["program"] + "/" + frame["metric"] + "/" + frame["period"] + "/"
+                    + frame["group_zh"].fillna(""))
+    programs = sorted(frame["program"].unique())
+    stored = pd.DataFrame(connection.execute(
+        select(figures.c.key, figures.c.program, figures.c.metric, figures.c.value,
+               figures.c.date_end).where(figures.c.program.in_(programs))).all(),
+        columns=["key", "program", "metric", "value", "date_end"])
+    problems += _bulk_problems(frame, frame["key"].duplicated(), "period",
+                               lambda r: "the same figure (program, metric, period, group) "
+                                         "twice in the batch", origin)
+    problems += _bulk_problems(frame, frame["key"].isin(set(stored["key"])), "period",
+                               lambda r: "already in the store", origin)
+    problems += _solved_exceeds(frame, stored, origin)
+    if problems:
+        raise Refused(problems)
+    return frame
+
+
+def _solved_exceeds(frame: pd.DataFrame, stored: pd.DataFrame, origin: str) -> list[Problem]:
+    """Problems solved never exceed problems found, program by program and period end."""
+    both = pd.concat([stored, frame[stored.columns]], ignore_index=True)
+    found = (both[both["metric"] == "problems_found"]
+             .drop_duplicates(["program", "date_end"], keep="last")
+             .set_index(["program", "date_end"])["value"])
+    if found.empty:
+        return []
+    index = pd.MultiIndex.from_frame(frame[["program", "date_end"]])
+    limit = pd.Series(found.reindex(index).to_numpy(), index=frame.index)
+    exceeds = (frame["metric"] == "problems_solved") & (frame["value"] > limit)
+    return _bulk_problems(frame, exceeds.fillna(False), "reported",
+                          lambda r: f"{r['value']:g} problems solved exceed the problems found",
+                          origin)
+
+
+def write_figures(engine: Engine, batch: pd.DataFrame, *, who: str, why: str,
+                  origin: str = "batch", chunk: int = 50_000) -> Written:
+    """Insert a batch of new figures (generated or trusted bulk data): checked on whole columns
+    rather than one model per row, inserted many rows per statement, and audited as one batch
+    row (its row count and programs) rather than one row per figure. All or nothing."""
+    def work(connection: Connection) -> Written:
+        _lock(connection)
+        frame = bulk_frame(connection, batch, origin)
+        columns = [c.name for c in figures.columns if c.name != "id"]
+        values = frame[columns].astype(object).where(frame[columns].notna(), None)
+        for start in range(0, len(values), chunk):
+            connection.execute(insert(figures), values.iloc[start:start + chunk]
+                               .to_dict("records"))
+        summary = {"rows": len(frame), "programs": sorted(frame["program"].unique())}
+        change = Change("figures", f"batch of {len(frame)} figures", "insert", None, summary)
+        _audit(connection, [change], who, why)
+        return Written([change], version=_bump(connection))
+
+    return _transaction(engine, work)

@@ -1,0 +1,357 @@
+"""The benchmark (`make bench`; never part of `make test`): each measure beside its floor.
+
+    .venv/bin/python scripts/bench.py [--quick] [--json] [--only NAME ...]
+
+Each row times one thing the dashboard does and, in the same run, a floor: the least any
+design could take for the same result (pandas.read_sql of the same table, a bare kaleido call,
+a minimal Streamlit script…). The machine is shared and noisy, so the ratio is the result.
+Writes docs/performance.md (the machine described, the table, the notes) and prints the
+table; `--json` prints `{"rows": [...]}` instead. `--quick` measures 100k figures in place
+of 1M, with the same row names; each row gives its `size`. A row that could not be measured
+has `value_s` null and says why in its note: never a made-up number.
+
+Stores are temporary (SQLite files, a throwaway PostgreSQL), filled by scripts/scale_data.py
+with generated figures; the project's own store is never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.metadata
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "scripts"), str(REPO / "tests")]
+
+from civic import database, reads, store  # noqa: E402
+from civic.catalog import DEFAULT_DATA_DIR, Catalog  # noqa: E402
+
+import scale_data  # noqa: E402
+
+DOC = REPO / "docs" / "performance.md"
+PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
+PACKAGES = ["streamlit", "plotly", "pandas", "pydantic", "SQLAlchemy", "kaleido", "playwright",
+            "psycopg", "numpy", "pyarrow"]
+
+
+@dataclass
+class Row:
+    name: str
+    value_s: float | None
+    floor_s: float | None
+    target: str
+    size: str
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value_s is None or not self.floor_s:
+            return None
+        return self.value_s / self.floor_s
+
+    def as_json(self) -> dict:
+        return {**{k: v for k, v in asdict(self).items() if k != "note"},
+                "ratio": self.ratio, "note": self.note}
+
+
+def best(runs: int, step: Callable[[], object]) -> float:
+    """The fastest of `runs`: the least noisy estimate on a shared machine."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def unmeasured(name: str, target: str, size: str, why: str) -> Row:
+    return Row(name, None, None, target, size, f"not measured: {why}")
+
+
+# --- loads from the store --------------------------------------------------------------------
+
+
+def catalog_load(engine) -> Callable[[], Catalog]:
+    def load() -> Catalog:
+        fresh = Catalog.read(engine)
+        fresh.frames.figures  # noqa: B018 - the view's frame is part of the load
+        return fresh
+    return load
+
+
+def read_sql_floor(engine) -> Callable[[], pd.DataFrame]:
+    return lambda: pd.read_sql_table("figures", engine)
+
+
+def load_rows(name: str, url: str, n: int, runs: int, with_write: bool) -> list[Row]:
+    size = f"{n:,} generated figures"
+    started = time.perf_counter()
+    scale_data.fill(url, n)
+    filled = time.perf_counter() - started
+    engine = database.connect(url)
+    try:
+        value = best(runs, catalog_load(engine))
+        floor = best(runs, read_sql_floor(engine))
+        rows = [Row(name, value, floor, "≤ 2×", size,
+                    f"Catalog.read + frames.figures vs pandas.read_sql_table('figures'); "
+                    f"filling the store took {filled:.1f} s (bulk path)")]
+        if with_write:
+            figure = next(r for r in reads.dataset(engine).figures if r.program == "leaders_walk")
+            revised = figure.model_copy(update={"locator": "基准改写"})
+            store.write(engine, [("figures", revised, store.Origin("bench", None, "revise"))],
+                        who="system:bench", why="bench: one revision")
+            after = catalog_load(engine)
+            value = best(1, after)  # the first load after the write is the one that counts
+            floor = best(runs, read_sql_floor(engine))
+            rows.append(Row("reload_after_write", value, floor, "≤ 2×", size,
+                            "one revised figure written, then the cold load of the new version"))
+        return rows
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[str | None]:
+    import pgserver  # tests/pgserver.py: a throwaway server from Debian's binaries
+
+    if pgserver.missing():
+        yield None
+        return
+    with pgserver.PostgresServer() as server:
+        yield server.url()
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def validate_row(n: int) -> Row:
+    """The loader's own per-row check of uploaded figure rows vs Pydantic alone."""
+    from pydantic import TypeAdapter
+
+    from civic.loading import _validate
+    from civic.models import Figure
+
+    frame = scale_data.sample_figures(n, max(2, n // 10_000), ["zz_admin_approval"])
+    uploaded = []
+    for row in frame.to_dict("records"):
+        zh, en = row.pop("group_zh"), row.pop("group_en")
+        uploaded.append({**row, "group": {"zh": zh, "en": en}} if isinstance(zh, str) else row)
+    adapter = TypeAdapter(list[Figure])
+
+    def check() -> None:
+        for index, raw in enumerate(uploaded):
+            _validate("figures", raw, "upload.csv", index, {})
+
+    from civic.quantities import _parse_text
+    _parse_text.cache_clear()
+    value = best(1, check)
+    _parse_text.cache_clear()
+    floor = best(1, lambda: adapter.validate_python(uploaded))
+    return Row("validate_100k", value, floor, "≤ 1.5×", f"{n:,} rows",
+               "civic.loading's row check (the models, file/row/field problems) vs "
+               "TypeAdapter(list[Figure]) on the same dicts; parser cache cleared before each")
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def export_rows(url: str) -> list[Row]:
+    from civic import export, panels
+    from civic.filters import Filters
+    from civic.view import View
+
+    if not export.browser_available():
+        why = export.install_hint("en")
+        return [unmeasured("png_warm", "≤ 2×", "seed", why),
+                unmeasured("briefing", "—", "seed", why)]
+    engine = database.connect(url)
+    view = View(Catalog.read(engine), Filters(lang="zh"))
+    panel = panels.walk_funnel(view, "leaders_walk")
+    export.chart_image(panel, view, "png")  # warm
+    value = best(3, lambda: export.chart_image(panel, view, "png"))
+    figure = export.annotated(panel, view)
+    spec = figure.to_dict()
+    opts = {"format": "png", "width": figure.layout.width, "height": figure.layout.height,
+            "scale": export.PNG_SCALE}
+    import kaleido
+    kaleido.start_sync_server(silence_warnings=True)
+    try:
+        kaleido.calc_fig_sync(spec, opts=opts)  # warm
+        floor = best(3, lambda: kaleido.calc_fig_sync(spec, opts=opts))
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+    briefing = best(1, lambda: export.briefing_pdf(view))
+    export.stop_browser()
+    engine.dispose()
+    return [Row("png_warm", value, floor, "≤ 2×", "seed",
+                "export.chart_image (leaders' walk funnel, annotated) vs kaleido.calc_fig_sync "
+                "on the same figure, both warm"),
+            Row("briefing", briefing, None, "—", "seed", "export.briefing_pdf, whole view, zh")]
+
+
+# --- pages, server side ----------------------------------------------------------------------
+
+FLOOR_SCRIPT = """
+import json, sys
+import plotly.io as pio
+import streamlit as st
+for index, spec in enumerate(json.load(open({path!r}, encoding="utf-8"))):
+    st.plotly_chart(pio.from_json(spec), key=f"chart{{index}}")
+"""
+
+
+def page_rows(url: str, runs: int, work: Path, wanted: Callable[[str], bool]) -> list[Row]:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ[database.URL_ENV] = url
+    app = str(REPO / "dashboard.py")
+    rows = []
+    for page in [p for p in PAGES if wanted(f"page_{p}")]:
+        at = AppTest.from_file(app, default_timeout=120)
+        at.run()
+        if page != "overview":
+            at.switch_page(f"app_pages/{page}.py")
+        at.run()  # warm: the catalog is cached, as on a running server
+        if at.exception:
+            rows.append(unmeasured(f"page_{page}", "≤ 1.3×", "seed",
+                                   f"the page raised: {at.exception[0].value}"))
+            continue
+        value = best(runs, at.run)
+        specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+        path = work / f"floor_{page}.json"
+        path.write_text(json.dumps(specs), encoding="utf-8")
+        floor_at = AppTest.from_string(FLOOR_SCRIPT.format(path=str(path)), default_timeout=120)
+        floor_at.run()
+        floor = best(runs, floor_at.run)
+        rows.append(Row(f"page_{page}", value, floor, "≤ 1.3×", "seed",
+                        f"AppTest rerun of the page ({len(specs)} charts) vs a script drawing "
+                        "the same Plotly specs, computed beforehand"))
+    return rows
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    cores = os.cpu_count()
+    with contextlib.suppress(OSError):
+        cores = len(os.sched_getaffinity(0))
+    memory = "?"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kb = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(line.split(":", 1)[1].strip()
+                   for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    with contextlib.suppress(OSError):
+        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    versions = []
+    for package in PACKAGES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions.append(f"{package} {importlib.metadata.version(package)}")
+    return [f"- CPU: {cpu}, {cores} cores usable; memory {memory}; load average {load}",
+            f"- {platform.system()} {platform.release()}; Python {platform.python_version()}",
+            f"- {', '.join(versions)}"]
+
+
+def table(rows: list[Row]) -> str:
+    def num(value: float | None, digits: int = 3) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    lines = ["| name | value (s) | floor (s) | ratio | target | size |",
+             "| --- | ---: | ---: | ---: | --- | --- |"]
+    lines += [f"| `{r.name}` | {num(r.value_s)} | {num(r.floor_s)} | {num(r.ratio, 2)} | "
+              f"{r.target} | {r.size} |" for r in rows]
+    return "\n".join(lines)
+
+
+def write_doc(rows: list[Row], quick: bool, elapsed: float) -> None:
+    notes = "\n".join(f"- `{r.name}`: {r.note}" for r in rows if r.note)
+    fixed = DOC.read_text("utf-8").split(FIXES_MARK, 1)[1] if DOC.exists() and \
+        FIXES_MARK in DOC.read_text("utf-8") else FIXES_DEFAULT
+    DOC.write_text(textwrap.dedent(f"""\
+        # Performance
+
+        Written by `make bench` (scripts/bench.py{' --quick' if quick else ''}); the last run took
+        {elapsed:.0f} s. Each measure sits beside its floor, timed in the same run; the machine is
+        shared, so the ratio is the result, not the seconds.
+
+        ## The machine
+
+        """) + "\n".join(machine()) + "\n\n## Results\n\n" + table(rows)
+        + "\n\n## How each row is measured\n\n" + notes + "\n\n" + FIXES_MARK + fixed,
+        encoding="utf-8")
+
+
+FIXES_MARK = "## Fixes and what they gained"
+FIXES_DEFAULT = "\n\n(kept by hand below this heading; the benchmark rewrites what is above)\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100k figures in place of 1M")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument("--only", action="append", help="only rows whose name starts so")
+    args = parser.parse_args(argv)
+    n = 100_000 if args.quick else 1_000_000
+    runs = 2 if args.quick else 3
+    wanted = (lambda name: any(name.startswith(o) for o in args.only)) if args.only else \
+        (lambda name: True)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="civic-bench-") as tmp:
+        work = Path(tmp)
+        seed_url = f"sqlite:///{work / 'seed.sqlite3'}"
+        seed = database.connect(seed_url)
+        store.prepare(seed, DEFAULT_DATA_DIR)
+        seed.dispose()
+        big_url = f"sqlite:///{work / 'big.sqlite3'}"
+        rows += page_rows(seed_url, runs, work, wanted)
+        if wanted("load_1m_sqlite") or wanted("reload_after_write"):
+            rows += load_rows("load_1m_sqlite", big_url, n, runs, with_write=True)
+        if wanted("load_1m_postgres"):
+            with postgres() as pg_url:
+                rows += (load_rows("load_1m_postgres", pg_url, n, runs, with_write=False)
+                         if pg_url else [unmeasured("load_1m_postgres", "≤ 2×", f"{n:,}",
+                                                    "no PostgreSQL server binaries")])
+        if wanted("validate_100k"):
+            rows.append(validate_row(100_000))
+        if wanted("png_warm") or wanted("briefing"):
+            rows += export_rows(seed_url)
+        if any(wanted(name) for name in BROWSER_ROWS):
+            import bench_browser
+            rows += bench_browser.rows(seed_url, big_url, n, work, wanted, args.quick)
+    rows.sort(key=lambda r: ORDER.index("page" if r.name.startswith("page_") else r.name))
+    if not args.only:
+        write_doc(rows, args.quick, time.perf_counter() - started)
+    if args.json:
+        print(json.dumps({"rows": [r.as_json() for r in rows]}, ensure_ascii=False, indent=1))
+    else:
+        print(table(rows))
+        print("\n".join(f"- {r.name}: {r.note}" for r in rows if r.note))
+    return 0
+
+
+BROWSER_ROWS = ["cold_start", "filter_1m", "memory", "sessions_20"]
+ORDER = ["cold_start", "page", "filter_1m", "load_1m_sqlite", "load_1m_postgres",
+         "reload_after_write", "validate_100k", "png_warm", "briefing", "memory", "sessions_20"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
