@@ -22,8 +22,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
