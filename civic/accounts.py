@@ -305,6 +305,17 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
+def current(engine: Engine, name: str) -> Account | None:
+    """The account as the store holds it now (role and departments may have changed since it
+    signed in); None once it is disabled, locked or gone."""
+    with engine.connect() as connection:
+        row = connection.execute(select(accounts).where(accounts.c.name == name)).first()
+    if row is None or row.disabled or (row.locked_until and
+                                       reads.utc(row.locked_until) > dt.datetime.now(dt.UTC)):
+        return None
+    return _account(row)
+
+
 def by_email(engine: Engine, email: str) -> Account | None:
     """The enabled account with this e-mail (any case), if one has it."""
     email = (email or "").strip().lower()
