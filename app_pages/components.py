@@ -296,6 +296,7 @@ def program_page(category: str) -> str:
 # Lock times are shown in Beijing time (China keeps no summer time).
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 SSO_KEY = "sso_email"  # the single sign-on e-mail already matched in this session
+SSO_REFUSAL_KEY = "sso_refusal"  # why it matched no account that may sign in
 
 
 def signed_in(engine=None) -> Account | None:
@@ -343,23 +344,22 @@ def _single_sign_on(engine, provider: str, lang: str) -> None:
     if st.session_state.get(SSO_KEY) != email:
         st.session_state[SSO_KEY] = email
         try:
-            if st.user.get("email_verified") is False:
-                raise accounts.Unknown(email)
-            st.session_state[ACCOUNT_KEY] = accounts.single_sign_on(engine, email)
+            verified = st.user.get("email_verified") is not False  # when the provider says
+            st.session_state[ACCOUNT_KEY] = accounts.single_sign_on(engine, email, verified)
             st.rerun()
-        except accounts.Unknown:
-            pass
         except accounts.AccountError as error:
-            st.session_state["sso_refusal"] = _refusal(error, lang)
-    st.error(st.session_state.get("sso_refusal") or t("auth.sso_unknown", lang, email=md(email)),
-             icon=":material/no_accounts:")
+            st.session_state[SSO_REFUSAL_KEY] = error
+    refusal = st.session_state.get(SSO_REFUSAL_KEY)
+    st.error(t("auth.sso_unknown", lang, email=md(email))
+             if refusal is None or isinstance(refusal, accounts.Unknown)
+             else _refusal(refusal, lang), icon=":material/no_accounts:")
     st.button(t("auth.sso_leave", lang), key="sso_leave", on_click=st.logout)
 
 
 def _sign_out(engine, account: Account) -> None:
     accounts.sign_out(engine, account)
     st.session_state.pop(ACCOUNT_KEY, None)
-    st.session_state.pop("sso_refusal", None)
+    st.session_state.pop(SSO_REFUSAL_KEY, None)
 
 
 def sign_in_panel(engine, lang: str) -> None:

@@ -307,13 +307,11 @@ def _verify(hashed: str, password: str) -> bool:
 
 def current(engine: Engine, name: str) -> Account | None:
     """The account as the store holds it now (role and departments may have changed since it
-    signed in); None once it is disabled, locked or gone."""
+    signed in); None once it is disabled or gone. A lock stops new sign-ins only: someone
+    guessing at a name does not end the sessions of the one who knows its password."""
     with engine.connect() as connection:
         row = connection.execute(select(accounts).where(accounts.c.name == name)).first()
-    if row is None or row.disabled or (row.locked_until and
-                                       reads.utc(row.locked_until) > dt.datetime.now(dt.UTC)):
-        return None
-    return _account(row)
+    return None if row is None or row.disabled else _account(row)
 
 
 def by_email(engine: Engine, email: str) -> Account | None:
@@ -327,18 +325,20 @@ def by_email(engine: Engine, email: str) -> Account | None:
     return _account(row) if row else None
 
 
-def single_sign_on(engine: Engine, email: str, now: dt.datetime | None = None) -> Account:
+def single_sign_on(engine: Engine, email: str, verified: bool = True,
+                   now: dt.datetime | None = None) -> Account:
     """The account an identity provider's e-mail belongs to, signed in and audited; raises
-    `Unknown` (no account has it), `Locked` or `Disabled`."""
+    `Unknown` (no account has it, or the provider says it is not verified), `Locked` or
+    `Disabled`."""
     now = _now(now)
     email = (email or "").strip().lower()
 
     def work(connection: Connection) -> Account | AccountError:
         row = connection.execute(select(accounts).where(accounts.c.email == email)).first()
-        if not email or row is None:
-            _audit(connection, email[:64] or "(none)", FAILED, "single sign-on: no account has "
-                   "this e-mail")
-            return Unknown(f"no account has the e-mail {email!r}")
+        if not email or row is None or not verified:
+            why = "no account has this e-mail" if verified else "e-mail not verified"
+            _audit(connection, email[:64] or "(none)", FAILED, f"single sign-on: {why}")
+            return Unknown(f"single sign-on: {why}: {email!r}")
         return _refusal(connection, row, now) or _signed_in(connection, row, "single sign-on")
 
     outcome = store.transaction(engine, work)

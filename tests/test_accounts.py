@@ -161,11 +161,17 @@ def test_a_disabled_account_is_refused(engine, editor):
 def test_single_sign_on_matches_the_email(engine, editor):
     assert editor == accounts.by_email(engine, "WANG@example.org")
     assert editor == accounts.single_sign_on(engine, "wang@example.org")
-    with pytest.raises(accounts.Unknown, match="no account has the e-mail"):
+    with pytest.raises(accounts.Unknown, match="no account has this e-mail"):
         accounts.single_sign_on(engine, "stranger@example.org")
+    with pytest.raises(accounts.Unknown, match="not verified"):
+        accounts.single_sign_on(engine, "wang@example.org", verified=False)
+    accounts.disable(engine, "wang.editor", who="cli:test")
+    with pytest.raises(accounts.Disabled):
+        accounts.single_sign_on(engine, "wang@example.org")
     trail = account_audit(engine)
-    assert ["sign_in", "failed"] == trail["action"].tolist()[1:]
-    assert "single sign-on" in trail["why"].iloc[1]
+    assert ["sign_in", "failed", "failed", "update", "failed"] == trail["action"].tolist()[1:]
+    assert ["single sign-on", "single sign-on: no account has this e-mail",
+            "single sign-on: e-mail not verified"] == trail["why"].tolist()[1:4]
 
 
 def test_an_editor_writes_for_its_departments_and_their_units(engine, editor):
@@ -177,3 +183,14 @@ def test_an_editor_writes_for_its_departments_and_their_units(engine, editor):
     admin = accounts.add(engine, "admin1", PASSWORD, "admin", who="cli:test")
     assert admin.can_write("zz_cdc", catalog.frames.departments)
     assert set(catalog.departments) == admin.writable(catalog)
+
+
+def test_a_session_ends_when_its_account_is_disabled_not_when_locked(engine, editor):
+    assert editor == accounts.current(engine, "wang.editor")
+    for _ in range(5):
+        with pytest.raises(accounts.AccountError):
+            accounts.authenticate(engine, "wang.editor", "wrong guess!")
+    assert editor == accounts.current(engine, "wang.editor")
+    accounts.disable(engine, "wang.editor", who="cli:test")
+    assert accounts.current(engine, "wang.editor") is None
+    assert accounts.current(engine, "nobody") is None

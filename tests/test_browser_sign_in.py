@@ -138,6 +138,17 @@ def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts, tm
     screenshot(page, tmp_path / "sso.png")
     assert [] == error_texts(page)
     assert ("sign_in", "single sign-on") == audit(store_with_accounts)[-1]
+    # Signing out also ends the single sign-on: the next visit is anonymous.
+    page.locator(SIDEBAR).get_by_role("button", name="退出登录").click()
+    for _ in range(100):
+        if audit(store_with_accounts)[-1][0] == "sign_out":
+            break
+        page.wait_for_timeout(100)
+    assert ("sign_out", "signed out") == audit(store_with_accounts)[-1]
+    page.wait_for_timeout(1000)
+    open_page(page, app_url)
+    page.locator(SIDEBAR).get_by_role("button", name="统一身份认证登录").wait_for()
+    assert "已登录" not in sidebar_text(page)
 
 
 def test_an_unknown_email_may_view_but_not_write(page, app_url, store_with_accounts, tmp_path):
