@@ -301,13 +301,14 @@ SSO_REFUSAL_KEY = "sso_refusal"  # why it matched no account that may sign in
 
 def signed_in(engine=None) -> Account | None:
     """The account this session signed in with, as the store holds it now: None for a viewer,
-    and None again once the account is disabled or locked. One query per call."""
+    and None again once the account is disabled. One query per call."""
     account = st.session_state.get(ACCOUNT_KEY)
     if not isinstance(account, Account):
         return None
     account = accounts.current(engine or cache.engine(), account.name)
     if account is None:
-        st.session_state.pop(ACCOUNT_KEY, None)
+        for key in (ACCOUNT_KEY, SSO_KEY):  # a single sign-on is matched again, and refused
+            st.session_state.pop(key, None)
     return account
 
 
@@ -382,18 +383,18 @@ def sign_in_panel(engine, lang: str) -> None:
     if provider is not None:
         _single_sign_on(engine, provider, lang)
     with st.form("sign_in", clear_on_submit=True, border=False):
-        name = st.text_input(t("auth.name", lang), key="sign_in_name", max_chars=64)
+        account_name = st.text_input(t("auth.name", lang), key="sign_in_name", max_chars=64)
         password = st.text_input(t("auth.password", lang), key="sign_in_password",
                                  type="password", max_chars=accounts.MAX_PASSWORD)
         submitted = st.form_submit_button(t("auth.sign_in", lang), key="sign_in_submit",
                                           icon=":material/login:")
     if not submitted:
         return
-    if not name.strip() or not password:
+    if not account_name.strip() or not password:
         st.warning(t("auth.empty", lang), icon=":material/info:")
         return
     try:
-        st.session_state[ACCOUNT_KEY] = accounts.authenticate(engine, name, password)
+        st.session_state[ACCOUNT_KEY] = accounts.authenticate(engine, account_name, password)
     except accounts.AccountError as error:
         st.error(_refusal(error, lang), icon=":material/lock:")
         return

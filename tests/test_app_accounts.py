@@ -1,5 +1,6 @@
 """Sign-in in the dashboard (AppTest): absent until an account exists, a wrong password, the
-lockout that outlives the session and the process, sign-out; each step audited."""
+lockout that outlives the session and the process, sign-out, single sign-on by e-mail; each
+step audited."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from civic import accounts, database, reads, store
-from test_app import open_app
+from test_app import APP, open_app
 
 PASSWORD = "a long enough secret"
 
@@ -115,3 +117,43 @@ def test_a_query_parameter_signs_no_one_in(engine, editor):
     at = open_app(account="wang", role="admin")
     assert "account" not in at.session_state
     assert "sign_out" not in keys(at.button) and "sign_in_name" in keys(at.text_input)
+
+
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "civic", "client_secret": "s",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+
+
+def sso_app(email=None, lang="en"):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": email is not None, "email": email}
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_single_sign_on_is_offered_beside_the_password(engine, editor):
+    at = sso_app()
+    assert "sso_sign_in" in keys(at.button) and "sign_in_name" in keys(at.text_input)
+
+
+def test_single_sign_on_signs_in_the_account_with_that_email(engine):
+    wang = accounts.add(engine, "wang", PASSWORD, "editor", ["zz_cdc"],
+                        email="wang@example.org", who="cli:test")
+    at = sso_app("Wang@Example.org")
+    assert wang == at.session_state["account"]
+    assert "Signed in as wang (editor)" in [c.value for c in at.sidebar.caption]
+    at.run()  # a rerun signs in once, not again
+    assert ["insert", "sign_in"] == actions(engine)
+    accounts.disable(engine, "wang", who="cli:test")
+    at.run()
+    assert "account" not in at.session_state
+    assert ["This account is disabled. Ask an administrator."] == errors(at)
+
+
+def test_an_unknown_email_may_view_only(engine, editor):
+    at = sso_app("stranger@example.org", lang="zh")
+    assert "account" not in at.session_state
+    (message,) = errors(at)
+    assert message.startswith("没有账户使用邮箱 stranger") and "sso_leave" in keys(at.button)
+    assert ["insert", "failed"] == actions(engine)
