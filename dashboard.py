@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages.components import (
     FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
-    link_notices, swap_dates, view_download,
+    link_notices, sign_in_panel, swap_dates, view_download,
 )
 from civic import cache, export
 from civic.database import SchemaTooNew, StoreError
@@ -109,6 +109,8 @@ with st.sidebar:
         view_download("zip", "zip", functools.partial(export.zip_bytes, view), "civic-charts")
     else:
         browser_missing_note()
+    # Editing is off, and the panel absent, until an account exists.
+    sign_in_panel(cache.engine(), lang)
 
 # Notices about the link show once, on the view the link opened.
 link_notices(st.session_state.pop("notices", []), lang)

@@ -1,5 +1,6 @@
 """The `civic` command: check a data folder, list the store's figures and export a view without
-opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store."""
+opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store,
+`civic user` (in `user_cli`) its accounts."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from civic.loading import Frames, load
 from civic.models import Category
 from civic.store_cli import add_commands, database_option, engine
 from civic.text import csv_safe
+from civic.user_cli import add_commands as add_user_commands
 from civic.view import View
 
 DEFAULT_DATA = Path("data")
@@ -234,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     database_option(extract)
     extract.set_defaults(run=_extract)
     add_commands(commands)
+    add_user_commands(commands)
     return parser
 
 

@@ -84,12 +84,12 @@ def history(engine: Engine, since: dt.date | None = None, table: str | None = No
         query = query.where(audit.c.table_name == table)
     found = _guarded(engine, lambda c: c.execute(query).all())
     frame = pd.DataFrame([{
-        "at": _utc(r.at), "who": r.who, "table": r.table_name, "key": r.key,
+        "at": utc(r.at), "who": r.who, "table": r.table_name, "key": r.key,
         "action": r.action, "before": r.before, "after": r.after, "why": r.why,
         "batch": r.batch} for r in found], columns=HISTORY_COLUMNS)
     return frame
 
 
-def _utc(at: dt.datetime) -> dt.datetime:
+def utc(at: dt.datetime) -> dt.datetime:
     """SQLite hands back naive times; every stored time is UTC."""
     return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)

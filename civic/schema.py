@@ -1,5 +1,5 @@
-"""The store's tables: typed figures, the other records as validated documents, the audit trail
-and the data version.
+"""The store's tables: typed figures, the other records as validated documents, the audit trail,
+the data version and the accounts that may write.
 
 Figures are the rows that grow, so they get typed columns that frames read directly. The other
 records (programs, projects with milestones, advisories with age groups, …) are few and nested:
@@ -9,7 +9,7 @@ each is one JSON document in `records`, validated by its Pydantic model on the w
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    JSON, Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text, UniqueConstraint,
 )
 
 metadata = MetaData(naming_convention={
@@ -70,4 +70,21 @@ data_version = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
-TABLES = [records, figures, audit, data_version]
+# Who may write: an argon2id hash, never a password; failures and a lock are stored so that a
+# restart does not lift them.
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("email", String(254), unique=True),
+    Column("role", String(8), nullable=False),
+    Column("departments", JSON, nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("failures", JSON, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+TABLES = [records, figures, audit, data_version, accounts]

@@ -141,7 +141,8 @@ def _remove(connection: Connection, kind: str, key: str) -> None:
         connection.execute(delete(records).where(records.c.kind == kind, records.c.key == key))
 
 
-def _audit(connection: Connection, changes: list[Change], who: str, why: str) -> None:
+def audit_changes(connection: Connection, changes: list[Change], who: str, why: str) -> None:
+    """Audit rows for `changes`, one batch, in the caller's transaction (accounts use it too)."""
     at = dt.datetime.now(dt.UTC)
     batch = str(uuid.uuid4())
     connection.execute(insert(audit), [
@@ -164,7 +165,8 @@ def _lock(connection: Connection) -> None:
                            .with_for_update())
 
 
-def _transaction(engine: Engine, work) -> Written:
+def transaction(engine: Engine, work):
+    """`work(connection)` in one write transaction, queued behind other writers; what it returns."""
     try:
         with engine.connect() as connection:
             connection = connection.execution_options(**{database.WRITE: True})
@@ -216,12 +218,12 @@ def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who
         if dry_run:
             raise _DryRun(written)
         if changes:
-            _audit(connection, changes, who, why)
+            audit_changes(connection, changes, who, why)
             written.version = _bump(connection)
         return written
 
     try:
-        return _transaction(engine, work)
+        return transaction(engine, work)
     except _DryRun as rolled_back:
         return rolled_back.written
 

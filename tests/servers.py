@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -112,11 +112,13 @@ class StreamlitServer(_Process):
 
     name = "streamlit"
 
-    def __init__(self, log_path: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, log_path: Path, env: Mapping[str, str] | None = None,
+                 options: Sequence[str] = ()) -> None:
         super().__init__(log_path)
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.env = dict(os.environ if env is None else env)
+        self.options = list(options)  # more `streamlit run` options, e.g. --secrets.files
 
     def start(self) -> "StreamlitServer":
         self._launch(
@@ -127,6 +129,7 @@ class StreamlitServer(_Process):
                 "--server.headless", "true",
                 "--server.fileWatcherType", "none",
                 "--browser.gatherUsageStats", "false",
+                *self.options,
             ],
             lambda: healthy(self.url),
             cwd=REPO, env=self.env,

@@ -1,0 +1,101 @@
+"""The `civic user` commands: add, list, disable an account and set its password.
+
+A password is read twice from the terminal without echo, or once from standard input with
+`--password-stdin` (for scripts); it is never an argument, so it stays out of shell history and
+process lists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+import pandas as pd
+
+from civic import accounts, store
+from civic.catalog import DEFAULT_DATA_DIR
+from civic.store_cli import database_option, engine
+
+
+def _prepared(args: argparse.Namespace):
+    """The store, migrated and filled from data/ when new, as the dashboard does."""
+    found = engine(args)
+    store.prepare(found, DEFAULT_DATA_DIR)
+    return found
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"password for {args.name}: ")
+    if first != getpass.getpass("the same password again: "):
+        raise accounts.Invalid("the two passwords differ; nothing was changed")
+    return first
+
+
+def _add(args: argparse.Namespace) -> int:
+    account = accounts.add(_prepared(args), args.name, _password(args), args.role,
+                           args.department, email=args.email, who=store.cli_user())
+    where = ", ".join(account.departments) or "all departments"
+    print(f"added {account.role} {account.name} ({where})")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    listed = accounts.list_accounts(_prepared(args))
+    if not listed:
+        print("no accounts: editing is off until one is added with `civic user add`")
+        return 0
+    frame = pd.DataFrame(listed)
+    frame["departments"] = frame["departments"].map(", ".join)
+    frame = frame.fillna("")
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(frame.to_string(index=False))
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    accounts.disable(_prepared(args), args.name, who=store.cli_user())
+    print(f"disabled {args.name}")
+    return 0
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    found = _prepared(args)
+    accounts.set_password(found, args.name, _password(args), who=store.cli_user())
+    print(f"new password for {args.name}")
+    return 0
+
+
+def _refused(run):
+    """A refused account change is one line on stderr and exit 1."""
+    def checked(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except accounts.AccountError as error:
+            print(f"civic: error: {error}", file=sys.stderr)
+            return 1
+    return checked
+
+
+def add_commands(commands) -> None:
+    user = commands.add_parser("user", help="add, list or disable the accounts that may write")
+    steps = user.add_subparsers(dest="step", required=True)
+    added = steps.add_parser("add", help="a new account (prompts twice for its password)")
+    added.add_argument("name")
+    added.add_argument("--role", required=True, choices=accounts.ROLES)
+    added.add_argument("--department", nargs="+", action="extend", default=[], metavar="ID",
+                       help="a department the editor writes for (its units included); repeatable")
+    added.add_argument("--email", help="the e-mail single sign-on matches")
+    listed = steps.add_parser("list", help="every account, its role, departments and state")
+    disabled = steps.add_parser("disable", help="the account signs in no more")
+    disabled.add_argument("name")
+    passwd = steps.add_parser("passwd", help="a new password (also lifts a lock)")
+    passwd.add_argument("name")
+    for step, run in ((added, _add), (listed, _list), (disabled, _disable), (passwd, _passwd)):
+        if step in (added, passwd):
+            step.add_argument("--password-stdin", action="store_true",
+                              help="read the password from the first line of standard input")
+        database_option(step)
+        step.set_defaults(run=_refused(run))

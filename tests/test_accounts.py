@@ -1,0 +1,196 @@
+"""Accounts on SQLite and PostgreSQL: roles and departments, argon2id hashes, the stored lockout,
+and an audit row for every change, sign-in, failure, lock and sign-out, never a password."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from civic import accounts, database, reads, store
+from civic.catalog import Catalog
+from civic.schema import accounts as accounts_table
+
+PASSWORD = "a long enough secret"
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def engine(db_url, data_dir):
+    found = database.connect(db_url)
+    store.prepare(found, data_dir)
+    yield found
+    found.dispose()
+
+
+@pytest.fixture
+def editor(engine):
+    return accounts.add(engine, "wang.editor", PASSWORD, "editor", ["zz_civil_affairs"],
+                        email="Wang@Example.org", who="cli:test")
+
+
+def account_audit(engine):
+    return reads.history(engine, table="accounts")
+
+
+def test_editing_is_off_until_an_account_exists(engine):
+    assert not accounts.any_account(engine)
+    accounts.add(engine, "admin1", PASSWORD, "admin", who="cli:test")
+    assert accounts.any_account(engine)
+
+
+def test_the_password_is_stored_as_an_argon2id_hash_only(engine, editor):
+    with engine.connect() as connection:
+        row = connection.execute(select(accounts_table)).one()
+    assert row.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in json.dumps(row._asdict(), default=str)
+    assert editor == accounts.Account("wang.editor", "editor", ("zz_civil_affairs",),
+                                      "wang@example.org")
+
+
+def test_the_audit_never_holds_a_password_or_hash(engine, editor):
+    accounts.set_password(engine, "wang.editor", "another long secret", who="cli:test")
+    accounts.authenticate(engine, "wang.editor", "another long secret")
+    with pytest.raises(accounts.WrongPassword):
+        accounts.authenticate(engine, "wang.editor", PASSWORD)
+    trail = account_audit(engine)
+    text = trail.to_json(date_format="iso")
+    assert PASSWORD not in text and "another long secret" not in text and "argon2" not in text
+    assert ["insert", "update", "sign_in", "failed"] == trail["action"].tolist()
+    assert ["cli:test", "cli:test", "wang.editor", "wang.editor"] == trail["who"].tolist()
+
+
+@pytest.mark.parametrize("name, password, role, departments, email, says", [
+    ("li", "short", "editor", ["zz_cdc"], None, "at least 10 characters"),
+    ("li", PASSWORD, "viewer", ["zz_cdc"], None, "editor or admin"),
+    ("li", PASSWORD, "editor", [], None, "at least one department"),
+    ("li", PASSWORD, "editor", ["no_such_bureau"], None, "no such department"),
+    ("li", PASSWORD, "editor", ["zz_cdc"], "not-an-address", "not an e-mail"),
+    ("li wei", PASSWORD, "editor", ["zz_cdc"], None, "not an account name"),
+    ("", PASSWORD, "admin", [], None, "not an account name"),
+])
+def test_a_bad_account_is_refused_and_nothing_written(engine, name, password, role,
+                                                      departments, email, says):
+    with pytest.raises(accounts.Invalid, match=says):
+        accounts.add(engine, name, password, role, departments, email=email, who="cli:test")
+    assert not accounts.any_account(engine) and account_audit(engine).empty
+
+
+def test_names_and_emails_are_unique(engine, editor):
+    with pytest.raises(accounts.Invalid, match="exists"):
+        accounts.add(engine, "wang.editor", PASSWORD, "admin", who="cli:test")
+    with pytest.raises(accounts.Invalid, match="e-mail"):
+        accounts.add(engine, "zhao", PASSWORD, "admin", email="wang@example.org", who="cli:test")
+    assert 1 == len(accounts.list_accounts(engine))
+
+
+def test_sign_in_and_sign_out_are_audited(engine, editor):
+    signed = accounts.authenticate(engine, " wang.editor ", PASSWORD)
+    assert signed == editor
+    accounts.sign_out(engine, signed)
+    assert ["sign_in", "sign_out"] == account_audit(engine)["action"].tolist()[1:]
+
+
+def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(engine, editor):
+    with pytest.raises(accounts.WrongPassword) as unknown:
+        accounts.authenticate(engine, "nobody", PASSWORD)
+    with pytest.raises(accounts.WrongPassword) as wrong:
+        accounts.authenticate(engine, "wang.editor", "not the password")
+    assert str(unknown.value) == str(wrong.value)
+    assert ["failed", "failed"] == account_audit(engine)["action"].tolist()[1:]
+
+
+def test_five_failures_in_fifteen_minutes_lock_for_fifteen_minutes(engine, editor):
+    for minute in range(4):
+        with pytest.raises(accounts.WrongPassword):
+            accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=minute))
+    with pytest.raises(accounts.Locked) as locked:
+        accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=4))
+    assert T0.replace(minute=19) == locked.value.until
+    assert "2026-03-01 09:19 UTC" in str(locked.value)
+    # The right password does not open a locked account, and a new engine (a restart) sees it.
+    restarted = database.connect(str(engine.url.render_as_string(hide_password=False)))
+    with pytest.raises(accounts.Locked):
+        accounts.authenticate(restarted, "wang.editor", PASSWORD, now=T0.replace(minute=18))
+    assert editor == accounts.authenticate(restarted, "wang.editor", PASSWORD,
+                                           now=T0.replace(minute=20))
+    restarted.dispose()
+    trail = account_audit(engine)
+    assert ["failed"] * 5 + ["locked", "failed", "sign_in"] == trail["action"].tolist()[1:]
+    assert {"locked_until": "2026-03-01T09:19:00+00:00"} == trail["after"].iloc[6]
+
+
+def test_failures_older_than_the_window_do_not_count(engine, editor):
+    for minute in (0, 5, 10, 14):
+        with pytest.raises(accounts.WrongPassword):
+            accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=minute))
+    with pytest.raises(accounts.WrongPassword):  # the first has left the window
+        accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=16))
+
+
+def test_a_sign_in_clears_the_failures(engine, editor):
+    for minute in range(4):
+        with pytest.raises(accounts.WrongPassword):
+            accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=minute))
+    accounts.authenticate(engine, "wang.editor", PASSWORD, now=T0.replace(minute=5))
+    with pytest.raises(accounts.WrongPassword):
+        accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=6))
+
+
+def test_a_new_password_lifts_the_lock(engine, editor):
+    for _ in range(5):
+        with pytest.raises(accounts.AccountError):
+            accounts.authenticate(engine, "wang.editor", "wrong guess!")
+    accounts.set_password(engine, "wang.editor", "a fresh long secret", who="cli:admin")
+    assert editor == accounts.authenticate(engine, "wang.editor", "a fresh long secret")
+
+
+def test_a_disabled_account_is_refused(engine, editor):
+    accounts.disable(engine, "wang.editor", who="cli:test")
+    with pytest.raises(accounts.Disabled, match="disabled"):
+        accounts.authenticate(engine, "wang.editor", PASSWORD)
+    assert accounts.by_email(engine, "wang@example.org") is None
+    (listed,) = accounts.list_accounts(engine)
+    assert listed["disabled"] and "password_hash" not in listed
+    with pytest.raises(accounts.Unknown):
+        accounts.disable(engine, "nobody", who="cli:test")
+
+
+def test_single_sign_on_matches_the_email(engine, editor):
+    assert editor == accounts.by_email(engine, "WANG@example.org")
+    assert editor == accounts.single_sign_on(engine, "wang@example.org")
+    with pytest.raises(accounts.Unknown, match="no account has this e-mail"):
+        accounts.single_sign_on(engine, "stranger@example.org")
+    with pytest.raises(accounts.Unknown, match="not verified"):
+        accounts.single_sign_on(engine, "wang@example.org", verified=False)
+    accounts.disable(engine, "wang.editor", who="cli:test")
+    with pytest.raises(accounts.Disabled):
+        accounts.single_sign_on(engine, "wang@example.org")
+    trail = account_audit(engine)
+    assert ["sign_in", "failed", "failed", "update", "failed"] == trail["action"].tolist()[1:]
+    assert ["single sign-on", "single sign-on: no account has this e-mail",
+            "single sign-on: e-mail not verified"] == trail["why"].tolist()[1:4]
+
+
+def test_an_editor_writes_for_its_departments_and_their_units(engine, editor):
+    catalog = Catalog.read(engine)
+    assert editor.can_write("zz_civil_affairs", catalog)
+    assert editor.can_write("zz_relief_station", catalog)  # a unit of 民政局
+    assert not editor.can_write("zz_cdc", catalog)
+    assert {"zz_civil_affairs", "zz_relief_station"} == editor.writable(catalog)
+    admin = accounts.add(engine, "admin1", PASSWORD, "admin", who="cli:test")
+    assert admin.can_write("zz_cdc", catalog.frames.departments)
+    assert set(catalog.departments) == admin.writable(catalog)
+
+
+def test_a_session_ends_when_its_account_is_disabled_not_when_locked(engine, editor):
+    assert editor == accounts.current(engine, "wang.editor")
+    for _ in range(5):
+        with pytest.raises(accounts.AccountError):
+            accounts.authenticate(engine, "wang.editor", "wrong guess!")
+    assert editor == accounts.current(engine, "wang.editor")
+    accounts.disable(engine, "wang.editor", who="cli:test")
+    assert accounts.current(engine, "wang.editor") is None
+    assert accounts.current(engine, "nobody") is None

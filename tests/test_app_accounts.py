@@ -1,0 +1,159 @@
+"""Sign-in in the dashboard (AppTest): absent until an account exists, a wrong password, the
+lockout that outlives the session and the process, sign-out, single sign-on by e-mail; each
+step audited."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from civic import accounts, database, reads, store
+from test_app import APP, open_app
+
+PASSWORD = "a long enough secret"
+
+
+@pytest.fixture
+def engine(new_store, data_dir):
+    found = database.connect(new_store)
+    store.prepare(found, data_dir)
+    yield found
+    found.dispose()
+
+
+@pytest.fixture
+def editor(engine):
+    return accounts.add(engine, "wang", PASSWORD, "editor", ["zz_civil_affairs"],
+                        who="cli:test")
+
+
+def sign_in(at, name, password):
+    at.text_input(key="sign_in_name").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    at.button(key="sign_in_submit").click().run()
+    assert [] == [e.value for e in at.exception]
+    return at
+
+
+def keys(widgets):
+    return [w.key for w in widgets]
+
+
+def errors(at):
+    return [e.value for e in at.sidebar.error]
+
+
+def actions(engine):
+    return reads.history(engine, table="accounts")["action"].tolist()
+
+
+def test_no_sign_in_until_an_account_exists(engine):
+    at = open_app()
+    assert [] == [e.value for e in at.exception]
+    assert "sign_in_name" not in keys(at.text_input)
+    accounts.add(engine, "admin1", PASSWORD, "admin", who="cli:test")
+    at.run()
+    assert {"sign_in_name", "sign_in_password"} <= set(keys(at.text_input))
+
+
+@pytest.mark.parametrize("lang, signed, role", [("zh", "已登录：wang（录入员）", "退出登录"),
+                                                ("en", "Signed in as wang (editor)", "Sign out")])
+def test_sign_in_and_out(engine, editor, lang, signed, role):
+    at = sign_in(open_app(lang=lang), "wang", PASSWORD)
+    assert editor == at.session_state["account"]
+    assert signed in [c.value for c in at.sidebar.caption]
+    assert "sign_in_name" not in keys(at.text_input)
+    at.button(key="sign_out").click().run()
+    assert "account" not in at.session_state
+    assert "sign_in_name" in keys(at.text_input)
+    assert ["insert", "sign_in", "sign_out"] == actions(engine)
+
+
+@pytest.mark.parametrize("lang, says", [("zh", "账户名或密码错误。"),
+                                        ("en", "Wrong account name or password.")])
+def test_a_wrong_password_says_so(engine, editor, lang, says):
+    at = sign_in(open_app(lang=lang), "wang", "not the password")
+    assert [says] == errors(at)
+    assert "account" not in at.session_state
+    assert ["insert", "failed"] == actions(engine)
+
+
+def test_the_lockout_outlives_the_session_and_the_process(engine, editor):
+    at = open_app(lang="en")
+    for _ in range(4):
+        sign_in(at, "wang", "not the password")
+    sign_in(at, "wang", "not the password")
+    (locked,) = errors(at)
+    assert locked.startswith("Too many failed sign-ins: the account is locked until ")
+    assert locked.endswith("(Beijing time).")
+    fresh = sign_in(open_app(lang="zh"), "wang", PASSWORD)  # a new session, the right password
+    assert "登录失败次数过多" in errors(fresh)[0] and "account" not in fresh.session_state
+    check = ("from civic import accounts, database; import sys\n"
+             "try:\n    accounts.authenticate(database.connect(sys.argv[1]), 'wang', sys.argv[2])\n"
+             "except accounts.Locked as e:\n    print('locked', e.until.isoformat())")
+    done = subprocess.run([sys.executable, "-c", check, str(engine.url), PASSWORD],
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("locked "), done.stderr
+    assert ["insert"] + ["failed"] * 5 + ["locked", "failed", "failed"] == actions(engine)
+
+
+def test_a_disabled_account_says_so(engine, editor):
+    accounts.disable(engine, "wang", who="cli:test")
+    at = sign_in(open_app(lang="en"), "wang", PASSWORD)
+    assert ["This account is disabled. Ask an administrator."] == errors(at)
+
+
+def test_a_signed_in_session_ends_when_the_account_is_disabled(engine, editor):
+    at = sign_in(open_app(), "wang", PASSWORD)
+    accounts.disable(engine, "wang", who="cli:test")
+    at.run()
+    assert "account" not in at.session_state and "sign_out" not in keys(at.button)
+
+
+def test_a_query_parameter_signs_no_one_in(engine, editor):
+    at = open_app(account="wang", role="admin")
+    assert "account" not in at.session_state
+    assert "sign_out" not in keys(at.button) and "sign_in_name" in keys(at.text_input)
+
+
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "civic", "client_secret": "s",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+
+
+def sso_app(email=None, lang="en"):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": email is not None, "email": email}
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_single_sign_on_is_offered_beside_the_password(engine, editor):
+    at = sso_app()
+    assert "sso_sign_in" in keys(at.button) and "sign_in_name" in keys(at.text_input)
+
+
+def test_single_sign_on_signs_in_the_account_with_that_email(engine):
+    wang = accounts.add(engine, "wang", PASSWORD, "editor", ["zz_cdc"],
+                        email="wang@example.org", who="cli:test")
+    at = sso_app("Wang@Example.org")
+    assert wang == at.session_state["account"]
+    assert "Signed in as wang (editor)" in [c.value for c in at.sidebar.caption]
+    at.run()  # a rerun signs in once, not again
+    assert ["insert", "sign_in"] == actions(engine)
+    accounts.disable(engine, "wang", who="cli:test")
+    at.run()
+    assert "account" not in at.session_state
+    assert ["This account is disabled. Ask an administrator."] == errors(at)
+
+
+def test_an_unknown_email_may_view_only(engine, editor):
+    at = sso_app("stranger@example.org", lang="zh")
+    assert "account" not in at.session_state
+    (message,) = errors(at)
+    assert message.startswith("没有账户使用邮箱 stranger") and "sso_leave" in keys(at.button)
+    assert ["insert", "failed"] == actions(engine)

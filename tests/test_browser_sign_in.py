@@ -1,0 +1,167 @@
+"""End-to-end sign-in in the system Chromium: a password, and single sign-on through `st.login`
+against a real OpenID Connect provider (oidc-provider-mock's server) on 127.0.0.1.
+
+The dashboard runs under `streamlit run` with its secrets in a file of the test's own
+(`--secrets.files`), so the project's `.streamlit/` is never touched. Needs Debian's Chromium
+(skipped without it, a failure under CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from browsing import ERROR_ALERT, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot, wait_until_settled
+from civic import accounts, database, reads, store
+from conftest import DATA
+from servers import HOST, StreamlitServer, _Process, free_port
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough secret"
+SIDEBAR = '[data-testid="stSidebar"]'
+
+
+class IdentityProvider(_Process):
+    """oidc-provider-mock's server: a real OpenID Connect provider with two known people."""
+
+    name = "oidc-provider-mock"
+
+    def __init__(self, log_path: Path) -> None:
+        super().__init__(log_path)
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+
+    def start(self) -> "IdentityProvider":
+        people = [{"sub": "wang", "email": "wang@example.org", "email_verified": True},
+                  {"sub": "stranger", "email": "stranger@example.org"}]
+        command = [sys.executable, "-m", "oidc_provider_mock", "--host", HOST,
+                   "--port", str(self.port)]
+        for person in people:
+            command += ["--user-claims", json.dumps(person)]
+
+        def ready() -> bool:
+            try:
+                with socket.create_connection((HOST, self.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+
+        self._launch(command, ready, env={**os.environ, "NO_COLOR": "1"})
+        return self
+
+
+@pytest.fixture(scope="module")
+def store_with_accounts(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('signin') / 'civic.sqlite3'}"
+    engine = database.connect(url)
+    store.prepare(engine, DATA)
+    accounts.add(engine, "wang", PASSWORD, "editor", ["zz_civil_affairs"],
+                 email="wang@example.org", who="cli:test")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, store_with_accounts: str) -> Iterator[str]:
+    """The dashboard with single sign-on configured against the provider above."""
+    folder = tmp_path_factory.mktemp("sso")
+    with IdentityProvider(folder / "provider.log") as provider:
+        try:
+            provider.start()
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        server = StreamlitServer(folder / "server.log",
+                                 env={**os.environ, "CIVIC_DATABASE_URL": store_with_accounts},
+                                 options=["--secrets.files", str(folder / "secrets.toml")])
+        (folder / "secrets.toml").write_text(
+            "[auth]\n"
+            f'redirect_uri = "{server.url}/oauth2callback"\n'
+            'cookie_secret = "a cookie secret of this test alone, long enough"\n'
+            'client_id = "civic-test"\n'
+            'client_secret = "civic-test-secret"\n'
+            f'server_metadata_url = "{provider.url}/.well-known/openid-configuration"\n',
+            encoding="utf-8")
+        try:
+            server.start()
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        with server:
+            yield server.url
+
+
+@pytest.fixture
+def page(browser, app_url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def sidebar_text(page) -> str:
+    return page.locator(SIDEBAR).inner_text()
+
+
+def audit(url: str) -> list[tuple[str, str]]:
+    frame = reads.history(database.connect(url), table="accounts")
+    return list(zip(frame["action"], frame["why"]))
+
+
+def test_password_sign_in_and_out(page, app_url, store_with_accounts, tmp_path):
+    open_page(page, f"{app_url}/?lang=en")
+    sidebar = page.locator(SIDEBAR)
+    sidebar.get_by_label("Account name").fill("wang")
+    sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
+    sidebar.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as wang (editor)").wait_for()
+    screenshot(page, tmp_path / "signed-in.png")
+    assert [] == error_texts(page) and PASSWORD not in page.content()
+    sidebar.get_by_role("button", name="Sign out").click()
+    sidebar.get_by_label("Account name").wait_for()
+    assert ("sign_out", "signed out") == audit(store_with_accounts)[-1]
+
+
+def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts, tmp_path):
+    open_page(page, f"{app_url}/?lang=en")
+    page.locator(SIDEBAR).get_by_role("button", name="Sign in with single sign-on").click()
+    page.get_by_role("button", name="wang", exact=True).click()  # on the provider's page
+    page.wait_for_url(f"{app_url}/**")
+    page.get_by_text("已登录：wang（录入员）").wait_for()  # back on the dashboard, in Chinese
+    wait_until_settled(page)
+    screenshot(page, tmp_path / "sso.png")
+    assert [] == error_texts(page)
+    assert ("sign_in", "single sign-on") == audit(store_with_accounts)[-1]
+    # Signing out also ends the single sign-on: the next visit is anonymous.
+    page.locator(SIDEBAR).get_by_role("button", name="退出登录").click()
+    for _ in range(100):
+        if audit(store_with_accounts)[-1][0] == "sign_out":
+            break
+        page.wait_for_timeout(100)
+    assert ("sign_out", "signed out") == audit(store_with_accounts)[-1]
+    page.wait_for_timeout(1000)
+    open_page(page, app_url)
+    page.locator(SIDEBAR).get_by_role("button", name="统一身份认证登录").wait_for()
+    assert "已登录" not in sidebar_text(page)
+
+
+def test_an_unknown_email_may_view_but_not_write(page, app_url, store_with_accounts, tmp_path):
+    open_page(page, f"{app_url}/?lang=en")
+    page.locator(SIDEBAR).get_by_role("button", name="Sign in with single sign-on").click()
+    page.get_by_role("button", name="stranger", exact=True).click()
+    page.wait_for_url(f"{app_url}/**")
+    page.locator(ERROR_ALERT).wait_for()
+    wait_until_settled(page)
+    screenshot(page, tmp_path / "sso-unknown.png")
+    (message,) = error_texts(page)
+    # Data in Markdown is escaped: a word joiner keeps the address from becoming a link.
+    assert "没有账户使用邮箱 stranger@example.org：" in message.replace("\u2060", "")
+    assert "已登录" not in sidebar_text(page)
+    assert ("failed", "single sign-on: no account has this e-mail") == \
+        audit(store_with_accounts)[-1]
