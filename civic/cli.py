@@ -19,6 +19,7 @@ from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
 from civic.models import Category
+from civic import intake_cli
 from civic.store_cli import add_commands, database_option, engine
 from civic.text import csv_safe
 from civic.view import View
@@ -234,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     database_option(extract)
     extract.set_defaults(run=_extract)
     add_commands(commands)
+    intake_cli.add_commands(commands)
     return parser
 
 

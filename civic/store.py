@@ -61,6 +61,8 @@ class Written:
     changes: list[Change] = field(default_factory=list)
     version: int | None = None
     dry_run: bool = False
+    batch: str | None = None
+    """The audit rows' batch id, for `undo`; None when nothing changed."""
 
     def counts(self) -> dict[str, int]:
         counted = {"insert": 0, "update": 0, "delete": 0}
@@ -139,7 +141,7 @@ def _remove(connection: Connection, kind: str, key: str) -> None:
         connection.execute(delete(records).where(records.c.kind == kind, records.c.key == key))
 
 
-def _audit(connection: Connection, changes: list[Change], who: str, why: str) -> None:
+def _audit(connection: Connection, changes: list[Change], who: str, why: str) -> str:
     at = dt.datetime.now(dt.UTC)
     batch = str(uuid.uuid4())
     connection.execute(insert(audit), [
@@ -147,6 +149,7 @@ def _audit(connection: Connection, changes: list[Change], who: str, why: str) ->
          "before": c.before, "after": c.after, "why": why, "batch": batch}
         for c in changes
     ])
+    return batch
 
 
 def _bump(connection: Connection) -> int:
@@ -181,47 +184,88 @@ class _DryRun(Exception):
         self.written = written
 
 
+def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]], who: str,
+           why: str, dry_run: bool, deletes: Sequence[tuple[str, str]]) -> Written:
+    """The body of a write, inside a transaction that holds the write lock."""
+    held = _stored(connection)
+    remaining = {k: v for k, v in held.items() if k not in set(deletes)}
+    problems = _problems(incoming, remaining)
+    if problems:
+        raise Refused(problems)
+    changes = [Change(kind, key, "delete", held[(kind, key)][1], None)
+               for kind, key in dict.fromkeys(deletes) if (kind, key) in held]
+    for kind, key in dict.fromkeys(deletes):
+        if (kind, key) in held:
+            _remove(connection, kind, key)
+    upserts = []
+    for kind, record, _ in incoming:
+        key = rows.key(kind, record)
+        before = remaining.get((kind, key))
+        after = rows.plain(record)
+        if before is not None and before[1] == after:
+            continue
+        upserts.append((kind, record, before is not None))
+        changes.append(Change(kind, key, "update" if before else "insert",
+                              before[1] if before else None, after))
+    _apply(connection, upserts)
+    written = Written(changes, dry_run=dry_run)
+    if dry_run:
+        raise _DryRun(written)
+    if changes:
+        written.batch = _audit(connection, changes, who, why)
+        written.version = _bump(connection)
+    return written
+
+
+def _locked(engine: Engine, work) -> Written:
+    """`work(connection)` in one transaction holding the write lock; a dry run rolled back."""
+    def locked(connection: Connection) -> Written:
+        _lock(connection)
+        return work(connection)
+
+    try:
+        return _transaction(engine, locked)
+    except _DryRun as rolled_back:
+        return rolled_back.written
+
+
 def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who: str, why: str,
           dry_run: bool = False, deletes: Sequence[tuple[str, str]] = ()) -> Written:
     """Upsert `incoming` (kind, record, where it came from) and delete `deletes` (kind, key).
 
     Raises `Refused` listing every problem when the store would break a rule afterwards.
     """
+    return _locked(engine, lambda c: _write(c, incoming, who, why, dry_run, deletes))
+
+
+def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = False) -> Written:
+    """Restore what a batch changed, as a new audited write: its inserts deleted, its updates
+    and deletes put back. Refused whole when a later change touched one of its rows."""
     def work(connection: Connection) -> Written:
-        _lock(connection)
-        held = _stored(connection)
-        remaining = {k: v for k, v in held.items() if k not in set(deletes)}
-        problems = _problems(incoming, remaining)
+        found = connection.execute(select(audit).where(audit.c.batch == batch)
+                                   .order_by(audit.c.id)).all()
+        if not found:
+            raise Refused([Problem("history", batch, "batch", "no such batch")])
+        touched = {(r.table_name, r.key) for r in found}
+        later = connection.execute(select(audit).where(audit.c.id > found[-1].id)
+                                   .order_by(audit.c.id)).all()
+        problems = [Problem("history", f"{r.table_name} {r.key}", "batch",
+                            f"changed later ({r.action} by {r.who}, batch {r.batch}); "
+                            "undo that batch first")
+                    for r in later if (r.table_name, r.key) in touched and r.batch != batch]
         if problems:
             raise Refused(problems)
-        changes = [Change(kind, key, "delete", held[(kind, key)][1], None)
-                   for kind, key in dict.fromkeys(deletes) if (kind, key) in held]
-        for kind, key in dict.fromkeys(deletes):
-            if (kind, key) in held:
-                _remove(connection, kind, key)
-        upserts = []
-        for kind, record, _ in incoming:
-            key = rows.key(kind, record)
-            before = remaining.get((kind, key))
-            after = rows.plain(record)
-            if before is not None and before[1] == after:
-                continue
-            upserts.append((kind, record, before is not None))
-            changes.append(Change(kind, key, "update" if before else "insert",
-                                  before[1] if before else None, after))
-        _apply(connection, upserts)
-        written = Written(changes, dry_run=dry_run)
-        if dry_run:
-            raise _DryRun(written)
-        if changes:
-            _audit(connection, changes, who, why)
-            written.version = _bump(connection)
-        return written
+        restores, deletes = [], []
+        for r in reversed(found):
+            if r.before is None:
+                deletes.append((r.table_name, r.key))
+            else:
+                model = RECORD_KINDS[r.table_name].model_validate(r.before)
+                restores.append((r.table_name, model,
+                                 Origin("history", None, f"{r.table_name} {r.key}")))
+        return _write(connection, restores, who, why, dry_run, deletes)
 
-    try:
-        return _transaction(engine, work)
-    except _DryRun as rolled_back:
-        return rolled_back.written
+    return _locked(engine, work)
 
 
 def load_folder(engine: Engine, folder: str | Path, *, who: str, why: str | None = None,
