@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from civic import database, reads, store
+from civic import database, intake_cli, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
 from civic.extraction import RECORD_KEYS, ReportError, extract, read_report
 from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
 from civic.models import Category
-from civic import intake_cli
 from civic.store_cli import add_commands, database_option, engine
 from civic.text import csv_safe
 from civic.view import View
