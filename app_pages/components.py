@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import charts, export, tables
+from civic.accounts import Account
 from civic.departments import Directory, with_units
 from civic.filters import Notice
 from civic.i18n import join, labelled, name, t
@@ -27,6 +28,21 @@ FILTER_KEYS = ("f_dept", "f_district", "f_category", "f_from", "f_to")
 def current_view() -> View:
     """The view that `dashboard.py` built for this run from the sidebar filters."""
     return st.session_state[VIEW_KEY]
+
+
+def signed_in() -> Account | None:
+    """The account this session signed in as, or None: anonymous."""
+    account = st.session_state.get("account")
+    return account if isinstance(account, Account) else None
+
+
+def editor_or_stop(message_key: str) -> Account:
+    """Pages that write: an editor or admin goes on; anyone else is told and stopped."""
+    account = signed_in()
+    if account is None or account.role not in ("editor", "admin"):
+        st.error(tr(message_key), icon=":material/lock:")
+        st.stop()
+    return account
 
 
 def tr(key: str, **values: object) -> str:

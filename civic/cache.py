@@ -44,6 +44,11 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
 
 
+def engine() -> Engine:
+    """The store's engine, shared by every session of this process (the pages that write)."""
+    return _engine(database.database_url())
+
+
 def catalog() -> Catalog:
     """The store's catalog as of its data version; raises `database.StoreError` or
     `store.Refused` (the seed folder's problems) with a message for the page."""
