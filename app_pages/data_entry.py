@@ -37,8 +37,9 @@ for column, kind in zip(st.columns(2), ("figures", "projects")):
                                on_click="ignore", icon=":material/download:", type="tertiary")
 
 st.subheader(tr("entry.source_header"))
-mode = st.radio(tr("entry.source_mode"), ("existing", "new"), horizontal=True, key="source_mode",
-                format_func=lambda m: tr(f"entry.source_{m}"))
+modes = {m: tr(f"entry.source_{m}") for m in ("existing", "new")}
+mode = st.segmented_control(tr("entry.source_mode"), list(modes), default="existing",
+                            key="source_mode", format_func=modes.get)
 source = None
 if mode == "existing":
     sources = catalog.dataset.sources
@@ -97,10 +98,10 @@ if upload is not None and source is not None:
     replace: set[str] = set()
     if duplicates:
         st.warning(tr("entry.duplicates", count=len(duplicates)), icon=":material/content_copy:")
-        choice = st.segmented_control(
-            tr("entry.duplicate_all"), ("skip", "replace", "rows"), default="skip",
-            key="duplicates_all",
-            format_func=lambda c: tr(f"entry.{c}") if c != "rows" else tr("entry.replace_rows"))
+        choices = {"skip": tr("entry.skip"), "replace": tr("entry.replace"),
+                   "rows": tr("entry.replace_rows")}
+        choice = st.segmented_control(tr("entry.duplicate_all"), list(choices), default="skip",
+                                      key="duplicates_all", format_func=choices.get)
         if choice == "replace":
             replace = {r.key for r in duplicates}
         elif choice == "rows":
