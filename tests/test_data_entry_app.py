@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 from civic import database, reads
 from civic.accounts import Account
 from test_app import APP
+from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
 
 ROOT = Path(APP).parent
-from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
 
 EDITOR = Account("li", "editor", ("zz_admin_approval",))
 
