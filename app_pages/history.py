@@ -5,7 +5,7 @@ import streamlit as st
 
 from app_pages.components import current_view, editor_or_stop, tr
 from civic import cache, intake, reads, store
-from civic.history import batches, filtered, undo_problems
+from civic.history import batches, filtered
 
 account = editor_or_stop("history.not_allowed")
 view = current_view()
@@ -42,11 +42,9 @@ st.dataframe(changes.rename(columns=labels), hide_index=True, key="changes_table
 chosen = st.selectbox(tr("history.batch"), list(grouped["batch"]), index=None,
                       key="undo_batch")
 if st.button(tr("history.undo"), disabled=chosen is None, key="undo", icon=":material/undo:"):
-    refused = undo_problems(trail, chosen, intake.writable(account, departments))
     try:
-        if refused:
-            raise store.Refused(refused)
-        written = store.undo(engine, chosen, who=intake.who(account), why=f"undo batch {chosen}")
+        written = store.undo(engine, chosen, who=intake.who(account), why=f"undo batch {chosen}",
+                             guard=intake.department_guard(account, departments))
         st.success(tr("history.undone", batch=written.batch, count=len(written.changes)),
                    icon=":material/check_circle:")
     except store.Refused as error:

@@ -1,5 +1,5 @@
 """The audit trail as editors read it: filtered by editor, department and date, grouped into
-batches (one save each), and whether an editor may undo a batch."""
+batches (one save each)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from civic.loading import Problem
 
 
 def department_of(change: pd.Series) -> str | None:
@@ -38,14 +37,3 @@ def batches(trail: pd.DataFrame) -> pd.DataFrame:
         at=("at", "first"), who=("who", "first"), why=("why", "first"), count=("key", "size"))
     return grouped.reset_index().sort_values("at", ascending=False)[
         ["batch", "at", "who", "why", "count"]]
-
-
-def undo_problems(trail: pd.DataFrame, batch: str, allowed: set[str] | None) -> list[Problem]:
-    """An editor undoes only batches whose every record belongs to their departments."""
-    if allowed is None:
-        return []
-    rows = trail[trail["batch"] == batch]
-    return [Problem("history", f"{change.table} {change.key}", "department",
-                    f"not a department you write for: {department}")
-            for _, change in rows.iterrows()
-            if (department := department_of(change)) is not None and department not in allowed]

@@ -92,6 +92,23 @@ def writable(account: Account | None, departments: pd.DataFrame) -> set[str] | N
     return with_units(departments, list(account.departments))
 
 
+def department_guard(account: Account, departments: pd.DataFrame) -> store.Guard:
+    """A write may change only figures of the account's departments, before and after: an
+    editor can neither add another department's figure nor overwrite one."""
+    allowed = writable(account, departments)
+
+    def guard(changes: list[store.Change]) -> list[Problem]:
+        if allowed is None:
+            return []
+        return [Problem("upload", change.key, "department",
+                        f"{account.name} does not write for {department}")
+                for change in changes if change.table == rows.FIGURES
+                for department in {(d or {}).get("department")
+                                   for d in (change.before, change.after)} - {None}
+                if department not in allowed]
+    return guard
+
+
 def new_source(title: str, date: dt.date, publisher: str | None = None,
                url: str | None = None) -> Source:
     """A report an upload cites that the store does not hold yet (validated like any source)."""
@@ -164,7 +181,9 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
         if change is None:
             checked.rows.append(Row(row.number, row.figure, row.note, row.figure.text, True))
         elif change.action == "update":
-            checked.rows.append(Row(row.number, row.figure, row.note, change.before["reported"]))
+            found = Row(row.number, row.figure, row.note, change.before["reported"])
+            theirs = allowed is not None and change.before["department"] not in allowed
+            (checked.refused if theirs else checked.rows).append(found)
         else:
             checked.rows.append(row)
     checked.problems.sort(key=lambda p: p.row)
@@ -188,14 +207,9 @@ def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, acc
     """Write `figures` citing `source` (a new Source is written with them) in one transaction.
 
     `stored` are the keys of figures the store already holds: those not in `replace` are
-    skipped. Rows of departments the account does not write for refuse the whole save.
+    skipped. A figure of a department the account does not write for, new or stored, refuses
+    the whole save.
     """
-    allowed = writable(account, departments)
-    outside = [f for f in figures if allowed is not None and f.department not in allowed]
-    if outside:
-        raise store.Refused([Problem("upload", rows.figure_key(f), "department",
-                                     f"{account.name} does not write for {f.department}")
-                             for f in outside])
     source_id = source if isinstance(source, str) else source.id
     kept = [f.model_copy(update={"source": source_id}) if f.source != source_id else f
             for f in figures if rows.figure_key(f) not in stored
@@ -203,7 +217,8 @@ def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, acc
     incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
                                                                                "source"))]
     incoming += [(rows.FIGURES, f, Origin("upload", None, rows.figure_key(f))) for f in kept]
-    written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run)
+    written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
+                          guard=department_guard(account, departments))
     counts = [c.action for c in written.changes if c.table == rows.FIGURES]
     return Saved(written.batch, counts.count("insert"), counts.count("update"),
                  len(figures) - len(kept), source_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,8 +184,12 @@ class _DryRun(Exception):
         self.written = written
 
 
+Guard = Callable[[list[Change]], list[Problem]]
+
+
 def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]], who: str,
-           why: str, dry_run: bool, deletes: Sequence[tuple[str, str]]) -> Written:
+           why: str, dry_run: bool, deletes: Sequence[tuple[str, str]],
+           guard: Guard | None = None) -> Written:
     """The body of a write, inside a transaction that holds the write lock."""
     held = _stored(connection)
     remaining = {k: v for k, v in held.items() if k not in set(deletes)}
@@ -207,6 +211,8 @@ def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]
         upserts.append((kind, record, before is not None))
         changes.append(Change(kind, key, "update" if before else "insert",
                               before[1] if before else None, after))
+    if guard and (refused := guard(changes)):
+        raise Refused(refused)
     _apply(connection, upserts)
     written = Written(changes, dry_run=dry_run)
     if dry_run:
@@ -230,15 +236,18 @@ def _locked(engine: Engine, work) -> Written:
 
 
 def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who: str, why: str,
-          dry_run: bool = False, deletes: Sequence[tuple[str, str]] = ()) -> Written:
+          dry_run: bool = False, deletes: Sequence[tuple[str, str]] = (),
+          guard: Guard | None = None) -> Written:
     """Upsert `incoming` (kind, record, where it came from) and delete `deletes` (kind, key).
 
-    Raises `Refused` listing every problem when the store would break a rule afterwards.
+    Raises `Refused` listing every problem when the store would break a rule afterwards, or
+    when `guard` (who may make these changes, seeing what each was before) finds any.
     """
-    return _locked(engine, lambda c: _write(c, incoming, who, why, dry_run, deletes))
+    return _locked(engine, lambda c: _write(c, incoming, who, why, dry_run, deletes, guard))
 
 
-def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = False) -> Written:
+def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = False,
+         guard: Guard | None = None) -> Written:
     """Restore what a batch changed, as a new audited write: its inserts deleted, its updates
     and deletes put back. Refused whole when a later change touched one of its rows."""
     def work(connection: Connection) -> Written:
@@ -263,7 +272,7 @@ def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = Fals
                 model = RECORD_KINDS[r.table_name].model_validate(r.before)
                 restores.append((r.table_name, model,
                                  Origin("history", None, f"{r.table_name} {r.key}")))
-        return _write(connection, restores, who, why, dry_run, deletes)
+        return _write(connection, restores, who, why, dry_run, deletes, guard)
 
     return _locked(engine, work)
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from civic import database, intake, reads, store, templates, uploads
 from civic.accounts import Account
-from civic.history import batches, filtered, undo_problems
+from civic.history import batches, filtered
 from civic.loading import Frames
 from civic.schema import audit, figures
 from conftest import DATA
@@ -172,6 +172,20 @@ def test_an_editor_of_one_department_is_refused_rows_of_another(sqlite_engine):
                     departments=departments(sqlite_engine), why="test")
 
 
+def test_an_editor_cannot_overwrite_a_stored_figure_of_another_department(sqlite_engine):
+    """Same program, metric, period and group as a figure of 行政审批服务局, given as their own."""
+    cdc_editor = Account("x", "editor", ("zz_cdc",))
+    line = DUPLICATE.replace("zz_admin_approval", "zz_cdc")
+    checked = intake.check(sqlite_engine, sheet_of(line), "zzrb_20231115_walk", cdc_editor,
+                           departments(sqlite_engine))
+    assert not checked.rows and [r.number for r in checked.refused] == [2]
+    with pytest.raises(store.Refused, match="does not write for zz_admin_approval"):
+        intake.save(sqlite_engine, [r.figure for r in checked.refused], "zzrb_20231115_walk",
+                    account=cdc_editor, departments=departments(sqlite_engine), why="test",
+                    replace={r.key for r in checked.refused},
+                    stored={r.key for r in checked.refused})
+
+
 def test_an_editor_writes_for_the_units_of_their_department(sqlite_engine):
     editor = Account("zhao", "editor", ("zz_urban_management",))
     assert "zz_municipal_center" in intake.writable(editor, departments(sqlite_engine))
@@ -278,9 +292,11 @@ def test_history_groups_batches_and_filters_by_editor_and_department(sqlite_engi
     assert saved.batch in set(mine["batch"])
     assert filtered(trail, department="zz_cdc")["batch"].isin([saved.batch]).sum() == 0
     assert batches(mine).iloc[0]["batch"] == saved.batch
-    cdc_editor = intake.writable(Account("x", "editor", ("zz_cdc",)), departments(sqlite_engine))
-    assert undo_problems(trail, saved.batch, cdc_editor)
-    assert not undo_problems(trail, saved.batch, None)
+    cdc_editor = Account("x", "editor", ("zz_cdc",))
+    with pytest.raises(store.Refused, match="x does not write for zz_admin_approval"):
+        store.undo(sqlite_engine, saved.batch, who="editor:x", why="undo",
+                   guard=intake.department_guard(cdc_editor, departments(sqlite_engine)))
+    assert saved.batch in set(reads.history(sqlite_engine)["batch"])
 
 
 # -- templates -------------------------------------------------------------------------------
