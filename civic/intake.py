@@ -8,6 +8,7 @@ which duplicates to replace, so a reviewed table of extracted figures saves the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,34 @@ from civic.uploads import Sheet
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
                   "group_en", "locator", "note")
 ON_DUPLICATE = ("skip", "replace", "fail")
+# The models and the store's rules speak English; the common problems are said in the reader's
+# language (anything else is shown as the check says it).
+_MESSAGES = [(re.compile(pattern), key) for pattern, key in [
+    (r"^Field required$", "intake.msg.required"),
+    (r"^unknown (?P<what>program|metric|department|source) '(?P<value>.*)'$", "intake.msg.unknown"),
+    (r"^unit '(?P<unit>[^']+)' \(\w+\) does not fit metric '(?P<metric>[^']+)'", "intake.msg.unit"),
+    (r"^a reported figure needs a locator", "intake.msg.locator"),
+    (r"^at most (?P<limit>\d+) characters, got (?P<count>\d+)", "intake.msg.too_long"),
+    (r"^expected YYYY, YYYY-MM or YYYY-MM-DD, got (?P<value>.*)$", "intake.msg.period"),
+    (r"^not a calendar date: (?P<value>'[^']*')", "intake.msg.date"),
+    (r"^period ends before it starts", "intake.msg.period_order"),
+    (r"^the same figure \(program, metric, period, group\) twice", "intake.msg.twice"),
+    (r"problems solved exceed", "intake.msg.solved"),
+    (r"^(?P<value>'.*'): no number$", "intake.msg.no_number"),
+    (r"^String should match pattern", "intake.msg.id"),
+    (r"does not write for (?P<value>\w+)$", "intake.msg.department"),
+]]
+
+
+def say(message: str, lang: str) -> str:
+    """A problem's message in `lang` where it is one of the common ones."""
+    for pattern, key in _MESSAGES:
+        if found := pattern.search(message):
+            values = found.groupdict()
+            if "what" in values:
+                values["what"] = t(f"column.{values['what']}", lang)
+            return t(key, lang, **values)
+    return message
 
 
 @dataclass(frozen=True)
@@ -39,7 +68,7 @@ class RowProblem:
     def text(self, lang: str) -> str:
         column = t(f"column.{self.column}", lang) if self.column in FIGURE_COLUMNS else self.column
         return t("intake.problem", lang, row=self.row, column=column or "—",
-                 message=self.message)
+                 message=say(self.message, lang))
 
 
 @dataclass(frozen=True)
@@ -249,6 +278,6 @@ def problems_frame(problems: Sequence[RowProblem], lang: str) -> pd.DataFrame:
         t("intake.row", lang): p.row or "",
         t("intake.column", lang): t(f"column.{p.column}", lang) if p.column in FIGURE_COLUMNS
         else p.column,
-        t("intake.message", lang): p.message,
+        t("intake.message", lang): say(p.message, lang),
     } for p in problems], columns=[t(k, lang) for k in ("intake.row", "intake.column",
                                                          "intake.message")])

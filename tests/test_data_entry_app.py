@@ -49,6 +49,7 @@ def test_an_upload_writes_nothing_before_save_and_exactly_the_good_rows_after(ne
     assert figures_stored(new_store) == before
     problems, refused, preview = (frame.value for frame in at.dataframe)
     assert set(problems["行"]) == {3} and set(problems["列"]) == {"报道值", "统计期"}
+    assert set(problems["问题"]) == {"'许多' 中没有数字", "不是有效日期：'2024-13'"}
     assert list(refused["行"]) == [4]
     assert list(preview["行"]) == [2, 5] and list(preview["数值"]) == ["700个", "600个"]
     at.button(key="save_upload").click().run()

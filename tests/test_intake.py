@@ -140,6 +140,8 @@ def test_problems_are_listed_by_row_and_column(sqlite_engine):
     assert {(p.row, p.column) for p in checked.problems} == {(3, "reported"), (3, "period")}
     assert [r.number for r in checked.rows] == [2]
     assert checked.problems[0].text("zh").startswith("第3行 · ")
+    assert {p.text("zh") for p in checked.problems} == {"第3行 · 报道值：'许多' 中没有数字",
+                                                         "第3行 · 统计期：不是有效日期：'2024-13'"}
 
 
 def test_store_rules_apply_to_rows(sqlite_engine):
