@@ -243,6 +243,8 @@ def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, acc
     kept = [f.model_copy(update={"source": source_id}) if f.source != source_id else f
             for f in figures if rows.figure_key(f) not in stored
             or rows.figure_key(f) in replace]
+    if not kept:  # a new source is written only with figures that cite it
+        return Saved(None, 0, 0, len(figures), source_id)
     incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
                                                                                "source"))]
     incoming += [(rows.FIGURES, f, Origin("upload", None, rows.figure_key(f))) for f in kept]
