@@ -114,7 +114,7 @@ def who(account: Account) -> str:
 
 def writable(account: Account | None, departments: pd.DataFrame) -> set[str] | None:
     """The departments an account writes for (theirs and their units); None: all (admin)."""
-    if account is None:
+    if account is None or account.role not in ("editor", "admin"):
         return set()
     if account.role == "admin":
         return None

@@ -50,7 +50,6 @@ class Sheet:
     """Rows of one upload: field name → text, with the row number a spreadsheet shows."""
 
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    encoding: str | None = None
 
 
 def header_names(columns: tuple[str, ...]) -> dict[str, str]:
@@ -82,19 +81,20 @@ def read(name: str, content: bytes, columns: tuple[str, ...], kind: str = "figur
     return sheet
 
 
-def _text(content: bytes) -> tuple[str, str]:
-    """The text of a CSV and its encoding: UTF-8 (a BOM dropped), else what the bytes are."""
+def _text(content: bytes) -> str:
+    """The text of a CSV: UTF-8 (a BOM dropped), else the encoding the bytes are in."""
     if b"\x00" in content[:4096]:
         raise Unusable("upload.binary")
     try:
-        return content.decode("utf-8-sig"), "utf-8"
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(content, cp_isolation=["gb18030", "big5", "utf_16"]).best()
+    # What Excel and WPS write in China (GB18030 holds GBK and GB2312); bytes that do not read
+    # as text in it are not a table.
+    best = from_bytes(content, cp_isolation=["gb18030"]).best()
     if best is None:
         raise Unusable("upload.binary")
-    encoding = "gb18030" if best.encoding in ("gb2312", "gbk") else best.encoding
-    return content.decode(encoding), encoding
+    return str(best)
 
 
 def _named(header: list[Any], columns: tuple[str, ...]) -> list[str]:
@@ -132,12 +132,12 @@ def _rows(lines: list[list[Any]], columns: tuple[str, ...]) -> list[tuple[int, d
 
 
 def _csv(content: bytes, columns: tuple[str, ...]) -> Sheet:
-    text, encoding = _text(content)
+    text = _text(content)
     try:
         lines = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
         raise Unusable("upload.bad_csv", reason=str(error)) from None
-    return Sheet(_rows(lines, columns), encoding)
+    return Sheet(_rows(lines, columns))
 
 
 def _xlsx(content: bytes, columns: tuple[str, ...]) -> Sheet:
@@ -193,4 +193,4 @@ def _document(content: bytes, suffix: str, kind: str, columns: tuple[str, ...]) 
                                known=", ".join(columns))
             cells[column] = "" if value is None else str(value).strip()
         found.append((number, cells))
-    return Sheet(found, "utf-8")
+    return Sheet(found)

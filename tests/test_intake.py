@@ -110,6 +110,7 @@ def test_xlsx_json_and_yaml_read_like_csv():
 @pytest.mark.parametrize("name, content, key", [
     ("a.xlsx", b"program,metric\n", "upload.not_xlsx"),
     ("a.csv", b"PK\x03\x04\x00\x00binary\x00\x00", "upload.binary"),
+    ("a.csv", bytes(range(128, 256)) * 50, "upload.binary"),
     ("a.exe", b"MZ", "upload.bad_format"),
     ("a.json", b"{not json", "upload.bad_document"),
     ("a.csv", b"", "upload.empty"),
