@@ -3,9 +3,11 @@ nothing written before Save, exactly the good rows after it; undo from the histo
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
 from civic import database, reads
@@ -16,6 +18,16 @@ from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
 ROOT = Path(APP).parent
 
 EDITOR = Account("li", "editor", ("zz_admin_approval",))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_bytes(*lines: str) -> bytes:
+    book = Workbook()
+    for line in lines:
+        book.active.append(line.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def signed_in_app(page: str, account: Account | None = EDITOR, lang: str = "zh") -> AppTest:
@@ -143,3 +155,22 @@ def test_each_page_stops_an_anonymous_session_itself(new_store, page, message):
     assert not at.exception
     assert message in at.error[0].value
     assert not at.get("file_uploader") and not at.button
+
+
+def test_an_upload_citing_a_new_source_writes_it_in_the_same_batch(new_store):
+    at = signed_in_app("data_entry", lang="en")
+    at.segmented_control(key="source_mode").set_value("new").run()
+    assert "Pick an existing source" in at.info[0].value
+    at.text_input(key="source_title").input("Third-quarter bulletin")
+    at.text_input(key="source_publisher").input("Test bureau")
+    at.date_input(key="source_date").set_value("2024-02-01")
+    at.text_input(key="source_url").input("https://example.org/q3").run()
+    at.get("file_uploader")[0].set_value(("up.xlsx", xlsx_bytes(HEADER, GOOD), XLSX))
+    at.run()
+    at.button(key="save_upload").click().run()
+    assert not at.exception and "1 added" in at.success[0].value
+    trail = reads.history(database.connect(new_store))
+    batch = trail[trail["batch"] == trail.iloc[-1]["batch"]]
+    assert list(batch["table"]) == ["sources", "figures"]
+    assert batch.iloc[0]["after"]["url"] == "https://example.org/q3"
+    assert batch.iloc[1]["after"]["source"] == batch.iloc[0]["key"]
