@@ -20,9 +20,10 @@ trail = reads.history(engine)
 editor_column, department_column, date_column = st.columns(3)
 editor = editor_column.selectbox(tr("history.editor"), sorted(trail["who"].unique()),
                                  index=None, key="history_editor")
-department = department_column.selectbox(tr("history.department"),
-                                         list(departments["department"]), index=None,
-                                         key="history_department")
+names = dict(zip(departments["department"],
+                 departments["name_zh" if lang == "zh" else "name_en"]))
+department = department_column.selectbox(tr("history.department"), list(names), index=None,
+                                         format_func=names.get, key="history_department")
 since = date_column.date_input(tr("history.from"), value=None, key="history_from",
                                format="YYYY-MM-DD")
 shown = filtered(trail, editor, department, since)
@@ -30,7 +31,8 @@ if shown.empty:
     st.info(tr("history.none"))
     st.stop()
 
-labels = {key: tr(f"history.{key}") for key in ("batch", "at", "who", "why", "count")}
+labels = {key: tr(f"history.{key}")
+          for key in ("batch", "at", "who", "why", "count", "table", "key", "action")}
 st.subheader(tr("history.batches"))
 grouped = batches(shown)
 st.dataframe(grouped.rename(columns=labels), hide_index=True, key="batches_table")
