@@ -162,7 +162,7 @@ def chart(panel: Panel | None) -> None:
         return
     view = current_view()
     # The title as page text, which wraps on a phone; the figure keeps its own for exports.
-    st.markdown(f"**{panel.title}**")
+    st.markdown(f"**{md(panel.title)}**")
     st.plotly_chart(charts.untitled(panel.figure), key=panel.key,
                     config={"displaylogo": False})
     images = export.browser_available()
@@ -181,8 +181,9 @@ def table(frame: pd.DataFrame, key: str, name: str, wrap: bool = False) -> None:
     than in a sortable grid that would hide its right-hand columns.
     """
     view = current_view()
-    if wrap:
-        st.table(frame, hide_index=True)
+    if wrap:  # st.table renders its text cells as Markdown: data is text
+        st.table(frame.map(lambda cell: md(cell) if isinstance(cell, str) else cell),
+                 hide_index=True)
     else:
         st.dataframe(frame, key=key, hide_index=True, placeholder="–")
     with st.container(horizontal=True, gap="small"):

@@ -40,6 +40,9 @@ def markdown_texts(at: AppTest) -> list[str]:
     for metric in at.metric:
         texts += [metric.label, metric.proto.help]
     texts += [expander.label for expander in at.expander]
+    texts += [checkbox.label for checkbox in at.checkbox]
+    for table in at.table:  # st.table renders its text cells as Markdown too
+        texts += [cell for cell in table.value.to_numpy().ravel() if isinstance(cell, str)]
     return texts
 
 
