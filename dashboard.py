@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages.components import (
     FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
-    link_notices, sign_in_panel, swap_dates, view_download,
+    link_notices, sign_in_panel, signed_in, swap_dates, view_download,
 )
 from civic import cache, export
 from civic.database import SchemaTooNew, StoreError
@@ -127,6 +127,14 @@ PAGES = [
     ("app_pages/community.py", "page.community", ":material/groups:", "community"),
     ("app_pages/sources.py", "page.sources", ":material/table_view:", "sources"),
 ]
+# Pages that write exist only for a signed-in editor or admin: no one else can reach their URL.
+EDITOR_PAGES = [
+    ("app_pages/data_entry.py", "page.data_entry", ":material/upload_file:", "data_entry"),
+    ("app_pages/history.py", "page.history", ":material/history:", "history"),
+]
+account = signed_in()
+if account is not None and account.role in ("editor", "admin"):
+    PAGES = PAGES + EDITOR_PAGES
 pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
     for path, key, icon, url in PAGES

@@ -17,7 +17,7 @@ from civic import accounts, cache, charts, export, tables
 from civic.accounts import Account
 from civic.departments import Directory, with_units
 from civic.filters import Notice
-from civic.i18n import join, labelled, name, t
+from civic.i18n import join, labelled, lang_or_default, name, t
 from civic.models import Program
 from civic.panels import Panel
 from civic.text import md, shorten
@@ -31,6 +31,16 @@ FILTER_KEYS = ("f_dept", "f_district", "f_category", "f_from", "f_to")
 def current_view() -> View:
     """The view that `dashboard.py` built for this run from the sidebar filters."""
     return st.session_state[VIEW_KEY]
+
+
+def editor_or_stop(message_key: str) -> Account:
+    """Pages that write: an editor or admin goes on; anyone else is told and stopped."""
+    account = signed_in()
+    if account is None or account.role not in ("editor", "admin"):
+        st.error(t(message_key, lang_or_default(st.session_state.get("lang"))),
+                 icon=":material/lock:")
+        st.stop()
+    return account
 
 
 def tr(key: str, **values: object) -> str:

@@ -82,7 +82,7 @@ class Account:
 
     name: str
     role: str
-    departments: tuple[str, ...]
+    departments: tuple[str, ...] = ()
     email: str | None = None
 
     @property

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from civic import database, reads, store
+from civic import database, intake_cli, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
 from civic.extraction import RECORD_KEYS, ReportError, extract, read_report
 from civic.filters import Filters, Options
@@ -237,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(run=_extract)
     add_commands(commands)
     add_user_commands(commands)
+    intake_cli.add_commands(commands)
     return parser
 
 

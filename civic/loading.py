@@ -188,7 +188,7 @@ def _validate(
         return None, origin, [Problem(file, origin.record, "", f"cannot be read: {exc!r}")]
 
 
-def _parse(text: str) -> Any:
+def parse_bounded(text: str) -> Any:
     """The document, refused before it is built when its aliases expand past `MAX_NODES`."""
     loader = _Loader(text)
     try:
@@ -208,7 +208,7 @@ def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Proble
         if (size := path.stat().st_size) > MAX_FILE_BYTES:
             return None, [Problem(rel, "", "", f"too large: {size} bytes, at most "
                                                f"{MAX_FILE_BYTES} per data file")]
-        content = _parse(path.read_text(encoding="utf-8"))
+        content = parse_bounded(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None, [Problem(rel, "", "", "removed while it was being read")]
     except OSError as exc:

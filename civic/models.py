@@ -182,6 +182,8 @@ class Source(Frozen):
     reporters: list[NonEmpty] = []
     correspondents: list[NonEmpty] = []
     department: Id | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = None
+    """A link to the report, where there is one (sources an editor cites on upload)."""
 
 
 class District(Frozen):

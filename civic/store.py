@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,8 @@ class Written:
     changes: list[Change] = field(default_factory=list)
     version: int | None = None
     dry_run: bool = False
+    batch: str | None = None
+    """The audit rows' batch id, for `undo`; None when nothing changed."""
 
     def counts(self) -> dict[str, int]:
         counted = {"insert": 0, "update": 0, "delete": 0}
@@ -141,8 +143,9 @@ def _remove(connection: Connection, kind: str, key: str) -> None:
         connection.execute(delete(records).where(records.c.kind == kind, records.c.key == key))
 
 
-def audit_changes(connection: Connection, changes: list[Change], who: str, why: str) -> None:
-    """Audit rows for `changes`, one batch, in the caller's transaction (accounts use it too)."""
+def audit_changes(connection: Connection, changes: list[Change], who: str, why: str) -> str:
+    """Audit rows for `changes`, one batch, in the caller's transaction (accounts use it too);
+    returns the batch id."""
     at = dt.datetime.now(dt.UTC)
     batch = str(uuid.uuid4())
     connection.execute(insert(audit), [
@@ -150,6 +153,7 @@ def audit_changes(connection: Connection, changes: list[Change], who: str, why: 
          "before": c.before, "after": c.after, "why": why, "batch": batch}
         for c in changes
     ])
+    return batch
 
 
 def _bump(connection: Connection) -> int:
@@ -185,47 +189,97 @@ class _DryRun(Exception):
         self.written = written
 
 
-def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who: str, why: str,
-          dry_run: bool = False, deletes: Sequence[tuple[str, str]] = ()) -> Written:
-    """Upsert `incoming` (kind, record, where it came from) and delete `deletes` (kind, key).
+Guard = Callable[[list[Change]], list[Problem]]
 
-    Raises `Refused` listing every problem when the store would break a rule afterwards.
-    """
-    def work(connection: Connection) -> Written:
+
+def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]], who: str,
+           why: str, dry_run: bool, deletes: Sequence[tuple[str, str]],
+           guard: Guard | None = None) -> Written:
+    """The body of a write, inside a transaction that holds the write lock."""
+    held = _stored(connection)
+    remaining = {k: v for k, v in held.items() if k not in set(deletes)}
+    problems = _problems(incoming, remaining)
+    if problems:
+        raise Refused(problems)
+    changes = [Change(kind, key, "delete", held[(kind, key)][1], None)
+               for kind, key in dict.fromkeys(deletes) if (kind, key) in held]
+    for kind, key in dict.fromkeys(deletes):
+        if (kind, key) in held:
+            _remove(connection, kind, key)
+    upserts = []
+    for kind, record, _ in incoming:
+        key = rows.key(kind, record)
+        before = remaining.get((kind, key))
+        after = rows.plain(record)
+        if before is not None and before[1] == after:
+            continue
+        upserts.append((kind, record, before is not None))
+        changes.append(Change(kind, key, "update" if before else "insert",
+                              before[1] if before else None, after))
+    if guard and (refused := guard(changes)):
+        raise Refused(refused)
+    _apply(connection, upserts)
+    written = Written(changes, dry_run=dry_run)
+    if dry_run:
+        raise _DryRun(written)
+    if changes:
+        written.batch = audit_changes(connection, changes, who, why)
+        written.version = _bump(connection)
+    return written
+
+
+def _locked(engine: Engine, work) -> Written:
+    """`work(connection)` in one transaction holding the write lock; a dry run rolled back."""
+    def locked(connection: Connection) -> Written:
         _lock(connection)
-        held = _stored(connection)
-        remaining = {k: v for k, v in held.items() if k not in set(deletes)}
-        problems = _problems(incoming, remaining)
-        if problems:
-            raise Refused(problems)
-        changes = [Change(kind, key, "delete", held[(kind, key)][1], None)
-                   for kind, key in dict.fromkeys(deletes) if (kind, key) in held]
-        for kind, key in dict.fromkeys(deletes):
-            if (kind, key) in held:
-                _remove(connection, kind, key)
-        upserts = []
-        for kind, record, _ in incoming:
-            key = rows.key(kind, record)
-            before = remaining.get((kind, key))
-            after = rows.plain(record)
-            if before is not None and before[1] == after:
-                continue
-            upserts.append((kind, record, before is not None))
-            changes.append(Change(kind, key, "update" if before else "insert",
-                                  before[1] if before else None, after))
-        _apply(connection, upserts)
-        written = Written(changes, dry_run=dry_run)
-        if dry_run:
-            raise _DryRun(written)
-        if changes:
-            audit_changes(connection, changes, who, why)
-            written.version = _bump(connection)
-        return written
+        return work(connection)
 
     try:
-        return transaction(engine, work)
+        return transaction(engine, locked)
     except _DryRun as rolled_back:
         return rolled_back.written
+
+
+def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who: str, why: str,
+          dry_run: bool = False, deletes: Sequence[tuple[str, str]] = (),
+          guard: Guard | None = None) -> Written:
+    """Upsert `incoming` (kind, record, where it came from) and delete `deletes` (kind, key).
+
+    Raises `Refused` listing every problem when the store would break a rule afterwards, or
+    when `guard` (who may make these changes, seeing what each was before) finds any.
+    """
+    return _locked(engine, lambda c: _write(c, incoming, who, why, dry_run, deletes, guard))
+
+
+def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = False,
+         guard: Guard | None = None) -> Written:
+    """Restore what a batch changed, as a new audited write: its inserts deleted, its updates
+    and deletes put back. Refused whole when a later change touched one of its rows."""
+    def work(connection: Connection) -> Written:
+        found = connection.execute(select(audit).where(audit.c.batch == batch)
+                                   .order_by(audit.c.id)).all()
+        if not found:
+            raise Refused([Problem("history", batch, "batch", "no such batch")])
+        touched = {(r.table_name, r.key) for r in found}
+        later = connection.execute(select(audit).where(audit.c.id > found[-1].id)
+                                   .order_by(audit.c.id)).all()
+        problems = [Problem("history", f"{r.table_name} {r.key}", "batch",
+                            f"changed later ({r.action} by {r.who}, batch {r.batch}); "
+                            "undo that batch first")
+                    for r in later if (r.table_name, r.key) in touched and r.batch != batch]
+        if problems:
+            raise Refused(problems)
+        restores, deletes = [], []
+        for r in reversed(found):
+            if r.before is None:
+                deletes.append((r.table_name, r.key))
+            else:
+                model = RECORD_KINDS[r.table_name].model_validate(r.before)
+                restores.append((r.table_name, model,
+                                 Origin("history", None, f"{r.table_name} {r.key}")))
+        return _write(connection, restores, who, why, dry_run, deletes, guard)
+
+    return _locked(engine, work)
 
 
 def load_folder(engine: Engine, folder: str | Path, *, who: str, why: str | None = None,
@@ -384,7 +438,7 @@ def write_figures(engine: Engine, batch: pd.DataFrame, *, who: str, why: str,
                                .to_dict("records"))
         summary = {"rows": len(frame), "programs": sorted(frame["program"].unique())}
         change = Change("figures", f"batch of {len(frame)} figures", "insert", None, summary)
-        _audit(connection, [change], who, why)
+        audit_changes(connection, [change], who, why)
         return Written([change], version=_bump(connection))
 
-    return _transaction(engine, work)
+    return transaction(engine, work)

@@ -102,6 +102,15 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _undo(args: argparse.Namespace) -> int:
+    written = store.undo(_current(args), args.batch, who=store.cli_user(),
+                         why=args.why or f"undo batch {args.batch}")
+    for change in written.changes:
+        print(f"  {change.action:<7} {change.table} {change.key}")
+    print(f"undid batch {args.batch}: {len(written.changes)} changes; new batch {written.batch}")
+    return 0
+
+
 def add_commands(commands) -> None:
     db = commands.add_parser("db", help="migrate, load, dump or back up the store")
     steps = db.add_subparsers(dest="step", required=True)
@@ -129,3 +138,9 @@ def add_commands(commands) -> None:
     history.add_argument("--format", choices=["table", "csv", "json"], default="table")
     database_option(history)
     history.set_defaults(run=_history)
+    undo = history.add_subparsers(dest="step").add_parser(
+        "undo", help="restore the state before a batch, as a new audited change")
+    undo.add_argument("batch", help="the batch id (civic history --format json shows it)")
+    undo.add_argument("--why", help="the reason recorded in the audit trail")
+    database_option(undo)
+    undo.set_defaults(run=_undo)

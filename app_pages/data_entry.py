@@ -1,0 +1,164 @@
+"""数据录入 Data entry: templates, the report cited, an upload checked row by row and previewed,
+duplicates skipped or replaced, one Save; and a form for one figure. Signed-in editors only."""
+
+import datetime as dt
+
+import streamlit as st
+from pydantic import ValidationError
+
+from app_pages.components import current_view, editor_or_stop, tr
+from civic import cache, intake, reads, store, templates, uploads
+from civic.i18n import name
+from civic.text import md
+
+account = editor_or_stop("entry.not_allowed")
+view = current_view()
+lang = view.lang
+engine = cache.engine()
+catalog = view.catalog
+departments = catalog.frames.departments
+allowed = intake.writable(account, departments)
+
+st.title(tr("page.data_entry"))
+st.caption(tr("entry.intro"))
+
+
+def template_file(kind: str, fmt: str) -> bytes:
+    return templates.template(kind, fmt, reads.dataset(engine), lang)
+
+
+st.subheader(tr("entry.templates"))
+for column, kind in zip(st.columns(2), ("figures", "projects")):
+    with column:
+        st.caption(tr(f"entry.template_{kind}"))
+        for fmt in ("xlsx", "csv"):
+            st.download_button(fmt.upper(), data=lambda k=kind, f=fmt: template_file(k, f),
+                               file_name=f"civic-{kind}-{lang}.{fmt}", key=f"template_{kind}_{fmt}",
+                               on_click="ignore", icon=":material/download:", type="tertiary")
+
+st.subheader(tr("entry.source_header"))
+modes = {m: tr(f"entry.source_{m}") for m in ("existing", "new")}
+mode = st.segmented_control(tr("entry.source_mode"), list(modes), default="existing",
+                            key="source_mode", format_func=modes.get)
+source = None
+if mode == "existing":
+    sources = catalog.dataset.sources
+    titles = {s.id: f"{s.edition_date} · {s.title if lang == 'zh' else s.title_en}"
+              for s in sources}
+    source = st.selectbox(tr("entry.source_pick"), list(titles), format_func=titles.get,
+                          index=None, key="source_id")
+else:
+    title = st.text_input(tr("entry.source_title"), key="source_title", max_chars=200)
+    publisher = st.text_input(tr("entry.source_publisher"), key="source_publisher",
+                              max_chars=100)
+    date = st.date_input(tr("entry.source_date"), value=None, key="source_date",
+                         min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
+    url = st.text_input(tr("entry.source_url"), key="source_url", max_chars=500)
+    if title.strip() and date:
+        try:
+            source = intake.new_source(title.strip(), date, publisher, url.strip() or None)
+        except ValidationError as error:
+            st.error(md(error.errors(include_url=False)[0]["msg"]), icon=":material/error:")
+if source is None:
+    st.info(tr("entry.source_missing"), icon=":material/info:")
+
+
+def show_refusal(key: str, refused: store.Refused) -> None:
+    st.error(tr(key), icon=":material/error:")
+    st.text("\n".join(str(p) for p in refused.problems))
+
+
+def saved_message(saved: intake.Saved) -> None:
+    if saved.batch is None:
+        st.info(tr("entry.nothing_saved"))
+    else:
+        st.success(tr("entry.saved", batch=saved.batch, inserted=saved.inserted,
+                      replaced=saved.replaced, skipped=saved.skipped),
+                   icon=":material/check_circle:")
+
+
+upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
+if upload is not None and source is not None:
+    try:
+        sheet = uploads.read(upload.name, upload.getvalue(), intake.FIGURE_COLUMNS)
+    except uploads.Unusable as unusable:
+        st.error(md(unusable.message(lang)), icon=":material/error:")
+        st.stop()
+    checked = intake.check(engine, sheet, source, account, departments)
+    if checked.problems:
+        st.error(tr("entry.problems", count=len(checked.problems)), icon=":material/error:")
+        st.dataframe(intake.problems_frame(checked.problems, lang), hide_index=True,
+                     key="problems_table")
+    if checked.refused:
+        st.warning(tr("entry.refused", count=len(checked.refused)), icon=":material/block:")
+        st.dataframe(intake.preview(checked.refused, lang), hide_index=True, key="refused_table")
+    st.subheader(tr("entry.preview", count=len(checked.rows)))
+    st.dataframe(intake.preview(checked.rows, lang), hide_index=True, key="preview_table")
+    duplicates = [r for r in checked.duplicates if not r.unchanged]
+    replace: set[str] = set()
+    if duplicates:
+        st.warning(tr("entry.duplicates", count=len(duplicates)), icon=":material/content_copy:")
+        choices = {"skip": tr("entry.skip"), "replace": tr("entry.replace"),
+                   "rows": tr("entry.replace_rows")}
+        choice = st.segmented_control(tr("entry.duplicate_all"), list(choices), default="skip",
+                                      key="duplicates_all", format_func=choices.get)
+        if choice == "replace":
+            replace = {r.key for r in duplicates}
+        elif choice == "rows":
+            numbers = st.multiselect(tr("entry.replace_rows"), [r.number for r in duplicates],
+                                     key="replace_rows")
+            replace = {r.key for r in duplicates if r.number in numbers}
+    why = st.text_input(tr("entry.why"), key="upload_why", max_chars=500,
+                        value=f"upload {upload.name}")
+    if st.button(tr("entry.save"), type="primary", key="save_upload",
+                 disabled=not checked.rows, icon=":material/save:"):
+        try:
+            saved = intake.save(engine, [r.figure for r in checked.rows], source,
+                                account=account, departments=departments,
+                                why=why.strip() or f"upload {upload.name}", replace=replace,
+                                stored={r.key for r in checked.duplicates})
+            saved_message(saved)
+        except store.Refused as refused:
+            show_refusal("entry.refused_save", refused)
+        except store.Busy as busy:
+            st.error(md(str(busy)), icon=":material/hourglass:")
+
+st.subheader(tr("entry.one_header"))
+programs = {p.id: name(p.name, lang) for p in catalog.dataset.programs}
+metrics = {m.id: name(m.label, lang) for m in catalog.dataset.metrics}
+own = {d.id: name(d.name, lang) for d in catalog.dataset.departments
+       if allowed is None or d.id in allowed}
+with st.form("one_figure"):
+    cells = {
+        "program": st.selectbox(tr("column.program"), list(programs), format_func=programs.get,
+                                key="one_program"),
+        "metric": st.selectbox(tr("column.metric"), list(metrics), format_func=metrics.get,
+                               key="one_metric"),
+        "reported": st.text_input(tr("column.reported"), key="one_reported", max_chars=60),
+        "period": st.text_input(tr("column.period"), key="one_period", max_chars=30),
+        "department": st.selectbox(tr("column.department"), list(own), format_func=own.get,
+                                   key="one_department"),
+        "group_zh": st.text_input(tr("column.group_zh"), key="one_group_zh", max_chars=60),
+        "group_en": st.text_input(tr("column.group_en"), key="one_group_en", max_chars=60),
+        "locator": st.text_input(tr("column.locator"), key="one_locator", max_chars=20),
+    }
+    note = st.text_input(tr("entry.one_note"), key="one_note", max_chars=500)
+    submitted = st.form_submit_button(tr("entry.one_save"), icon=":material/save:")
+if submitted:
+    if not note.strip():
+        st.error(tr("entry.note_required"), icon=":material/error:")
+    elif source is None:
+        st.error(tr("entry.source_missing"), icon=":material/error:")
+    else:
+        one = uploads.Sheet([(1, {k: (v or "").strip() for k, v in cells.items()})])
+        checked = intake.check(engine, one, source, account, departments)
+        for problem in checked.problems:
+            st.error(md(problem.text(lang)), icon=":material/error:")
+        if checked.rows:
+            try:
+                saved_message(intake.save(
+                    engine, [r.figure for r in checked.rows], source, account=account,
+                    departments=departments, why=note.strip(),
+                    replace={r.key for r in checked.rows}))
+            except store.Refused as refused:
+                show_refusal("entry.refused_save", refused)

@@ -1,0 +1,285 @@
+"""Figures an editor adds: rows of an upload (or one form) checked by the store's own models and
+rules, previewed, matched against the figures already stored, and saved in one write.
+
+`check` never writes; `save` is the one way in, taking Figure models, the source they cite and
+which duplicates to replace, so a reviewed table of extracted figures saves the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from civic import rows, store
+from civic.accounts import Account
+from civic.departments import with_units
+from civic.i18n import format_quantity, t
+from civic.loading import Origin, Problem
+from civic.models import Figure, LocalText, Source
+from civic.uploads import Sheet
+
+FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
+                  "group_en", "locator", "note")
+ON_DUPLICATE = ("skip", "replace", "fail")
+# The models and the store's rules speak English; the common problems are said in the reader's
+# language (anything else is shown as the check says it).
+_MESSAGES = [(re.compile(pattern), key) for pattern, key in [
+    (r"^Field required$", "intake.msg.required"),
+    (r"^unknown (?P<what>program|metric|department|source) '(?P<value>.*)'$", "intake.msg.unknown"),
+    (r"^unit '(?P<unit>[^']+)' \(\w+\) does not fit metric '(?P<metric>[^']+)'", "intake.msg.unit"),
+    (r"^a reported figure needs a locator", "intake.msg.locator"),
+    (r"^at most (?P<limit>\d+) characters, got (?P<count>\d+)", "intake.msg.too_long"),
+    (r"^expected YYYY, YYYY-MM or YYYY-MM-DD, got (?P<value>.*)$", "intake.msg.period"),
+    (r"^not a calendar date: (?P<value>'[^']*')", "intake.msg.date"),
+    (r"^period ends before it starts", "intake.msg.period_order"),
+    (r"^the same figure \(program, metric, period, group\) twice", "intake.msg.twice"),
+    (r"problems solved exceed", "intake.msg.solved"),
+    (r"^(?P<value>'.*'): no number$", "intake.msg.no_number"),
+    (r"^String should match pattern", "intake.msg.id"),
+    (r"does not write for (?P<value>\w+)$", "intake.msg.department"),
+]]
+
+
+def say(message: str, lang: str) -> str:
+    """A problem's message in `lang` where it is one of the common ones."""
+    for pattern, key in _MESSAGES:
+        if found := pattern.search(message):
+            values = found.groupdict()
+            if "what" in values:
+                values["what"] = t(f"column.{values['what']}", lang)
+            return t(key, lang, **values)
+    return message
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+    def text(self, lang: str) -> str:
+        column = t(f"column.{self.column}", lang) if self.column in FIGURE_COLUMNS else self.column
+        return t("intake.problem", lang, row=self.row, column=column or "—",
+                 message=say(self.message, lang))
+
+
+@dataclass(frozen=True)
+class Row:
+    """A valid row: its figure, the editor's note, and the stored figure it would replace."""
+
+    number: int
+    figure: Figure
+    note: str = ""
+    stored: str | None = None  # what the store holds for the same figure, as reported
+    unchanged: bool = False
+
+    @property
+    def key(self) -> str:
+        return rows.figure_key(self.figure)
+
+
+@dataclass
+class Checked:
+    """An upload checked: valid rows, problems by row and column, rows of other departments."""
+
+    rows: list[Row] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    refused: list[Row] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> list[Row]:
+        return [r for r in self.rows if r.stored is not None]
+
+
+@dataclass(frozen=True)
+class Saved:
+    batch: str | None
+    inserted: int
+    replaced: int
+    skipped: int
+    source: str
+
+
+def who(account: Account) -> str:
+    return f"editor:{account.name}"
+
+
+def writable(account: Account | None, departments: pd.DataFrame) -> set[str] | None:
+    """The departments an account writes for (theirs and their units); None: all (admin)."""
+    if account is None or account.role not in ("editor", "admin"):
+        return set()
+    if account.role == "admin":
+        return None
+    return with_units(departments, list(account.departments))
+
+
+def department_guard(account: Account, departments: pd.DataFrame) -> store.Guard:
+    """A write may change only figures of the account's departments, before and after: an
+    editor can neither add another department's figure nor overwrite one."""
+    allowed = writable(account, departments)
+
+    def guard(changes: list[store.Change]) -> list[Problem]:
+        if allowed is None:
+            return []
+        return [Problem("upload", change.key, "department",
+                        f"{account.name} does not write for {department}")
+                for change in changes if change.table == rows.FIGURES
+                for department in {(d or {}).get("department")
+                                   for d in (change.before, change.after)} - {None}
+                if department not in allowed]
+    return guard
+
+
+def new_source(title: str, date: dt.date, publisher: str | None = None,
+               url: str | None = None) -> Source:
+    """A report an upload cites that the store does not hold yet (validated like any source)."""
+    publication = (publisher or "").strip() or title
+    return Source(id=f"src_{date:%Y%m%d}_{uuid.uuid4().hex[:8]}",
+                  publication=LocalText(zh=publication, en=publication), edition_date=date,
+                  title=title, title_en=title, url=url or None)
+
+
+def _origin(number: int) -> Origin:
+    return Origin("upload", None, f"row {number}")
+
+
+def _figure(cells: dict[str, Any], source: str) -> dict[str, Any]:
+    data = {k: v for k, v in cells.items()
+            if k in ("program", "metric", "reported", "period", "department", "locator") and v}
+    if cells.get("group_zh") or cells.get("group_en"):
+        data["group"] = {"zh": cells.get("group_zh") or "", "en": cells.get("group_en") or ""}
+    return {**data, "source": source}
+
+
+def _column(loc: tuple[Any, ...]) -> str:
+    first = str(loc[0]) if loc else ""
+    if first == "group":
+        return f"group_{loc[1]}" if len(loc) > 1 and loc[1] in ("zh", "en") else "group_zh"
+    return first
+
+
+def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account | None,
+          departments: pd.DataFrame) -> Checked:
+    """Every row built into a Figure and checked with the store's rules; nothing is written."""
+    source_id = source if isinstance(source, str) else source.id
+    checked = Checked()
+    allowed = writable(account, departments)
+    candidates: list[Row] = []
+    for number, cells in sheet.rows:
+        try:
+            figure = Figure.model_validate(_figure(cells, source_id))
+        except ValidationError as error:
+            checked.problems += [
+                RowProblem(number, _column(e["loc"]), e["msg"].removeprefix("Value error, "))
+                for e in error.errors(include_url=False)]
+            continue
+        row = Row(number, figure, cells.get("note", ""))
+        if allowed is not None and figure.department not in allowed:
+            checked.refused.append(row)
+        else:
+            candidates.append(row)
+    extra = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
+                                                                            "source"))]
+    written = store.Written()
+    while candidates:  # drop the rows the store refuses, then look again
+        incoming = extra + [(rows.FIGURES, r.figure, _origin(r.number)) for r in candidates]
+        try:
+            written = store.write(engine, incoming, who="check", why="check", dry_run=True)
+            break
+        except store.Refused as refused:
+            bad = _row_problems(refused.problems)
+            checked.problems += [problem for _, problem in bad]
+            others = [p for p in refused.problems if not _row_number(p)]
+            if others or not bad:  # the source itself, or the store: no row can be saved
+                checked.problems += [RowProblem(0, p.field, f"{p.record}: {p.message}")
+                                     for p in others]
+                candidates = []
+            failed = {n for n, _ in bad}
+            candidates = [r for r in candidates if r.number not in failed]
+    changes = {c.key: c for c in written.changes if c.table == rows.FIGURES}
+    for row in candidates:
+        change = changes.get(row.key)
+        if change is None:
+            checked.rows.append(Row(row.number, row.figure, row.note, row.figure.text, True))
+        elif change.action == "update":
+            found = Row(row.number, row.figure, row.note, change.before["reported"])
+            theirs = allowed is not None and change.before["department"] not in allowed
+            (checked.refused if theirs else checked.rows).append(found)
+        else:
+            checked.rows.append(row)
+    checked.problems.sort(key=lambda p: p.row)
+    return checked
+
+
+def _row_number(problem: Problem) -> int | None:
+    if problem.file == "upload" and problem.record.startswith("row "):
+        return int(problem.record.split()[1])
+    return None
+
+
+def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
+    return [(number, RowProblem(number, p.field.split(".")[0], p.message))
+            for p in problems if (number := _row_number(p))]
+
+
+def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, account: Account,
+         departments: pd.DataFrame, why: str, replace: Collection[str] = (),
+         stored: Collection[str] = (), dry_run: bool = False) -> Saved:
+    """Write `figures` citing `source` (a new Source is written with them) in one transaction.
+
+    `stored` are the keys of figures the store already holds: those not in `replace` are
+    skipped. A figure of a department the account does not write for, new or stored, refuses
+    the whole save.
+    """
+    source_id = source if isinstance(source, str) else source.id
+    kept = [f.model_copy(update={"source": source_id}) if f.source != source_id else f
+            for f in figures if rows.figure_key(f) not in stored
+            or rows.figure_key(f) in replace]
+    if not kept:  # a new source is written only with figures that cite it
+        return Saved(None, 0, 0, len(figures), source_id)
+    incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
+                                                                               "source"))]
+    incoming += [(rows.FIGURES, f, Origin("upload", None, rows.figure_key(f))) for f in kept]
+    written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
+                          guard=department_guard(account, departments))
+    counts = [c.action for c in written.changes if c.table == rows.FIGURES]
+    return Saved(written.batch, counts.count("insert"), counts.count("update"),
+                 len(figures) - len(kept), source_id)
+
+
+def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
+    """Valid rows as the dashboard will show them, with what the store holds beside."""
+    return pd.DataFrame([{
+        t("intake.row", lang): r.number,
+        t("column.program", lang): r.figure.program,
+        t("column.metric", lang): r.figure.metric,
+        t("intake.value", lang): format_quantity(r.figure.value, r.figure.unit,
+                                                 r.figure.qualifier, lang, r.figure.value_max),
+        t("intake.unit", lang): r.figure.unit,
+        t("intake.qualifier", lang): str(r.figure.qualifier),
+        t("column.period", lang): r.figure.period.text,
+        t("column.department", lang): r.figure.department,
+        t("column.group_zh", lang): r.figure.group.zh if r.figure.group else "",
+        t("intake.stored", lang): r.stored or "",
+    } for r in found], columns=[t(k, lang) for k in (
+        "intake.row", "column.program", "column.metric", "intake.value", "intake.unit",
+        "intake.qualifier", "column.period", "column.department", "column.group_zh",
+        "intake.stored")])
+
+
+def problems_frame(problems: Sequence[RowProblem], lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("intake.row", lang): p.row or "",
+        t("intake.column", lang): t(f"column.{p.column}", lang) if p.column in FIGURE_COLUMNS
+        else p.column,
+        t("intake.message", lang): say(p.message, lang),
+    } for p in problems], columns=[t(k, lang) for k in ("intake.row", "intake.column",
+                                                         "intake.message")])

@@ -1,0 +1,123 @@
+"""`civic import` (an upload checked and saved without the dashboard) and `civic template`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from pathlib import Path
+
+from civic import accounts, intake, reads, templates, uploads
+from civic.accounts import Account
+from civic.i18n import DEFAULT_LANG, LANGS
+from civic.loading import Frames
+from civic.store_cli import _current, database_option
+
+UNUSABLE = 2
+
+
+def _account(args: argparse.Namespace, engine) -> Account:
+    """`--as USER` writes as that account, with its departments; without it, the shell user,
+    who holds the database itself and so may write all."""
+    if args.as_user:
+        found = accounts.current(engine, args.as_user)
+        if found is None:
+            raise uploads.Unusable("entry.no_such_account")
+        return found
+    return Account(name=f"cli:{getpass.getuser()}", role="admin")
+
+
+def _source(args: argparse.Namespace):
+    if args.source:
+        return args.source
+    if not (args.source_title and args.source_date):
+        raise uploads.Unusable("entry.source_missing")
+    return intake.new_source(args.source_title, args.source_date, args.source_publisher,
+                             args.source_url)
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        sheet = uploads.read(args.file.name, args.file.read_bytes(), intake.FIGURE_COLUMNS)
+        source = _source(args)
+    except OSError as error:
+        print(f"civic: error: {args.file}: {error.strerror or error}", file=sys.stderr)
+        return UNUSABLE
+    except uploads.Unusable as error:
+        print(f"civic: error: {args.file}: {error}", file=sys.stderr)
+        return UNUSABLE
+    engine = _current(args)
+    try:
+        account = _account(args, engine)
+    except uploads.Unusable as error:
+        print(f"civic: error: --as {args.as_user}: {error}", file=sys.stderr)
+        return UNUSABLE
+    departments = Frames(reads.dataset(engine, with_figures=False)).departments
+    checked = intake.check(engine, sheet, source, account, departments)
+    problems = [p.text("en") for p in checked.problems]
+    problems += [f"row {r.number} · department: {account.name} does not write for "
+                 f"{r.figure.department}" for r in checked.refused]
+    duplicates = [r for r in checked.duplicates if not r.unchanged]
+    if duplicates and args.on_duplicate == "fail":
+        problems += [f"row {r.number}: already stored as {r.stored}; --on-duplicate skip or "
+                     "replace" for r in duplicates]
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.file}; nothing was written:",
+              file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    replace = {r.key for r in duplicates} if args.on_duplicate == "replace" else set()
+    notes = "; ".join(dict.fromkeys(r.note for r in checked.rows if r.note))
+    why = f"import {args.file.name}" + (f": {notes}" if notes else "")
+    saved = intake.save(engine, [r.figure for r in checked.rows], source, account=account,
+                        departments=departments, why=why, replace=replace,
+                        stored={r.key for r in checked.duplicates}, dry_run=args.dry_run)
+    verb = "would add" if args.dry_run else "added"
+    batch = f"; batch {saved.batch}" if saved.batch else ""
+    print(f"{args.file}: {verb} {saved.inserted}, replaced {saved.replaced}, skipped "
+          f"{saved.skipped} figures citing {saved.source}{batch}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    engine = _current(args)
+    content = templates.template(args.kind, args.format, reads.dataset(engine), args.lang)
+    args.output.write_bytes(content)
+    print(f"{args.output}: {args.kind} template ({args.format}, {args.lang})")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_commands(commands) -> None:
+    imported = commands.add_parser("import", help="check an upload of figures and save it")
+    imported.add_argument("file", type=Path, help=".csv, .xlsx, .json or .yaml")
+    imported.add_argument("--source", metavar="ID", help="the stored source the figures cite")
+    imported.add_argument("--source-title", metavar="TEXT", help="a new source's title")
+    imported.add_argument("--source-date", type=_date, metavar="DATE",
+                          help="a new source's date, YYYY-MM-DD")
+    imported.add_argument("--source-publisher", metavar="TEXT", help="a new source's publisher")
+    imported.add_argument("--source-url", metavar="URL", help="a new source's link")
+    imported.add_argument("--dry-run", action="store_true", help="check and count, write none")
+    imported.add_argument("--as", dest="as_user", metavar="USER",
+                          help="the editor recorded as having written it")
+    imported.add_argument("--on-duplicate", choices=intake.ON_DUPLICATE, default="skip",
+                          help="rows matching stored figures: skip (default), replace or fail")
+    database_option(imported)
+    imported.set_defaults(run=_import)
+
+    template = commands.add_parser("template", help="write an upload template")
+    template.add_argument("kind", choices=sorted(templates.KINDS))
+    template.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    template.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
+    template.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    database_option(template)
+    template.set_defaults(run=_template)
+

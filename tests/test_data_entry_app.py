@@ -1,0 +1,192 @@
+"""The data-entry and history pages (AppTest): reached only when signed in; an upload previewed,
+nothing written before Save, exactly the good rows after it; undo from the history page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from civic import accounts, database, reads, store
+from civic.accounts import Account
+from conftest import DATA
+from test_app import APP
+from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
+
+ROOT = Path(APP).parent
+
+EDITOR = Account("li", "editor", ("zz_admin_approval",))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_bytes(*lines: str) -> bytes:
+    book = Workbook()
+    for line in lines:
+        book.active.append(line.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def stored_account(account: Account) -> None:
+    """The account as the store must hold it: the pages read it back on every run."""
+    if account.role not in accounts.ROLES:
+        return
+    engine = database.connect()
+    try:
+        store.prepare(engine, DATA)
+        if accounts.current(engine, account.name) is None:
+            accounts.add(engine, account.name, "a long test password", account.role,
+                         account.departments, who="test")
+    finally:
+        engine.dispose()
+
+
+def signed_in_app(page: str, account: Account | None = EDITOR, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    if account is not None:
+        stored_account(account)
+        at.session_state["account"] = account
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    return at
+
+
+def figures_stored(url: str) -> list[str]:
+    engine = database.connect(url)
+    try:
+        return list(reads.figure_frame(engine)["reported"])
+    finally:
+        engine.dispose()
+
+
+def test_an_upload_writes_nothing_before_save_and_exactly_the_good_rows_after(new_store):
+    at = signed_in_app("data_entry")
+    assert not at.exception
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    before = figures_stored(new_store)
+    at.get("file_uploader")[0].set_value(
+        ("上传.csv", csv_bytes(HEADER, GOOD, BAD, OTHER, GOOD2, encoding="gbk"), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert figures_stored(new_store) == before
+    problems, refused, preview = (frame.value for frame in at.dataframe)
+    assert set(problems["行"]) == {3} and set(problems["列"]) == {"报道值", "统计期"}
+    assert set(problems["问题"]) == {"'许多' 中没有数字", "不是有效日期：'2024-13'"}
+    assert list(refused["行"]) == [4]
+    assert list(preview["行"]) == [2, 5] and list(preview["数值"]) == ["700个", "600个"]
+    at.button(key="save_upload").click().run()
+    assert not at.exception
+    after = figures_stored(new_store)
+    assert sorted(set(after) - set(before)) == ["600个", "700个"] and len(after) == len(before) + 2
+    assert "批次" in at.success[0].value and "新增 2 条" in at.success[0].value
+    trail = reads.history(database.connect(new_store))
+    assert set(trail.iloc[-2:]["who"]) == {"editor:li"}
+
+
+@pytest.mark.parametrize("choice, shown", [("skip", "639个"), ("replace", "640个")])
+def test_duplicates_shown_beside_the_stored_value_skipped_or_replaced(new_store, choice, shown):
+    at = signed_in_app("data_entry", lang="en")
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, DUPLICATE), "text/csv"))
+    at.run()
+    (preview,) = (frame.value for frame in at.dataframe)
+    assert list(preview["stored now"]) == ["639个"]
+    at.segmented_control(key="duplicates_all").set_value(choice).run()
+    at.button(key="save_upload").click().run()
+    assert not at.exception
+    frame = reads.figure_frame(database.connect(new_store))
+    found = frame[(frame["metric"] == "problems_found") & (frame["period"] == "2021/2023-11-15")]
+    assert list(found["reported"]) == [shown]
+
+
+def submit(at: AppTest) -> None:
+    """The one-figure form's submit button."""
+    [b for b in at.button if b.label == "Save this figure"][0].click().run()
+
+
+def test_one_figure_needs_a_note_and_is_saved_with_it(new_store):
+    at = signed_in_app("data_entry", lang="en")
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    at.selectbox(key="one_program").set_value("leaders_walk")
+    at.selectbox(key="one_metric").set_value("problems_found")
+    at.text_input(key="one_reported").input("650个")
+    at.text_input(key="one_period").input("2024-03")
+    at.text_input(key="one_locator").input("测试650个")
+    submit(at)
+    assert "Say why." in [e.value for e in at.error]
+    assert "650个" not in figures_stored(new_store)
+    at.text_input(key="one_note").input("the March report")
+    submit(at)
+    assert not at.exception
+    assert "650个" in figures_stored(new_store)
+    trail = reads.history(database.connect(new_store))
+    assert trail.iloc[-1]["why"] == "the March report"
+
+
+def test_the_history_page_undoes_a_batch(new_store):
+    at = signed_in_app("data_entry", account=Account("wang", "admin"), lang="en")
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, GOOD), "text/csv"))
+    at.run()
+    at.button(key="save_upload").click().run()
+    assert "700个" in figures_stored(new_store)
+    at.switch_page("app_pages/history.py")
+    at.run()
+    assert not at.exception
+    batch = reads.history(database.connect(new_store)).iloc[-1]["batch"]
+    at.selectbox(key="undo_batch").set_value(batch).run()
+    at.button(key="undo").click().run()
+    assert not at.exception and "Undone" in at.success[0].value
+    assert "700个" not in figures_stored(new_store)
+
+
+@pytest.mark.parametrize("page", ["data_entry", "history"])
+@pytest.mark.parametrize("account", [None, {"name": "x", "role": "admin"},
+                                     Account("v", "viewer")])
+def test_an_anonymous_session_cannot_reach_the_pages(new_store, page, account):
+    """Not in the navigation, so neither listed nor reachable by its URL, whatever the query
+    parameters or a crafted session state say."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = page
+    at.query_params["account"] = "admin"
+    if account is not None:
+        at.session_state["account"] = account
+    at.run()
+    assert not at.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"app_pages/{page}.py")
+
+
+@pytest.mark.parametrize("page, message", [("data_entry", "请先登录"), ("history", "请先登录")])
+def test_each_page_stops_an_anonymous_session_itself(new_store, page, message):
+    """Run on its own, outside the navigation, the page says to sign in and shows nothing."""
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert message in at.error[0].value
+    assert not at.get("file_uploader") and not at.button
+
+
+def test_an_upload_citing_a_new_source_writes_it_in_the_same_batch(new_store):
+    at = signed_in_app("data_entry", lang="en")
+    at.segmented_control(key="source_mode").set_value("new").run()
+    assert "Pick an existing source" in at.info[0].value
+    at.text_input(key="source_title").input("Third-quarter bulletin")
+    at.text_input(key="source_publisher").input("Test bureau")
+    at.date_input(key="source_date").set_value("2024-02-01")
+    at.text_input(key="source_url").input("https://example.org/q3").run()
+    at.get("file_uploader")[0].set_value(("up.xlsx", xlsx_bytes(HEADER, GOOD), XLSX))
+    at.run()
+    at.button(key="save_upload").click().run()
+    assert not at.exception and "1 added" in at.success[0].value
+    trail = reads.history(database.connect(new_store))
+    batch = trail[trail["batch"] == trail.iloc[-1]["batch"]]
+    assert list(batch["table"]) == ["sources", "figures"]
+    assert batch.iloc[0]["after"]["url"] == "https://example.org/q3"
+    assert batch.iloc[1]["after"]["source"] == batch.iloc[0]["key"]

@@ -1,0 +1,149 @@
+"""`civic import`, `civic template` and `civic history undo` on a store of the test's own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from civic import accounts
+from civic.database import connect
+from civic.cli import main
+from conftest import DATA
+from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def url(tmp_path, capsys) -> str:
+    database = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+    assert 0 == main(["db", "upgrade", "--database", database])
+    assert 0 == main(["db", "load", str(DATA), "--database", database])
+    engine = connect(database)
+    try:
+        accounts.add(engine, "li", "a long test password", "editor", ["zz_admin_approval"],
+                     who="test")
+    finally:
+        engine.dispose()
+    capsys.readouterr()
+    return database
+
+
+def upload(tmp_path, *lines: str, encoding="utf-8", name="up.csv"):
+    path = tmp_path / name
+    path.write_bytes(csv_bytes(HEADER, *lines, encoding=encoding))
+    return str(path)
+
+
+def history(capsys, url):
+    code, out, _ = run(capsys, "history", "--format", "json", "--database", url)
+    assert code == 0
+    return json.loads(out)
+
+
+def test_import_writes_one_audited_batch_citing_a_new_source(capsys, url, tmp_path):
+    before = len(history(capsys, url))
+    code, out, _ = run(capsys, "import", upload(tmp_path, GOOD, GOOD2, encoding="gbk"),
+                       "--source-title", "测试通报", "--source-date", "2024-02-01",
+                       "--source-publisher", "测试局", "--source-url", "https://example.org/a",
+                       "--as", "li", "--database", url)
+    assert code == 0 and "added 2" in out
+    changes = history(capsys, url)[before:]
+    assert [c["table"] for c in changes] == ["sources", "figures", "figures"]
+    assert {c["who"] for c in changes} == {"editor:li"}
+    assert len({c["batch"] for c in changes}) == 1
+
+
+def test_problems_are_listed_by_row_and_column_and_nothing_is_written(capsys, url, tmp_path):
+    before = len(history(capsys, url))
+    code, _, err = run(capsys, "import", upload(tmp_path, GOOD, BAD), "--source",
+                       "zzrb_20231115_walk", "--database", url)
+    assert code == 1
+    assert "row 3 · reported" in err and "row 3 · period" in err
+    assert len(history(capsys, url)) == before
+
+
+def test_dry_run_writes_nothing(capsys, url, tmp_path):
+    before = len(history(capsys, url))
+    code, out, _ = run(capsys, "import", upload(tmp_path, GOOD), "--source",
+                       "zzrb_20231115_walk", "--dry-run", "--database", url)
+    assert code == 0 and "would add 1" in out
+    assert len(history(capsys, url)) == before
+
+
+@pytest.mark.parametrize("choice, code, text", [("skip", 0, "skipped 1"),
+                                                 ("replace", 0, "replaced 1"),
+                                                 ("fail", 1, "already stored as 639个")])
+def test_on_duplicate(capsys, url, tmp_path, choice, code, text):
+    found, out, err = run(capsys, "import", upload(tmp_path, DUPLICATE), "--source",
+                          "zzrb_20231115_walk", "--on-duplicate", choice, "--database", url)
+    assert found == code and text in out + err
+
+
+def test_an_upload_without_a_usable_source_is_refused(capsys, url, tmp_path):
+    path = upload(tmp_path, GOOD)
+    code, _, err = run(capsys, "import", path, "--source-title", "只有标题", "--database", url)
+    assert code == 2 and "title and date" in err
+    with pytest.raises(SystemExit) as exited:
+        main(["import", path, "--source-title", "标题", "--source-date", "2024-13-01"])
+    assert exited.value.code == 2
+
+
+def test_unusable_input_exits_2(capsys, url, tmp_path):
+    path = tmp_path / "not.xlsx"
+    path.write_text("program,metric\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", str(path), "--source", "zzrb_20231115_walk",
+                       "--database", url)
+    assert code == 2 and "not an Excel workbook" in err
+    code, _, err = run(capsys, "import", str(tmp_path / "missing.csv"), "--source",
+                       "zzrb_20231115_walk", "--database", url)
+    assert code == 2
+
+
+def test_history_undo_restores_and_is_audited(capsys, url, tmp_path):
+    assert run(capsys, "import", upload(tmp_path, DUPLICATE, GOOD), "--source",
+               "zzrb_20231115_walk", "--on-duplicate", "replace", "--database", url)[0] == 0
+    batch = history(capsys, url)[-1]["batch"]
+    code, out, _ = run(capsys, "history", "undo", batch, "--why", "测试撤销", "--database", url)
+    assert code == 0 and "undid batch" in out
+    last = history(capsys, url)[-2:]
+    assert {c["why"] for c in last} == {"测试撤销"}
+    assert {c["action"] for c in last} == {"update", "delete"}
+    code, out, _ = run(capsys, "figures", "--program", "leaders_walk", "--format", "json",
+                       "--database", url)
+    reported = {f["reported"] for f in json.loads(out)}
+    assert "639个" in reported and not {"640个", "700个"} & reported
+    code, _, err = run(capsys, "history", "undo", batch, "--database", url)
+    assert code == 1 and "changed later" in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_template(capsys, url, tmp_path, fmt, lang):
+    path = tmp_path / f"t.{fmt}"
+    code, _, _ = run(capsys, "template", "figures", "--format", fmt, "--lang", lang, "-o",
+                     str(path), "--database", url)
+    assert code == 0
+    first = ("program" if lang == "en" else "项目")
+    if fmt == "csv":
+        assert path.read_bytes().decode("utf-8-sig").startswith(first)
+    else:
+        assert load_workbook(path).worksheets[0]["A1"].value == first
+    code, out, _ = run(capsys, "import", str(path), "--source", "zzrb_20231115_walk",
+                       "--dry-run", "--database", url)
+    assert code == 0, out
+
+
+def test_import_as_an_account_writes_only_its_departments(capsys, url, tmp_path):
+    code, _, err = run(capsys, "import", upload(tmp_path, GOOD, OTHER), "--source",
+                       "zzrb_20231115_walk", "--as", "li", "--database", url)
+    assert code == 1 and "li does not write for zz_cdc" in err
+    code, _, err = run(capsys, "import", upload(tmp_path, GOOD), "--source",
+                       "zzrb_20231115_walk", "--as", "nobody", "--database", url)
+    assert code == 2 and "civic user add" in err
