@@ -41,8 +41,9 @@ ROW_LABEL_EMS = 54
 
 
 def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
-    """KPIs in bordered tiles: value with unit and qualifier, the period it covers beneath
-    (wrapped, never cut), provenance on hover.
+    """KPIs in bordered tiles: value with unit and qualifier, its change since the previous
+    report (colour, arrow and word), a sparkline from three reports, progress to a target, the
+    period it covers beneath (wrapped, never cut), provenance on hover.
 
     Long values ("about CNY 5 billion") and long labels ("Time saved · Ceramics firm's
     approval") get fewer, wider tiles rather than being cut off.
@@ -63,14 +64,23 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
                 label = card.label
                 if card.derived:
                     label = f"{label} · {t('basis.derived', view.lang)}"
+                moved = card.movement
                 st.metric(
                     md(label),
                     card.value,
-                    delta=card.status_text,
-                    delta_color="off",
-                    delta_arrow="off",
+                    delta=moved.change or card.status_text,
+                    delta_color=moved.tone,
+                    delta_arrow=moved.arrow,
                     help=md(card.provenance),
+                    chart_data=list(moved.trend) or None,
                 )
+                if moved.change_note:
+                    # Change notes are catalogue words, periods and arrows, never free text.
+                    st.caption(moved.change_note)
+                if moved.change and card.status_text:
+                    st.caption(card.status_text)
+                if moved.progress is not None:
+                    st.progress(moved.progress, text=moved.progress_text)
                 if card.period:
                     # Periods are validated dates and catalogue words, never free text.
                     st.caption(labelled(t("period.label", view.lang), card.period, view.lang))
