@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from civic import charts, export, tables
+from civic import charts, export, panels, tables
 from civic.departments import Directory, with_units
 from civic.filters import Notice
 from civic.i18n import join, labelled, name, t
@@ -165,6 +165,16 @@ def chart(panel: Panel | None) -> None:
         download("html", "html", functools.partial(export.chart_html, panel, view), panel.key)
     if not images:
         browser_missing_note()
+
+
+def history_charts(program: str) -> None:
+    """A program's metrics over time, where it has reported one more than once; a metric
+    reported once is its KPI's value alone."""
+    found = panels.histories(current_view(), program)
+    if found:
+        st.markdown(f"#### {tr('history.header')}")
+    for panel in found:
+        chart(panel)
 
 
 def table(frame: pd.DataFrame, key: str, name: str, wrap: bool = False) -> None:

@@ -36,10 +36,12 @@ class Movement:
 
 def signed_change(change: float, unit: str, approximate: bool, lang: str,
                   noun: str | None = None, percent: float | None = None) -> str:
-    """+977人次（+24.3%） / -CNY 20 million (-10%); 约 where either report is qualified."""
+    """+977人次（+24.3%） / about -CNY 20 million (-10%): 约 / about where either report is
+    qualified."""
     sign = "+" if change > 0 else "-" if change < 0 else "±"
-    qualifier = Qualifier.ABOUT if approximate else Qualifier.EXACT
-    text = f"{sign}{format_quantity(abs(change), unit, qualifier, lang, noun=noun)}"
+    text = f"{sign}{format_quantity(abs(change), unit, Qualifier.EXACT, lang, noun=noun)}"
+    if approximate:
+        text = t(f"qualifier.{Qualifier.ABOUT}", lang).format(text)
     if percent is None or pd.isna(percent):
         return text
     share = f"{sign}{format_number(abs(percent), lang, 1)}%"

@@ -79,7 +79,7 @@ def test_a_fall_in_what_should_rise_is_bad_news_in_colour_arrow_and_word(tmp_dat
     card = next(c for c in View(Catalog.load(tmp_data), Filters()).cards(
         "bowei_expansion", ["jobs"]))
     # From 350人左右, an approximate value: the change is approximate too.
-    assert card.movement.change == "-约50人（-14.3%）"
+    assert card.movement.change == "约-50人（-14.3%）"
     assert card.movement.change_note == "较2023-11-15 · ▼ 更差"
     assert (card.movement.tone, card.movement.arrow) == ("orange", "down")
 
