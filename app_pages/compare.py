@@ -13,10 +13,13 @@ if not metrics:
     nothing_here()
     st.stop()
 
-metric = st.selectbox(tr("compare.metric"), metrics, key="compare_metric",
-                      format_func=view.label)
-by = st.radio(tr("compare.by"), tables.COMPARE_BY, key="compare_by", horizontal=True,
-              format_func=lambda b: tr(f"compare.by.{b}"))
+# Offered by their names in the page's language, one widget per language.
+labels = {view.label(m): m for m in metrics}
+metric = labels[st.selectbox(tr("compare.metric"), list(labels),
+                             key=f"compare_metric_{view.lang}")]
+sides = {tr(f"compare.by.{b}"): b for b in tables.COMPARE_BY}
+by = sides[st.radio(tr("compare.by"), list(sides), key=f"compare_by_{view.lang}",
+                    horizontal=True)]
 comparable, rest = tables.comparison(view, metric, by)
 
 if comparable.empty:

@@ -151,3 +151,48 @@ def test_only_comparable_figures_stand_together():
     assert reasons == {"d3": "period_kind", "d4": "unit", "d5": "group"}
     by_district = trends.compare(frame, "m", "district")
     assert set(by_district.not_comparable["reason"]) >= {"no_district"}
+
+
+# --- on the pages (AppTest, a store of this test alone) ----------------------------------------
+
+def _stored(new_store, data_dir, folder):
+    from civic import database, store
+    engine = database.connect(new_store)
+    store.prepare(engine, data_dir)
+    store.load_folder(engine, folder, who="cli:test", why="later reports")
+
+
+def test_the_walk_page_shows_change_sparkline_and_history(new_store, data_dir, later_reports):
+    from test_app import open_app
+    _stored(new_store, data_dir, later_reports)
+    at = open_app("leaders_walk", lang="en")
+    assert [] == [e.value for e in at.exception]
+    experiences = at.metric[0]
+    assert experiences.value == "5,600 person-times"
+    assert experiences.proto.delta == "+600 person-times (+12%)"
+    assert list(experiences.proto.chart_data) == [4023, 5000, 5600]
+    assert any(c.value == "added since 2021–2024-03-31 · ▲ better" for c in at.caption)
+    assert any("Service experiences: each report" in m.value for m in at.markdown)
+
+
+def test_a_single_report_has_no_change_on_the_page(new_store):
+    from test_app import open_app
+    at = open_app("leaders_walk", lang="en")
+    assert at.metric[0].proto.delta == ""
+    assert not any("each report" in m.value for m in at.markdown)
+
+
+def test_the_compare_page_sorts_what_compares_and_says_why_the_rest_does_not(
+        new_store, data_dir, tmp_data):
+    from test_app import open_app
+    _add_figures(tmp_data, "programs/bowei_expansion.yaml", [
+        {"metric": "total_investment", "reported": "3亿元", "period": "2021/2023-11-15",
+         "department": "zz_drc", "locator": "测试报告累计投资3亿元"}])
+    _stored(new_store, data_dir, tmp_data)
+    at = open_app("compare", lang="en")
+    assert [] == [e.value for e in at.exception]
+    at.selectbox(key="compare_metric_en").set_value("Total investment").run()
+    comparable, rest = (d.value for d in at.dataframe)
+    assert comparable["As shown"].tolist() == ["CNY 1 billion", "CNY 1 billion"]
+    assert rest["Reason"].tolist() == ["another kind of period"]
+    assert rest["As shown"].tolist() == ["CNY 300 million"]
