@@ -129,7 +129,7 @@ def test_panels_build_every_chart_of_the_view_in_its_language(data_dir, lang, ti
     found = {p.key: p for p in panels.all_panels(view)}
     assert {"participation", "funnel_leaders_walk", "projects_money", "projects_land",
             "projects_milestones", "relief_winter_relief",
-            "vaccine_options_flu_advisory"} == set(found)
+            "vaccine_options_flu_advisory", "history_bowei_expansion_annual_output"} == set(found)
     land = found["projects_land"]
     assert (title, [7.0, 6.0]) == (land.title, sorted(land.figure.data[0].x, reverse=True))
     assert ("zzrb_20231115_longquan" in land.sources) and ("zzrb_20231115_bowei" in land.sources)
