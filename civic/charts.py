@@ -283,6 +283,10 @@ def history(frame: pd.DataFrame, *, date: str, value: str, bound: str, text: str
     frame = frame.sort_values(date)
     values = frame[value].astype(float)
     tops = frame[value_max].astype(float).fillna(values) if value_max else values
+    # Room either side, and labels leaning inwards, so that they stay inside a phone's width.
+    start, end = frame[date].min(), frame[date].max()
+    pad = max((end - start) * 0.1, pd.Timedelta(days=30))
+    middle = start + (end - start) / 2
     reach = float(pd.concat([values, tops]).max()) * 0.12 if len(frame) else 0.0
     fig = go.Figure(go.Scatter(x=frame[date], y=values, mode="lines", showlegend=False,
                                line={"color": "#999999", "width": 1, "dash": "dot"},
@@ -295,7 +299,8 @@ def history(frame: pd.DataFrame, *, date: str, value: str, bound: str, text: str
         fig.add_trace(go.Scatter(
             x=part[date], y=values[part.index], mode="markers+text",
             name=_lines(names.get(kind, kind), LEGEND_EMS),
-            text=[_lines(str(s), LABEL_EMS) for s in part[text]], textposition="top center",
+            text=[_lines(str(s), LABEL_EMS) for s in part[text]],
+            textposition=["top right" if d <= middle else "top left" for d in part[date]],
             cliponaxis=False,
             marker={"size": 13, "symbol": BOUND_SYMBOLS.get(kind, "circle"),
                     "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
@@ -308,9 +313,10 @@ def history(frame: pd.DataFrame, *, date: str, value: str, bound: str, text: str
     axis = _value_axis(pd.Series([top]), lang) | {"title": {"text": value_title}}
     if target is not None:
         fig.add_trace(go.Scatter(
-            x=[frame[date].min(), frame[date].max()], y=[target, target], mode="lines",
+            x=[start - pad, end + pad], y=[target, target], mode="lines",
             name=_lines(target_label, LEGEND_EMS),
             line={"color": PALETTE[5], "dash": "dash", "width": 2}, hoverinfo="name"))
-    fig.update_layout(yaxis=axis, xaxis={"title": None, "tickformat": "%Y-%m", "nticks": 6},
+    fig.update_layout(yaxis=axis, xaxis={"title": None, "tickformat": "%Y-%m", "nticks": 5,
+                                         "range": [start - pad, end + pad]},
                       showlegend=True)
     return _layout(fig, title, height=380)
