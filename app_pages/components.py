@@ -155,7 +155,7 @@ def chart(panel: Panel | None) -> None:
         return
     view = current_view()
     # The title as page text, which wraps on a phone; the figure keeps its own for exports.
-    st.markdown(f"**{panel.title}**")
+    st.markdown(f"**{md(panel.title)}**")  # a history or comparison names a metric from data
     st.plotly_chart(charts.untitled(panel.figure), key=panel.key,
                     config={"displaylogo": False})
     images = export.browser_available()
