@@ -125,6 +125,7 @@ PAGES = [
      "winter_relief"),
     ("app_pages/flu.py", "page.flu", ":material/vaccines:", "flu"),
     ("app_pages/community.py", "page.community", ":material/groups:", "community"),
+    ("app_pages/compare.py", "page.compare", ":material/compare_arrows:", "compare"),
     ("app_pages/sources.py", "page.sources", ":material/table_view:", "sources"),
 ]
 # Pages that write exist only for a signed-in editor or admin: no one else can reach their URL.

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages.components import (
-    current_view, kpi_row, page_programs, sources_caption, table, tr,
+    current_view, history_charts, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import tables
 from civic.i18n import format_date, join, labelled, listed, name, official
@@ -48,4 +48,5 @@ for program_id in programs:
         if program.officials:
             st.caption(md(labelled(tr("community.officials"), join(
                 [official(o, view.lang) for o in program.officials], view.lang), view.lang)))
+        history_charts(program_id)
         sources_caption([program.source])

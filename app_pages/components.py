@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from civic import accounts, cache, charts, export, tables
+from civic import accounts, cache, charts, export, panels, tables
 from civic.accounts import Account
 from civic.departments import Directory, with_units
 from civic.filters import Notice
@@ -55,8 +55,9 @@ ROW_LABEL_EMS = 54
 
 
 def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
-    """KPIs in bordered tiles: value with unit and qualifier, the period it covers beneath
-    (wrapped, never cut), provenance on hover.
+    """KPIs in bordered tiles: value with unit and qualifier, its change since the previous
+    report (colour, arrow and word), a sparkline from three reports, progress to a target, the
+    period it covers beneath (wrapped, never cut), provenance on hover.
 
     Long values ("about CNY 5 billion") and long labels ("Time saved · Ceramics firm's
     approval") get fewer, wider tiles rather than being cut off.
@@ -77,14 +78,23 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
                 label = card.label
                 if card.derived:
                     label = f"{label} · {t('basis.derived', view.lang)}"
+                moved = card.movement
                 st.metric(
                     md(label),
                     card.value,
-                    delta=card.status_text,
-                    delta_color="off",
-                    delta_arrow="off",
+                    delta=moved.change or card.status_text,
+                    delta_color=moved.tone,
+                    delta_arrow=moved.arrow,
                     help=md(card.provenance),
+                    chart_data=list(moved.trend) or None,
                 )
+                if moved.change_note:
+                    # Change notes are catalogue words, periods and arrows, never free text.
+                    st.caption(moved.change_note)
+                if moved.change and card.status_text:
+                    st.caption(card.status_text)
+                if moved.progress is not None:
+                    st.progress(moved.progress, text=moved.progress_text)
                 if card.period:
                     # Periods are validated dates and catalogue words, never free text.
                     st.caption(labelled(t("period.label", view.lang), card.period, view.lang))
@@ -159,7 +169,7 @@ def chart(panel: Panel | None) -> None:
         return
     view = current_view()
     # The title as page text, which wraps on a phone; the figure keeps its own for exports.
-    st.markdown(f"**{md(panel.title)}**")
+    st.markdown(f"**{md(panel.title)}**")  # a history or comparison names a metric from data
     st.plotly_chart(charts.untitled(panel.figure), key=panel.key,
                     config={"displaylogo": False})
     images = export.browser_available()
@@ -169,6 +179,16 @@ def chart(panel: Panel | None) -> None:
         download("html", "html", functools.partial(export.chart_html, panel, view), panel.key)
     if not images:
         browser_missing_note()
+
+
+def history_charts(program: str) -> None:
+    """A program's metrics over time, where it has reported one more than once; a metric
+    reported once is its KPI's value alone."""
+    found = panels.histories(current_view(), program)
+    if found:
+        st.markdown(f"#### {tr('history.header')}")
+    for panel in found:
+        chart(panel)
 
 
 def table(frame: pd.DataFrame, key: str, name: str, wrap: bool = False) -> None:

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, page_programs, program_heading, sources_caption, table, tr,
+    chart, current_view, history_charts, kpi_row, page_programs, program_heading,
+    sources_caption, table, tr,
 )
 from civic import panels, tables
 from civic.i18n import name
@@ -20,6 +21,7 @@ for program_id in programs:
     kpi_row(view.walk_cards(program_id))
 
     chart(panels.walk_funnel(view, program_id))
+    history_charts(program_id)
 
     st.markdown(f"#### {tr('walk.cases_header')}")
     kpi_row(view.group_cards(program_id, ["approval_time_missing_document", "time_saved"]),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, page_programs, sources_caption, table, tr,
+    chart, current_view, history_charts, kpi_row, page_programs, sources_caption, table, tr,
 )
 from civic import panels, tables
 
@@ -22,6 +22,9 @@ table(tables.per_area(view), key="projects_per_area", name=tr("projects.per_area
 
 st.subheader(tr("projects.milestones_header"))
 chart(panels.project_milestones(view))
+
+for program_id in programs:
+    history_charts(program_id)
 
 st.subheader(tr("projects.table_header"))
 table(tables.projects(view), key="projects_table", name=tr("projects.table_header"))

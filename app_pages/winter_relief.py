@@ -3,7 +3,8 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, page_programs, program_heading, sources_caption, table, tr,
+    chart, current_view, history_charts, kpi_row, page_programs, program_heading,
+    sources_caption, table, tr,
 )
 from civic import panels, tables
 
@@ -24,4 +25,5 @@ for program_id in programs:
     if len(measures):
         st.markdown(f"#### {tr('relief.measures_header')}")
         table(measures, key=f"measures_{program_id}", name=tr("relief.measures_header"))
+    history_charts(program_id)
     sources_caption([program.source])

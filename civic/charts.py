@@ -263,3 +263,60 @@ def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str)
                "tickfont": {"size": 11}} | _category_axis(rows, limit=MATRIX_ROW_EMS),
     )
     return _layout(fig, title, height=int(120 + row_height * len(rows) + labels_height))
+
+
+# How each kind of report is marked: a bound points the way the value may lie, a range spans.
+BOUND_SYMBOLS = {"reported": "circle", "lower_bound": "triangle-up", "upper_bound": "triangle-down",
+                 "range": "line-ew"}
+
+
+def history(frame: pd.DataFrame, *, date: str, value: str, bound: str, text: str, title: str,
+            value_title: str, lang: str, names: dict[str, str], value_max: str | None = None,
+            target: float | None = None, target_label: str = "") -> go.Figure:
+    """A metric's reports over time, each marked where it stands, joined by a thin line.
+
+    `bound` names a column saying what each report is (`reported`, `lower_bound`,
+    `upper_bound`, `range`); `names` words them for the legend. A lower bound is a triangle
+    with a whisker pointing up (the value is at least this), an upper bound points down, a
+    range is drawn from its lower to its upper end (`value_max`). `target` is a dashed line.
+    """
+    frame = frame.sort_values(date)
+    values = frame[value].astype(float)
+    tops = frame[value_max].astype(float).fillna(values) if value_max else values
+    # Room either side, and labels leaning inwards, so that they stay inside a phone's width.
+    start, end = frame[date].min(), frame[date].max()
+    pad = max((end - start) * 0.1, pd.Timedelta(days=30))
+    middle = start + (end - start) / 2
+    reach = float(pd.concat([values, tops]).max()) * 0.12 if len(frame) else 0.0
+    fig = go.Figure(go.Scatter(x=frame[date], y=values, mode="lines", showlegend=False,
+                               line={"color": "#999999", "width": 1, "dash": "dot"},
+                               hoverinfo="skip"))
+    for i, (kind, part) in enumerate(frame.groupby(bound, sort=False)):
+        kind = str(kind)
+        up = (list(tops[part.index] - values[part.index]) if kind == "range"
+              else [reach if kind == "lower_bound" else 0.0] * len(part))
+        down = [reach if kind == "upper_bound" else 0.0] * len(part)
+        fig.add_trace(go.Scatter(
+            x=part[date], y=values[part.index], mode="markers+text",
+            name=_lines(names.get(kind, kind), LEGEND_EMS),
+            text=[_lines(str(s), LABEL_EMS) for s in part[text]],
+            textposition=["top right" if d <= middle else "top left" for d in part[date]],
+            cliponaxis=False,
+            marker={"size": 13, "symbol": BOUND_SYMBOLS.get(kind, "circle"),
+                    "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
+            error_y={"type": "data", "symmetric": False, "array": up,
+                     "arrayminus": down, "visible": kind != "reported", "width": 6,
+                     "color": PALETTE[i % len(PALETTE)]},
+            hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>%{fullData.name}</extra>",
+        ))
+    top = max(float(tops.max()) if len(frame) else 0.0, target or 0.0) + reach
+    axis = _value_axis(pd.Series([top]), lang) | {"title": {"text": value_title}}
+    if target is not None:
+        fig.add_trace(go.Scatter(
+            x=[start - pad, end + pad], y=[target, target], mode="lines",
+            name=_lines(target_label, LEGEND_EMS),
+            line={"color": PALETTE[5], "dash": "dash", "width": 2}, hoverinfo="name"))
+    fig.update_layout(yaxis=axis, xaxis={"title": None, "tickformat": "%Y-%m", "nticks": 5,
+                                         "range": [start - pad, end + pad]},
+                      showlegend=True)
+    return _layout(fig, title, height=380)

@@ -205,9 +205,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def figures_xlsx(view: View) -> bytes:
-    """Every figure of the view with its sources: the data page's table as a workbook."""
+    """Every figure of the view with its change and its sources: the data page's table as a
+    workbook, with a sheet of each metric's reports over time where there are such."""
+    histories = tables.histories(view)
+    more = [(t("history.header", view.lang), histories)] if len(histories) else []
     return xlsx_bytes(tables.figures(view), tables.sources(view),
-                      t("sources.figures_header", view.lang), lang=view.lang)
+                      t("sources.figures_header", view.lang), lang=view.lang, more=more)
 
 
 def _sheet_title(text: str) -> str:
@@ -216,8 +219,10 @@ def _sheet_title(text: str) -> str:
 
 
 def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str,
-               lang: str = DEFAULT_LANG) -> bytes:
-    """A workbook of the table (typed numbers, units in the headers) and a sheet of its sources.
+               lang: str = DEFAULT_LANG,
+               more: list[tuple[str, pd.DataFrame]] | None = None) -> bytes:
+    """A workbook of the table (typed numbers, units in the headers), any `more` sheets
+    (title, table), and a sheet of its sources.
 
     Text cells are typed as text and stored as they are: a spreadsheet never runs them, so no
     apostrophe is added.
@@ -228,7 +233,8 @@ def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str
         sources_title = _sheet_title(f"{sources_title[:27]} (2)")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for title, part in ((data_title, frame), (sources_title, sources_frame)):
+        extra = [(_sheet_title(title), part) for title, part in more or []]
+        for title, part in ((data_title, frame), *extra, (sources_title, sources_frame)):
             part.to_excel(writer, sheet_name=title, index=False)
             sheet = writer.sheets[title]
             for row in sheet.iter_rows():
@@ -564,8 +570,11 @@ def _kpi_table(cards: list[KpiCard], lang: str) -> str:
     rows = []
     for card in cards:
         basis = t("basis.derived" if card.derived else "basis.reported", lang)
+        moved = card.movement
+        change = f"{moved.change} · {moved.change_note}" if moved.change else ""
         status = "".join(f'<div class="status">{_esc(_plain(note))}</div>'
-                         for note in (card.period, card.status_text) if note)
+                         for note in (card.period, change, card.status_text,
+                                      moved.progress_text) if note)
         rows.append(
             f'<tr><td>{_esc(card.label)}</td><td class="value">{_esc(card.value)}{status}</td>'
             f'<td class="basis{" derived" if card.derived else ""}">{_esc(basis)}</td>'

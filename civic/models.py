@@ -253,6 +253,10 @@ class Metric(Frozen):
     """What a count counts where the unit says less (athletes, not persons)."""
     synonyms: list[NonEmpty] = []
     """Other words reports use for it (Chinese), so the extractor can propose it."""
+    higher_is_better: bool | None = None
+    """Whether a rise is good news; None where it is neither (a change is then just a change)."""
+    cumulative: bool = False
+    """A running total (since 2021): the change between two reports is what was added between them."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:

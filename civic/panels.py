@@ -107,6 +107,46 @@ def vaccine_options(view: View, program: str) -> Panel | None:
     return Panel(f"vaccine_options_{program}", title, unit, fig, _sources(view, [program]))
 
 
+def comparison(view: View, metric: str, by: str) -> Panel | None:
+    """One metric across departments or districts, largest first: only figures that compare."""
+    frame, _ = tables.comparison(view, metric, by)
+    if frame.empty:
+        return None
+    label = view.label(metric)
+    title = t("compare.title", view.lang, metric=label, by=t(f"compare.by.{by}", view.lang))
+    fig = charts.bar(frame, x="who", y="value", text="text", period="period", title=title,
+                     value_title=label, lang=view.lang, horizontal=True)
+    programs = list(dict.fromkeys(p for p in view.program_ids if view.has(p)))
+    return Panel(f"compare_{metric}_{by}", title, label, fig, _sources(view, programs))
+
+
+def history(view: View, program: str, metric: str) -> Panel | None:
+    """A metric's reports over time, with its target; None for fewer than two reports (the
+    value alone says it all)."""
+    frame = tables.history(view, program, metric)
+    if len(frame) < 2:
+        return None
+    label = view.label(metric)
+    title = t("history.title", view.lang, metric=label)
+    target = next((g for g in view.catalog.dataset.targets
+                   if (g.program, g.metric) == (program, metric)), None)
+    names = {kind: t(f"history.{kind}", view.lang)
+             for kind in ("reported", "lower_bound", "upper_bound", "range")}
+    fig = charts.history(frame, date="date", value="value", value_max="value_max", bound="bound",
+                         text="text", title=title, value_title=label, lang=view.lang,
+                         names=names, target=target.value if target else None,
+                         target_label=t("history.target", view.lang))
+    return Panel(f"history_{program}_{metric}", title, label, fig, _sources(view, [program]))
+
+
+def histories(view: View, program: str) -> list[Panel]:
+    """A history chart for each of a program's headline metrics, then for any other metric
+    it has reported more than once."""
+    known = view.catalog.programs.get(program)
+    metrics = dict.fromkeys([*(known.headline if known else []), *view.program_metrics(program)])
+    return [panel for metric in metrics if (panel := history(view, program, metric))]
+
+
 def all_panels(view: View) -> list[Panel]:
     """Every chart of the view, in page order: what the briefing and the ZIP export hold."""
     found = [participation(view)]
@@ -114,4 +154,5 @@ def all_panels(view: View) -> list[Panel]:
     found += [project_money(view), project_land(view), project_milestones(view)]
     found += [relief_timeline(view, p) for p in view.programs_in("social_assistance")]
     found += [vaccine_options(view, p) for p in view.programs_in("public_health")]
+    found += [panel for p in view.program_ids if view.has(p) for panel in histories(view, p)]
     return [panel for panel in found if panel is not None]

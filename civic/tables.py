@@ -8,10 +8,21 @@ from __future__ import annotations
 
 import pandas as pd
 
+from civic import trends
+from civic.changes import change_note, signed_change
 from civic.i18n import format_date, format_period, format_unit, join, listed, name, t
 from civic.metrics import kpis
 from civic.models import Basis
+from civic.quantities import Qualifier
 from civic.view import View
+
+# How a qualified figure is drawn: a bound as a bound, a range as a range.
+BOUNDS = {
+    Qualifier.AT_LEAST: "lower_bound", Qualifier.MORE_THAN: "lower_bound",
+    Qualifier.MORE_THAN_ABOUT: "lower_bound", Qualifier.UP_TO: "upper_bound",
+    Qualifier.NEARLY: "upper_bound", Qualifier.LESS_THAN: "upper_bound",
+    Qualifier.UP_TO_ABOUT: "upper_bound", Qualifier.RANGE: "range",
+}
 
 
 def _col(view: View, key: str, unit: str | None = None) -> str:
@@ -197,10 +208,66 @@ def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def change_text(view: View, row: object) -> str:
+    """A figure's change since the previous report of its series, with since when and what it
+    means, or empty for a first report: +977人次（+24.3%）（2021–2023-11-15以来新增 · ▲ 更好）."""
+    change = getattr(row, "change")
+    if pd.isna(change):
+        return ""
+    metric = str(getattr(row, "metric"))
+    text = signed_change(float(change), str(getattr(row, "unit")),
+                         bool(getattr(row, "change_approx")), view.lang, view.noun(metric),
+                         getattr(row, "change_pct"))
+    note = change_note(row, view.catalog.metrics.get(metric), view.lang)
+    return f"{text}（{note}）" if view.lang == "zh" else f"{text} ({note})"
+
+
+def history(view: View, program: str, metric: str) -> pd.DataFrame:
+    """A metric's reports up to the view's end date, oldest first: for its chart (`date`,
+    `value`, `value_max`, `bound`, `text`, `period`) and, in words, its change (`change`)."""
+    rows = view.series(program, metric)
+    return pd.DataFrame({
+        "date": rows["date_end"],
+        "value": rows["value"].astype(float),
+        "value_max": rows["value_max"].astype(float),
+        "bound": rows["qualifier"].map(lambda q: BOUNDS.get(Qualifier(q), "reported")),
+        "text": [view.quantity(r) for r in rows.itertuples()],
+        "period": rows["period"].astype(str).map(format_period),
+        "change": [change_text(view, r) for r in rows.itertuples()],
+    })
+
+
+def histories(view: View) -> pd.DataFrame:
+    """Every series of two reports or more under the view: program, metric, each report and
+    its change. A sheet of the workbook and a table of the briefing."""
+    parts = []
+    for program in view.program_ids:
+        for metric in view.program_metrics(program):
+            rows = history(view, program, metric)
+            if len(rows) >= 2:
+                parts.append(rows.assign(program=view.program_name(program),
+                                         metric=view.label(metric)))
+    if not parts:
+        return pd.DataFrame(columns=[_col(view, k) for k in
+                                     ("program", "metric", "period", "display")]
+                            + [_col(view, "change")])
+    frame = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({
+        _col(view, "program"): frame["program"],
+        _col(view, "metric"): frame["metric"],
+        _col(view, "period"): frame["period"],
+        _col(view, "display"): frame["text"],
+        _col(view, "change"): frame["change"],
+    })
+
+
 def figures(view: View) -> pd.DataFrame:
-    """Every figure under the filters with its source: the data page and its exports."""
+    """Every figure under the filters with its source and its change since the previous
+    report: the data page and its exports."""
+    everything = view.catalog.frames.figures
+    changes = trends.with_changes(everything[everything["program"].isin(view.program_ids)])
     order = {p: i for i, p in enumerate(view.program_ids)}
-    frame = view.figures.assign(rank=view.figures["program"].astype(str).map(order)).sort_values(
+    frame = changes.loc[view.figures.index].assign(rank=view.figures["program"].astype(str).map(order)).sort_values(
         ["rank", "date"], kind="stable")
     lang = view.lang
     group = frame[f"group_{lang}"].astype("string").fillna("")
@@ -218,6 +285,7 @@ def figures(view: View) -> pd.DataFrame:
                                  for r in frame.itertuples()],
         _col(view, "basis"): frame["basis"].astype(str).map(lambda b: t(f"basis.{b}", lang)),
         _col(view, "period"): [view.period_label(r) for r in frame.itertuples()],
+        _col(view, "change"): [change_text(view, r) for r in frame.itertuples()],
         _col(view, "department"): frame["department"].astype(str).map(view.department_name),
         _col(view, "source"): frame["source"].astype(str).map(
             lambda s: view.catalog.sources[s].title if lang == "zh" and s in view.catalog.sources
@@ -290,3 +358,52 @@ def revisions(view: View) -> pd.DataFrame:
         })
     frame = pd.DataFrame(rows, columns=REVISION_COLUMNS)
     return frame.rename(columns={c: _col(view, c) for c in REVISION_COLUMNS})
+
+
+COMPARE_BY = ("department", "district")
+
+
+def compare_metrics(view: View) -> list[str]:
+    """Metrics reported by more than one department under the view: what can be compared."""
+    figures = view.figures
+    counts = figures.groupby("metric", observed=True)["department"].nunique()
+    return [m for m in dict.fromkeys(figures["metric"].astype(str)) if counts.get(m, 0) > 1]
+
+
+def _who(view: View, by: str, key: object) -> str:
+    if pd.isna(key):
+        return "–"
+    if by == "district":
+        known = view.catalog.districts.get(str(key))
+        return name(known.name, view.lang) if known else str(key)
+    return view.department_name(str(key))
+
+
+def comparison(view: View, metric: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One metric across departments or districts, up to the view's end date: the figures
+    that compare, largest first (`who`, `value`, `text`, `period`, `program`), and the rest
+    with the reason each does not (`reason`)."""
+    end = pd.Timestamp(view.filters.date_to) if view.filters.date_to else None
+    figures = view.catalog.frames.figures
+    result = trends.compare(figures[figures["program"].isin(view.program_ids)], metric, by, end)
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({
+            "who": [_who(view, by, k) for k in frame[by]],
+            "value": frame["value"].astype(float),
+            "text": [view.quantity(r) for r in frame.itertuples()],
+            "period": [view.period_label(r) for r in frame.itertuples()],
+            "program": frame["program"].astype(str).map(view.program_name),
+            "reason": [t(f"compare.reason.{r}", view.lang) if r else "" for r in frame["reason"]],
+        })
+
+    return shown(result.comparable), shown(result.not_comparable)
+
+
+def comparison_table(view: View, frame: pd.DataFrame, reasons: bool = False) -> pd.DataFrame:
+    """A comparison for the page and its exports, in the view's language."""
+    columns = {"who": _col(view, "who"), "text": _col(view, "display"),
+               "period": _col(view, "period"), "program": _col(view, "program")}
+    if reasons:
+        columns["reason"] = _col(view, "reason")
+    return frame[list(columns)].rename(columns=columns)

@@ -13,7 +13,9 @@ from functools import cached_property
 import pandas as pd
 
 from civic import filters as flt
+from civic import trends
 from civic.catalog import Catalog
+from civic.changes import Movement, movement
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
 from civic.metrics import Status, derived_figures, kpis, status
 from civic.models import Advisory, Basis, LocalText, span_text
@@ -70,7 +72,8 @@ class KpiCard:
     """A KPI ready to show: label, value with unit and qualifier, provenance, status.
 
     `period` is the time the value covers, in words; `beyond` says it reaches past the
-    chosen dates, so the value is not the chosen dates' own.
+    chosen dates, so the value is not the chosen dates' own. `movement` is its change since
+    the previous report, sparkline and progress against a target (empty for one report).
     """
 
     program: str
@@ -83,6 +86,7 @@ class KpiCard:
     status_text: str | None = None
     period: str = ""
     beyond: bool = False
+    movement: Movement = Movement()
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,9 @@ class View:
         targets = {(g.program, g.metric): g for g in self.catalog.dataset.targets}
         cards = []
         for row in kpis(self.figures, program, metrics).itertuples():
+            history = self.series(program, row.metric)
+            if len(history):  # the latest report on or before the view's end date
+                row = next(history.tail(1).itertuples())
             target = targets.get((program, row.metric))
             verdict = status(float(row.value), target) if target else None
             cards.append(KpiCard(
@@ -149,9 +156,19 @@ class View:
                 provenance=self.provenance(row),
                 status=verdict,
                 status_text=self.status_text(verdict, target) if verdict else None,
+                movement=movement(history, self.catalog.metrics.get(row.metric), target,
+                                  self.lang, self.noun(row.metric)),
                 **self.period_of(row),
             ))
         return cards
+
+    def series(self, program: str, metric: str, group: str | None = None) -> pd.DataFrame:
+        """A metric's reports up to the view's end date, oldest first, with their changes:
+        the earlier ones too, since a change is measured from them."""
+        end = pd.Timestamp(self.filters.date_to) if self.filters.date_to else None
+        figures = self.catalog.frames.figures
+        return trends.series(figures[figures["program"].isin(self.program_ids)], program,
+                             metric, group, end)
 
     def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         """Cards for figures broken down by group (an age group, a case), one per group."""
@@ -162,7 +179,10 @@ class View:
             KpiCard(program=program, metric=row.metric,
                     label=f"{self.label(row.metric)} · {getattr(row, group)}",
                     value=self.quantity(row), derived=row.basis == Basis.DERIVED,
-                    provenance=self.provenance(row), **self.period_of(row))
+                    provenance=self.provenance(row), **self.period_of(row),
+                    movement=movement(self.series(program, row.metric, row.group_zh),
+                                      self.catalog.metrics.get(row.metric), None, self.lang,
+                                      self.noun(row.metric)))
             for row in rows.itertuples()
         ]
 

@@ -13,7 +13,8 @@ from civic import database, store
 from civic.cache import DATA_DIR_ENV
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
+PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "compare",
+         "sources"]
 
 
 def open_app(page="overview", timeout=60, **params):

@@ -42,6 +42,7 @@ PAGES = {
     "winter_relief": True,
     "flu": True,
     "community": False,
+    "compare": True,
     "sources": False,
 }
 LANGS = ("zh", "en")

@@ -129,7 +129,7 @@ def test_panels_build_every_chart_of_the_view_in_its_language(data_dir, lang, ti
     found = {p.key: p for p in panels.all_panels(view)}
     assert {"participation", "funnel_leaders_walk", "projects_money", "projects_land",
             "projects_milestones", "relief_winter_relief",
-            "vaccine_options_flu_advisory"} == set(found)
+            "vaccine_options_flu_advisory", "history_bowei_expansion_annual_output"} == set(found)
     land = found["projects_land"]
     assert (title, [7.0, 6.0]) == (land.title, sorted(land.figure.data[0].x, reverse=True))
     assert ("zzrb_20231115_longquan" in land.sources) and ("zzrb_20231115_bowei" in land.sources)
@@ -139,3 +139,28 @@ def test_panels_follow_the_filters(data_dir):
     view = View(Catalog.load(data_dir), Filters(departments=("zz_cdc",)))
     assert ["participation", "vaccine_options_flu_advisory"] == [
         p.key for p in panels.all_panels(view)]
+
+
+def test_a_history_draws_each_report_as_what_it_is():
+    frame = pd.DataFrame({
+        "date": pd.to_datetime(["2021-12-31", "2022-12-31", "2023-12-31", "2024-12-31"]),
+        "value": [100.0, 150.0, 200.0, 180.0],
+        "value_max": [None, None, 260.0, None],
+        "bound": ["reported", "lower_bound", "range", "upper_bound"],
+        "text": ["100个", "150多个", "200–260个", "近180个"],
+    })
+    names = {"reported": "报告值", "lower_bound": "下限", "upper_bound": "上限", "range": "范围"}
+    fig = charts.history(frame, date="date", value="value", value_max="value_max",
+                           bound="bound", text="text", title="测试", value_title="个", lang="zh",
+                           names=names, target=250, target_label="目标")
+    marks = {trace.name: trace for trace in fig.data if trace.mode == "markers+text"}
+    assert {k: marks[v].marker.symbol for k, v in names.items()} == {
+        "reported": "circle", "lower_bound": "triangle-up", "upper_bound": "triangle-down",
+        "range": "line-ew"}
+    lower, upper, ranged = marks["下限"].error_y, marks["上限"].error_y, marks["范围"].error_y
+    assert lower.array[0] > 0 and lower.arrayminus[0] == 0  # at least this: points up
+    assert upper.array[0] == 0 and upper.arrayminus[0] > 0  # at most this: points down
+    assert list(ranged.array) == [60.0]  # from its lower end to its upper
+    (target,) = [trace for trace in fig.data if trace.name == "目标"]
+    assert list(target.y) == [250, 250] and target.line.dash == "dash"
+    assert fig.layout.legend.yanchor == "bottom"  # below the plot, as every chart

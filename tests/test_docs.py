@@ -37,7 +37,7 @@ def test_readme_documents_every_record_list(kind):
 
 
 @pytest.mark.parametrize("page", ["overview", "leaders_walk", "projects", "winter_relief",
-                                  "flu", "community", "sources"])
+                                  "flu", "community", "compare", "sources"])
 def test_readme_lists_every_page(page):
     assert f"| {t(f'page.{page}', 'zh')} · {t(f'page.{page}', 'en')} |" in README
 

@@ -1,0 +1,140 @@
+"""How a metric moves: its history, the change since its previous report, its peers.
+
+Pure functions on figures frames (the columns of `civic.loading.FIGURE_COLUMNS`): a frame in,
+a frame out. A series is one program's figures of one metric and group, ordered by the date
+each period ends. A change is measured from the previous report of the same series; for a
+running total (`cumulative`) it is what was added between the two reports. A range has no
+single value, so no change is computed from or to it; a bound or an approximate value gives
+an approximate change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from civic.quantities import Qualifier
+
+SERIES = ["program", "metric", "group_zh"]
+SPARK_POINTS = 3
+"""A sparkline needs at least three reports; two make a line that says no more than the change."""
+
+_EXACT = {Qualifier.EXACT.value}
+
+
+def _key(frame: pd.DataFrame) -> list[pd.Series]:
+    # Ungrouped figures have no group; group them together rather than dropping them.
+    return [frame["program"].astype(str), frame["metric"].astype(str),
+            frame["group_zh"].fillna("").astype(str)]
+
+
+def with_changes(figures: pd.DataFrame) -> pd.DataFrame:
+    """Every figure with the change since the previous report of its series.
+
+    Adds `previous` (value), `previous_date` (when the previous report's period ends),
+    `previous_period` (that period as written),
+    `change`, `change_pct` (of the previous value; none from zero) and `change_approx`
+    (either side is qualified). A series' first figure, and any next to a range, has none.
+    """
+    frame = figures.sort_values("date_end", kind="stable")
+    grouped = frame.groupby(_key(frame), sort=False)
+    previous = grouped["value"].shift()
+    previous_date = grouped["date_end"].shift()
+    previous_period = grouped["period"].shift()
+    previous_qualifier = grouped["qualifier"].shift()
+    ranged = (frame["qualifier"].astype(str) == Qualifier.RANGE) | (
+        previous_qualifier.astype(str) == Qualifier.RANGE)
+    change = (frame["value"] - previous).where(~ranged & previous.notna())
+    base = previous.where(previous != 0)
+    out = frame.assign(
+        previous=previous.where(change.notna()),
+        previous_date=previous_date.where(change.notna()),
+        previous_period=previous_period.where(change.notna()),
+        change=change,
+        change_pct=(change / base.abs() * 100).where(change.notna()),
+        change_approx=change.notna() & ~(frame["qualifier"].astype(str).isin(_EXACT)
+                                         & previous_qualifier.astype(str).isin(_EXACT)),
+    )
+    return out.loc[figures.index]
+
+
+def series(figures: pd.DataFrame, program: str, metric: str, group: str | None = None,
+           end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """One series as reported up to `end` (every report where `end` is None), oldest first,
+    with its changes."""
+    rows = figures[(figures["program"] == program) & (figures["metric"] == metric)]
+    rows = rows[rows["group_zh"].isna()] if group is None else rows[rows["group_zh"] == group]
+    rows = with_changes(rows).sort_values("date_end", kind="stable")
+    if end is not None:
+        rows = rows[rows["date_end"] <= end]
+    return rows.reset_index(drop=True)
+
+
+def verdict(change: float, higher_is_better: bool | None) -> str:
+    """better, worse, same, or changed (where the metric does not say which way is good)."""
+    if change == 0:
+        return "same"
+    if higher_is_better is None:
+        return "changed"
+    return "better" if (change > 0) == higher_is_better else "worse"
+
+
+def progress(value: float, target: float, at_least: bool = True) -> float | None:
+    """How far a value has come towards its target, 1.0 being there; None where it cannot say."""
+    if at_least:
+        return value / target if target > 0 else None
+    return target / value if value > 0 else None
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def period_kind(text: str) -> str:
+    """What kind of period a figure covers: a date (a day or a month: the state then), a
+    year (an annual figure), or a span (a running total from one date to another)."""
+    if _DAY.match(text) or _MONTH.match(text):
+        return "date"
+    return "year" if _YEAR.match(text) else "span"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One metric across departments or districts: the figures that compare, largest first,
+    and the rest with the reason each cannot stand with them."""
+
+    comparable: pd.DataFrame
+    not_comparable: pd.DataFrame
+
+
+def compare(figures: pd.DataFrame, metric: str, by: str,
+            end: pd.Timestamp | None = None) -> Comparison:
+    """The latest figure of `metric` for each `by` (department or district) up to `end`.
+
+    Figures compare when they share the unit and the kind of period of the most common such
+    pair (the largest first); a part of a breakdown (a group), a range, a figure with no `by`,
+    another unit or another kind of period is listed with its reason (`reason`).
+    """
+    rows = figures[figures["metric"] == metric]
+    if end is not None:
+        rows = rows[rows["date_end"] <= end]
+    rows = rows.assign(kind=rows["period"].astype(str).map(period_kind))
+    reasons = pd.Series("", index=rows.index)
+    reasons[rows["group_zh"].notna()] = "group"
+    reasons[(reasons == "") & (rows["qualifier"].astype(str) == Qualifier.RANGE)] = "range"
+    reasons[(reasons == "") & rows[by].isna()] = f"no_{by}"
+    candidates = rows[reasons == ""].sort_values("date_end", kind="stable")
+    latest = candidates.groupby(candidates[by].astype(str), sort=False).tail(1)
+    if not latest.empty:
+        unit, kind = latest.groupby(["unit", "kind"], sort=False).size().idxmax()
+        reasons[latest.index[latest["unit"] != unit]] = "unit"
+        reasons[latest.index[(latest["unit"] == unit) & (latest["kind"] != kind)]] = "period_kind"
+    older = candidates.index.difference(latest.index)
+    reasons[older] = "older"
+    rows = rows.assign(reason=reasons)
+    comparable = rows[rows["reason"] == ""].sort_values("value", ascending=False, kind="stable")
+    rest = rows[~rows["reason"].isin(["", "older"])]
+    return Comparison(comparable.reset_index(drop=True), rest.reset_index(drop=True))
