@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,19 @@ def read_report(path: str | Path) -> str:
     except Exception as error:  # a damaged file: the reader's own words, with the file named
         raise ReportError(f"{path}: cannot be read as {suffix}: {error}") from error
     return normalize_text(text)
+
+
+def read_report_bytes(name: str, content: bytes) -> str:
+    """The text of an uploaded report, read as `read_report` reads a file; problems name the
+    upload, not where it was kept while being read."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"report{suffix}"
+        path.write_bytes(content)
+        try:
+            return read_report(path)
+        except ReportError as error:
+            raise ReportError(str(error).replace(str(path), name)) from None
 
 
 def _read_docx(path: Path) -> str:
@@ -700,3 +714,44 @@ def _match(catalogue: Catalogue | None, text: str, start: int, quantity: Quantit
                   {"program": program_conf, "metric": metric_conf,
                    "department": department_conf},
                   term if len(term) >= 2 and term in context.near else "")
+
+
+# --- the editor's review -------------------------------------------------------------------
+
+TABLE_COLUMNS = ["keep", "label", "phrase", "reported", "period", "program", "metric",
+                 "department", "confidence"]
+
+
+def proposal_table(proposals: list[ProposedFigure]) -> list[dict[str, object]]:
+    """One editable row per proposal; kept by default where program, metric and department
+    are all guessed, and `confidence` the weakest of the three guesses."""
+    return [{
+        "keep": bool(p.program and p.metric and p.department), "label": p.label,
+        "phrase": p.phrase, "reported": p.reported, "period": p.period,
+        "program": p.program, "metric": p.metric, "department": p.department,
+        "confidence": round(min(p.confidence.values()), 2),
+    } for p in proposals]
+
+
+def _cell(value: object) -> str:
+    """A table cell as text: empty where pandas or the editor left nothing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def proposals_to_rows(table: list[dict[str, object]]) -> list[tuple[int, dict[str, str]]]:
+    """The kept rows of a reviewed table as the rows an upload gives intake.check, numbered
+    as the table shows them; the phrase (at most 20 characters) locates the figure and the
+    label becomes the note."""
+    found = []
+    for number, row in enumerate(table, start=1):
+        if not row.get("keep"):
+            continue
+        found.append((number, {
+            "program": _cell(row.get("program")), "metric": _cell(row.get("metric")),
+            "reported": _cell(row.get("reported")), "period": _cell(row.get("period")),
+            "department": _cell(row.get("department")),
+            "locator": _cell(row.get("phrase"))[:PHRASE_MAX], "note": _cell(row.get("label")),
+        }))
+    return found

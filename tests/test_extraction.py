@@ -20,7 +20,10 @@ from civic.extraction import (
     extract,
     find_dates,
     normalize_text,
+    proposal_table,
+    proposals_to_rows,
     read_report,
+    read_report_bytes,
     report_date,
 )
 from civic.loading import load
@@ -286,3 +289,38 @@ def test_civic_extract_date_option_and_missing_file(tmp_path, capsys, data_dir):
     assert json.loads(capsys.readouterr().out)[0]["period"] == "2019-12"
     assert main(["extract", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt" in capsys.readouterr().err
+
+
+# --- the editor's review --------------------------------------------------------------------
+
+def test_kept_proposals_become_upload_rows(dataset):
+    text = "2024年5月，株洲市救助管理站共接回受助人员8名，小区新添长椅20处。"
+    table = proposal_table(extract(text, dataset, REPORT))
+    assert [row["keep"] for row in table] == [True, False]
+    assert table[0]["confidence"] == min(extract(text, dataset, REPORT)[0].confidence.values())
+    ((number, cells),) = proposals_to_rows(table)
+    assert number == 1
+    assert cells == {"program": "winter_relief", "metric": "persons_taken_in",
+                     "reported": "8名", "period": "2024-05", "department": "zz_relief_station",
+                     "locator": table[0]["phrase"], "note": table[0]["label"]}
+    assert len(cells["locator"]) <= PHRASE_MAX and cells["locator"] in text
+
+
+def test_the_editors_corrections_are_what_the_rows_carry():
+    table = [
+        {"keep": False, "label": "人员", "phrase": "接回受助人员8名", "reported": "8名"},
+        {"keep": True, "label": "长椅", "phrase": "小区新添长椅二十处，分布在各个楼栋之间的步道旁",
+         "reported": " 20多处 ", "period": "2024-05", "program": "p", "metric": "m",
+         "department": float("nan"), "confidence": 0.0},
+    ]
+    ((number, cells),) = proposals_to_rows(table)
+    assert number == 2
+    assert cells["reported"] == "20多处" and cells["department"] == ""
+    assert cells["locator"] == table[1]["phrase"][:PHRASE_MAX]
+    assert proposals_to_rows([]) == []
+
+
+def test_uploaded_report_bytes_read_like_a_file_and_problems_name_the_upload():
+    assert read_report_bytes("简报.txt", "全区新建驿站3个。".encode("gb18030")) == "全区新建驿站3个。"
+    with pytest.raises(ReportError, match=r"^简报\.pdf: cannot be read"):
+        read_report_bytes("简报.pdf", b"not a pdf")
