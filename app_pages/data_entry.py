@@ -1,13 +1,15 @@
 """数据录入 Data entry: templates, the report cited, an upload checked row by row and previewed,
-duplicates skipped or replaced, one Save; and a form for one figure. Signed-in editors only."""
+duplicates skipped or replaced, one Save; the figures of a report's text proposed, reviewed and
+saved the same way; and a form for one figure. Signed-in editors only."""
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from app_pages.components import current_view, editor_or_stop, tr
-from civic import cache, intake, reads, store, templates, uploads
+from civic import cache, extraction, intake, reads, store, templates, uploads
 from civic.i18n import name
 from civic.text import md
 
@@ -77,23 +79,21 @@ def saved_message(saved: intake.Saved) -> None:
                    icon=":material/check_circle:")
 
 
-upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
-if upload is not None and source is not None:
-    try:
-        sheet = uploads.read(upload.name, upload.getvalue(), intake.FIGURE_COLUMNS)
-    except uploads.Unusable as unusable:
-        st.error(md(unusable.message(lang)), icon=":material/error:")
-        st.stop()
+def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "") -> None:
+    """Rows checked, problems and preview shown, duplicates chosen, one Save: the same for an
+    upload and for the figures kept from a report."""
     checked = intake.check(engine, sheet, source, account, departments)
     if checked.problems:
         st.error(tr("entry.problems", count=len(checked.problems)), icon=":material/error:")
         st.dataframe(intake.problems_frame(checked.problems, lang), hide_index=True,
-                     key="problems_table")
+                     key=f"{prefix}problems_table")
     if checked.refused:
         st.warning(tr("entry.refused", count=len(checked.refused)), icon=":material/block:")
-        st.dataframe(intake.preview(checked.refused, lang), hide_index=True, key="refused_table")
+        st.dataframe(intake.preview(checked.refused, lang), hide_index=True,
+                     key=f"{prefix}refused_table")
     st.subheader(tr("entry.preview", count=len(checked.rows)))
-    st.dataframe(intake.preview(checked.rows, lang), hide_index=True, key="preview_table")
+    st.dataframe(intake.preview(checked.rows, lang), hide_index=True,
+                 key=f"{prefix}preview_table")
     duplicates = [r for r in checked.duplicates if not r.unchanged]
     replace: set[str] = set()
     if duplicates:
@@ -101,21 +101,20 @@ if upload is not None and source is not None:
         choices = {"skip": tr("entry.skip"), "replace": tr("entry.replace"),
                    "rows": tr("entry.replace_rows")}
         choice = st.segmented_control(tr("entry.duplicate_all"), list(choices), default="skip",
-                                      key="duplicates_all", format_func=choices.get)
+                                      key=f"{prefix}duplicates_all", format_func=choices.get)
         if choice == "replace":
             replace = {r.key for r in duplicates}
         elif choice == "rows":
             numbers = st.multiselect(tr("entry.replace_rows"), [r.number for r in duplicates],
-                                     key="replace_rows")
+                                     key=f"{prefix}replace_rows")
             replace = {r.key for r in duplicates if r.number in numbers}
-    why = st.text_input(tr("entry.why"), key="upload_why", max_chars=500,
-                        value=f"upload {upload.name}")
-    if st.button(tr("entry.save"), type="primary", key="save_upload",
+    why = st.text_input(tr("entry.why"), key=f"{name}_why", max_chars=500, value=why_default)
+    if st.button(tr("entry.save"), type="primary", key=f"save_{name}",
                  disabled=not checked.rows, icon=":material/save:"):
         try:
             saved = intake.save(engine, [r.figure for r in checked.rows], source,
                                 account=account, departments=departments,
-                                why=why.strip() or f"upload {upload.name}", replace=replace,
+                                why=why.strip() or why_default, replace=replace,
                                 stored={r.key for r in checked.duplicates})
             saved_message(saved)
         except store.Refused as refused:
@@ -123,9 +122,74 @@ if upload is not None and source is not None:
         except store.Busy as busy:
             st.error(md(str(busy)), icon=":material/hourglass:")
 
-st.subheader(tr("entry.one_header"))
+
+upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
+if upload is not None and source is not None:
+    try:
+        sheet = uploads.read(upload.name, upload.getvalue(), intake.FIGURE_COLUMNS)
+    except uploads.Unusable as unusable:
+        st.error(md(unusable.message(lang)), icon=":material/error:")
+        st.stop()
+    review(sheet, "upload", f"upload {upload.name}")
+
 programs = {p.id: name(p.name, lang) for p in catalog.dataset.programs}
 metrics = {m.id: name(m.label, lang) for m in catalog.dataset.metrics}
+
+st.subheader(tr("entry.report_header"))
+st.caption(tr("entry.report_intro"))
+pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160)
+report_file = st.file_uploader(tr("entry.report_upload"), type=["txt", "docx", "pdf"],
+                               key="report_file")
+report = pasted
+if report_file is not None:
+    try:
+        report = extraction.read_report_bytes(report_file.name, report_file.getvalue())
+    except extraction.ReportError as error:
+        st.error(md(str(error)), icon=":material/error:")
+        report = ""
+if report.strip():
+    found_date = extraction.report_date(report)
+    if found_date is not None:
+        st.caption(tr("entry.report_date_found", date=found_date.isoformat()))
+        report_day = found_date
+    else:
+        report_day = st.date_input(tr("entry.report_date"), value=dt.date.today(),
+                                   key="report_date", min_value=dt.date(2000, 1, 1),
+                                   format="YYYY-MM-DD")
+    proposals = extraction.extract(report, reads.dataset(engine), report_day)
+    if not proposals:
+        st.info(tr("entry.report_none"), icon=":material/info:")
+    else:
+        st.caption(tr("entry.report_count", count=len(proposals)))
+        every_department = {d.id: name(d.name, lang) for d in catalog.dataset.departments}
+        edited = st.data_editor(
+            pd.DataFrame(extraction.proposal_table(proposals),
+                         columns=extraction.TABLE_COLUMNS),
+            key="report_table", hide_index=True, num_rows="dynamic",
+            column_config={
+                "keep": st.column_config.CheckboxColumn(tr("column.keep")),
+                "label": st.column_config.TextColumn(tr("column.label")),
+                "phrase": st.column_config.TextColumn(tr("column.locator"),
+                                                      max_chars=extraction.PHRASE_MAX),
+                "reported": st.column_config.TextColumn(tr("column.reported")),
+                "period": st.column_config.TextColumn(tr("column.period")),
+                "program": st.column_config.SelectboxColumn(
+                    tr("column.program"), options=list(programs), format_func=programs.get),
+                "metric": st.column_config.SelectboxColumn(
+                    tr("column.metric"), options=list(metrics), format_func=metrics.get),
+                "department": st.column_config.SelectboxColumn(
+                    tr("column.department"), options=list(every_department),
+                    format_func=every_department.get),
+                "confidence": st.column_config.NumberColumn(
+                    tr("column.confidence"), format="%.2f", disabled=True),
+            })
+        kept = extraction.proposals_to_rows(edited.to_dict("records"))
+        if source is not None and kept:
+            review(uploads.Sheet(kept), "report", "report text", prefix="report_")
+        elif not kept:
+            st.info(tr("entry.report_none_kept"), icon=":material/info:")
+
+st.subheader(tr("entry.one_header"))
 own = {d.id: name(d.name, lang) for d in catalog.dataset.departments
        if allowed is None or d.id in allowed}
 with st.form("one_figure"):

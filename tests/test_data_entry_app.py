@@ -190,3 +190,35 @@ def test_an_upload_citing_a_new_source_writes_it_in_the_same_batch(new_store):
     assert list(batch["table"]) == ["sources", "figures"]
     assert batch.iloc[0]["after"]["url"] == "https://example.org/q3"
     assert batch.iloc[1]["after"]["source"] == batch.iloc[0]["key"]
+
+
+REPORT = "2024年1月20日\n\n入冬以来，株洲市救助管理站共接回受助人员9名。小区新添长椅20处。"
+
+
+def test_a_pasted_report_is_proposed_reviewed_and_saved_like_an_upload(new_store):
+    relief = Account("wang", "editor", ("zz_relief_station",))
+    at = signed_in_app("data_entry", relief)
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    before = figures_stored(new_store)
+    at.text_area(key="report_text").input(REPORT).run()
+    assert not at.exception
+    assert any("2024-01-20" in c.value for c in at.caption)
+    assert any("2 " in c.value for c in at.caption)  # two figures proposed
+    assert figures_stored(new_store) == before
+    table, preview = (frame.value for frame in at.dataframe)
+    assert list(table["keep"]) == [True, False]  # 长椅 fits no metric: proposed, not kept
+    assert list(preview["行"]) == [1] and list(preview["数值"]) == ["9人"]
+    at.button(key="save_report").click().run()
+    assert not at.exception and "新增 1 条" in at.success[0].value
+    after = figures_stored(new_store)
+    assert sorted(set(after) - set(before)) == ["9名"] and len(after) == len(before) + 1
+    trail = reads.history(database.connect(new_store))
+    assert trail.iloc[-1]["who"] == "editor:wang" and trail.iloc[-1]["why"] == "report text"
+
+
+def test_a_report_without_a_date_asks_for_one(new_store):
+    at = signed_in_app("data_entry", lang="en")
+    at.text_area(key="report_text").input("小区新添长椅20处。").run()
+    assert not at.exception
+    assert at.date_input(key="report_date").value is not None
+    assert not [b for b in at.button if b.key == "save_report"]  # no source, nothing kept
