@@ -222,3 +222,17 @@ def test_a_report_without_a_date_asks_for_one(new_store):
     assert not at.exception
     assert at.date_input(key="report_date").value is not None
     assert not [b for b in at.button if b.key == "save_report"]  # no source, nothing kept
+
+
+def test_an_uploaded_report_is_read_and_a_broken_one_named(new_store):
+    at = signed_in_app("data_entry", lang="en")
+    report = "入冬以来，株洲市救助管理站共接回受助人员9名。".encode("gb18030")
+    at.get("file_uploader")[1].set_value(("简报.txt", report, "text/plain")).run()
+    assert not at.exception
+    assert at.date_input(key="report_date").value is not None  # no date in the text
+    (table,) = (frame.value for frame in at.dataframe)
+    assert list(table["reported"]) == ["9名"]
+    at.get("file_uploader")[1].set_value(("简报.pdf", b"not a pdf", "application/pdf")).run()
+    assert not at.exception
+    shown = [e.value.replace("\\", "") for e in at.error]  # as Markdown renders it
+    assert any(text.startswith("简报.pdf: cannot be read as .pdf") for text in shown)
