@@ -72,9 +72,12 @@ def go_to(page, title: str) -> None:
     wait_until_settled(page)
 
 
-def pick(page, key: str, option: str) -> None:
-    """Choose `option` in the select box of widget key `key`."""
-    page.locator(f".st-key-{key} [data-baseweb='select']").click()
+def pick(page, label: str, option: str) -> None:
+    """Choose `option` in the select box labelled `label`."""
+    name = page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(f"^{label}$"))
+    box = page.locator('[data-testid="stSelectbox"]').filter(has=name).locator("input")
+    box.click()
+    box.fill(option)  # the list narrows to the one option
     page.get_by_role("option").filter(has_text=option).first.click()
     wait_until_settled(page)
 
@@ -113,14 +116,14 @@ def test_upload_preview_save_show_and_undo(page, app_url, store_url, tmp_path):
         assert not NEW_VALUE.search(main_text(page))
 
         go_to(page, "数据录入")
-        pick(page, "source_id", source_title())
-        page.locator(".st-key-upload input[type='file']").set_input_files(str(csv))
+        pick(page, "选择报道", source_title())
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
         page.get_by_text("预览：1 行可以保存").wait_for()
         wait_until_settled(page)
         assert [] == error_texts(page)
         assert seeded == figure_changes(store_url)  # nothing written before Save
 
-        page.locator(".st-key-save_upload button").click()
+        page.locator(MAIN).get_by_role("button", name="保存", exact=True).click()
         saved = page.get_by_text(re.compile("已保存：批次"))
         saved.wait_for()
         batch = re.search(r"批次 (\S+?)；", saved.inner_text()).group(1)
@@ -131,8 +134,8 @@ def test_upload_preview_save_show_and_undo(page, app_url, store_url, tmp_path):
         page.locator(MAIN).get_by_text(NEW_VALUE).first.wait_for()
 
         go_to(page, "变更记录")
-        pick(page, "undo_batch", batch)
-        page.locator(".st-key-undo button").click()
+        pick(page, "批次", batch)
+        page.locator(MAIN).get_by_role("button", name="撤销此批次").click()
         page.get_by_text(re.compile("已撤销：新批次")).wait_for()
         wait_until_settled(page)
 
