@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -117,7 +116,9 @@ def test_upload_preview_save_show_and_undo(page, app_url, store_url, tmp_path):
 
         go_to(page, "数据录入")
         pick(page, "选择报道", source_title())
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
+        # The figures upload comes first; the report's text has an uploader of its own below.
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+            str(csv))
         page.get_by_text("预览：1 行可以保存").wait_for()
         wait_until_settled(page)
         assert [] == error_texts(page)
