@@ -138,7 +138,7 @@ def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts, tm
     screenshot(page, tmp_path / "sso.png")
     assert [] == error_texts(page)
     assert ("sign_in", "single sign-on") == audit(store_with_accounts)[-1]
-    # Signing out also ends the single sign-on: the next visit is anonymous.
+    # Signing out is audited.
     page.locator(SIDEBAR).get_by_role("button", name="退出登录").click()
     for _ in range(100):
         if audit(store_with_accounts)[-1][0] == "sign_out":
