@@ -5,7 +5,6 @@ opening the dashboard; `civic db` and `civic history` (in `store_cli`) look afte
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -20,7 +19,7 @@ from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames, load
 from civic.models import Category
-from civic.store_cli import add_commands, database_option, engine
+from civic.store_cli import add_commands, database_option, engine, iso_date, write_output
 from civic.text import csv_safe
 from civic.user_cli import add_commands as add_user_commands
 from civic.view import View
@@ -157,10 +156,7 @@ def _export(args: argparse.Namespace) -> int:
               "browser runs (chromium --headless --version) or set BROWSER_PATH to one that "
               "does", file=sys.stderr)
         return 1
-    try:
-        args.output.write_bytes(data)
-    except OSError as error:
-        print(f"civic export: error: -o {args.output}: {error.strerror or error}", file=sys.stderr)
+    if not write_output("export", args.output, data):
         return 1
     print(f"{args.output}: {args.format}, {len(data)} bytes — {view.context()}")
     return 0
@@ -188,13 +184,6 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civic", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -219,9 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="department id (lead or participant); repeatable")
     export.add_argument("--district", metavar="ID", help="district id, e.g. lusong")
     export.add_argument("--category", choices=[str(c) for c in Category])
-    export.add_argument("--from", dest="date_from", type=_date, metavar="DATE",
+    export.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE",
                         help="first date, YYYY-MM-DD")
-    export.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
+    export.add_argument("--to", dest="date_to", type=iso_date, metavar="DATE",
                         help="last date, YYYY-MM-DD")
     export.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
     database_option(export)
@@ -230,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser(
         "extract", help="propose the figures a .txt, .docx or .pdf report states")
     extract.add_argument("file", type=Path, help="the report")
-    extract.add_argument("--date", type=_date, help="the report's date, YYYY-MM-DD "
+    extract.add_argument("--date", type=iso_date, help="the report's date, YYYY-MM-DD "
                          "(default: the date the text gives itself, else today)")
     extract.add_argument("--format", choices=["table", "csv", "json"], default="table")
     database_option(extract)

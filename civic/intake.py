@@ -23,7 +23,7 @@ from civic.accounts import Account
 from civic.departments import with_units
 from civic.i18n import format_quantity, t
 from civic.loading import Origin, Problem
-from civic.models import Figure, LocalText, Source
+from civic.models import Figure, LocalText, Program, Source
 from civic.uploads import Sheet
 
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
@@ -44,7 +44,12 @@ _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
     (r"problems solved exceed", "intake.msg.solved"),
     (r"^(?P<value>'.*'): no number$", "intake.msg.no_number"),
     (r"^String should match pattern", "intake.msg.id"),
+    (r"does not write for program (?P<value>\w+)$", "intake.msg.program_department"),
     (r"does not write for (?P<value>\w+)$", "intake.msg.department"),
+    (r"^differs from row (?P<row>\d+)$", "intake.msg.differs"),
+    (r"^a project needs at least one milestone$", "intake.msg.milestones"),
+    (r"^milestones out of date order", "intake.msg.milestone_order"),
+    (r"^expected done, planned or expected, got (?P<value>.*)$", "intake.msg.status"),
 ]]
 
 
@@ -66,9 +71,15 @@ class RowProblem:
     message: str
 
     def text(self, lang: str) -> str:
-        column = t(f"column.{self.column}", lang) if self.column in FIGURE_COLUMNS else self.column
-        return t("intake.problem", lang, row=self.row, column=column or "—",
-                 message=say(self.message, lang))
+        return t("intake.problem", lang, row=self.row,
+                 column=column_name(self.column, lang) or "—", message=say(self.message, lang))
+
+
+def column_name(column: str, lang: str) -> str:
+    """An upload's column as its header reads in `lang`; any other field as it is."""
+    key = f"column.{column}"
+    named = t(key, lang)
+    return column if named == key else named
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,10 @@ class Row:
     @property
     def key(self) -> str:
         return rows.figure_key(self.figure)
+
+    @property
+    def record(self) -> Figure:
+        return self.figure
 
 
 @dataclass
@@ -121,20 +136,34 @@ def writable(account: Account | None, departments: pd.DataFrame) -> set[str] | N
     return with_units(departments, list(account.departments))
 
 
-def department_guard(account: Account, departments: pd.DataFrame) -> store.Guard:
-    """A write may change only figures of the account's departments, before and after: an
-    editor can neither add another department's figure nor overwrite one."""
+def program_departments(programs: Sequence[Program]) -> dict[str, set[str]]:
+    """Each program's departments: its lead and those taking part."""
+    return {p.id: set(p.departments) for p in programs}
+
+
+def department_guard(account: Account, departments: pd.DataFrame,
+                     programs: Sequence[Program] = ()) -> store.Guard:
+    """A write may change only figures of the account's departments, and projects of programs
+    one of them leads or takes part in, before and after: an editor can neither add another
+    department's record nor overwrite one. A project of a program not in `programs` is refused."""
     allowed = writable(account, departments)
+    by_program = program_departments(programs)
 
     def guard(changes: list[store.Change]) -> list[Problem]:
         if allowed is None:
             return []
-        return [Problem("upload", change.key, "department",
-                        f"{account.name} does not write for {department}")
-                for change in changes if change.table == rows.FIGURES
-                for department in {(d or {}).get("department")
-                                   for d in (change.before, change.after)} - {None}
-                if department not in allowed]
+        refused = [Problem("upload", change.key, "department",
+                           f"{account.name} does not write for {department}")
+                   for change in changes if change.table == rows.FIGURES
+                   for department in {(d or {}).get("department")
+                                      for d in (change.before, change.after)} - {None}
+                   if department not in allowed]
+        return refused + [Problem("upload", change.key, "program",
+                                  f"{account.name} does not write for program {program}")
+                          for change in changes if change.table == "projects"
+                          for program in {(d or {}).get("program")
+                                          for d in (change.before, change.after)} - {None}
+                          if not by_program.get(program, set()) & allowed]
     return guard
 
 
@@ -186,24 +215,8 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
             checked.refused.append(row)
         else:
             candidates.append(row)
-    extra = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
-                                                                            "source"))]
-    written = store.Written()
-    while candidates:  # drop the rows the store refuses, then look again
-        incoming = extra + [(rows.FIGURES, r.figure, _origin(r.number)) for r in candidates]
-        try:
-            written = store.write(engine, incoming, who="check", why="check", dry_run=True)
-            break
-        except store.Refused as refused:
-            bad = _row_problems(refused.problems)
-            checked.problems += [problem for _, problem in bad]
-            others = [p for p in refused.problems if not _row_number(p)]
-            if others or not bad:  # the source itself, or the store: no row can be saved
-                checked.problems += [RowProblem(0, p.field, f"{p.record}: {p.message}")
-                                     for p in others]
-                candidates = []
-            failed = {n for n, _ in bad}
-            candidates = [r for r in candidates if r.number not in failed]
+    candidates, written = store_check(engine, rows.FIGURES, candidates, source,
+                                      checked.problems)
     changes = {c.key: c for c in written.changes if c.table == rows.FIGURES}
     for row in candidates:
         change = changes.get(row.key)
@@ -219,13 +232,37 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
     return checked
 
 
+def store_check(engine: Engine, kind: str, candidates: list[Any], source: Source | str,
+                problems: list[RowProblem]) -> tuple[list[Any], store.Written]:
+    """A dry run of writing the candidate rows (each with `number` and `record`): the rows the
+    store refuses go to `problems`, the rest are tried again; the rows that pass, and what
+    writing them would change."""
+    extra = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
+                                                                            "source"))]
+    while candidates:
+        incoming = extra + [(kind, r.record, _origin(r.number)) for r in candidates]
+        try:
+            return candidates, store.write(engine, incoming, who="check", why="check",
+                                           dry_run=True)
+        except store.Refused as refused:
+            bad = row_problems(refused.problems)
+            problems += [problem for _, problem in bad]
+            others = [p for p in refused.problems if not _row_number(p)]
+            if others or not bad:  # the source itself, or the store: no row can be saved
+                problems += [RowProblem(0, p.field, f"{p.record}: {p.message}") for p in others]
+                return [], store.Written()
+            failed = {n for n, _ in bad}
+            candidates = [r for r in candidates if r.number not in failed]
+    return [], store.Written()
+
+
 def _row_number(problem: Problem) -> int | None:
     if problem.file == "upload" and problem.record.startswith("row "):
         return int(problem.record.split()[1])
     return None
 
 
-def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
+def row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
     return [(number, RowProblem(number, p.field.split(".")[0], p.message))
             for p in problems if (number := _row_number(p))]
 
@@ -255,6 +292,13 @@ def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, acc
                  len(figures) - len(kept), source_id)
 
 
+def problems_text(checked: Checked, account: Account) -> list[str]:
+    """Every problem and refusal of a check, in English, for the command line."""
+    return [p.text("en") for p in checked.problems] + [
+        f"row {r.number} · department: {account.name} does not write for {r.figure.department}"
+        for r in checked.refused]
+
+
 def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
     """Valid rows as the dashboard will show them, with what the store holds beside."""
     return pd.DataFrame([{
@@ -278,8 +322,7 @@ def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
 def problems_frame(problems: Sequence[RowProblem], lang: str) -> pd.DataFrame:
     return pd.DataFrame([{
         t("intake.row", lang): p.row or "",
-        t("intake.column", lang): t(f"column.{p.column}", lang) if p.column in FIGURE_COLUMNS
-        else p.column,
+        t("intake.column", lang): column_name(p.column, lang),
         t("intake.message", lang): say(p.message, lang),
     } for p in problems], columns=[t(k, lang) for k in ("intake.row", "intake.column",
                                                          "intake.message")])

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from pathlib import Path
 
-from civic import accounts, intake, reads, templates, uploads
+from civic import accounts, intake, project_intake, reads, templates, uploads
 from civic.accounts import Account
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames
-from civic.store_cli import _current, database_option
+from civic.store_cli import _current, database_option, iso_date, write_output
 
 UNUSABLE = 2
 
@@ -39,7 +38,7 @@ def _source(args: argparse.Namespace):
 
 def _import(args: argparse.Namespace) -> int:
     try:
-        sheet = uploads.read(args.file.name, args.file.read_bytes(), intake.FIGURE_COLUMNS)
+        kind, sheet = uploads.read_any(args.file.name, args.file.read_bytes(), templates.KINDS)
         source = _source(args)
     except OSError as error:
         print(f"civic: error: {args.file}: {error.strerror or error}", file=sys.stderr)
@@ -54,14 +53,14 @@ def _import(args: argparse.Namespace) -> int:
         print(f"civic: error: --as {args.as_user}: {error}", file=sys.stderr)
         return UNUSABLE
     departments = Frames(reads.dataset(engine, with_figures=False)).departments
-    checked = intake.check(engine, sheet, source, account, departments)
-    problems = [p.text("en") for p in checked.problems]
-    problems += [f"row {r.number} · department: {account.name} does not write for "
-                 f"{r.figure.department}" for r in checked.refused]
+    entry = intake if kind == "figures" else project_intake
+    checked = entry.check(engine, sheet, source, account, departments)
+    problems = entry.problems_text(checked, account)
     duplicates = [r for r in checked.duplicates if not r.unchanged]
     if duplicates and args.on_duplicate == "fail":
-        problems += [f"row {r.number}: already stored as {r.stored}; --on-duplicate skip or "
-                     "replace" for r in duplicates]
+        problems += [f"row {r.number}: already stored as "
+                     f"{r.stored if kind == 'figures' else r.stored.name.en}; --on-duplicate "
+                     "skip or replace" for r in duplicates]
     if problems:
         print(f"{len(problems)} problem(s) in {args.file}; nothing was written:",
               file=sys.stderr)
@@ -69,39 +68,33 @@ def _import(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     replace = {r.key for r in duplicates} if args.on_duplicate == "replace" else set()
-    notes = "; ".join(dict.fromkeys(r.note for r in checked.rows if r.note))
+    notes = "; ".join(n for n in dict.fromkeys(getattr(r, "note", "") for r in checked.rows) if n)
     why = f"import {args.file.name}" + (f": {notes}" if notes else "")
-    saved = intake.save(engine, [r.figure for r in checked.rows], source, account=account,
-                        departments=departments, why=why, replace=replace,
-                        stored={r.key for r in checked.duplicates}, dry_run=args.dry_run)
+    saved = entry.save(engine, [r.record for r in checked.rows], source, account=account,
+                       departments=departments, why=why, replace=replace,
+                       stored={r.key for r in checked.duplicates}, dry_run=args.dry_run)
     verb = "would add" if args.dry_run else "added"
     batch = f"; batch {saved.batch}" if saved.batch else ""
     print(f"{args.file}: {verb} {saved.inserted}, replaced {saved.replaced}, skipped "
-          f"{saved.skipped} figures citing {saved.source}{batch}")
+          f"{saved.skipped} {kind} citing {saved.source}{batch}")
     return 0
 
 
 def _template(args: argparse.Namespace) -> int:
     engine = _current(args)
     content = templates.template(args.kind, args.format, reads.dataset(engine), args.lang)
-    args.output.write_bytes(content)
+    if not write_output("template", args.output, content):
+        return 1
     print(f"{args.output}: {args.kind} template ({args.format}, {args.lang})")
     return 0
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def add_commands(commands) -> None:
-    imported = commands.add_parser("import", help="check an upload of figures and save it")
+    imported = commands.add_parser("import", help="check an upload of figures or projects and save it")
     imported.add_argument("file", type=Path, help=".csv, .xlsx, .json or .yaml")
-    imported.add_argument("--source", metavar="ID", help="the stored source the figures cite")
+    imported.add_argument("--source", metavar="ID", help="the stored source the upload cites")
     imported.add_argument("--source-title", metavar="TEXT", help="a new source's title")
-    imported.add_argument("--source-date", type=_date, metavar="DATE",
+    imported.add_argument("--source-date", type=iso_date, metavar="DATE",
                           help="a new source's date, YYYY-MM-DD")
     imported.add_argument("--source-publisher", metavar="TEXT", help="a new source's publisher")
     imported.add_argument("--source-url", metavar="URL", help="a new source's link")
@@ -109,7 +102,7 @@ def add_commands(commands) -> None:
     imported.add_argument("--as", dest="as_user", metavar="USER",
                           help="the editor recorded as having written it")
     imported.add_argument("--on-duplicate", choices=intake.ON_DUPLICATE, default="skip",
-                          help="rows matching stored figures: skip (default), replace or fail")
+                          help="rows matching stored figures or projects: skip (default), replace or fail")
     database_option(imported)
     imported.set_defaults(run=_import)
 

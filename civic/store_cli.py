@@ -23,6 +23,16 @@ def engine(args: argparse.Namespace):
     return database.connect(args.database)
 
 
+def write_output(command: str, output: Path, data: bytes) -> bool:
+    """Write a command's file; on failure say why (naming `-o`) and return False."""
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        print(f"civic {command}: error: -o {output}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
+
+
 def _current(args: argparse.Namespace):
     """The engine, once the store is known to be at the latest schema."""
     found = engine(args)
@@ -76,7 +86,8 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _since(text: str) -> dt.date:
+def iso_date(text: str) -> dt.date:
+    """An option's date, YYYY-MM-DD; argparse names the option when it is not one."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -134,7 +145,7 @@ def add_commands(commands) -> None:
         database_option(step)
 
     history = commands.add_parser("history", help="the audit trail of every change")
-    history.add_argument("--since", type=_since, metavar="DATE", help="changes from, YYYY-MM-DD")
+    history.add_argument("--since", type=iso_date, metavar="DATE", help="changes from, YYYY-MM-DD")
     history.add_argument("--format", choices=["table", "csv", "json"], default="table")
     database_option(history)
     history.set_defaults(run=_history)

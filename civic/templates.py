@@ -10,12 +10,10 @@ import io
 from civic.i18n import t
 from civic.intake import FIGURE_COLUMNS
 from civic.models import Dataset
+from civic.project_intake import PROJECT_COLUMNS
 from civic.quantities import UNITS
 from civic.text import csv_cell
 
-PROJECT_COLUMNS = ("id", "program", "name_zh", "name_en", "developer_zh", "developer_en",
-                   "district", "site_zh", "site_en", "product_zh", "product_en",
-                   "milestone_period", "milestone_zh", "milestone_en", "milestone_status")
 KINDS = {"figures": FIGURE_COLUMNS, "projects": PROJECT_COLUMNS}
 
 
@@ -28,7 +26,7 @@ def example(kind: str, dataset: Dataset, lang: str) -> list[str]:
     program = dataset.programs[0]
     district = dataset.districts[0].id
     return ["example_project", program.id, "示例项目", "Example project", "示例公司",
-            "Example Co.", district, "示例园区", "Example park", "示例产品", "Example product",
+            "Example Co.", "", "", district, "示例园区", "Example park", "示例产品", "Example product",
             "2024-06", "开工", "Construction starts", "planned"]
 
 
@@ -43,6 +41,13 @@ def _allowed(dataset: Dataset, lang: str) -> dict[str, list[tuple[str, str]]]:
         "units": [(code, f"{unit.zh} / {unit.en} ({unit.dimension})")
                   for code, unit in UNITS.items()],
     }
+
+
+def _help(kind: str, column: str, lang: str) -> str:
+    """What a column holds; a column both kinds have may mean something else in each."""
+    key = f"help.{kind}.{column}"
+    found = t(key, lang)
+    return t(f"help.{column}", lang) if found == key else found
 
 
 def csv_bytes(kind: str, dataset: Dataset, lang: str) -> bytes:
@@ -69,7 +74,7 @@ def xlsx_bytes(kind: str, dataset: Dataset, lang: str) -> bytes:
     columns = book.create_sheet(t("template.columns_sheet", lang))
     columns.append([t("template.column", lang), t("template.meaning", lang)])
     for column in KINDS[kind]:
-        columns.append([t(f"column.{column}", lang), t(f"help.{column}", lang)])
+        columns.append([t(f"column.{column}", lang), _help(kind, column, lang)])
     for name, entries in _allowed(dataset, lang).items():
         listed = book.create_sheet(t(f"template.{name}", lang))
         listed.append([t("template.id", lang), t("template.name", lang)])

@@ -1,8 +1,9 @@
 """An uploaded file read into rows of text: CSV (UTF-8 with or without a BOM, GB18030/GBK),
 XLSX, JSON or YAML in the data folder's layout, within limits of size and rows.
 
-Nothing here knows what a figure is: the rows come out keyed by field name (Chinese headers
-translated back), each with the spreadsheet row it came from, for `civic.intake` to check.
+Nothing here knows what a figure or a project is: the rows come out keyed by field name (Chinese
+headers translated back), each with the spreadsheet row it came from, for `civic.intake` and
+`civic.project_intake` to check; which of them an upload holds is told by its headers.
 A file that cannot be read at all raises `Unusable` with a catalogue key, so the message is
 shown in the reader's language.
 """
@@ -14,6 +15,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -65,20 +67,27 @@ def header_names(columns: tuple[str, ...]) -> dict[str, str]:
 def read(name: str, content: bytes, columns: tuple[str, ...], kind: str = "figures",
          limits: Limits = Limits()) -> Sheet:
     """The rows of an upload named `name`; raises `Unusable` when it cannot be read."""
+    return read_any(name, content, {kind: columns}, limits)[1]
+
+
+def read_any(name: str, content: bytes, kinds: Mapping[str, tuple[str, ...]],
+             limits: Limits = Limits()) -> tuple[str, Sheet]:
+    """Which of `kinds` (name → columns) an upload holds, told by its headers or its data
+    layout, and its rows; raises `Unusable` when it cannot be read."""
     suffix = name.rsplit(".", 1)[-1].casefold() if "." in name else ""
     if suffix not in FORMATS:
         raise Unusable("upload.bad_format", name=name, formats=", ".join(FORMATS[:4]))
     if len(content) > limits.max_bytes:
         raise Unusable("upload.too_large", size=len(content), limit=limits.max_bytes)
-    if suffix == "csv":
-        sheet = _csv(content, columns)
-    elif suffix == "xlsx":
-        sheet = _xlsx(content, columns)
+    if suffix in ("csv", "xlsx"):
+        lines = _csv(content) if suffix == "csv" else _xlsx(content)
+        kind = _kind_of_header(lines, kinds)
+        sheet = Sheet(_rows(lines, kinds[kind]))
     else:
-        sheet = _document(content, suffix, kind, columns)
+        kind, sheet = _document(content, suffix, kinds)
     if len(sheet.rows) > limits.max_rows:
         raise Unusable("upload.too_many_rows", rows=len(sheet.rows), limit=limits.max_rows)
-    return sheet
+    return kind, sheet
 
 
 def _text(content: bytes) -> str:
@@ -119,8 +128,6 @@ def _named(header: list[Any], columns: tuple[str, ...]) -> list[str]:
 
 
 def _rows(lines: list[list[Any]], columns: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
-    if not lines:
-        raise Unusable("upload.empty")
     fields = _named(lines[0], columns)
     found = []
     for number, line in enumerate(lines[1:], start=2):
@@ -131,16 +138,24 @@ def _rows(lines: list[list[Any]], columns: tuple[str, ...]) -> list[tuple[int, d
     return found
 
 
-def _csv(content: bytes, columns: tuple[str, ...]) -> Sheet:
+def _kind_of_header(lines: list[list[Any]], kinds: Mapping[str, tuple[str, ...]]) -> str:
+    """The kind whose columns name the most header cells (all of them, or `_named` says which
+    are unknown)."""
+    if not lines:
+        raise Unusable("upload.empty")
+    cells = {str(c).strip().casefold() for c in lines[0] if c is not None and str(c).strip()}
+    return max(kinds, key=lambda kind: len(cells & set(header_names(kinds[kind]))))
+
+
+def _csv(content: bytes) -> list[list[Any]]:
     text = _text(content)
     try:
-        lines = list(csv.reader(io.StringIO(text)))
+        return list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
         raise Unusable("upload.bad_csv", reason=str(error)) from None
-    return Sheet(_rows(lines, columns))
 
 
-def _xlsx(content: bytes, columns: tuple[str, ...]) -> Sheet:
+def _xlsx(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     if not zipfile.is_zipfile(io.BytesIO(content)):
@@ -154,11 +169,13 @@ def _xlsx(content: bytes, columns: tuple[str, ...]) -> Sheet:
         for i, value in enumerate(line):
             if hasattr(value, "isoformat"):
                 line[i] = value.date().isoformat() if hasattr(value, "date") else value.isoformat()
-    return Sheet(_rows(lines, columns))
+    return lines
 
 
-def _document(content: bytes, suffix: str, kind: str, columns: tuple[str, ...]) -> Sheet:
-    """JSON or YAML: a list of rows, or the data layout (`figures: [...]`, `defaults:`)."""
+def _document(content: bytes, suffix: str,
+              kinds: Mapping[str, tuple[str, ...]]) -> tuple[str, Sheet]:
+    """JSON or YAML: a list of rows, or the data layout (`figures: [...]`, `projects: [...]`,
+    `defaults:`, a program file's `program:`), nested texts and milestones spread into columns."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -168,11 +185,24 @@ def _document(content: bytes, suffix: str, kind: str, columns: tuple[str, ...]) 
     except (ValueError, yaml.YAMLError, RecursionError) as error:
         raise Unusable("upload.bad_document", reason=str(error)[:200]) from None
     defaults: dict[str, Any] = {}
+    kind = next(iter(kinds))
     if isinstance(document, dict):
+        held = [k for k in kinds if k in document]
+        if len(held) > 1:
+            raise Unusable("upload.two_kinds", kinds=", ".join(held))
+        kind = next(iter(held), kind)
         defaults = document.get("defaults") or {}
+        program = document.get("program")
+        if isinstance(program, dict) and isinstance(defaults, dict) and "id" in program:
+            defaults = {"program": program["id"], **defaults}
         document = document.get(kind)
+    elif isinstance(document, list) and len(kinds) > 1:
+        first = next((r for r in document if isinstance(r, dict)), {})
+        kind = max(kinds, key=lambda k: len({f"{c}".casefold() for c in _spread(first)[0]}
+                                            & set(header_names(kinds[k]))))
     if not isinstance(document, list) or not isinstance(defaults, dict):
-        raise Unusable("upload.bad_layout", kind=kind)
+        raise Unusable("upload.bad_layout", kind=" / ".join(kinds))
+    names = header_names(kinds[kind])
     found = []
     for number, raw in enumerate(document, start=1):
         if not isinstance(raw, dict):
@@ -180,17 +210,44 @@ def _document(content: bytes, suffix: str, kind: str, columns: tuple[str, ...]) 
             continue
         # The upload cites its own source, which replaces any the file names.
         record = {k: v for k, v in {**defaults, **raw}.items() if k != "source"}
-        group = record.pop("group", None)
-        if isinstance(group, dict):
-            record.setdefault("group_zh", group.get("zh"))
-            record.setdefault("group_en", group.get("en"))
-        names = header_names(columns)
-        cells = {}
-        for name, value in record.items():
-            column = names.get(str(name).casefold())
-            if column is None:
-                raise Unusable("upload.unknown_columns", columns=str(name)[:40],
-                               known=", ".join(columns))
-            cells[column] = "" if value is None else str(value).strip()
-        found.append((number, cells))
-    return Sheet(found)
+        for spread in _spread(record):
+            cells = {}
+            for name, value in spread.items():
+                column = names.get(str(name).casefold())
+                if column is None:
+                    raise Unusable("upload.unknown_columns", columns=str(name)[:40],
+                                   known=", ".join(kinds[kind]))
+                cells[column] = "" if value is None else str(value).strip()
+            found.append((number, cells))
+    return kind, Sheet(found)
+
+
+def _spread(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """A record as rows of a table: `{zh, en}` texts as `name_zh`, `name_en`; each milestone
+    of a project a row of its own, carrying the project's columns."""
+    flat: dict[str, Any] = {}
+    milestones = record.get("milestones")
+    for name, value in record.items():
+        if name == "milestones" and isinstance(value, list):
+            continue
+        if isinstance(value, dict) and value and set(value) <= {"zh", "en"}:
+            flat[f"{name}_zh"], flat[f"{name}_en"] = value.get("zh"), value.get("en")
+        else:
+            flat[name] = value
+    if not isinstance(milestones, list):
+        return [flat]
+    spread = []
+    for milestone in milestones or [{}]:
+        row = dict(flat)
+        if isinstance(milestone, dict):
+            label = milestone.get("label")
+            label = label if isinstance(label, dict) else {"zh": label}
+            row.update({"milestone_period": milestone.get("period"),
+                        "milestone_zh": label.get("zh"), "milestone_en": label.get("en"),
+                        "milestone_status": milestone.get("status")})
+            row.update({f"milestone_{k}": v for k, v in milestone.items()
+                        if k not in ("period", "label", "status")})
+        else:
+            row["milestone_period"] = milestone
+        spread.append(row)
+    return spread
