@@ -9,7 +9,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from app_pages.components import current_view, editor_or_stop, tr
-from civic import cache, extraction, intake, reads, store, templates, uploads
+from civic import cache, extraction, intake, project_intake, reads, store, templates, uploads
 from civic.i18n import name
 from civic.text import md
 
@@ -79,25 +79,29 @@ def saved_message(saved: intake.Saved) -> None:
                    icon=":material/check_circle:")
 
 
-def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "") -> None:
+def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
+           kind: str = "figures") -> None:
     """Rows checked, problems and preview shown, duplicates chosen, one Save: the same for an
-    upload and for the figures kept from a report."""
-    checked = intake.check(engine, sheet, source, account, departments)
+    upload of figures or of projects and for the figures kept from a report."""
+    entry, said = ((intake, "entry.") if kind == "figures"
+                   else (project_intake, "entry.projects_"))
+    checked = entry.check(engine, sheet, source, account, departments)
     if checked.problems:
         st.error(tr("entry.problems", count=len(checked.problems)), icon=":material/error:")
         st.dataframe(intake.problems_frame(checked.problems, lang), hide_index=True,
                      key=f"{prefix}problems_table")
     if checked.refused:
-        st.warning(tr("entry.refused", count=len(checked.refused)), icon=":material/block:")
-        st.dataframe(intake.preview(checked.refused, lang), hide_index=True,
+        st.warning(tr(f"{said}refused", count=len(checked.refused)), icon=":material/block:")
+        st.dataframe(entry.preview(checked.refused, lang), hide_index=True,
                      key=f"{prefix}refused_table")
-    st.subheader(tr("entry.preview", count=len(checked.rows)))
-    st.dataframe(intake.preview(checked.rows, lang), hide_index=True,
+    st.subheader(tr(f"{said}preview", count=len(checked.rows)))
+    st.dataframe(entry.preview(checked.rows, lang), hide_index=True,
                  key=f"{prefix}preview_table")
     duplicates = [r for r in checked.duplicates if not r.unchanged]
     replace: set[str] = set()
     if duplicates:
-        st.warning(tr("entry.duplicates", count=len(duplicates)), icon=":material/content_copy:")
+        st.warning(tr(f"{said}duplicates", count=len(duplicates)),
+                   icon=":material/content_copy:")
         choices = {"skip": tr("entry.skip"), "replace": tr("entry.replace"),
                    "rows": tr("entry.replace_rows")}
         choice = st.segmented_control(tr("entry.duplicate_all"), list(choices), default="skip",
@@ -112,7 +116,7 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "") 
     if st.button(tr("entry.save"), type="primary", key=f"save_{name}",
                  disabled=not checked.rows, icon=":material/save:"):
         try:
-            saved = intake.save(engine, [r.figure for r in checked.rows], source,
+            saved = entry.save(engine, [r.record for r in checked.rows], source,
                                 account=account, departments=departments,
                                 why=why.strip() or why_default, replace=replace,
                                 stored={r.key for r in checked.duplicates})
@@ -126,11 +130,11 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "") 
 upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
 if upload is not None and source is not None:
     try:
-        sheet = uploads.read(upload.name, upload.getvalue(), intake.FIGURE_COLUMNS)
+        kind, sheet = uploads.read_any(upload.name, upload.getvalue(), templates.KINDS)
     except uploads.Unusable as unusable:
         st.error(md(unusable.message(lang)), icon=":material/error:")
         st.stop()
-    review(sheet, "upload", f"upload {upload.name}")
+    review(sheet, "upload", f"upload {upload.name}", kind=kind)
 
 programs = {p.id: name(p.name, lang) for p in catalog.dataset.programs}
 metrics = {m.id: name(m.label, lang) for m in catalog.dataset.metrics}

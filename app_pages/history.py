@@ -46,7 +46,8 @@ chosen = st.selectbox(tr("history.batch"), list(grouped["batch"]), index=None,
 if st.button(tr("history.undo"), disabled=chosen is None, key="undo", icon=":material/undo:"):
     try:
         written = store.undo(engine, chosen, who=intake.who(account), why=f"undo batch {chosen}",
-                             guard=intake.department_guard(account, departments))
+                             guard=intake.department_guard(account, departments,
+                                                           view.catalog.dataset.programs))
         st.success(tr("history.undone", batch=written.batch, count=len(written.changes)),
                    icon=":material/check_circle:")
     except store.Refused as error:
