@@ -88,18 +88,18 @@ def projects(view: View) -> pd.DataFrame:
     """One row per project: who, where, and its key figures, as numbers and as shown."""
     frame = view.records("projects")
     lang = view.lang
-    products = {p.program: p.product for p in view.catalog.dataset.projects}
-    groups = {p.program: p.group for p in view.catalog.dataset.projects}
+    products = {p.id: p.product for p in view.catalog.dataset.projects}
+    groups = {p.id: p.group for p in view.catalog.dataset.projects}
     table = pd.DataFrame({
         _col(view, "project"): frame[f"name_{lang}"],
         _col(view, "developer"): frame[f"developer_{lang}"],
-        _col(view, "group"): frame["program"].map(lambda p: name(groups.get(p), lang)),
+        _col(view, "group"): frame["project"].map(lambda p: name(groups.get(p), lang)),
         _col(view, "district"): frame["district"].map(
             lambda d: name(view.catalog.districts[d].name, lang) if d in view.catalog.districts
             else d),
         _col(view, "site"): frame[f"site_{lang}"],
     })
-    table[_col(view, "product")] = frame["program"].map(
+    table[_col(view, "product")] = frame["project"].map(
         lambda p: name(products.get(p), lang))
     for metric, unit in PROJECT_UNITS.items():
         latest = [view.latest(p, metric) for p in frame["program"]]

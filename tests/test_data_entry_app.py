@@ -1,5 +1,6 @@
-"""The data-entry and history pages (AppTest): reached only when signed in; an upload previewed,
-nothing written before Save, exactly the good rows after it; undo from the history page."""
+"""The data-entry and history pages (AppTest): reached only when signed in; an upload of figures
+or of projects previewed, nothing written before Save, exactly the good rows after it; undo from
+the history page."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from civic.accounts import Account
 from conftest import DATA
 from test_app import APP
 from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
+from test_project_intake import BAD as PROJECT_BAD
+from test_project_intake import BOWEI, FIRST, PROJECT_HEADER, SECOND
 
 ROOT = Path(APP).parent
 
@@ -61,6 +64,14 @@ def figures_stored(url: str) -> list[str]:
     engine = database.connect(url)
     try:
         return list(reads.figure_frame(engine)["reported"])
+    finally:
+        engine.dispose()
+
+
+def projects_stored(url: str) -> list[str]:
+    engine = database.connect(url)
+    try:
+        return [p.id for p in reads.dataset(engine, with_figures=False).projects]
     finally:
         engine.dispose()
 
@@ -236,3 +247,63 @@ def test_an_uploaded_report_is_read_and_a_broken_one_named(new_store):
     assert not at.exception
     shown = [e.value.replace("\\", "") for e in at.error]  # as Markdown renders it
     assert any(text.startswith("简报.pdf: cannot be read as .pdf") for text in shown)
+
+
+def projects_table(at: AppTest) -> list[str]:
+    """The names in the projects page's table, after a visit to it."""
+    at.switch_page("app_pages/projects.py")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[-1].value  # the project table ends the page
+    return list(table.iloc[:, 0])
+
+
+def test_a_projects_upload_is_previewed_saved_shown_and_undone(new_store):
+    """The same uploader tells projects by their headers: rows grouped by id, a project of a
+    program the editor's department takes no part in refused, one Save, the new project on the
+    projects page, and undone from the history page."""
+    lusong = Account("lu", "editor", ("lusong_gov",))
+    at = signed_in_app("data_entry", lusong)
+    at.selectbox(key="source_id").set_value("zzrb_20231115_longquan").run()
+    before = projects_stored(new_store)
+    content = csv_bytes(PROJECT_HEADER, FIRST, PROJECT_BAD, SECOND, BOWEI, encoding="gbk")
+    at.get("file_uploader")[0].set_value(("项目.csv", content, "text/csv")).run()
+    assert not at.exception
+    assert projects_stored(new_store) == before
+    problems, refused, preview = (frame.value for frame in at.dataframe)
+    assert set(problems["行"]) == {3} and set(problems["列"]) == {"节点日期", "节点状态"}
+    assert list(refused["编号"]) == ["bowei_expansion"]
+    assert list(preview["行"]) == [2] and list(preview["名称"]) == ["测试厂房"]
+    assert list(preview["节点"]) == ["2024-01 签约 (已完成); 2024-06 开工 (计划中)"]
+    assert "预览：可保存 1 个项目" in [s.value for s in at.subheader]
+    at.button(key="save_upload").click().run()
+    assert not at.exception and "新增 1 条" in at.success[0].value
+    assert projects_stored(new_store) == [*before, "test_works"]
+    trail = reads.history(database.connect(new_store))
+    assert list(trail.iloc[-1:][["table", "key", "who"]].values[0]) == [
+        "projects", "test_works", "editor:lu"]
+    assert "测试厂房" in projects_table(at)
+    at.switch_page("app_pages/history.py")
+    at.run()
+    at.selectbox(key="undo_batch").set_value(trail.iloc[-1]["batch"]).run()
+    at.button(key="undo").click().run()
+    assert not at.exception and "已撤销" in at.success[0].value
+    assert projects_stored(new_store) == before
+    assert "测试厂房" not in projects_table(at)
+
+
+@pytest.mark.parametrize("choice, shown", [("skip", "年产5万吨锂离子电池负极材料产业化项目"),
+                                           ("replace", "铂威扩能")])
+def test_a_stored_project_is_shown_beside_and_skipped_or_replaced(new_store, choice, shown):
+    at = signed_in_app("data_entry", Account("wang", "admin"), lang="en")
+    at.selectbox(key="source_id").set_value("zzrb_20231115_bowei").run()
+    at.get("file_uploader")[0].set_value(
+        ("p.csv", csv_bytes(PROJECT_HEADER, BOWEI), "text/csv")).run()
+    (preview,) = (frame.value for frame in at.dataframe)
+    assert list(preview["stored now"])[0].startswith("50,000 t/yr lithium-ion anode")
+    at.segmented_control(key="duplicates_all").set_value(choice).run()
+    at.button(key="save_upload").click().run()
+    assert not at.exception
+    engine = database.connect(new_store)
+    names = {p.id: p.name.zh for p in reads.dataset(engine).projects}
+    assert names["bowei_expansion"] == shown
