@@ -1,4 +1,4 @@
-"""`civic import`, `civic template` and `civic history undo` on a store of the test's own."""
+"""`civic import` (of figures and of projects), `civic template` and `civic history undo` on a store of the test's own."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from civic.database import connect
 from civic.cli import main
 from conftest import DATA
 from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
+from test_project_intake import BAD as PROJECT_BAD
+from test_project_intake import BOWEI, FIRST, PROJECT_HEADER, SECOND
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -147,3 +149,60 @@ def test_import_as_an_account_writes_only_its_departments(capsys, url, tmp_path)
     code, _, err = run(capsys, "import", upload(tmp_path, GOOD), "--source",
                        "zzrb_20231115_walk", "--as", "nobody", "--database", url)
     assert code == 2 and "civic user add" in err
+
+
+def projects_file(tmp_path, *lines: str, name="projects.csv") -> str:
+    path = tmp_path / name
+    path.write_bytes(csv_bytes(PROJECT_HEADER, *lines, encoding="gbk"))
+    return str(path)
+
+
+def test_import_reads_a_projects_file_by_its_headers(capsys, url, tmp_path):
+    engine = connect(url)
+    try:
+        accounts.add(engine, "lu", "a long test password", "editor", ["lusong_gov"], who="test")
+    finally:
+        engine.dispose()
+    before = len(history(capsys, url))
+    path = projects_file(tmp_path, FIRST, SECOND, BOWEI)
+    code, _, err = run(capsys, "import", path, "--source", "zzrb_20231115_longquan", "--as",
+                       "lu", "--database", url)
+    assert code == 1 and "row 4 · program: lu does not write for program bowei_expansion" in err
+    code, _, err = run(capsys, "import", projects_file(tmp_path, FIRST, PROJECT_BAD), "--source",
+                       "zzrb_20231115_longquan", "--database", url)
+    assert code == 1 and "row 3 · milestone_status: expected done, planned or expected" in err
+    code, out, _ = run(capsys, "import", projects_file(tmp_path, FIRST, SECOND), "--source",
+                       "zzrb_20231115_longquan", "--dry-run", "--as", "lu", "--database", url)
+    assert code == 0 and "would add 1, replaced 0, skipped 0 projects" in out
+    assert len(history(capsys, url)) == before
+    code, out, _ = run(capsys, "import", projects_file(tmp_path, FIRST, SECOND), "--source",
+                       "zzrb_20231115_longquan", "--as", "lu", "--database", url)
+    assert code == 0 and "added 1" in out
+    (change,) = history(capsys, url)[before:]
+    assert (change["table"], change["key"], change["who"]) == ("projects", "test_works",
+                                                                "editor:lu")
+    assert [m["period"] for m in change["after"]["milestones"]] == ["2024-01", "2024-06"]
+
+
+@pytest.mark.parametrize("choice, code, text", [("skip", 0, "skipped 1 projects"),
+                                                 ("replace", 0, "replaced 1, skipped 0 projects"),
+                                                 ("fail", 1, "already stored as 50,000 t/yr")])
+def test_on_duplicate_projects(capsys, url, tmp_path, choice, code, text):
+    found, out, err = run(capsys, "import", projects_file(tmp_path, BOWEI), "--source",
+                          "zzrb_20231115_bowei", "--on-duplicate", choice, "--database", url)
+    assert found == code and text in out + err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_projects_template_imports(capsys, url, tmp_path, fmt):
+    path = tmp_path / f"p.{fmt}"
+    assert run(capsys, "template", "projects", "--format", fmt, "--lang", "zh", "-o", str(path),
+               "--database", url)[0] == 0
+    code, out, _ = run(capsys, "import", str(path), "--source", "zzrb_20231115_walk",
+                       "--dry-run", "--database", url)
+    assert code == 0 and "would add 1" in out and "projects" in out
+
+
+def test_a_template_that_cannot_be_written_says_why(capsys, url, tmp_path):
+    code, _, err = run(capsys, "template", "projects", "-o", str(tmp_path), "--database", url)
+    assert code == 1 and f"civic template: error: -o {tmp_path}" in err
