@@ -25,7 +25,7 @@ from civic.intake import (
     writable,
 )
 from civic.loading import Origin
-from civic.models import MilestoneStatus, Program, Project, Source
+from civic.models import MilestoneStatus, Project, Source
 from civic.uploads import Sheet
 
 PROJECTS = "projects"
@@ -33,6 +33,7 @@ PROJECT_COLUMNS = ("id", "program", "name_zh", "name_en", "developer_zh", "devel
                    "group_zh", "group_en", "district", "site_zh", "site_en", "product_zh",
                    "product_en", "milestone_period", "milestone_zh", "milestone_en",
                    "milestone_status")
+_PROJECT_PART, _MILESTONE_PART = PROJECT_COLUMNS[:13], PROJECT_COLUMNS[13:]
 _TEXTS = ("name", "developer", "group", "site", "product")
 _MILESTONE = {"period": "milestone_period", "label": "milestone_zh", "status": "milestone_status"}
 
@@ -99,7 +100,7 @@ def _document(rows_: list[tuple[int, dict[str, Any]]], source: str
     values: dict[str, tuple[int, str]] = {}
     problems = []
     for number, cells in rows_:
-        for column in PROJECT_COLUMNS[:13]:
+        for column in _PROJECT_PART:
             text = cells.get(column, "")
             if not text:
                 continue
@@ -110,19 +111,27 @@ def _document(rows_: list[tuple[int, dict[str, Any]]], source: str
                                            f"differs from row {values[column][0]}"))
     document: dict[str, Any] = {k: v for k, (_, v) in values.items() if "_" not in k}
     for text in _TEXTS:
-        zh, en = values.get(f"{text}_zh", (0, ""))[1], values.get(f"{text}_en", (0, ""))[1]
-        if zh or en or text != "group":
-            document[text] = {"zh": zh, "en": en}
+        both = _given({lang: values[f"{text}_{lang}"][1] for lang in ("zh", "en")
+                       if f"{text}_{lang}" in values})
+        if both or text != "group":
+            document[text] = both
+    milestones = _milestone_rows(rows_)
     document["milestones"] = [
-        {"period": cells.get("milestone_period", ""),
-         "label": {"zh": cells.get("milestone_zh", ""), "en": cells.get("milestone_en", "")},
-         "status": _status(cells.get("milestone_status", ""))}
-        for _, cells in rows_ if any(cells.get(c) for c in PROJECT_COLUMNS[13:])]
+        _given({"period": cells.get("milestone_period"),
+                "label": _given({"zh": cells.get("milestone_zh"),
+                                 "en": cells.get("milestone_en")}),
+                "status": _status(cells.get("milestone_status") or "")})
+        for number, cells in rows_ if number in milestones]
     return {**document, "source": source}, problems
 
 
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """Empty cells left out, so the model says what is required."""
+    return {k: v for k, v in values.items() if v}
+
+
 def _milestone_rows(rows_: list[tuple[int, dict[str, Any]]]) -> list[int]:
-    return [n for n, cells in rows_ if any(cells.get(c) for c in PROJECT_COLUMNS[13:])]
+    return [n for n, cells in rows_ if any(cells.get(c) for c in _MILESTONE_PART)]
 
 
 def _column(loc: tuple[Any, ...], rows_: list[tuple[int, dict[str, Any]]]) -> tuple[int, str]:
@@ -154,13 +163,11 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account | None,
-          departments: pd.DataFrame, programs: Sequence[Program] | None = None) -> Checked:
+          departments: pd.DataFrame) -> Checked:
     """Every project built from its rows and checked with the store's rules; nothing is
-    written. `programs` are the stored programs (read from the store when not given)."""
+    written."""
     source_id = source if isinstance(source, str) else source.id
-    programs = reads.dataset(engine, with_figures=False).programs if programs is None \
-        else programs
-    by_program = program_departments(programs)
+    by_program = program_departments(reads.dataset(engine, with_figures=False).programs)
     allowed = writable(account, departments)
     groups, problems = _grouped(sheet)
     checked = Checked(problems=problems)

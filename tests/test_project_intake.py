@@ -255,3 +255,10 @@ def test_the_projects_template_reads_back_as_a_valid_upload(sqlite_engine, lang,
     checked = project_intake.check(sqlite_engine, sheet, SOURCE, ADMIN,
                                    departments(sqlite_engine))
     assert not checked.problems and [r.key for r in checked.rows] == ["example_project"]
+
+
+def test_empty_cells_of_a_project_are_said_to_be_required(sqlite_engine):
+    blank = FIRST.replace("测试厂房,", ",").replace(",done", ",")
+    checked = check(sqlite_engine, ADMIN, blank)
+    assert {p.text("en") for p in checked.problems} == {"row 2 · name_zh: required",
+                                                        "row 2 · milestone_status: required"}
