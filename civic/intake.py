@@ -33,7 +33,8 @@ ON_DUPLICATE = ("skip", "replace", "fail")
 # language (anything else is shown as the check says it).
 _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
     (r"^Field required$", "intake.msg.required"),
-    (r"^unknown (?P<what>program|metric|department|source|district) '(?P<value>.*)'$", "intake.msg.unknown"),
+    (r"^unknown (?P<what>program|metric|department|source|district) '(?P<value>.*)'$",
+     "intake.msg.unknown"),
     (r"^unit '(?P<unit>[^']+)' \(\w+\) does not fit metric '(?P<metric>[^']+)'", "intake.msg.unit"),
     (r"^a reported figure needs a locator", "intake.msg.locator"),
     (r"^at most (?P<limit>\d+) characters, got (?P<count>\d+)", "intake.msg.too_long"),
@@ -103,7 +104,8 @@ class Row:
 
 @dataclass
 class Checked:
-    """An upload checked: valid rows, problems by row and column, rows of other departments."""
+    """An upload checked: valid rows, problems by row and column, and the rows refused, of
+    other departments (or, for projects, of other departments' programs)."""
 
     rows: list[Row] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)

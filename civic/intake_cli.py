@@ -90,7 +90,8 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands) -> None:
-    imported = commands.add_parser("import", help="check an upload of figures or projects and save it")
+    imported = commands.add_parser("import",
+                                   help="check an upload of figures or projects and save it")
     imported.add_argument("file", type=Path, help=".csv, .xlsx, .json or .yaml")
     imported.add_argument("--source", metavar="ID", help="the stored source the upload cites")
     imported.add_argument("--source-title", metavar="TEXT", help="a new source's title")
@@ -102,7 +103,8 @@ def add_commands(commands) -> None:
     imported.add_argument("--as", dest="as_user", metavar="USER",
                           help="the editor recorded as having written it")
     imported.add_argument("--on-duplicate", choices=intake.ON_DUPLICATE, default="skip",
-                          help="rows matching stored figures or projects: skip (default), replace or fail")
+                          help="rows matching stored figures or projects: skip (default), "
+                               "replace or fail")
     database_option(imported)
     imported.set_defaults(run=_import)
 

@@ -10,7 +10,7 @@ departments leads or takes part in its program.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -21,7 +21,7 @@ from civic import reads, store
 from civic.accounts import Account
 from civic.i18n import LANGS, name, t
 from civic.intake import (
-    RowProblem, Saved, department_guard, program_departments, store_check, who,
+    Checked, RowProblem, Saved, department_guard, program_departments, store_check, who,
     writable,
 )
 from civic.loading import Origin
@@ -55,20 +55,6 @@ class Row:
     @property
     def record(self) -> Project:
         return self.project
-
-
-@dataclass
-class Checked:
-    """An upload checked: valid projects, problems by row and column, projects of programs the
-    editor's departments take no part in."""
-
-    rows: list[Row] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    refused: list[Row] = field(default_factory=list)
-
-    @property
-    def duplicates(self) -> list[Row]:
-        return [r for r in self.rows if r.stored is not None]
 
 
 def _status(text: str) -> str:

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from civic import database, intake, project_intake, reads, store, templates, uploads
+from civic import intake, project_intake, reads, store, templates, uploads
 from civic.accounts import Account
 from conftest import DATA
-from test_intake import HEADER, csv_bytes, departments
+from test_intake import HEADER, csv_bytes, departments, engine, sqlite_engine  # noqa: F401
 
 PROJECT_HEADER = ",".join(project_intake.PROJECT_COLUMNS)
 # Longquan park's program is led by 芦淞区政府, with 欧微云尚 taking part.
@@ -42,23 +42,6 @@ def read(*lines: str, name: str = "p.csv", encoding: str = "utf-8") -> tuple[str
 
 def check(engine, account, *lines: str) -> project_intake.Checked:
     return project_intake.check(engine, read(*lines)[1], SOURCE, account, departments(engine))
-
-
-@pytest.fixture
-def engine(db_url):
-    found = database.connect(db_url)
-    store.prepare(found, DATA)
-    yield found
-    found.dispose()
-
-
-@pytest.fixture(scope="module")
-def sqlite_engine(tmp_path_factory):
-    """A store the tests of this module only read."""
-    found = database.connect(f"sqlite:///{tmp_path_factory.mktemp('projects') / 'c.sqlite3'}")
-    store.prepare(found, DATA)
-    yield found
-    found.dispose()
 
 
 def project_ids(engine) -> list[str]:
