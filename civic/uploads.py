@@ -14,8 +14,8 @@ import csv
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -139,11 +139,15 @@ def _rows(lines: list[list[Any]], columns: tuple[str, ...]) -> list[tuple[int, d
 
 
 def _kind_of_header(lines: list[list[Any]], kinds: Mapping[str, tuple[str, ...]]) -> str:
-    """The kind whose columns name the most header cells (all of them, or `_named` says which
-    are unknown)."""
     if not lines:
         raise Unusable("upload.empty")
-    cells = {str(c).strip().casefold() for c in lines[0] if c is not None and str(c).strip()}
+    return _best_kind([c for c in lines[0] if c is not None], kinds)
+
+
+def _best_kind(headers: list[Any], kinds: Mapping[str, tuple[str, ...]]) -> str:
+    """The kind whose columns name the most of `headers` (all of them, or `_named` says which
+    are unknown); the first kind on a tie."""
+    cells = {str(c).strip().casefold() for c in headers}
     return max(kinds, key=lambda kind: len(cells & set(header_names(kinds[kind]))))
 
 
@@ -198,8 +202,7 @@ def _document(content: bytes, suffix: str,
         document = document.get(kind)
     elif isinstance(document, list) and len(kinds) > 1:
         first = next((r for r in document if isinstance(r, dict)), {})
-        kind = max(kinds, key=lambda k: len({f"{c}".casefold() for c in _spread(first)[0]}
-                                            & set(header_names(kinds[k]))))
+        kind = _best_kind(list(_spread(first)[0]), kinds)
     if not isinstance(document, list) or not isinstance(defaults, dict):
         raise Unusable("upload.bad_layout", kind=" / ".join(kinds))
     names = header_names(kinds[kind])
