@@ -247,7 +247,7 @@ def store_check(engine: Engine, kind: str, candidates: list[Any], source: Source
             return candidates, store.write(engine, incoming, who="check", why="check",
                                            dry_run=True)
         except store.Refused as refused:
-            bad = row_problems(refused.problems)
+            bad = _row_problems(refused.problems)
             problems += [problem for _, problem in bad]
             others = [p for p in refused.problems if not _row_number(p)]
             if others or not bad:  # the source itself, or the store: no row can be saved
@@ -264,7 +264,7 @@ def _row_number(problem: Problem) -> int | None:
     return None
 
 
-def row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
+def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
     return [(number, RowProblem(number, p.field.split(".")[0], p.message))
             for p in problems if (number := _row_number(p))]
 
