@@ -1,7 +1,8 @@
 """The one module that writes to the store: validated, all or nothing, every change audited.
 
 A write is a list of records (the same Pydantic models the YAML loader builds). It is checked
-together with what the store already holds by the loader's own cross-record rules; any problem
+together with what the store already holds by the loader's own cross-record rules, run over the
+part of the store the write touches (read by SQL in the write's transaction); any problem
 refuses the whole write. Records are upserted by stable keys (`civic.rows.key`): an unchanged
 record is left alone, so writing the same data twice changes nothing and audits nothing. Each
 insert, update and delete writes an audit row, and the data version is bumped, in the same
