@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection, Engine, Row, and_, bindparam, delete, func, insert, or_, select, update,
+)
 from sqlalchemy.exc import OperationalError
 
 from civic import database, rows
@@ -123,26 +125,31 @@ def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origi
     found_records: dict[int, Row] = {}
     found_figures: dict[int, Row] = {}
 
-    def read(table, found: dict[int, Row], column, values, *where) -> list[Row]:
+    def read(table, found: dict[int, Row], *where) -> list[Row]:
         new = []
-        for part in _chunks(values):
-            for row in connection.execute(select(table).where(column.in_(part), *where)):
-                if row.id not in found:
-                    found[row.id] = row
-                    new.append(row)
+        for row in connection.execute(select(table).where(*where)):
+            if row.id not in found:
+                found[row.id] = row
+                new.append(row)
         return new
 
     def read_records(pairs: Iterable[tuple[str, str]]) -> list[Row]:
-        by_kind: dict[str, set[str]] = {}
-        for kind, key in pairs:
-            by_kind.setdefault(kind, set()).add(key)
-        return [row for kind, keys in by_kind.items()
-                for row in read(records, found_records, records.c.key, sorted(keys),
-                                records.c.kind == kind)]
+        new = []
+        for part in _chunks(sorted(set(pairs))):
+            by_kind: dict[str, list[str]] = {}
+            for kind, key in part:
+                by_kind.setdefault(kind, []).append(key)
+            new += read(records, found_records, or_(*(
+                and_(records.c.kind == kind, records.c.key.in_(keys))
+                for kind, keys in by_kind.items())))
+        return new
+
+    def read_figures(column, values: Iterable[Any], *where) -> None:
+        for part in _chunks(sorted(set(values))):
+            read(figures, found_figures, column.in_(part), *where)
 
     written = [(kind, rows.key(kind, record)) for kind, record, _ in incoming]
-    read(figures, found_figures, figures.c.key,
-         {key for kind, key in [*written, *deletes] if kind == rows.FIGURES})
+    read_figures(figures.c.key, (key for kind, key in [*written, *deletes] if kind == rows.FIGURES))
     read_records((kind, key) for kind, key in [*written, *deletes] if kind != rows.FIGURES)
     ends: dict[str, set[dt.date]] = {}
     for row in found_figures.values():
@@ -151,12 +158,10 @@ def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origi
         if isinstance(record, Figure):
             ends.setdefault(record.program, set()).add(record.period.end)
     for program, dates in ends.items():
-        read(figures, found_figures, figures.c.date_end, sorted(dates),
-             figures.c.program == program)
+        read_figures(figures.c.date_end, dates, figures.c.program == program)
     stored_bodies = {(row.kind, row.key): row.body for row in found_records.values()}
-    changed_metrics = {record.id for kind, record, _ in incoming if kind == "metrics"
-                       and stored_bodies.get((kind, record.id)) != rows.plain(record)}
-    read(figures, found_figures, figures.c.metric, sorted(changed_metrics))
+    read_figures(figures.c.metric, (record.id for kind, record, _ in incoming if kind == "metrics"
+                                    and stored_bodies.get((kind, record.id)) != rows.plain(record)))
 
     held = _held(found_records.values(), found_figures.values())
     referred = _referred((kind, record) for kind, record, _ in incoming)
@@ -180,7 +185,8 @@ def _referred(records: Iterable[tuple[str, Frozen]]) -> set[tuple[str, str]]:
 
 
 def _check(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]],
-           deletes: Sequence[tuple[str, str]], *, whole: bool = False) -> tuple[Held, list[Problem]]:
+           deletes: Sequence[tuple[str, str]], *,
+           whole: bool = False) -> tuple[Held, list[Problem]]:
     """What the store holds of what a write touches, and the problems the write would leave;
     `whole` judges it against every stored record instead (what `_touched` must agree with)."""
     held = None if whole else _touched(connection, incoming, deletes)
