@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from civic import database, reads, rows, store
 from civic.loading import Origin
-from civic.schema import figures
 from civic.models import Dataset, Department, Figure, Metric, Program, Source, Target
+from civic.schema import figures
 
 SOLVED = "leaders_walk/problems_solved/2021/2023-11-15/"
 FOUND = "leaders_walk/problems_found/2021/2023-11-15/"
