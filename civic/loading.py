@@ -277,8 +277,8 @@ class _Index:
             if hasattr(record, "id"):
                 self.ids.setdefault(kind, set()).add(record.id)
 
-    def has(self, kind: str, key: str | None) -> bool:
-        return key is None or key in self.ids.get(kind, set())
+    def has(self, kind: str, key: str) -> bool:
+        return key in self.ids.get(kind, set())
 
 
 # Which fields of which record kind refer to which other kind.
@@ -316,16 +316,25 @@ _REFERENCES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _reference_problems(kind: str, record: Frozen, origin: Origin, index: _Index) -> list[Problem]:
-    problems = []
+REFERRED = frozenset(target for fields in _REFERENCES.values() for _, target in fields)
+"""The kinds that other records refer to by id."""
+
+
+def references(kind: str, record: Frozen) -> list[tuple[str, str, str]]:
+    """(field, kind referred to, id) of each id a record refers to."""
+    found = []
     for field_name, target in _REFERENCES.get(kind, []):
         value = getattr(record, field_name)
         for key in value if isinstance(value, list) else [value]:
-            if not index.has(target, key):
-                problems.append(
-                    Problem(origin.file, origin.record, field_name, f"unknown {target[:-1]} {key!r}")
-                )
-    return problems
+            if key is not None:
+                found.append((field_name, target, key))
+    return found
+
+
+def _reference_problems(kind: str, record: Frozen, origin: Origin, index: _Index) -> list[Problem]:
+    return [Problem(origin.file, origin.record, field_name, f"unknown {target[:-1]} {key!r}")
+            for field_name, target, key in references(kind, record)
+            if not index.has(target, key)]
 
 
 def _duplicate_problems(records: list[tuple[str, Frozen, Origin]]) -> dict[int, Problem]:

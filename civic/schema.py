@@ -9,7 +9,8 @@ each is one JSON document in `records`, validated by its Pydantic model on the w
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    JSON, Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData(naming_convention={
@@ -32,7 +33,7 @@ figures = Table(
     "figures", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(400), nullable=False, unique=True),
-    Column("program", String(48), nullable=False, index=True),
+    Column("program", String(48), nullable=False),
     Column("metric", String(48), nullable=False),
     Column("value", Float, nullable=False),
     Column("value_max", Float),
@@ -47,6 +48,7 @@ figures = Table(
     Column("locator", String(40)),
     Column("group_zh", Text),
     Column("group_en", Text),
+    Index(None, "program", "date_end"),  # a write's check reads a program's period ends
 )
 
 audit = Table(

@@ -1,7 +1,8 @@
 """The one module that writes to the store: validated, all or nothing, every change audited.
 
 A write is a list of records (the same Pydantic models the YAML loader builds). It is checked
-together with what the store already holds by the loader's own cross-record rules; any problem
+together with what the store already holds by the loader's own cross-record rules, run over the
+part of the store the write touches (read by SQL in the write's transaction); any problem
 refuses the whole write. Records are upserted by stable keys (`civic.rows.key`): an unchanged
 record is left alone, so writing the same data twice changes nothing and audits nothing. Each
 insert, update and delete writes an audit row, and the data version is bumped, in the same
@@ -13,17 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection, Engine, Row, and_, bindparam, delete, func, insert, or_, select, update,
+)
 from sqlalchemy.exc import OperationalError
 
 from civic import database, rows
-from civic.loading import Origin, Problem, cross_record_problems, load
+from civic.loading import REFERRED, Origin, Problem, cross_record_problems, load, references
 from civic.models import RECORD_KINDS, Figure, Frozen, Period
 from civic.quantities import UNITS, parse_quantity
 from civic.schema import audit, data_version, figures, records
@@ -73,15 +76,123 @@ class Written:
         return counted
 
 
-def _stored(connection: Connection) -> dict[tuple[str, str], tuple[Frozen, dict[str, Any]]]:
-    """Every stored record as (model, document), by (kind, key); the write path only."""
-    held: dict[tuple[str, str], tuple[Frozen, dict[str, Any]]] = {}
-    for row in connection.execute(select(records.c.kind, records.c.key, records.c.body)):
+Held = dict[tuple[str, str], tuple[Frozen, dict[str, Any]]]
+"""Stored records as (model, document), by (kind, key)."""
+
+_CHUNK = 500  # values per `IN (…)`, well under every engine's limit on bound parameters
+
+
+def _held(record_rows: Iterable[Row], figure_rows: Iterable[Row]) -> Held:
+    """Rows as models: records, then figures, each in id order, as the whole-store check reads
+    them (a rule's outcome can follow the order: of two problems_found figures of one program
+    and period end, the later counts)."""
+    held: Held = {}
+    for row in sorted(record_rows, key=lambda r: r.id):
         held[(row.kind, row.key)] = (RECORD_KINDS[row.kind].model_validate(row.body), row.body)
-    for row in connection.execute(select(figures)):
+    for row in sorted(figure_rows, key=lambda r: r.id):
         document = rows.figure_document(row)
         held[(rows.FIGURES, row.key)] = (Figure.model_validate(document), document)
     return held
+
+
+def _stored(connection: Connection) -> Held:
+    """Every stored record: for writes a subset cannot judge, and the yardstick of the tests."""
+    return _held(connection.execute(select(records)), connection.execute(select(figures)))
+
+
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    values = list(values)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]],
+             deletes: Sequence[tuple[str, str]]) -> Held | None:
+    """The stored records the rules need to judge this write, read by SQL; None when that is
+    every record.
+
+    The store met the rules before the write (every write is checked), so a write can only
+    break them where it touches. This reads the records it replaces or deletes; the figures
+    sharing a program and period end with a figure it writes or deletes (solved ≤ found); the
+    figures of a metric it changes (units fit the metric); and every record that these and the
+    incoming records refer to, and what those refer to in turn (ids that exist). Ids stay unique
+    without reading more: a stored record's key is its id, and one with the same id is replaced.
+    A delete of a kind that others refer to (a program, a department…) gives None: finding what
+    refers to it means reading every record, so the whole store is checked then.
+    """
+    if any(kind in REFERRED for kind, _ in deletes):
+        return None
+    found_records: dict[int, Row] = {}
+    found_figures: dict[int, Row] = {}
+
+    def read(table, found: dict[int, Row], *where) -> list[Row]:
+        new = []
+        for row in connection.execute(select(table).where(*where)):
+            if row.id not in found:
+                found[row.id] = row
+                new.append(row)
+        return new
+
+    def read_records(pairs: Iterable[tuple[str, str]]) -> list[Row]:
+        new = []
+        for part in _chunks(sorted(set(pairs))):
+            by_kind: dict[str, list[str]] = {}
+            for kind, key in part:
+                by_kind.setdefault(kind, []).append(key)
+            new += read(records, found_records, or_(*(
+                and_(records.c.kind == kind, records.c.key.in_(keys))
+                for kind, keys in by_kind.items())))
+        return new
+
+    def read_figures(column, values: Iterable[Any], *where) -> None:
+        for part in _chunks(sorted(set(values))):
+            read(figures, found_figures, column.in_(part), *where)
+
+    written = [(kind, rows.key(kind, record)) for kind, record, _ in incoming]
+    read_figures(figures.c.key, (key for kind, key in [*written, *deletes] if kind == rows.FIGURES))
+    read_records((kind, key) for kind, key in [*written, *deletes] if kind != rows.FIGURES)
+    ends: dict[str, set[dt.date]] = {}
+    for row in found_figures.values():
+        ends.setdefault(row.program, set()).add(row.date_end)
+    for kind, record, _ in incoming:
+        if isinstance(record, Figure):
+            ends.setdefault(record.program, set()).add(record.period.end)
+    for program, dates in ends.items():
+        read_figures(figures.c.date_end, dates, figures.c.program == program)
+    stored_bodies = {(row.kind, row.key): row.body for row in found_records.values()}
+    read_figures(figures.c.metric, (record.id for kind, record, _ in incoming if kind == "metrics"
+                                    and stored_bodies.get((kind, record.id)) != rows.plain(record)))
+
+    held = _held(found_records.values(), found_figures.values())
+    referred = _referred((kind, record) for kind, record, _ in incoming)
+    referred |= _referred((kind, model) for (kind, _), (model, _) in held.items())
+    asked: set[tuple[str, str]] = set()
+    while missing := referred - held.keys() - asked:
+        asked |= missing
+        more = _held(read_records(missing), [])
+        held |= more
+        referred |= _referred((kind, model) for (kind, _), (model, _) in more.items())
+    order = [(row.kind, row.key) for row in sorted(found_records.values(), key=lambda r: r.id)]
+    order += [(rows.FIGURES, row.key)
+              for row in sorted(found_figures.values(), key=lambda r: r.id)]
+    return {key: held[key] for key in order}
+
+
+def _referred(records: Iterable[tuple[str, Frozen]]) -> set[tuple[str, str]]:
+    """(kind, id) of every record these refer to."""
+    return {(target, key) for kind, record in records
+            for _, target, key in references(kind, record)}
+
+
+def _check(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]],
+           deletes: Sequence[tuple[str, str]], *,
+           whole: bool = False) -> tuple[Held, list[Problem]]:
+    """What the store holds of what a write touches, and the problems the write would leave;
+    `whole` judges it against every stored record instead (what `_touched` must agree with)."""
+    held = None if whole else _touched(connection, incoming, deletes)
+    if held is None:
+        held = _stored(connection)
+    return held, _problems(incoming, held, deletes)
 
 
 def _figure_key_problems(incoming: Sequence[tuple[str, Frozen, Origin]]) -> list[Problem]:
@@ -99,12 +210,12 @@ def _figure_key_problems(incoming: Sequence[tuple[str, Frozen, Origin]]) -> list
     return problems
 
 
-def _problems(incoming: Sequence[tuple[str, Frozen, Origin]],
-              held: dict[tuple[str, str], tuple[Frozen, dict[str, Any]]]) -> list[Problem]:
+def _problems(incoming: Sequence[tuple[str, Frozen, Origin]], held: Held,
+              deletes: Sequence[tuple[str, str]]) -> list[Problem]:
     """The loader's cross-record rules over the store as it would be after the write."""
-    replaced = {(kind, rows.key(kind, record)) for kind, record, _ in incoming}
+    gone = {(kind, rows.key(kind, record)) for kind, record, _ in incoming} | set(deletes)
     kept = [(kind, model, Origin("store", None, f"{kind} {key}"))
-            for (kind, key), (model, _) in held.items() if (kind, key) not in replaced]
+            for (kind, key), (model, _) in held.items() if (kind, key) not in gone]
     _, problems = cross_record_problems([*kept, *incoming])
     return _figure_key_problems(incoming) + problems
 
@@ -196,9 +307,9 @@ def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]
            why: str, dry_run: bool, deletes: Sequence[tuple[str, str]],
            guard: Guard | None = None) -> Written:
     """The body of a write, inside a transaction that holds the write lock."""
-    held = _stored(connection)
-    remaining = {k: v for k, v in held.items() if k not in set(deletes)}
-    problems = _problems(incoming, remaining)
+    held, problems = _check(connection, incoming, deletes)
+    deleted = set(deletes)
+    remaining = {k: v for k, v in held.items() if k not in deleted}
     if problems:
         raise Refused(problems)
     changes = [Change(kind, key, "delete", held[(kind, key)][1], None)

@@ -133,6 +133,49 @@ def postgres() -> Iterator[str | None]:
         yield server.url()
 
 
+# --- one write -------------------------------------------------------------------------------
+
+
+def write_row(work: Path, runs: int, n: int = 100_000) -> Row:
+    """One figure revised through store.write (the data-entry page's path) in a store of n
+    generated figures, vs the same write in a store of data/ alone: a write checks what it
+    touches, so its cost should barely grow with the store (target as `filter_1m`'s, whose
+    floor is also the same at seed size)."""
+    from sqlalchemy import select
+
+    from civic import rows as stored
+    from civic.models import Figure
+    from civic.schema import figures
+
+    def timed(url: str) -> float:
+        engine = database.connect(url)
+        try:
+            with engine.connect() as connection:
+                last = connection.execute(select(figures).order_by(figures.c.id.desc())
+                                          .limit(1)).one()
+            figure = Figure.model_validate(stored.figure_document(last))
+            revisions = iter(range(runs + 1))
+
+            def revise() -> None:
+                revised = figure.model_copy(update={"locator": f"基准改写{next(revisions)}"})
+                store.write(engine, [("figures", revised, store.Origin("bench", None, "revise"))],
+                            who="system:bench", why="bench: one revision")
+            revise()  # warm: the first write of a process also imports and connects
+            return best(runs, revise)
+        finally:
+            engine.dispose()
+
+    big = f"sqlite:///{work / 'write_big.sqlite3'}"
+    seed = f"sqlite:///{work / 'write_seed.sqlite3'}"
+    scale_data.fill(big, n)
+    seeded = database.connect(seed)
+    store.prepare(seeded, DEFAULT_DATA_DIR)
+    seeded.dispose()
+    return Row("write_one_100k", timed(big), timed(seed), "≤ 3×", f"{n:,} generated figures",
+               "one figure revised through store.write (as the data-entry page does), best of "
+               f"{runs} after one warm-up, vs the same write in a store of data/ alone")
+
+
 # --- validation ------------------------------------------------------------------------------
 
 
@@ -328,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows += (load_rows("load_1m_postgres", pg_url, n, runs, with_write=False)
                          if pg_url else [unmeasured("load_1m_postgres", "≤ 2×", f"{n:,}",
                                                     "no PostgreSQL server binaries")])
+        if wanted("write_one_100k"):
+            rows.append(write_row(work, runs))
         if wanted("validate_100k"):
             rows.append(validate_row(100_000))
         if wanted("png_warm") or wanted("briefing"):
@@ -348,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
 
 BROWSER_ROWS = ["cold_start", "filter_1m", "memory", "sessions_20"]
 ORDER = ["cold_start", "page", "filter_1m", "load_1m_sqlite", "load_1m_postgres",
-         "reload_after_write", "validate_100k", "png_warm", "briefing", "memory", "sessions_20"]
+         "reload_after_write", "write_one_100k", "validate_100k", "png_warm", "briefing", "memory", "sessions_20"]
 
 
 if __name__ == "__main__":
