@@ -333,7 +333,20 @@ def pg_database(postgres_url: str) -> Iterator[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The system Chromium, driven by Playwright; never a downloaded browser.
+# End-to-end: the servers of tests/servers.py, and the system Chromium driven by Playwright
+# (never a downloaded browser).
+
+
+@contextmanager
+def started(process):
+    """A server of tests/servers.py started, and stopped on leaving; one that fails to start
+    fails the test with its log."""
+    try:
+        process.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    with process:
+        yield process
 
 
 @pytest.fixture(scope="module")
@@ -403,3 +416,4 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'civic.sqlite3'}"
     return request.getfixturevalue("pg_database")
+

@@ -15,9 +15,11 @@ from typing import Iterator
 
 import pytest
 
-from browsing import MAIN, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot, wait_until_settled
+from browsing import (
+    MAIN, browser_context, error_texts, open_page, screenshot, wait_until_settled,
+)
 from civic import accounts, database, reads, store
-from conftest import DATA, read_yaml
+from conftest import DATA, read_yaml, started
 from servers import StreamlitServer
 
 pytestmark = pytest.mark.browser
@@ -45,23 +47,15 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("entry-server")
-    server = StreamlitServer(folder / "server.log",
-                             env={**os.environ, "CIVIC_DATABASE_URL": store_url})
-    try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    with server:
+    with started(StreamlitServer(folder / "server.log",
+                                 env={**os.environ, "CIVIC_DATABASE_URL": store_url})) as server:
         yield server.url
 
 
 @pytest.fixture
 def page(browser, app_url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    opened = context.new_page()
-    yield opened
-    context.close()
+    with browser_context(browser, locale="zh-CN") as context:
+        yield context.new_page()
 
 
 def go_to(page, title: str) -> None:

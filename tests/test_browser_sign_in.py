@@ -17,9 +17,11 @@ from typing import Iterator
 
 import pytest
 
-from browsing import ERROR_ALERT, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot, wait_until_settled
+from browsing import (
+    ERROR_ALERT, browser_context, error_texts, open_page, screenshot, wait_until_settled,
+)
 from civic import accounts, database, reads, store
-from conftest import DATA
+from conftest import DATA, started
 from servers import HOST, StreamlitServer, _Process, free_port
 
 pytestmark = pytest.mark.browser
@@ -72,11 +74,7 @@ def store_with_accounts(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app_url(tmp_path_factory: pytest.TempPathFactory, store_with_accounts: str) -> Iterator[str]:
     """The dashboard with single sign-on configured against the provider above."""
     folder = tmp_path_factory.mktemp("sso")
-    with IdentityProvider(folder / "provider.log") as provider:
-        try:
-            provider.start()
-        except RuntimeError as error:
-            pytest.fail(str(error))
+    with started(IdentityProvider(folder / "provider.log")) as provider:
         server = StreamlitServer(folder / "server.log",
                                  env={**os.environ, "CIVIC_DATABASE_URL": store_with_accounts},
                                  options=["--secrets.files", str(folder / "secrets.toml")])
@@ -88,21 +86,14 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, store_with_accounts: str) 
             'client_secret = "civic-test-secret"\n'
             f'server_metadata_url = "{provider.url}/.well-known/openid-configuration"\n',
             encoding="utf-8")
-        try:
-            server.start()
-        except RuntimeError as error:
-            pytest.fail(str(error))
-        with server:
+        with started(server):
             yield server.url
 
 
 @pytest.fixture
 def page(browser, app_url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    opened = context.new_page()
-    yield opened
-    context.close()
+    with browser_context(browser) as context:
+        yield context.new_page()
 
 
 def sidebar_text(page) -> str:
