@@ -18,13 +18,12 @@ import pytest
 from browsing import (
     MAIN, browser_context, error_texts, open_page, screenshot, wait_until_settled,
 )
-from civic import accounts, database, reads, store
-from conftest import DATA, read_yaml, started
+from civic import database, reads
+from conftest import DATA, PASSWORD, add_editor, prepared, read_yaml, started
 from servers import StreamlitServer
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough secret"
 SIDEBAR = '[data-testid="stSidebar"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 SOURCE = "zzrb_20231115_walk"
@@ -37,10 +36,8 @@ NEW_VALUE = re.compile(r"7,?777")
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('entry') / 'civic.sqlite3'}"
-    engine = database.connect(url)
-    store.prepare(engine, DATA)
-    accounts.add(engine, "wang", PASSWORD, "editor", ["zz_admin_approval"], who="cli:test")
-    engine.dispose()
+    with prepared(url) as engine:
+        add_editor(engine, ("zz_admin_approval",))
     return url
 
 

@@ -20,13 +20,12 @@ import pytest
 from browsing import (
     ERROR_ALERT, browser_context, error_texts, open_page, screenshot, wait_until_settled,
 )
-from civic import accounts, database, reads, store
-from conftest import DATA, started
+from civic import database, reads
+from conftest import PASSWORD, add_editor, prepared, started
 from servers import HOST, StreamlitServer, _Process, free_port
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough secret"
 SIDEBAR = '[data-testid="stSidebar"]'
 
 
@@ -62,11 +61,8 @@ class IdentityProvider(_Process):
 @pytest.fixture(scope="module")
 def store_with_accounts(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('signin') / 'civic.sqlite3'}"
-    engine = database.connect(url)
-    store.prepare(engine, DATA)
-    accounts.add(engine, "wang", PASSWORD, "editor", ["zz_civil_affairs"],
-                 email="wang@example.org", who="cli:test")
-    engine.dispose()
+    with prepared(url) as engine:
+        add_editor(engine, email="wang@example.org")
     return url
 
 
