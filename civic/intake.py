@@ -67,6 +67,7 @@ _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
      "intake.msg.range_units"),
     (r"^(?P<value>'.*'): more than one range separator", "intake.msg.range_twice"),
     (r"^(?P<value>'.*'): range runs backwards", "intake.msg.range_backwards"),
+    (r"^(?P<value>'.*'): too large a number", "intake.msg.too_large"),
     (r"^(?P<value>'.*'): empty text", "intake.msg.required"),
 ]]
 
