@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +21,7 @@ from browsing import (
 )
 from civic import database, reads
 from conftest import PASSWORD, add_editor, prepared, started
-from servers import HOST, StreamlitServer, _Process, free_port
+from servers import HOST, StreamlitServer, _Process, free_port, listening
 
 pytestmark = pytest.mark.browser
 
@@ -46,15 +45,7 @@ class IdentityProvider(_Process):
                    "--port", str(self.port)]
         for person in people:
             command += ["--user-claims", json.dumps(person)]
-
-        def ready() -> bool:
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return True
-            except OSError:
-                return False
-
-        self._launch(command, ready, env={**os.environ, "NO_COLOR": "1"})
+        self._launch(command, lambda: listening(self.port), env={**os.environ, "NO_COLOR": "1"})
         return self
 
 
