@@ -105,7 +105,11 @@ def sign_in_panel(engine, lang: str) -> None:
         if st.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:"):
             _sign_out(engine, account)
             if _sso_provider() is not None and st.user.is_logged_in:
+                # The browser leaves for the sign-out round trip, which clears the identity
+                # cookie. No rerun: a rerun's start empties the messages not yet sent, and
+                # with them, at times, the one that sends the browser there.
                 st.logout()
+                return
             st.rerun()
         return
     if not accounts.any_account(engine):
