@@ -8,8 +8,9 @@ import streamlit as st
 
 from app_pages.components import (
     FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
-    link_notices, sign_in_panel, signed_in, swap_dates, view_download,
+    link_notices, swap_dates, view_download,
 )
+from app_pages.sign_in import sign_in_panel, signed_in
 from civic import cache, export
 from civic.database import SchemaTooNew, StoreError
 from civic.departments import Directory

@@ -1,1 +1,2 @@
-"""The dashboard's pages; `components` holds the layout pieces they share."""
+"""The dashboard's pages; `components` holds the layout pieces they share, `sign_in` the
+sidebar's sign-in and who is signed in."""

@@ -1,46 +1,33 @@
-"""Layout pieces the pages share: KPI rows, charts and tables with their sources, empty views,
-and the sidebar's sign-in.
+"""Layout pieces the pages share: KPI rows, charts and tables with their sources, empty views
+(the sidebar's sign-in is in `sign_in`).
 
 Everything computed comes from `civic`; this module only decides how it is laid out.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from civic import accounts, cache, charts, export, panels, tables
-from civic.accounts import Account
+from civic import charts, export, panels, tables
 from civic.departments import Directory, with_units
 from civic.filters import Notice
-from civic.i18n import join, labelled, lang_or_default, name, t
+from civic.i18n import join, labelled, name, t
 from civic.models import Program
 from civic.panels import Panel
 from civic.text import md, shorten
 from civic.view import KpiCard, View
 
 VIEW_KEY = "view"
-ACCOUNT_KEY = "account"  # no widget has this key, so no browser message can set it
 FILTER_KEYS = ("f_dept", "f_district", "f_category", "f_from", "f_to")
 
 
 def current_view() -> View:
     """The view that `dashboard.py` built for this run from the sidebar filters."""
     return st.session_state[VIEW_KEY]
-
-
-def editor_or_stop(message_key: str) -> Account:
-    """Pages that write: an editor or admin goes on; anyone else is told and stopped."""
-    account = signed_in()
-    if account is None or account.role not in ("editor", "admin"):
-        st.error(t(message_key, lang_or_default(st.session_state.get("lang"))),
-                 icon=":material/lock:")
-        st.stop()
-    return account
 
 
 def tr(key: str, **values: object) -> str:
@@ -322,111 +309,3 @@ COMMUNITY_PAGE = "app_pages/community.py"
 
 def program_page(category: str) -> str:
     return PAGE_OF_CATEGORY.get(category, COMMUNITY_PAGE)
-
-
-# Lock times are shown in Beijing time (China keeps no summer time).
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-SSO_KEY = "sso_email"  # the single sign-on e-mail already matched in this session
-SSO_REFUSAL_KEY = "sso_refusal"  # why it matched no account that may sign in
-
-
-def signed_in(engine=None) -> Account | None:
-    """The account this session signed in with, as the store holds it now: None for a viewer,
-    and None again once the account is disabled. One query per call."""
-    account = st.session_state.get(ACCOUNT_KEY)
-    if not isinstance(account, Account):
-        return None
-    account = accounts.current(engine or cache.engine(), account.name)
-    if account is None:
-        for key in (ACCOUNT_KEY, SSO_KEY):  # a single sign-on is matched again, and refused
-            st.session_state.pop(key, None)
-    return account
-
-
-def _sso_provider() -> str | None:
-    """`[auth]` of .streamlit/secrets.toml: "" for its default provider, else the first
-    named one; None without single sign-on."""
-    if not st.secrets.load_if_toml_exists():
-        return None
-    auth = st.secrets.get("auth")
-    if not auth:
-        return None
-    if "client_id" in auth:
-        return ""
-    return next((key for key, value in auth.items() if hasattr(value, "keys")), None)
-
-
-def _refusal(error: accounts.AccountError, lang: str) -> str:
-    if isinstance(error, accounts.Locked):
-        until = error.until.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-        return t("auth.locked", lang, until=until)
-    if isinstance(error, accounts.Disabled):
-        return t("auth.disabled", lang)
-    return t("auth.wrong_password", lang)
-
-
-def _single_sign_on(engine, provider: str, lang: str) -> None:
-    """The identity provider's e-mail matched to an account, once per session."""
-    if not st.user.is_logged_in:
-        st.button(t("auth.sso", lang), key="sso_sign_in", icon=":material/badge:",
-                  on_click=st.login, args=(provider or None,), width="stretch")
-        st.caption(t("auth.or_password", lang))
-        return
-    email = str(st.user.get("email") or "")
-    if st.session_state.get(SSO_KEY) != email:
-        st.session_state[SSO_KEY] = email
-        try:
-            verified = st.user.get("email_verified") is not False  # when the provider says
-            st.session_state[ACCOUNT_KEY] = accounts.single_sign_on(engine, email, verified)
-            st.rerun()
-        except accounts.AccountError as error:
-            st.session_state[SSO_REFUSAL_KEY] = error
-    refusal = st.session_state.get(SSO_REFUSAL_KEY)
-    st.error(t("auth.sso_unknown", lang, email=md(email))
-             if refusal is None or isinstance(refusal, accounts.Unknown)
-             else _refusal(refusal, lang), icon=":material/no_accounts:")
-    st.button(t("auth.sso_leave", lang), key="sso_leave", on_click=st.logout)
-
-
-def _sign_out(engine, account: Account) -> None:
-    accounts.sign_out(engine, account)
-    st.session_state.pop(ACCOUNT_KEY, None)
-    st.session_state.pop(SSO_REFUSAL_KEY, None)
-
-
-def sign_in_panel(engine, lang: str) -> None:
-    """The sidebar's sign-in, once any account exists: name and password, and single sign-on
-    when `[auth]` is configured; who is signed in and a sign-out button after."""
-    account = signed_in(engine)
-    if account is not None:
-        role = t(f"auth.role.{account.role}", lang)
-        st.caption(t("auth.signed_in_as", lang, name=md(account.name), role=role))
-        if st.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:"):
-            _sign_out(engine, account)
-            if _sso_provider() is not None and st.user.is_logged_in:
-                st.logout()
-            st.rerun()
-        return
-    if not accounts.any_account(engine):
-        return
-    st.header(t("auth.header", lang))
-    provider = _sso_provider()
-    if provider is not None:
-        _single_sign_on(engine, provider, lang)
-    with st.form("sign_in", clear_on_submit=True, border=False):
-        account_name = st.text_input(t("auth.name", lang), key="sign_in_name", max_chars=64)
-        password = st.text_input(t("auth.password", lang), key="sign_in_password",
-                                 type="password", max_chars=accounts.MAX_PASSWORD)
-        submitted = st.form_submit_button(t("auth.sign_in", lang), key="sign_in_submit",
-                                          icon=":material/login:")
-    if not submitted:
-        return
-    if not account_name.strip() or not password:
-        st.warning(t("auth.empty", lang), icon=":material/info:")
-        return
-    try:
-        st.session_state[ACCOUNT_KEY] = accounts.authenticate(engine, account_name, password)
-    except accounts.AccountError as error:
-        st.error(_refusal(error, lang), icon=":material/lock:")
-        return
-    st.rerun()

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from app_pages.components import current_view, editor_or_stop, tr
+from app_pages.components import current_view, tr
+from app_pages.sign_in import editor_or_stop
 from civic import cache, extraction, intake, project_intake, reads, store, templates, uploads
 from civic.i18n import name
 from civic.text import md

@@ -3,7 +3,8 @@ batch undone as a new audited change. Signed-in editors only."""
 
 import streamlit as st
 
-from app_pages.components import current_view, editor_or_stop, tr
+from app_pages.components import current_view, tr
+from app_pages.sign_in import editor_or_stop
 from civic import cache, intake, reads, store
 from civic.history import batches, filtered
 

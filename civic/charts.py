@@ -1,9 +1,10 @@
 """Chart builders: a frame and labels in, a Plotly figure out, touching no files or globals.
 
 Labels arrive translated; numbers are formatted here in the page's language (ticks and
-labels in 万/亿 or million/billion). Colours come from the Okabe–Ito palette, which stays
-distinct under the common colour-vision deficiencies, and status is always spelled out in
-text and marker shape as well.
+labels in 万/亿 or million/billion). Every text from the data is escaped on its way into a
+figure (`civic.text.plotly_text`): a name holding `<a href=…>` is shown, never made a link.
+Colours come from the Okabe–Ito palette, which stays distinct under the common colour-vision
+deficiencies, and status is always spelled out in text and marker shape as well.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from civic.i18n import format_number
+from civic.text import plotly_lines, plotly_text
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # Latin glyphs from a Latin font first (so English quotes and digits are not set full-width),
@@ -53,19 +55,24 @@ def wrap(text: str, limit: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
+def _categories(values: pd.Series | list[str]) -> list[str]:
+    """Category values as a figure holds them: escaped, since hovers show them as they are."""
+    return [plotly_text(value) for value in values]
+
+
 def _category_axis(labels: list[str], limit: float = LABEL_EMS) -> dict[str, object]:
     """Every category labelled (plotly drops some when they crowd), long labels wrapped."""
-    return {"tickmode": "array", "tickvals": labels, "automargin": True,
+    return {"tickmode": "array", "tickvals": _categories(labels), "automargin": True,
             "ticktext": [_lines(label, limit) for label in labels]}
 
 
 def _lines(text: str, limit: float) -> str:
-    return "<br>".join(wrap(text, limit))
+    return plotly_lines(wrap(text, limit))
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": plotly_text(title), "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 14},
         colorway=PALETTE,
         template="plotly_white",
@@ -105,11 +112,11 @@ def _value_axis(values: pd.Series, lang: str) -> dict[str, object]:
             "range": [0, ticks[-1] * 1.12 if ticks[-1] else 1]}
 
 
-def _with_periods(labels: pd.Series | list[str], periods: pd.Series | None) -> list[str]:
-    """Labels with the period each figure covers on a smaller second line."""
+def _with_periods(labels: list[str], periods: pd.Series | None) -> list[str]:
+    """Labels (escaped already) with the period each figure covers on a smaller second line."""
     if periods is None:
-        return list(labels)
-    return [f"{label}<br><span style='font-size:0.8em'>{period}</span>"
+        return labels
+    return [f"{label}<br><span style='font-size:0.8em'>{plotly_text(period)}</span>"
             for label, period in zip(labels, periods)]
 
 
@@ -129,14 +136,15 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, la
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=False))
     for i, (name, part) in enumerate(groups):
         labels = part[text] if text else [format_number(v, lang) for v in part[y]]
-        if horizontal:  # on two short lines a label fits inside a bar or beside it
-            labels = [_lines(str(label), LABEL_EMS) for label in labels]
-        values, keys = part[y].astype(float), part[x].astype(str)
+        # On two short lines a label fits inside a horizontal bar or beside it.
+        labels = [_lines(str(label), LABEL_EMS) if horizontal else plotly_text(label)
+                  for label in labels]
+        values, keys = part[y].astype(float), _categories(part[x].astype(str))
         fig.add_trace(go.Bar(
             x=values if horizontal else keys,
             y=keys if horizontal else values,
             orientation="h" if horizontal else "v",
-            name=_lines(str(name), LEGEND_EMS) if name is not None else value_title,
+            name=_lines(str(name), LEGEND_EMS) if name is not None else plotly_text(value_title),
             text=_with_periods(labels, part[period] if period else None),
             # Beside a horizontal bar the label could run past a narrow chart: inside it then.
             textposition="auto" if horizontal else "outside",
@@ -145,7 +153,8 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, title: str, value_title: str, la
             marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate="%{text}<extra>%{fullData.name}</extra>",
         ))
-    axis = _value_axis(frame[y].astype(float), lang) | {"title": {"text": value_title}}
+    axis = (_value_axis(frame[y].astype(float), lang)
+            | {"title": {"text": plotly_text(value_title)}})
     if horizontal:
         fig.update_layout(xaxis=axis, yaxis={"autorange": "reversed"} | _category_axis(categories))
     else:
@@ -165,9 +174,10 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
     values = frame[value].astype(float)
     top = values.max()
     fig = go.Figure(go.Funnel(
-        y=frame[stage].astype(str),
+        y=_categories(frame[stage].astype(str)),
         x=values,
-        text=_with_periods(labels, frame[period] if period else None),
+        text=_with_periods([plotly_text(label) for label in labels],
+                           frame[period] if period else None),
         textinfo="text",
         # Inside a wide stage, beside a narrow one: never shrunk to fit a phone-wide bar.
         textposition=["inside" if v >= 0.5 * top else "outside" for v in values],
@@ -208,11 +218,12 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
         part = frame[frame[lane].astype(str) == name]
         fig.add_trace(go.Scatter(
             x=part[date],
-            y=rows[part.index],
+            y=_categories(rows[part.index]),
             mode="markers+text",
             name=_lines(name, LEGEND_EMS),
-            text=part[status_label].astype(str) + "<br>" + when[part.index],
-            customdata=part[hover or label].astype(str),
+            text=[plotly_lines(pair) for pair in zip(part[status_label].astype(str),
+                                                      when[part.index])],
+            customdata=_categories(part[hover or label].astype(str)),
             textposition=["middle right" if d <= middle else "middle left" for d in part[date]],
             cliponaxis=False,
             marker={"size": 14, "symbol": [STATUS_SYMBOLS.get(str(s), "circle")
@@ -224,7 +235,7 @@ def timeline(frame: pd.DataFrame, *, date: str, label: str, lane: str, status: s
     # Whole days between ticks on a short axis, so no tick falls at noon.
     ticks = {"dtick": 86_400_000 * max(1, math.ceil(shown.days / 6))} if short else {}
     fig.update_layout(
-        yaxis={"categoryorder": "array", "categoryarray": list(rows)[::-1], "title": None}
+        yaxis={"categoryorder": "array", "categoryarray": _categories(rows)[::-1], "title": None}
         | _category_axis(list(rows)),
         xaxis={"title": None, "range": [low, high], "nticks": 5,
                "tickformat": "%Y-%m-%d" if short else "%Y-%m", **ticks},
@@ -243,10 +254,10 @@ def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str)
     fig = go.Figure()
     for i, (key, part) in enumerate(frame.groupby(mark, sort=False)):
         fig.add_trace(go.Scatter(
-            x=part[column].astype(str),
-            y=part[row].astype(str),
+            x=_categories(part[column].astype(str)),
+            y=_categories(part[row].astype(str)),
             mode="markers",
-            name=str(key),
+            name=plotly_text(key),
             marker={"size": 16, "symbol": ["circle", "circle-open"][i % 2],
                     "color": PALETTE[i % len(PALETTE)], "line": {"width": 2}},
             hovertemplate="%{y} × %{x}<extra>%{fullData.name}</extra>",
@@ -257,9 +268,9 @@ def matrix(frame: pd.DataFrame, *, row: str, column: str, mark: str, title: str)
     row_height = max(28, 14 * lines + 6)
     labels_height = 11 * max(map(text_width, columns)) + 20
     fig.update_layout(
-        xaxis={"categoryorder": "array", "categoryarray": columns, "tickangle": -90,
+        xaxis={"categoryorder": "array", "categoryarray": _categories(columns), "tickangle": -90,
                "title": None, "tickfont": {"size": 11}} | _category_axis(columns, limit=999),
-        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "title": None,
+        yaxis={"categoryorder": "array", "categoryarray": _categories(rows[::-1]), "title": None,
                "tickfont": {"size": 11}} | _category_axis(rows, limit=MATRIX_ROW_EMS),
     )
     return _layout(fig, title, height=int(120 + row_height * len(rows) + labels_height))
@@ -310,7 +321,7 @@ def history(frame: pd.DataFrame, *, date: str, value: str, bound: str, text: str
             hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>%{fullData.name}</extra>",
         ))
     top = max(float(tops.max()) if len(frame) else 0.0, target or 0.0) + reach
-    axis = _value_axis(pd.Series([top]), lang) | {"title": {"text": value_title}}
+    axis = _value_axis(pd.Series([top]), lang) | {"title": {"text": plotly_text(value_title)}}
     if target is not None:
         fig.add_trace(go.Scatter(
             x=[start - pad, end + pad], y=[target, target], mode="lines",

@@ -45,7 +45,7 @@ from civic import tables
 from civic.charts import text_width, wrap
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
 from civic.panels import Panel, all_panels
-from civic.text import csv_safe
+from civic.text import csv_safe, plotly_lines, plotly_text
 from civic.view import KpiCard, View
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -251,11 +251,6 @@ def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str
 
 # --- charts --------------------------------------------------------------------------------------
 
-def _plotly_text(lines: list[str]) -> str:
-    """Lines as plotly text: escaped, since plotly reads a subset of HTML in it."""
-    return "<br>".join(html.escape(line, quote=False) for line in lines)
-
-
 def annotated(panel: Panel, view: View, width: int = IMAGE_WIDTH) -> go.Figure:
     """A copy of the panel's figure carrying its title, unit, filters and sources inside the
     image, so that a pasted chart still says what it shows and where it comes from.
@@ -275,15 +270,15 @@ def annotated(panel: Panel, view: View, width: int = IMAGE_WIDTH) -> go.Figure:
     label = labelled(t("source.label", lang), "", lang)
     source_lines = [line for s in ([label + sources[0], *sources[1:]] if sources else [])
                     for line in wrap(s, limit / source_size)]
-    subtitle = [html.escape(line, quote=False) for line in detail_lines] + [
-        f'<span style="font-size:{source_size}px;color:#666">{html.escape(line, quote=False)}'
-        "</span>" for line in source_lines]
+    subtitle = [plotly_text(line) for line in detail_lines] + [
+        f'<span style="font-size:{source_size}px;color:#666">{plotly_text(line)}</span>'
+        for line in source_lines]
 
     figure = go.Figure(panel.figure)
     layout = figure.layout
     top = int(46 + title_size * 1.3 * len(title_lines) + detail_size * 1.3 * len(subtitle))
     figure.update_layout(
-        title={"text": _plotly_text(title_lines), "font": {"size": title_size},
+        title={"text": plotly_lines(title_lines), "font": {"size": title_size},
                "subtitle": {"text": "<br>".join(subtitle),
                             "font": {"size": detail_size, "color": "#444"}},
                "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 20, "t": 16},

@@ -483,12 +483,20 @@ def _parse_text(text: str) -> Quantity:
         figure = _parse_figure(s, reported)
         infix = [figure.qualifier] if figure.qualifier else []
         return Quantity(
-            value=float(figure.value()),
+            value=_float(figure.value(), reported),
             unit=_code(figure.surface),
             qualifier=_combine(before + after + infix, reported),
             reported=reported,
         )
     return _parse_range(parts[0], parts[1], before + after, reported)
+
+
+def _float(value: Fraction, text: str) -> float:
+    """An exact value as a float; a number past what a float holds is a problem, not a crash."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise _error(text, "too large a number") from None
 
 
 def _parse_range(low: str, high: str, qualifiers: list[Qualifier], text: str) -> Quantity:
@@ -509,8 +517,8 @@ def _parse_range(low: str, high: str, qualifiers: list[Qualifier], text: str) ->
     if lo_value > hi_value:
         raise _error(text, "range runs backwards, its lower end is larger")
     return Quantity(
-        value=float(lo_value),
-        value_max=float(hi_value),
+        value=_float(lo_value, text),
+        value_max=_float(hi_value, text),
         unit=_code(hi.surface),
         qualifier=Qualifier.RANGE,
         reported=text,

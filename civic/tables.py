@@ -6,6 +6,8 @@ number is never retyped between them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from civic import trends
@@ -28,6 +30,11 @@ BOUNDS = {
 def _col(view: View, key: str, unit: str | None = None) -> str:
     label = t(f"col.{key}", view.lang)
     return _header(view, label, unit) if unit else label
+
+
+def _headed(view: View, frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """The columns `keys` of `frame`, in that order, under their headers in the view's language."""
+    return frame[list(keys)].rename(columns={key: _col(view, key) for key in keys})
 
 
 def _header(view: View, label: str, unit: str) -> str:
@@ -237,6 +244,9 @@ def history(view: View, program: str, metric: str) -> pd.DataFrame:
     })
 
 
+HISTORY_COLUMNS = ("program", "metric", "period", "display", "change")
+
+
 def histories(view: View) -> pd.DataFrame:
     """Every series of two reports or more under the view: program, metric, each report and
     its change. A sheet of the workbook and a table of the briefing."""
@@ -247,18 +257,9 @@ def histories(view: View) -> pd.DataFrame:
             if len(rows) >= 2:
                 parts.append(rows.assign(program=view.program_name(program),
                                          metric=view.label(metric)))
-    if not parts:
-        return pd.DataFrame(columns=[_col(view, k) for k in
-                                     ("program", "metric", "period", "display")]
-                            + [_col(view, "change")])
-    frame = pd.concat(parts, ignore_index=True)
-    return pd.DataFrame({
-        _col(view, "program"): frame["program"],
-        _col(view, "metric"): frame["metric"],
-        _col(view, "period"): frame["period"],
-        _col(view, "display"): frame["text"],
-        _col(view, "change"): frame["change"],
-    })
+    frame = (pd.concat(parts, ignore_index=True).rename(columns={"text": "display"}) if parts
+             else pd.DataFrame(columns=HISTORY_COLUMNS))
+    return _headed(view, frame, HISTORY_COLUMNS)
 
 
 def figures(view: View) -> pd.DataFrame:
@@ -321,13 +322,8 @@ def sources(view: View) -> pd.DataFrame:
 
 def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
     """The relief actions as shown and exported: translated headers, no internal codes."""
-    return pd.DataFrame({
-        _col(view, "period"): actions["period"],
-        _col(view, "kind"): actions["kind_label"],
-        _col(view, "places"): actions["places"],
-        _col(view, "supplies"): actions["supplies"],
-        _col(view, "department"): actions["department"],
-    }).reset_index(drop=True)
+    return _headed(view, actions.assign(kind=actions["kind_label"]),
+                   ("period", "kind", "places", "supplies", "department")).reset_index(drop=True)
 
 
 REVISION_COLUMNS = ["program", "metric", "group", "now", "was", "revised_on", "revised_by", "why"]
@@ -356,8 +352,7 @@ def revisions(view: View) -> pd.DataFrame:
             "revised_by": change.who,
             "why": change.why,
         })
-    frame = pd.DataFrame(rows, columns=REVISION_COLUMNS)
-    return frame.rename(columns={c: _col(view, c) for c in REVISION_COLUMNS})
+    return _headed(view, pd.DataFrame(rows, columns=REVISION_COLUMNS), REVISION_COLUMNS)
 
 
 COMPARE_BY = ("department", "district")
@@ -402,8 +397,5 @@ def comparison(view: View, metric: str, by: str) -> tuple[pd.DataFrame, pd.DataF
 
 def comparison_table(view: View, frame: pd.DataFrame, reasons: bool = False) -> pd.DataFrame:
     """A comparison for the page and its exports, in the view's language."""
-    columns = {"who": _col(view, "who"), "text": _col(view, "display"),
-               "period": _col(view, "period"), "program": _col(view, "program")}
-    if reasons:
-        columns["reason"] = _col(view, "reason")
-    return frame[list(columns)].rename(columns=columns)
+    keys = ("who", "display", "period", "program") + (("reason",) if reasons else ())
+    return _headed(view, frame.rename(columns={"text": "display"}), keys)

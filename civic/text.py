@@ -1,5 +1,5 @@
-"""Data text made safe where something would read it as markup: Markdown on the pages, formulas
-in spreadsheets.
+"""Data text made safe where something would read it as markup: Markdown on the pages, the
+HTML subset of Plotly's chart text, formulas in spreadsheets.
 
 Program names, labels and aims come from data files and, soon, from many people; a value in a
 link comes from whoever wrote the link. They are text: `**x**` must not turn bold, `[a](…)` must
@@ -8,7 +8,9 @@ not become a live link and `![i](…)` must not make the browser fetch an image.
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -31,6 +33,18 @@ def md(text: object) -> str:
     """Text for Markdown (st.markdown, captions, labels, notices): shown as written, on one line."""
     flat = _BARE_LINK.sub(WORD_JOINER, " ".join(str(text).split()))
     return _MARKDOWN.sub(r"\\\1", flat)
+
+
+def plotly_text(text: object) -> str:
+    """Text for a Plotly figure (a title, an axis or category label, a legend name, a bar's or a
+    hover's text), shown as written: Plotly reads `<a href>`, `<b>`, `<br>`, `<span style>` …
+    in all of them, and shows `&lt;`, `&gt;` and `&amp;` as the characters."""
+    return html.escape(str(text), quote=False)
+
+
+def plotly_lines(lines: Iterable[object]) -> str:
+    """Lines of data text as one Plotly text, each escaped, broken where the lines break."""
+    return "<br>".join(plotly_text(line) for line in lines)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 PAGE_TIMEOUT_MS = 45_000
+LAPTOP = {"width": 1400, "height": 900}
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -51,6 +54,18 @@ SETTLED = """([app, status, ready]) => {
     window.__civicSettledAt = window.__civicSettledAt || performance.now();
     return performance.now() - window.__civicSettledAt > 750;
 }"""
+
+
+@contextmanager
+def browser_context(browser, locale: str = "en-US", **options: Any) -> Iterator[Any]:
+    """A browser context (one HTTP cache, one cookie jar) at a laptop's size unless `options`
+    say otherwise, waiting up to PAGE_TIMEOUT_MS; closed on leaving."""
+    context = browser.new_context(**{"viewport": LAPTOP, "locale": locale, **options})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def open_page(page, url: str) -> None:

@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped data folder, writable copies of it, a folder broken on purpose,
-a throwaway PostgreSQL server with a fresh database per test, and the system Chromium."""
+a throwaway PostgreSQL server with a fresh database per test, the system Chromium, and a store
+with an editor account."""
 
 from __future__ import annotations
 
@@ -333,7 +334,20 @@ def pg_database(postgres_url: str) -> Iterator[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The system Chromium, driven by Playwright; never a downloaded browser.
+# End-to-end: the servers of tests/servers.py, and the system Chromium driven by Playwright
+# (never a downloaded browser).
+
+
+@contextmanager
+def started(process):
+    """A server of tests/servers.py started, and stopped on leaving; one that fails to start
+    fails the test with its log."""
+    try:
+        process.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    with process:
+        yield process
 
 
 @pytest.fixture(scope="module")
@@ -403,3 +417,44 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'civic.sqlite3'}"
     return request.getfixturevalue("pg_database")
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts: a migrated store holding the data, and an editor in it.
+
+PASSWORD = "a long enough secret"  # every test account's
+
+
+@contextmanager
+def prepared(url: str, data: Path = DATA) -> Iterator[Any]:
+    """An engine on the store at `url`, migrated and holding `data`; disposed on leaving."""
+    from civic import database, store
+
+    engine = database.connect(url)
+    try:
+        store.prepare(engine, data)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def add_editor(engine: Any, departments: tuple[str, ...] = ("zz_civil_affairs",),
+               email: str | None = "Wang@Example.org") -> Any:
+    """The editor "wang" (password PASSWORD) of `departments`, added as the command line does."""
+    from civic import accounts
+
+    return accounts.add(engine, "wang", PASSWORD, "editor", list(departments), email=email,
+                        who="cli:test")
+
+
+@pytest.fixture
+def engine(db_url: str, data_dir: Path) -> Iterator[Any]:
+    """The store of this test alone on each engine, migrated and holding the data."""
+    with prepared(db_url, data_dir) as found:
+        yield found
+
+
+@pytest.fixture
+def editor(engine: Any) -> Any:
+    """The editor "wang" of the civil affairs bureau, in the store of the test's `engine`."""
+    return add_editor(engine)

@@ -34,6 +34,15 @@ def free_port(host: str = HOST) -> int:
         return sock.getsockname()[1]
 
 
+def listening(port: int, host: str = HOST) -> bool:
+    """Something accepts TCP connections on `port`."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def get(url: str, source: str | None = None, timeout: float = 5) -> tuple[int, str]:
     """Status and body of a GET, optionally sent from a given (loopback) source address."""
     parts = urlsplit(url)
@@ -200,16 +209,8 @@ class NginxProxy(_Process):
                                 "-c", config], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejects its configuration:\n{check.stderr}")
-
-        def ready() -> bool:
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return True
-            except OSError:
-                return False
-
         self._launch([binary, "-p", str(self.folder), "-e", str(self.log_path), "-c", config,
-                      "-g", "daemon off;"], ready, cwd=self.folder)
+                      "-g", "daemon off;"], lambda: listening(self.port), cwd=self.folder)
         return self
 
     def upstreams_by_client(self) -> dict[str, set[str]]:

@@ -9,26 +9,12 @@ import json
 import pytest
 from sqlalchemy import select
 
-from civic import accounts, database, reads, store
+from civic import accounts, database, reads
 from civic.catalog import Catalog
 from civic.schema import accounts as accounts_table
+from conftest import PASSWORD
 
-PASSWORD = "a long enough secret"
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def engine(db_url, data_dir):
-    found = database.connect(db_url)
-    store.prepare(found, data_dir)
-    yield found
-    found.dispose()
-
-
-@pytest.fixture
-def editor(engine):
-    return accounts.add(engine, "wang.editor", PASSWORD, "editor", ["zz_civil_affairs"],
-                        email="Wang@Example.org", who="cli:test")
 
 
 def account_audit(engine):
@@ -46,20 +32,20 @@ def test_the_password_is_stored_as_an_argon2id_hash_only(engine, editor):
         row = connection.execute(select(accounts_table)).one()
     assert row.password_hash.startswith("$argon2id$")
     assert PASSWORD not in json.dumps(row._asdict(), default=str)
-    assert editor == accounts.Account("wang.editor", "editor", ("zz_civil_affairs",),
+    assert editor == accounts.Account("wang", "editor", ("zz_civil_affairs",),
                                       "wang@example.org")
 
 
 def test_the_audit_never_holds_a_password_or_hash(engine, editor):
-    accounts.set_password(engine, "wang.editor", "another long secret", who="cli:test")
-    accounts.authenticate(engine, "wang.editor", "another long secret")
+    accounts.set_password(engine, "wang", "another long secret", who="cli:test")
+    accounts.authenticate(engine, "wang", "another long secret")
     with pytest.raises(accounts.WrongPassword):
-        accounts.authenticate(engine, "wang.editor", PASSWORD)
+        accounts.authenticate(engine, "wang", PASSWORD)
     trail = account_audit(engine)
     text = trail.to_json(date_format="iso")
     assert PASSWORD not in text and "another long secret" not in text and "argon2" not in text
     assert ["insert", "update", "sign_in", "failed"] == trail["action"].tolist()
-    assert ["cli:test", "cli:test", "wang.editor", "wang.editor"] == trail["who"].tolist()
+    assert ["cli:test", "cli:test", "wang", "wang"] == trail["who"].tolist()
 
 
 @pytest.mark.parametrize("name, password, role, departments, email, says", [
@@ -80,14 +66,14 @@ def test_a_bad_account_is_refused_and_nothing_written(engine, name, password, ro
 
 def test_names_and_emails_are_unique(engine, editor):
     with pytest.raises(accounts.Invalid, match="exists"):
-        accounts.add(engine, "wang.editor", PASSWORD, "admin", who="cli:test")
+        accounts.add(engine, "wang", PASSWORD, "admin", who="cli:test")
     with pytest.raises(accounts.Invalid, match="e-mail"):
         accounts.add(engine, "zhao", PASSWORD, "admin", email="wang@example.org", who="cli:test")
     assert 1 == len(accounts.list_accounts(engine))
 
 
 def test_sign_in_and_sign_out_are_audited(engine, editor):
-    signed = accounts.authenticate(engine, " wang.editor ", PASSWORD)
+    signed = accounts.authenticate(engine, " wang ", PASSWORD)
     assert signed == editor
     accounts.sign_out(engine, signed)
     assert ["sign_in", "sign_out"] == account_audit(engine)["action"].tolist()[1:]
@@ -97,7 +83,7 @@ def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(engine, editor
     with pytest.raises(accounts.WrongPassword) as unknown:
         accounts.authenticate(engine, "nobody", PASSWORD)
     with pytest.raises(accounts.WrongPassword) as wrong:
-        accounts.authenticate(engine, "wang.editor", "not the password")
+        accounts.authenticate(engine, "wang", "not the password")
     assert str(unknown.value) == str(wrong.value)
     assert ["failed", "failed"] == account_audit(engine)["action"].tolist()[1:]
 
@@ -105,16 +91,16 @@ def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(engine, editor
 def test_five_failures_in_fifteen_minutes_lock_for_fifteen_minutes(engine, editor):
     for minute in range(4):
         with pytest.raises(accounts.WrongPassword):
-            accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=minute))
+            accounts.authenticate(engine, "wang", "wrong guess!", now=T0.replace(minute=minute))
     with pytest.raises(accounts.Locked) as locked:
-        accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=4))
+        accounts.authenticate(engine, "wang", "wrong guess!", now=T0.replace(minute=4))
     assert T0.replace(minute=19) == locked.value.until
     assert "2026-03-01 09:19 UTC" in str(locked.value)
     # The right password does not open a locked account, and a new engine (a restart) sees it.
     restarted = database.connect(str(engine.url.render_as_string(hide_password=False)))
     with pytest.raises(accounts.Locked):
-        accounts.authenticate(restarted, "wang.editor", PASSWORD, now=T0.replace(minute=18))
-    assert editor == accounts.authenticate(restarted, "wang.editor", PASSWORD,
+        accounts.authenticate(restarted, "wang", PASSWORD, now=T0.replace(minute=18))
+    assert editor == accounts.authenticate(restarted, "wang", PASSWORD,
                                            now=T0.replace(minute=20))
     restarted.dispose()
     trail = account_audit(engine)
@@ -125,32 +111,32 @@ def test_five_failures_in_fifteen_minutes_lock_for_fifteen_minutes(engine, edito
 def test_failures_older_than_the_window_do_not_count(engine, editor):
     for minute in (0, 5, 10, 14):
         with pytest.raises(accounts.WrongPassword):
-            accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=minute))
+            accounts.authenticate(engine, "wang", "wrong guess!", now=T0.replace(minute=minute))
     with pytest.raises(accounts.WrongPassword):  # the first has left the window
-        accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=16))
+        accounts.authenticate(engine, "wang", "wrong guess!", now=T0.replace(minute=16))
 
 
 def test_a_sign_in_clears_the_failures(engine, editor):
     for minute in range(4):
         with pytest.raises(accounts.WrongPassword):
-            accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=minute))
-    accounts.authenticate(engine, "wang.editor", PASSWORD, now=T0.replace(minute=5))
+            accounts.authenticate(engine, "wang", "wrong guess!", now=T0.replace(minute=minute))
+    accounts.authenticate(engine, "wang", PASSWORD, now=T0.replace(minute=5))
     with pytest.raises(accounts.WrongPassword):
-        accounts.authenticate(engine, "wang.editor", "wrong guess!", now=T0.replace(minute=6))
+        accounts.authenticate(engine, "wang", "wrong guess!", now=T0.replace(minute=6))
 
 
 def test_a_new_password_lifts_the_lock(engine, editor):
     for _ in range(5):
         with pytest.raises(accounts.AccountError):
-            accounts.authenticate(engine, "wang.editor", "wrong guess!")
-    accounts.set_password(engine, "wang.editor", "a fresh long secret", who="cli:admin")
-    assert editor == accounts.authenticate(engine, "wang.editor", "a fresh long secret")
+            accounts.authenticate(engine, "wang", "wrong guess!")
+    accounts.set_password(engine, "wang", "a fresh long secret", who="cli:admin")
+    assert editor == accounts.authenticate(engine, "wang", "a fresh long secret")
 
 
 def test_a_disabled_account_is_refused(engine, editor):
-    accounts.disable(engine, "wang.editor", who="cli:test")
+    accounts.disable(engine, "wang", who="cli:test")
     with pytest.raises(accounts.Disabled, match="disabled"):
-        accounts.authenticate(engine, "wang.editor", PASSWORD)
+        accounts.authenticate(engine, "wang", PASSWORD)
     assert accounts.by_email(engine, "wang@example.org") is None
     (listed,) = accounts.list_accounts(engine)
     assert listed["disabled"] and "password_hash" not in listed
@@ -165,7 +151,7 @@ def test_single_sign_on_matches_the_email(engine, editor):
         accounts.single_sign_on(engine, "stranger@example.org")
     with pytest.raises(accounts.Unknown, match="not verified"):
         accounts.single_sign_on(engine, "wang@example.org", verified=False)
-    accounts.disable(engine, "wang.editor", who="cli:test")
+    accounts.disable(engine, "wang", who="cli:test")
     with pytest.raises(accounts.Disabled):
         accounts.single_sign_on(engine, "wang@example.org")
     trail = account_audit(engine)
@@ -186,11 +172,11 @@ def test_an_editor_writes_for_its_departments_and_their_units(engine, editor):
 
 
 def test_a_session_ends_when_its_account_is_disabled_not_when_locked(engine, editor):
-    assert editor == accounts.current(engine, "wang.editor")
+    assert editor == accounts.current(engine, "wang")
     for _ in range(5):
         with pytest.raises(accounts.AccountError):
-            accounts.authenticate(engine, "wang.editor", "wrong guess!")
-    assert editor == accounts.current(engine, "wang.editor")
-    accounts.disable(engine, "wang.editor", who="cli:test")
-    assert accounts.current(engine, "wang.editor") is None
+            accounts.authenticate(engine, "wang", "wrong guess!")
+    assert editor == accounts.current(engine, "wang")
+    accounts.disable(engine, "wang", who="cli:test")
+    assert accounts.current(engine, "wang") is None
     assert accounts.current(engine, "nobody") is None

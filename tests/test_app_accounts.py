@@ -10,24 +10,17 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civic import accounts, database, reads, store
+from civic import accounts, reads
+from conftest import PASSWORD, prepared
 from test_app import APP, open_app
 
-PASSWORD = "a long enough secret"
 
 
 @pytest.fixture
 def engine(new_store, data_dir):
-    found = database.connect(new_store)
-    store.prepare(found, data_dir)
-    yield found
-    found.dispose()
-
-
-@pytest.fixture
-def editor(engine):
-    return accounts.add(engine, "wang", PASSWORD, "editor", ["zz_civil_affairs"],
-                        who="cli:test")
+    """The store the dashboard reads in this test (`editor` adds its account there)."""
+    with prepared(new_store, data_dir) as found:
+        yield found
 
 
 def sign_in(at, name, password):

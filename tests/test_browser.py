@@ -22,12 +22,12 @@ from typing import Iterator
 import pytest
 
 from browsing import (
-    DIALOG, MAIN, METRIC_VALUE, PAGE_TIMEOUT_MS, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT,
+    DIALOG, MAIN, METRIC_VALUE, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT, browser_context,
     error_texts, open_page, screenshot,
 )
 from civic import database
 from civic.cache import DATA_DIR_ENV
-from conftest import DATA, write_hostile_data
+from conftest import DATA, started, write_hostile_data
 from servers import StreamlitServer
 
 pytestmark = pytest.mark.browser
@@ -54,24 +54,15 @@ LANGS = ("zh", "en")
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard served by `streamlit run` on a free loopback port; its base URL."""
-    server = StreamlitServer(tmp_path_factory.mktemp("streamlit") / "server.log")
-    try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    with server:
+    with started(StreamlitServer(tmp_path_factory.mktemp("streamlit") / "server.log")) as server:
         yield server.url
 
 
 @pytest.fixture(scope="module")
 def context(browser, app_url: str):
     """One browser context (so one HTTP cache) for the module: the app's scripts load once."""
-    shared = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-    shared.set_default_timeout(PAGE_TIMEOUT_MS)
-    try:
+    with browser_context(browser) as shared:
         yield shared
-    finally:
-        shared.close()
 
 
 @pytest.fixture
@@ -242,12 +233,7 @@ def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> No
     fetched: list[str] = []
     env = {**os.environ, DATA_DIR_ENV: str(data),
            database.URL_ENV: f"sqlite:///{tmp_path / 'store.sqlite3'}"}
-    server = StreamlitServer(tmp_path / "server.log", env)
-    try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    with server:
+    with started(StreamlitServer(tmp_path / "server.log", env)) as server:
         for path in ["?dept=" + urllib.parse.quote(link), "leaders_walk?dept=zz_admin_approval",
                      "community", "flu", "sources"]:
             tab = context.new_page()
@@ -303,13 +289,9 @@ def _overlap(a: dict, b: dict) -> bool:
 @pytest.fixture(scope="module")
 def phone(browser, app_url: str):
     """A context the size of a phone (390 × 844 CSS pixels), as officials use on the move."""
-    shared = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True,
-                                 has_touch=True, device_scale_factor=2)
-    shared.set_default_timeout(PAGE_TIMEOUT_MS)
-    try:
+    with browser_context(browser, viewport=PHONE, is_mobile=True, has_touch=True,
+                         device_scale_factor=2) as shared:
         yield shared
-    finally:
-        shared.close()
 
 
 @pytest.mark.parametrize("lang", LANGS)

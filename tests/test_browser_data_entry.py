@@ -15,14 +15,15 @@ from typing import Iterator
 
 import pytest
 
-from browsing import MAIN, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot, wait_until_settled
-from civic import accounts, database, reads, store
-from conftest import DATA, read_yaml
+from browsing import (
+    MAIN, browser_context, error_texts, open_page, screenshot, wait_until_settled,
+)
+from civic import database, reads
+from conftest import DATA, PASSWORD, add_editor, prepared, read_yaml, started
 from servers import StreamlitServer
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough secret"
 SIDEBAR = '[data-testid="stSidebar"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 SOURCE = "zzrb_20231115_walk"
@@ -35,33 +36,23 @@ NEW_VALUE = re.compile(r"7,?777")
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('entry') / 'civic.sqlite3'}"
-    engine = database.connect(url)
-    store.prepare(engine, DATA)
-    accounts.add(engine, "wang", PASSWORD, "editor", ["zz_admin_approval"], who="cli:test")
-    engine.dispose()
+    with prepared(url) as engine:
+        add_editor(engine, ("zz_admin_approval",))
     return url
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("entry-server")
-    server = StreamlitServer(folder / "server.log",
-                             env={**os.environ, "CIVIC_DATABASE_URL": store_url})
-    try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    with server:
+    with started(StreamlitServer(folder / "server.log",
+                                 env={**os.environ, "CIVIC_DATABASE_URL": store_url})) as server:
         yield server.url
 
 
 @pytest.fixture
 def page(browser, app_url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    opened = context.new_page()
-    yield opened
-    context.close()
+    with browser_context(browser, locale="zh-CN") as context:
+        yield context.new_page()
 
 
 def go_to(page, title: str) -> None:

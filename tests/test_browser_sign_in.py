@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from browsing import ERROR_ALERT, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot, wait_until_settled
-from civic import accounts, database, reads, store
-from conftest import DATA
-from servers import HOST, StreamlitServer, _Process, free_port
+from browsing import (
+    ERROR_ALERT, browser_context, error_texts, open_page, screenshot, wait_until_settled,
+)
+from civic import database, reads
+from conftest import PASSWORD, add_editor, prepared, started
+from servers import HOST, StreamlitServer, _Process, free_port, listening
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough secret"
 SIDEBAR = '[data-testid="stSidebar"]'
+IDENTITY = "_streamlit_user"  # the names of Streamlit's identity cookies start so
 
 
 class IdentityProvider(_Process):
@@ -45,26 +46,15 @@ class IdentityProvider(_Process):
                    "--port", str(self.port)]
         for person in people:
             command += ["--user-claims", json.dumps(person)]
-
-        def ready() -> bool:
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return True
-            except OSError:
-                return False
-
-        self._launch(command, ready, env={**os.environ, "NO_COLOR": "1"})
+        self._launch(command, lambda: listening(self.port), env={**os.environ, "NO_COLOR": "1"})
         return self
 
 
 @pytest.fixture(scope="module")
 def store_with_accounts(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('signin') / 'civic.sqlite3'}"
-    engine = database.connect(url)
-    store.prepare(engine, DATA)
-    accounts.add(engine, "wang", PASSWORD, "editor", ["zz_civil_affairs"],
-                 email="wang@example.org", who="cli:test")
-    engine.dispose()
+    with prepared(url) as engine:
+        add_editor(engine, email="wang@example.org")
     return url
 
 
@@ -72,11 +62,7 @@ def store_with_accounts(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app_url(tmp_path_factory: pytest.TempPathFactory, store_with_accounts: str) -> Iterator[str]:
     """The dashboard with single sign-on configured against the provider above."""
     folder = tmp_path_factory.mktemp("sso")
-    with IdentityProvider(folder / "provider.log") as provider:
-        try:
-            provider.start()
-        except RuntimeError as error:
-            pytest.fail(str(error))
+    with started(IdentityProvider(folder / "provider.log")) as provider:
         server = StreamlitServer(folder / "server.log",
                                  env={**os.environ, "CIVIC_DATABASE_URL": store_with_accounts},
                                  options=["--secrets.files", str(folder / "secrets.toml")])
@@ -88,21 +74,14 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, store_with_accounts: str) 
             'client_secret = "civic-test-secret"\n'
             f'server_metadata_url = "{provider.url}/.well-known/openid-configuration"\n',
             encoding="utf-8")
-        try:
-            server.start()
-        except RuntimeError as error:
-            pytest.fail(str(error))
-        with server:
+        with started(server):
             yield server.url
 
 
 @pytest.fixture
 def page(browser, app_url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    opened = context.new_page()
-    yield opened
-    context.close()
+    with browser_context(browser) as context:
+        yield context.new_page()
 
 
 def sidebar_text(page) -> str:
@@ -138,13 +117,22 @@ def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts, tm
     screenshot(page, tmp_path / "sso.png")
     assert [] == error_texts(page)
     assert ("sign_in", "single sign-on") == audit(store_with_accounts)[-1]
-    # Signing out is audited.
+    # Signing out is audited and ends the single sign-on too. The button's run sends the browser
+    # to /auth/logout, whose answer clears the identity cookie and redirects to the provider's
+    # end of session: once the browser is there, the cookie is gone (a visit before then would
+    # still carry it).
     page.locator(SIDEBAR).get_by_role("button", name="退出登录").click()
-    for _ in range(100):
-        if audit(store_with_accounts)[-1][0] == "sign_out":
-            break
-        page.wait_for_timeout(100)
+    page.wait_for_url("**/oauth2/end_session?**")
+    assert [] == [c["name"] for c in page.context.cookies() if c["name"].startswith(IDENTITY)]
     assert ("sign_out", "signed out") == audit(store_with_accounts)[-1]
+    # The provider sends the browser back to the dashboard, and the next visit is anonymous.
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{app_url}/")
+    anonymous = page.locator(SIDEBAR).get_by_role("button", name="统一身份认证登录")
+    anonymous.wait_for()
+    open_page(page, app_url)
+    anonymous.wait_for()
+    assert "已登录" not in sidebar_text(page)
 
 
 def test_an_unknown_email_may_view_but_not_write(page, app_url, store_with_accounts, tmp_path):

@@ -164,3 +164,59 @@ def test_a_history_draws_each_report_as_what_it_is():
     (target,) = [trace for trace in fig.data if trace.name == "目标"]
     assert list(target.y) == [250, 250] and target.line.dash == "dash"
     assert fig.layout.legend.yanchor == "bottom"  # below the plot, as every chart
+
+
+LINK = '<a href="https://evil.example/x">点此</a>'
+
+
+def _plant_links(folder) -> None:
+    """A link in the name of every program, project, department and metric of a data copy."""
+    from conftest import change_yaml
+
+    def linked(text: dict) -> dict:
+        return {lang: f"{value}{LINK}" for lang, value in text.items()}
+
+    def program(content: dict) -> None:
+        content["program"]["name"] = linked(content["program"]["name"])
+        for project in content.get("projects", []):
+            project["name"] = linked(project["name"])
+
+    for path in sorted((folder / "programs").glob("*.yaml")):
+        change_yaml(path, program)
+    change_yaml(folder / "departments.yaml", lambda content: [
+        department.update(name=linked(department["name"])) for department in content["departments"]])
+    change_yaml(folder / "metrics.yaml", lambda content: [
+        metric.update(label=linked(metric["label"])) for metric in content["metrics"]])
+
+
+def _texts(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _texts(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _texts(value)]
+    return []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_link_in_a_name_is_never_a_link_in_a_chart(tmp_data, lang):
+    """Every text of every chart (titles, axes, categories, legends, bars' and hovers' text):
+    a name holding `<a href=…>` shows it as written, on a page as in an export."""
+    import json
+
+    from civic import export, tables
+
+    _plant_links(tmp_data)
+    view = View(Catalog.load(tmp_data), Filters(lang=lang))
+    shown = panels.all_panels(view) + [
+        panel for metric in tables.compare_metrics(view) for by in tables.COMPARE_BY
+        if (panel := panels.comparison(view, metric, by))]
+    assert len(shown) > 10
+    for panel in shown:
+        for figure in (charts.untitled(panel.figure), export.annotated(panel, view)):
+            texts = _texts(json.loads(figure.to_json()))
+            live = [text for text in texts if "<a" in text.lower()]
+            assert not live, f"{panel.key}: {live[:3]}"
+    every = [text for panel in shown for text in _texts(json.loads(panel.figure.to_json()))]
+    assert any("&lt;a href=" in text for text in every)  # the names did reach the charts

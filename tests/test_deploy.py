@@ -21,7 +21,7 @@ from typing import Iterator
 import pytest
 
 from browsing import (
-    ERROR_ALERT, EXCEPTION, METRIC_VALUE, PAGE_TIMEOUT_MS, error_texts, open_page, screenshot,
+    ERROR_ALERT, EXCEPTION, METRIC_VALUE, browser_context, error_texts, open_page, screenshot,
     wait_until_settled,
 )
 from conftest import fresh_database, missing_requirement
@@ -55,12 +55,8 @@ def deployment(postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="module")
 def context(browser, deployment: Deployment):
-    shared = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-    shared.set_default_timeout(PAGE_TIMEOUT_MS)
-    try:
+    with browser_context(browser) as shared:
         yield shared
-    finally:
-        shared.close()
 
 
 def metric_values(page) -> list[str]:

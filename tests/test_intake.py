@@ -12,12 +12,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from civic import database, intake, reads, store, templates, uploads
+from civic import intake, reads, store, templates, uploads
 from civic.accounts import Account
 from civic.history import batches, filtered
 from civic.loading import Frames
 from civic.schema import audit, figures
-from conftest import DATA
+from conftest import prepared
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 HEADER_ZH = "项目,指标,报道值,统计期,部门,分组（中文）,分组（英文）,原文定位,备注"
@@ -39,20 +39,10 @@ def sheet_of(*lines: str) -> uploads.Sheet:
     return uploads.read("up.csv", csv_bytes(HEADER, *lines), intake.FIGURE_COLUMNS)
 
 
-@pytest.fixture
-def engine(db_url):
-    found = database.connect(db_url)
-    store.prepare(found, DATA)
-    yield found
-    found.dispose()
-
-
 @pytest.fixture(scope="module")
 def sqlite_engine(tmp_path_factory):
-    found = database.connect(f"sqlite:///{tmp_path_factory.mktemp('intake') / 'c.sqlite3'}")
-    store.prepare(found, DATA)
-    yield found
-    found.dispose()
+    with prepared(f"sqlite:///{tmp_path_factory.mktemp('intake') / 'c.sqlite3'}") as found:
+        yield found
 
 
 def departments(engine):

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from civic import intake, project_intake, reads, store, templates, uploads
 from civic.accounts import Account
 from conftest import DATA
-from test_intake import HEADER, csv_bytes, departments, engine, sqlite_engine  # noqa: F401
+from test_intake import HEADER, csv_bytes, departments, sqlite_engine  # noqa: F401
 
 PROJECT_HEADER = ",".join(project_intake.PROJECT_COLUMNS)
 # Longquan park's program is led by 芦淞区政府, with 欧微云尚 taking part.

@@ -262,6 +262,8 @@ MALFORMED: list[tuple[str, str]] = [
     ("百分之abc", "after 百分之"),
     ("元5", "expected a number"),
     ("5元元", "unexpected '元'"),
+    ("7" * 400 + "个", "too large a number"),
+    ("1至" + "7" * 400 + "个", "too large a number"),
 ]
 
 

@@ -48,14 +48,6 @@ def generated_folder(data_dir: Path, root: Path, figures: int) -> Path:
     return folder
 
 
-@pytest.fixture
-def engine(db_url, data_dir):
-    found = database.connect(db_url)
-    store.prepare(found, data_dir)
-    yield found
-    found.dispose()
-
-
 def snapshot(engine) -> tuple:
     return reads.counts(engine), reads.version(engine), len(reads.history(engine))
 

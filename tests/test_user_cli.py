@@ -11,8 +11,8 @@ import pytest
 
 from civic import accounts, database, reads
 from civic.cli import main
+from conftest import PASSWORD
 
-PASSWORD = "a long enough secret"
 
 
 def run(capsys, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str, str]:

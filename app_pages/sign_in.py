@@ -1,0 +1,137 @@
+"""The sidebar's sign-in (a name and password, or single sign-on through `st.login`), who is
+signed in now, and the gate of the pages that write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from civic import accounts, cache
+from civic.accounts import Account
+from civic.i18n import lang_or_default, t
+from civic.text import md
+
+ACCOUNT_KEY = "account"  # no widget has this key, so no browser message can set it
+
+# Lock times are shown in Beijing time (China keeps no summer time).
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+SSO_KEY = "sso_email"  # the single sign-on e-mail already matched in this session
+SSO_REFUSAL_KEY = "sso_refusal"  # why it matched no account that may sign in
+
+
+def signed_in(engine=None) -> Account | None:
+    """The account this session signed in with, as the store holds it now: None for a viewer,
+    and None again once the account is disabled. One query per call."""
+    account = st.session_state.get(ACCOUNT_KEY)
+    if not isinstance(account, Account):
+        return None
+    account = accounts.current(engine or cache.engine(), account.name)
+    if account is None:
+        for key in (ACCOUNT_KEY, SSO_KEY):  # a single sign-on is matched again, and refused
+            st.session_state.pop(key, None)
+    return account
+
+
+def editor_or_stop(message_key: str) -> Account:
+    """Pages that write: an editor or admin goes on; anyone else is told and stopped."""
+    account = signed_in()
+    if account is None or account.role not in ("editor", "admin"):
+        st.error(t(message_key, lang_or_default(st.session_state.get("lang"))),
+                 icon=":material/lock:")
+        st.stop()
+    return account
+
+
+def _sso_provider() -> str | None:
+    """`[auth]` of .streamlit/secrets.toml: "" for its default provider, else the first
+    named one; None without single sign-on."""
+    if not st.secrets.load_if_toml_exists():
+        return None
+    auth = st.secrets.get("auth")
+    if not auth:
+        return None
+    if "client_id" in auth:
+        return ""
+    return next((key for key, value in auth.items() if hasattr(value, "keys")), None)
+
+
+def _refusal(error: accounts.AccountError, lang: str) -> str:
+    if isinstance(error, accounts.Locked):
+        until = error.until.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        return t("auth.locked", lang, until=until)
+    if isinstance(error, accounts.Disabled):
+        return t("auth.disabled", lang)
+    return t("auth.wrong_password", lang)
+
+
+def _single_sign_on(engine, provider: str, lang: str) -> None:
+    """The identity provider's e-mail matched to an account, once per session."""
+    if not st.user.is_logged_in:
+        st.button(t("auth.sso", lang), key="sso_sign_in", icon=":material/badge:",
+                  on_click=st.login, args=(provider or None,), width="stretch")
+        st.caption(t("auth.or_password", lang))
+        return
+    email = str(st.user.get("email") or "")
+    if st.session_state.get(SSO_KEY) != email:
+        st.session_state[SSO_KEY] = email
+        try:
+            verified = st.user.get("email_verified") is not False  # when the provider says
+            st.session_state[ACCOUNT_KEY] = accounts.single_sign_on(engine, email, verified)
+            st.rerun()
+        except accounts.AccountError as error:
+            st.session_state[SSO_REFUSAL_KEY] = error
+    refusal = st.session_state.get(SSO_REFUSAL_KEY)
+    st.error(t("auth.sso_unknown", lang, email=md(email))
+             if refusal is None or isinstance(refusal, accounts.Unknown)
+             else _refusal(refusal, lang), icon=":material/no_accounts:")
+    st.button(t("auth.sso_leave", lang), key="sso_leave", on_click=st.logout)
+
+
+def _sign_out(engine, account: Account) -> None:
+    accounts.sign_out(engine, account)
+    st.session_state.pop(ACCOUNT_KEY, None)
+    st.session_state.pop(SSO_REFUSAL_KEY, None)
+
+
+def sign_in_panel(engine, lang: str) -> None:
+    """The sidebar's sign-in, once any account exists: name and password, and single sign-on
+    when `[auth]` is configured; who is signed in and a sign-out button after."""
+    account = signed_in(engine)
+    if account is not None:
+        role = t(f"auth.role.{account.role}", lang)
+        st.caption(t("auth.signed_in_as", lang, name=md(account.name), role=role))
+        if st.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:"):
+            _sign_out(engine, account)
+            if _sso_provider() is not None and st.user.is_logged_in:
+                # The browser leaves for the sign-out round trip, which clears the identity
+                # cookie. No rerun: a rerun's start empties the messages not yet sent, and
+                # with them, at times, the one that sends the browser there.
+                st.logout()
+                return
+            st.rerun()
+        return
+    if not accounts.any_account(engine):
+        return
+    st.header(t("auth.header", lang))
+    provider = _sso_provider()
+    if provider is not None:
+        _single_sign_on(engine, provider, lang)
+    with st.form("sign_in", clear_on_submit=True, border=False):
+        account_name = st.text_input(t("auth.name", lang), key="sign_in_name", max_chars=64)
+        password = st.text_input(t("auth.password", lang), key="sign_in_password",
+                                 type="password", max_chars=accounts.MAX_PASSWORD)
+        submitted = st.form_submit_button(t("auth.sign_in", lang), key="sign_in_submit",
+                                          icon=":material/login:")
+    if not submitted:
+        return
+    if not account_name.strip() or not password:
+        st.warning(t("auth.empty", lang), icon=":material/info:")
+        return
+    try:
+        st.session_state[ACCOUNT_KEY] = accounts.authenticate(engine, account_name, password)
+    except accounts.AccountError as error:
+        st.error(_refusal(error, lang), icon=":material/lock:")
+        return
+    st.rerun()
