@@ -264,8 +264,7 @@ def histories(view: View) -> pd.DataFrame:
 def figures(view: View) -> pd.DataFrame:
     """Every figure under the filters with its source and its change since the previous
     report: the data page and its exports."""
-    everything = view.catalog.frames.figures
-    changes = trends.with_changes(everything[everything["program"].isin(view.program_ids)])
+    changes = view.catalog.histories.frame  # a change is per series, so the view's own
     order = {p: i for i, p in enumerate(view.program_ids)}
     frame = changes.loc[view.figures.index].assign(rank=view.figures["program"].astype(str).map(order)).sort_values(
         ["rank", "date"], kind="stable")

@@ -60,16 +60,30 @@ def with_changes(figures: pd.DataFrame) -> pd.DataFrame:
     return out.loc[figures.index]
 
 
+class Histories:
+    """Every series of a figures frame with its changes, computed in one pass: a page asks for
+    dozens of series, and each is then a lookup rather than a pass over the whole frame."""
+
+    def __init__(self, figures: pd.DataFrame):
+        self.frame = with_changes(figures).sort_values("date_end", kind="stable")
+        """Every figure with its change, oldest first (ties in the frame's order)."""
+        self._rows = self.frame.groupby(_key(self.frame), sort=False).indices
+
+    def series(self, program: str, metric: str, group: str | None = None,
+               end: pd.Timestamp | None = None) -> pd.DataFrame:
+        """One series as reported up to `end` (every report where `end` is None), oldest
+        first, with its changes."""
+        rows = self.frame.iloc[self._rows.get((program, metric, group or ""), [])]
+        if end is not None:
+            rows = rows[rows["date_end"] <= end]
+        return rows.reset_index(drop=True)
+
+
 def series(figures: pd.DataFrame, program: str, metric: str, group: str | None = None,
            end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """One series as reported up to `end` (every report where `end` is None), oldest first,
-    with its changes."""
+    """One series of `figures` (see `Histories.series`)."""
     rows = figures[(figures["program"] == program) & (figures["metric"] == metric)]
-    rows = rows[rows["group_zh"].isna()] if group is None else rows[rows["group_zh"] == group]
-    rows = with_changes(rows).sort_values("date_end", kind="stable")
-    if end is not None:
-        rows = rows[rows["date_end"] <= end]
-    return rows.reset_index(drop=True)
+    return Histories(rows).series(program, metric, group, end)
 
 
 def verdict(change: float, higher_is_better: bool | None) -> str:

@@ -13,22 +13,14 @@ from functools import cached_property
 import pandas as pd
 
 from civic import filters as flt
-from civic import trends
 from civic.catalog import Catalog
 from civic.changes import Movement, movement
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
-from civic.metrics import Status, derived_figures, kpis, status
+from civic.metrics import Status, derived_figures, status
 from civic.models import Advisory, Basis, LocalText, span_text
 from civic.quantities import Qualifier
-
-# Record frames and the columns that date them (start, end).
-_DATED = {
-    "events": ("date", None),
-    "cases": ("date", "date_end"),
-    "milestones": ("start", "end"),
-    "relief_actions": ("date", "date_end"),
-    "advisories": ("date", None),
-}
+from civic.view_index import DATED as _DATED
+from civic.view_index import ViewIndex
 
 
 def date_bounds(catalog: Catalog) -> tuple[dt.date, dt.date]:
@@ -105,9 +97,22 @@ class View:
                                      frames.departments)
 
     @cached_property
+    def _kept(self) -> frozenset[str]:
+        return frozenset(self.program_ids)
+
+    @cached_property
     def figures(self) -> pd.DataFrame:
         return flt.select(self.catalog.frames.figures, self.filters, self.program_ids,
                           "date", "date_end")
+
+    @cached_property
+    def _records(self) -> dict[str, pd.DataFrame]:
+        return {}  # filled by `records`, once per kind
+
+    @cached_property
+    def index(self) -> ViewIndex:
+        return ViewIndex(self.figures, {kind: self.records(kind) for kind in _DATED},
+                         self.catalog.as_of)
 
     def records(self, kind: str) -> pd.DataFrame:
         """A record frame (events, cases, projects, …) narrowed to this view.
@@ -115,19 +120,20 @@ class View:
         Undated records (projects, measures) go with their program: shown while it has
         something under the filters.
         """
-        frame = getattr(self.catalog.frames, kind)
-        if kind in _DATED:
-            start, end = _DATED[kind]
-            return flt.select(frame, self.filters, self.program_ids, start, end)
-        return frame[frame["program"].isin([p for p in self.program_ids if self.has(p)])]
+        if kind not in self._records:
+            frame = getattr(self.catalog.frames, kind)
+            if kind in _DATED:
+                start, end = _DATED[kind]
+                frame = flt.select(frame, self.filters, self.program_ids, start, end)
+            else:
+                frame = frame[frame["program"].isin(
+                    [p for p in self.program_ids if self.has(p)])]
+            self._records[kind] = frame
+        return self._records[kind]
 
     def has(self, program: str) -> bool:
         """Whether the program has anything to show under the filters."""
-        if program not in self.program_ids:
-            return False
-        if (self.figures["program"] == program).any():
-            return True
-        return any((self.records(kind)["program"] == program).any() for kind in _DATED)
+        return program in self.index.shown  # its figures and records are the view's programs'
 
     @property
     def empty(self) -> bool:
@@ -141,7 +147,9 @@ class View:
         """KPI cards for a program's metrics, in order; metrics without a figure are left out."""
         targets = {(g.program, g.metric): g for g in self.catalog.dataset.targets}
         cards = []
-        for row in kpis(self.figures, program, metrics).itertuples():
+        order = {m: i for i, m in enumerate(metrics)}
+        found = [self.latest(program, m) for m in sorted(order, key=order.__getitem__)]
+        for row in [r for r in found if r is not None]:
             history = self.series(program, row.metric)
             if len(history):  # the latest report on or before the view's end date
                 row = next(history.tail(1).itertuples())
@@ -166,9 +174,8 @@ class View:
         """A metric's reports up to the view's end date, oldest first, with their changes:
         the earlier ones too, since a change is measured from them."""
         end = pd.Timestamp(self.filters.date_to) if self.filters.date_to else None
-        figures = self.catalog.frames.figures
-        return trends.series(figures[figures["program"].isin(self.program_ids)], program,
-                             metric, group, end)
+        found = self.catalog.histories.series(program, metric, group, end)
+        return found if program in self._kept else found.iloc[:0]
 
     def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         """Cards for figures broken down by group (an age group, a case), one per group."""
@@ -214,23 +221,11 @@ class View:
 
     def latest_date(self, program: str) -> pd.Timestamp | None:
         """The newest date the program's reports refer to (planned milestones excluded)."""
-        dates = [self.figures.loc[self.figures["program"] == program, "date_end"]]
-        for kind, (start, _) in _DATED.items():
-            frame = self.records(kind)
-            if kind == "milestones":
-                frame = frame[frame["status"] == "done"]
-            dates.append(frame.loc[frame["program"] == program, start])
-        found = [d for d in dates if len(d)]
-        if not found:
-            return None
-        latest = pd.concat(found).max()
-        # A period such as "2023" ends on 31 December; the reports cannot see past their edition.
-        as_of = self.catalog.as_of
-        return min(latest, pd.Timestamp(as_of)) if as_of else latest
+        return self.index.latest_dates.get(program)
 
     def latest(self, program: str, metric: str) -> object | None:
         """The newest ungrouped figure of a metric in a program under the filters (a row)."""
-        return next(kpis(self.figures, program, [metric]).itertuples(), None)
+        return self.index.latest.get((program, metric))
 
     def total_card(self, metric: str, programs: list[str]) -> KpiCard | None:
         """A metric summed over programs, saying how many of the programs that report it
