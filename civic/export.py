@@ -43,7 +43,8 @@ from civic.charts import text_width, wrap
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
 from civic.panels import Panel, all_panels
 from civic.text import csv_safe
-from civic.view import KpiCard, View
+from civic.cards import KpiCard
+from civic.view import View
 
 if TYPE_CHECKING:
     import kaleido
