@@ -70,8 +70,8 @@ class Cards:
         found = [self.latest(program, m) for m in sorted(order, key=order.__getitem__)]
         for row in [r for r in found if r is not None]:
             history = self.series(program, row.metric)
-            if len(history):  # the latest report on or before the view's end date
-                row = next(history.tail(1).itertuples())
+            last = self.newest(program, row.metric)
+            row = last or row  # the latest report on or before the view's end date
             target = targets.get((program, row.metric))
             verdict = status(float(row.value), target) if target else None
             cards.append(KpiCard(
@@ -84,7 +84,7 @@ class Cards:
                 status=verdict,
                 status_text=self.status_text(verdict, target) if verdict else None,
                 movement=movement(history, self.catalog.metrics.get(row.metric), target,
-                                  self.lang, self.noun(row.metric)),
+                                  self.lang, self.noun(row.metric), last=last),
                 **self.period_of(row),
             ))
         return cards
@@ -101,7 +101,8 @@ class Cards:
                     provenance=self.provenance(row), **self.period_of(row),
                     movement=movement(self.series(program, row.metric, row.group_zh),
                                       self.catalog.metrics.get(row.metric), None, self.lang,
-                                      self.noun(row.metric)))
+                                      self.noun(row.metric),
+                                      last=self.newest(program, row.metric, row.group_zh)))
             for row in rows.itertuples()
         ]
 

@@ -101,9 +101,18 @@ class View(Cards, Wording):
     def series(self, program: str, metric: str, group: str | None = None) -> pd.DataFrame:
         """A metric's reports up to the view's end date, oldest first, with their changes:
         the earlier ones too, since a change is measured from them."""
-        end = pd.Timestamp(self.filters.date_to) if self.filters.date_to else None
-        found = self.catalog.histories.series(program, metric, group, end)
+        found = self.catalog.histories.series(program, metric, group, self._end)
         return found if program in self._kept else found.iloc[:0]
+
+    def newest(self, program: str, metric: str, group: str | None = None) -> object | None:
+        """The last report of `series` (a row), or None."""
+        if program not in self._kept:
+            return None
+        return self.catalog.histories.newest(program, metric, group, self._end)
+
+    @cached_property
+    def _end(self) -> pd.Timestamp | None:
+        return pd.Timestamp(self.filters.date_to) if self.filters.date_to else None
 
     def participation_table(self, programs: list[str]) -> pd.DataFrame:
         """Program, department and role, in the view's language."""
