@@ -151,7 +151,7 @@ class View(Cards, Wording):
     def source_ids(self) -> list[str]:
         """The articles behind what the view shows: its figures' and its programs' sources."""
         shown = [p for p in self.program_ids if self.has(p)]
-        return list(dict.fromkeys([*self.figures["source"].astype(str),
+        return list(dict.fromkeys([*map(str, self.figures["source"].unique()),
                                    *(self.catalog.programs[p].source for p in shown)]))
 
     def advisories(self, program: str) -> list[Advisory]:
