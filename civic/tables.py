@@ -226,14 +226,15 @@ def history(view: View, program: str, metric: str) -> pd.DataFrame:
     """A metric's reports up to the view's end date, oldest first: for its chart (`date`,
     `value`, `value_max`, `bound`, `text`, `period`) and, in words, its change (`change`)."""
     rows = view.series(program, metric)
+    reports = list(rows.itertuples())
     return pd.DataFrame({
         "date": rows["date_end"],
         "value": rows["value"].astype(float),
         "value_max": rows["value_max"].astype(float),
         "bound": rows["qualifier"].map(lambda q: BOUNDS.get(Qualifier(q), "reported")),
-        "text": [view.quantity(r) for r in rows.itertuples()],
+        "text": [view.quantity(r) for r in reports],
         "period": rows["period"].astype(str).map(format_period),
-        "change": [change_text(view, r) for r in rows.itertuples()],
+        "change": [change_text(view, r) for r in reports],
     })
 
 
