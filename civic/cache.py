@@ -37,6 +37,7 @@ def _prepared(url: str, seed: str) -> bool:
 def _catalog(url: str, version: int) -> Catalog:
     catalog = Catalog.read(_engine(url))
     catalog.frames.figures  # build the frames once, not on the first page that asks
+    catalog.histories  # and every series' changes, which the first cards need
     return catalog
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from civic import reads
+from civic import reads, trends
 from civic.loading import Frames, Loaded, edition_date, load
 from civic.metrics import all_figures, derived_figures
 from civic.models import (
@@ -60,6 +60,11 @@ class Catalog:
         if self.stored is None:
             return Frames(self.dataset, all_figures(self.dataset))
         return Frames(self.dataset, self.derived, self.stored)
+
+    @cached_property
+    def histories(self) -> trends.Histories:
+        """Every series with its changes, once per data version: shared by every view."""
+        return trends.Histories(self.frames.figures)
 
     @cached_property
     def programs(self) -> dict[str, Program]:

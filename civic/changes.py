@@ -62,11 +62,12 @@ def change_note(row: object, metric: Metric | None, lang: str) -> str:
 
 
 def movement(history: pd.DataFrame, metric: Metric | None, target: Target | None, lang: str,
-             noun: str | None = None) -> Movement:
-    """A card's movement from its series (oldest first, with `trends.with_changes` columns)."""
+             noun: str | None = None, last: object | None = None) -> Movement:
+    """A card's movement from its series (oldest first, with `trends.with_changes` columns);
+    `last` is its newest report where the caller has it already (`trends.Histories.newest`)."""
     if history.empty:
         return Movement()
-    last = next(history.tail(1).itertuples())
+    last = last or next(history.tail(1).itertuples())
     fields: dict[str, object] = {}
     if len(history) >= SPARK_POINTS:
         fields["trend"] = tuple(float(v) for v in history["value"])

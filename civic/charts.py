@@ -14,6 +14,7 @@ import unicodedata
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from civic.i18n import format_number
 from civic.text import plotly_lines, plotly_text
@@ -75,7 +76,7 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
         title={"text": plotly_text(title), "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 14},
         colorway=PALETTE,
-        template="plotly_white",
+        template=pio.templates["plotly_white"],  # the object: the name costs 3× to check
         height=height,
         margin={"l": 60, "r": 30, "t": 70, "b": 40},
         # Below the plot, where it wraps into rows on a narrow screen instead of running

@@ -33,20 +33,21 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import kaleido
 import pandas as pd
 import plotly.graph_objects as go
-from kaleido import PageGenerator
-from openpyxl.utils import get_column_letter
 
 from civic import tables
+from civic.cards import KpiCard
 from civic.charts import text_width, wrap
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
 from civic.panels import Panel, all_panels
 from civic.text import csv_safe, plotly_lines, plotly_text
-from civic.view import KpiCard, View
+from civic.view import View
+
+if TYPE_CHECKING:
+    import kaleido
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 MIME = {
@@ -190,7 +191,7 @@ def file_stem(view: View, what: str) -> str:
              "to".join(dates) if any(dates) else "",
              f"asof{view.catalog.as_of.isoformat()}" if view.catalog.as_of else ""]
     digest = hashlib.sha256("\n".join([
-        repr(chosen), dt.date.today().isoformat(), view.figures.to_csv(index=False),
+        repr(chosen), dt.date.today().isoformat(), view.index.digest,
     ]).encode("utf-8")).hexdigest()[:8]
     stem = "_".join(part for part in [*parts, digest] if part)
     return re.sub(r"[^A-Za-z0-9+._-]", "-", stem)
@@ -231,6 +232,8 @@ def xlsx_bytes(frame: pd.DataFrame, sources_frame: pd.DataFrame, sheet_name: str
     sources_title = _sheet_title(t("export.sources_sheet", lang))
     if sources_title.casefold() == data_title.casefold():
         sources_title = _sheet_title(f"{sources_title[:27]} (2)")
+    from openpyxl.utils import get_column_letter  # here: a page opens faster without it
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         extra = [(_sheet_title(title), part) for title, part in more or []]
@@ -404,6 +407,9 @@ class _Browser:
                                           "was made") from None
 
     def open(self) -> None:
+        import kaleido  # here: a page opens faster without it, and most runs export nothing
+        from kaleido import PageGenerator
+
         index = self.folder / "index.html"
         index.write_text(PageGenerator(mathjax=False).generate_index(), encoding="utf-8")
 

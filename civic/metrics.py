@@ -170,8 +170,14 @@ def kpis(figures: pd.DataFrame, program: str, metrics: list[str]) -> pd.DataFram
     Metrics with no figure under the current filters are left out, so a page shows what
     there is rather than a zero it cannot source.
     """
-    rows = figures[(figures["program"] == program) & figures["metric"].isin(metrics)
-                   & figures["group_zh"].isna()]
-    latest = rows.sort_values("date_end").groupby("metric", observed=True).tail(1)
+    rows = figures[(figures["program"] == program) & figures["metric"].isin(metrics)]
+    latest = latest_figures(rows)
     order = {m: i for i, m in enumerate(metrics)}
     return latest.sort_values("metric", key=lambda s: s.map(order).astype(int)).reset_index(drop=True)
+
+
+def latest_figures(figures: pd.DataFrame) -> pd.DataFrame:
+    """The latest ungrouped figure of each metric of each program, in one pass (of two
+    reports ending the same day, the later in the frame)."""
+    rows = figures[figures["group_zh"].isna()].sort_values("date_end", kind="stable")
+    return rows.groupby(["program", "metric"], observed=True, sort=False).tail(1)

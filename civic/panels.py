@@ -123,9 +123,9 @@ def comparison(view: View, metric: str, by: str) -> Panel | None:
 def history(view: View, program: str, metric: str) -> Panel | None:
     """A metric's reports over time, with its target; None for fewer than two reports (the
     value alone says it all)."""
-    frame = tables.history(view, program, metric)
-    if len(frame) < 2:
+    if len(view.series(program, metric)) < 2:
         return None
+    frame = tables.history(view, program, metric)
     label = view.label(metric)
     title = t("history.title", view.lang, metric=label)
     target = next((g for g in view.catalog.dataset.targets

@@ -18,7 +18,6 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
 
-import cn2an
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
@@ -385,6 +384,8 @@ def _cn_number(numeral: str, text: str) -> Fraction:
     """Chinese numeral via cn2an in strict mode: its smart mode reads garbage such as
     `十十万二` or `七九` as numbers. Accepted beyond strict: 两 and 〇, a leading `百`
     meaning one hundred (`百余家`), and the colloquial `三万五`."""
+    import cn2an  # here: it takes half a second to import, and most texts need no numeral
+
     canonical = numeral.translate(str.maketrans("两〇", "二零"))
     if canonical[0] in "百千万亿":
         canonical = "一" + canonical

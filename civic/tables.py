@@ -233,14 +233,15 @@ def history(view: View, program: str, metric: str) -> pd.DataFrame:
     """A metric's reports up to the view's end date, oldest first: for its chart (`date`,
     `value`, `value_max`, `bound`, `text`, `period`) and, in words, its change (`change`)."""
     rows = view.series(program, metric)
+    reports = list(rows.itertuples())
     return pd.DataFrame({
         "date": rows["date_end"],
         "value": rows["value"].astype(float),
         "value_max": rows["value_max"].astype(float),
         "bound": rows["qualifier"].map(lambda q: BOUNDS.get(Qualifier(q), "reported")),
-        "text": [view.quantity(r) for r in rows.itertuples()],
+        "text": [view.quantity(r) for r in reports],
         "period": rows["period"].astype(str).map(format_period),
-        "change": [change_text(view, r) for r in rows.itertuples()],
+        "change": [change_text(view, r) for r in reports],
     })
 
 
@@ -265,8 +266,7 @@ def histories(view: View) -> pd.DataFrame:
 def figures(view: View) -> pd.DataFrame:
     """Every figure under the filters with its source and its change since the previous
     report: the data page and its exports."""
-    everything = view.catalog.frames.figures
-    changes = trends.with_changes(everything[everything["program"].isin(view.program_ids)])
+    changes = view.catalog.histories.frame  # a change is per series, so the view's own
     order = {p: i for i, p in enumerate(view.program_ids)}
     frame = changes.loc[view.figures.index].assign(rank=view.figures["program"].astype(str).map(order)).sort_values(
         ["rank", "date"], kind="stable")

@@ -60,16 +60,55 @@ def with_changes(figures: pd.DataFrame) -> pd.DataFrame:
     return out.loc[figures.index]
 
 
+KEPT_SERIES = 20_000
+"""Series kept once asked for (each a few rows): every page of every session asks again."""
+
+
+class Histories:
+    """Every series of a figures frame with its changes, computed in one pass: a page asks for
+    dozens of series, and each is then a lookup rather than a pass over the whole frame.
+
+    Series asked for are kept, with their newest report, for the next run of any session;
+    callers read them and never change them.
+    """
+
+    def __init__(self, figures: pd.DataFrame):
+        self.frame = with_changes(figures).sort_values("date_end", kind="stable")
+        """Every figure with its change, oldest first (ties in the frame's order)."""
+        self._rows = self.frame.groupby(_key(self.frame), sort=False).indices
+        self._kept: dict[tuple, tuple[pd.DataFrame, object | None]] = {}
+
+    def _series(self, key: tuple) -> tuple[pd.DataFrame, object | None]:
+        found = self._kept.get(key)
+        if found is None:
+            program, metric, group, end = key
+            rows = self.frame.iloc[self._rows.get((program, metric, group), [])]
+            if end is not None:
+                rows = rows[rows["date_end"] <= end]
+            rows = rows.reset_index(drop=True)
+            found = rows, next(rows.tail(1).itertuples(), None)
+            if len(self._kept) >= KEPT_SERIES:
+                self._kept.clear()
+            self._kept[key] = found
+        return found
+
+    def series(self, program: str, metric: str, group: str | None = None,
+               end: pd.Timestamp | None = None) -> pd.DataFrame:
+        """One series as reported up to `end` (every report where `end` is None), oldest
+        first, with its changes."""
+        return self._series((program, metric, group or "", end))[0]
+
+    def newest(self, program: str, metric: str, group: str | None = None,
+               end: pd.Timestamp | None = None) -> object | None:
+        """The series' newest report up to `end`, a row as `DataFrame.itertuples` gives it."""
+        return self._series((program, metric, group or "", end))[1]
+
+
 def series(figures: pd.DataFrame, program: str, metric: str, group: str | None = None,
            end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """One series as reported up to `end` (every report where `end` is None), oldest first,
-    with its changes."""
+    """One series of `figures` (see `Histories.series`)."""
     rows = figures[(figures["program"] == program) & (figures["metric"] == metric)]
-    rows = rows[rows["group_zh"].isna()] if group is None else rows[rows["group_zh"] == group]
-    rows = with_changes(rows).sort_values("date_end", kind="stable")
-    if end is not None:
-        rows = rows[rows["date_end"] <= end]
-    return rows.reset_index(drop=True)
+    return Histories(rows).series(program, metric, group, end)
 
 
 def verdict(change: float, higher_is_better: bool | None) -> str:

@@ -1,0 +1,185 @@
+"""KPI cards of a view: a program's latest figures, totals over programs, counts of records.
+
+A card carries its value as text with unit and qualifier, its provenance, its period and how
+it moved since the previous report; pages, the briefing and exports show the same cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from civic.changes import Movement, movement
+from civic.i18n import format_quantity, t
+from civic.metrics import Status, status
+from civic.models import Basis
+from civic.quantities import Qualifier
+
+# What a sum may claim, by the qualifiers of its parts: bounds add up only with exact parts or
+# bounds of the same side; a lower bound plus an upper bound claims nothing, and is not summed.
+_SUM_QUALIFIERS = [
+    ({Qualifier.EXACT}, Qualifier.EXACT),
+    ({Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.MORE_THAN}, Qualifier.AT_LEAST),
+    ({Qualifier.EXACT, Qualifier.UP_TO, Qualifier.NEARLY, Qualifier.LESS_THAN}, Qualifier.UP_TO),
+    ({Qualifier.EXACT, Qualifier.ABOUT, Qualifier.NEARLY}, Qualifier.ABOUT),
+]
+
+
+def sum_qualifier(qualifiers: list[str]) -> Qualifier | None:
+    """The qualifier of a sum of figures, or None where the parts cannot be added honestly."""
+    kinds = {Qualifier(q) for q in qualifiers}
+    return next((result for allowed, result in _SUM_QUALIFIERS if kinds <= allowed), None)
+
+
+WALK_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
+                "problems_not_reported_solved", "menu_departments", "menu_items"]
+PROJECT_TOTALS = ["total_investment", "expected_annual_output", "land_area", "jobs",
+                  "enterprises_expected"]
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """A KPI ready to show: label, value with unit and qualifier, provenance, status.
+
+    `period` is the time the value covers, in words; `beyond` says it reaches past the
+    chosen dates, so the value is not the chosen dates' own. `movement` is its change since
+    the previous report, sparkline and progress against a target (empty for one report).
+    """
+
+    program: str
+    metric: str
+    label: str
+    value: str
+    derived: bool
+    provenance: str
+    status: Status | None = None
+    status_text: str | None = None
+    period: str = ""
+    beyond: bool = False
+    movement: Movement = Movement()
+
+
+class Cards:
+    """The cards part of `civic.view.View`: it reads the view's figures, records and lookups,
+    and words them with `civic.wording.Wording`."""
+
+    def cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
+        """KPI cards for a program's metrics, in order; metrics without a figure are left out."""
+        targets = {(g.program, g.metric): g for g in self.catalog.dataset.targets}
+        cards = []
+        order = {m: i for i, m in enumerate(metrics)}
+        found = [self.latest(program, m) for m in sorted(order, key=order.__getitem__)]
+        for row in [r for r in found if r is not None]:
+            history = self.series(program, row.metric)
+            last = self.newest(program, row.metric)
+            row = last or row  # the latest report on or before the view's end date
+            target = targets.get((program, row.metric))
+            verdict = status(float(row.value), target) if target else None
+            cards.append(KpiCard(
+                program=program,
+                metric=row.metric,
+                label=self.label(row.metric),
+                value=self.quantity(row),
+                derived=row.basis == Basis.DERIVED,
+                provenance=self.provenance(row),
+                status=verdict,
+                status_text=self.status_text(verdict, target) if verdict else None,
+                movement=movement(history, self.catalog.metrics.get(row.metric), target,
+                                  self.lang, self.noun(row.metric), last=last),
+                **self.period_of(row),
+            ))
+        return cards
+
+    def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
+        """Cards for figures broken down by group (an age group, a case), one per group."""
+        rows = self.figures[(self.figures["program"] == program)
+                            & self.figures["metric"].isin(metrics) & self.figures["group_zh"].notna()]
+        group = "group_zh" if self.lang == "zh" else "group_en"
+        return [
+            KpiCard(program=program, metric=row.metric,
+                    label=f"{self.label(row.metric)} · {getattr(row, group)}",
+                    value=self.quantity(row), derived=row.basis == Basis.DERIVED,
+                    provenance=self.provenance(row), **self.period_of(row),
+                    movement=movement(self.series(program, row.metric, row.group_zh),
+                                      self.catalog.metrics.get(row.metric), None, self.lang,
+                                      self.noun(row.metric),
+                                      last=self.newest(program, row.metric, row.group_zh)))
+            for row in rows.itertuples()
+        ]
+
+    def total_card(self, metric: str, programs: list[str]) -> KpiCard | None:
+        """A metric summed over programs, saying how many of the programs that report it
+        it sums: a total that lost a part to the filters says so. One program's figure is
+        shown as it was reported."""
+        rows = [row for p in programs if (row := self.latest(p, metric)) is not None]
+        reporting = self.catalog.frames.figures
+        reporting = reporting.loc[(reporting["metric"] == metric) & reporting["group_zh"].isna(),
+                                  "program"].nunique()
+        if len(rows) == 1:
+            card = self.cards(str(rows[0].program), [metric])[0]
+            if reporting == 1:
+                return card
+            return replace(card, label=self.parts_label(metric, 1, reporting))
+        qualifier = sum_qualifier([str(r.qualifier) for r in rows])
+        if not rows or qualifier is None or len({str(r.unit) for r in rows}) != 1:
+            return None
+        formula = " + ".join(self.quantity(r) for r in rows)
+        return KpiCard(
+            program="",
+            metric=metric,
+            label=self.parts_label(metric, len(rows), reporting),
+            value=format_quantity(sum(float(r.value) for r in rows), str(rows[0].unit),
+                                  qualifier, self.lang, noun=self.noun(metric)),
+            derived=True,
+            provenance=f"{t('basis.derived_note', self.lang, formula=formula)} · "
+                       f"{self.source_lines([str(r.source) for r in rows])}",
+            **self.span_of(rows),
+        )
+
+    def parts_label(self, metric: str, count: int, reporting: int) -> str:
+        """总投资（2个项目合计） / Total investment (1 of 2 programs)."""
+        if count < reporting:
+            return t("total.some", self.lang, metric=self.label(metric), count=count,
+                     total=reporting)
+        return t("total.all", self.lang, metric=self.label(metric), count=count)
+
+    def walk_cards(self, program: str) -> list[KpiCard]:
+        """The government-services review: experiences, problems, rate, what is on the menu."""
+        return self.cards(program, WALK_METRICS)
+
+    def project_cards(self, programs: list[str]) -> list[KpiCard]:
+        """Investment projects together: how many, and their key figures summed."""
+        return [self.count_card("projects", len(self.records("projects")))] + [
+            card for metric in PROJECT_TOTALS if (card := self.total_card(metric, programs))]
+
+    def relief_cards(self, program: str) -> list[KpiCard]:
+        """Relief: persons taken in (reported), and the measures the report names.
+
+        Places and supplies are not counted: the report lists examples of them (…等).
+        """
+        measures = self.records("relief_measures")
+        return self.cards(program, ["persons_taken_in"]) + [
+            self.count_card("measures", int((measures["program"] == program).sum())),
+        ]
+
+    def headline_cards(self) -> list[KpiCard]:
+        """Across programs: how many, who takes part, total investment, figures and sources."""
+        kept = [p for p in self.program_ids if self.has(p)]
+        participation = self.catalog.frames.participation
+        departments = participation.loc[participation["program"].isin(kept), "department"]
+        reported = self.figures[self.figures["basis"] == Basis.REPORTED]
+        cards = [
+            self.count_card("programs", len(kept)),
+            self.count_card("departments", departments.nunique(), "organization"),
+        ]
+        investment = self.total_card("total_investment", kept)
+        if investment:
+            cards.append(investment)
+        cards.append(self.count_card("figures", len(reported)))
+        cards.append(self.count_card("sources", len(self.source_ids())))
+        return cards
+
+    def count_card(self, key: str, count: int, unit: str = "item") -> KpiCard:
+        """A count the dashboard makes of the records shown (derived, not reported)."""
+        return KpiCard(program="", metric=key, label=t(f"count.{key}", self.lang),
+                       value=format_quantity(count, unit, "exact", self.lang), derived=True,
+                       provenance=t("basis.counted", self.lang), period=self.counted_period())
