@@ -61,14 +61,15 @@ else:
         try:
             source = intake.new_source(title.strip(), date, publisher, url.strip() or None)
         except ValidationError as error:
-            st.error(md(error.errors(include_url=False)[0]["msg"]), icon=":material/error:")
+            for problem in intake.source_problems(error, lang):
+                st.error(md(problem), icon=":material/error:")
 if source is None:
     st.info(tr("entry.source_missing"), icon=":material/info:")
 
 
 def show_refusal(key: str, refused: store.Refused) -> None:
     st.error(tr(key), icon=":material/error:")
-    st.text("\n".join(str(p) for p in refused.problems))
+    st.text("\n".join(intake.said(p, lang) for p in refused.problems))
 
 
 def saved_message(saved: intake.Saved) -> None:
@@ -124,8 +125,8 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
             saved_message(saved)
         except store.Refused as refused:
             show_refusal("entry.refused_save", refused)
-        except store.Busy as busy:
-            st.error(md(str(busy)), icon=":material/hourglass:")
+        except store.Busy:
+            st.error(tr("entry.busy"), icon=":material/hourglass:")
 
 
 upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
@@ -150,7 +151,7 @@ if report_file is not None:
     try:
         report = extraction.read_report_bytes(report_file.name, report_file.getvalue())
     except extraction.ReportError as error:
-        st.error(md(str(error)), icon=":material/error:")
+        st.error(md(error.message(lang)), icon=":material/error:")
         report = ""
 if report.strip():
     found_date = extraction.report_date(report)
@@ -231,3 +232,5 @@ if submitted:
                     replace={r.key for r in checked.rows}))
             except store.Refused as refused:
                 show_refusal("entry.refused_save", refused)
+            except store.Busy:
+                st.error(tr("entry.busy"), icon=":material/hourglass:")

@@ -44,6 +44,7 @@ _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
     (r"^the same figure \(program, metric, period, group\) twice", "intake.msg.twice"),
     (r"problems solved exceed", "intake.msg.solved"),
     (r"^(?P<value>'.*'): no number$", "intake.msg.no_number"),
+    (r"^String should match pattern '\^https\?://", "intake.msg.url"),
     (r"^String should match pattern", "intake.msg.id"),
     (r"does not write for program (?P<value>\w+)$", "intake.msg.program_department"),
     (r"does not write for (?P<value>\w+)$", "intake.msg.department"),
@@ -87,6 +88,33 @@ def say(message: str, lang: str) -> str:
                 values["what"] = t(f"column.{values['what']}", lang)
             return t(key, lang, **values)
     return message
+
+
+def said(problem: Problem, lang: str) -> str:
+    """A problem of the store's rules or of a data file, its location as the problem names it
+    (file, record, field: where to look) and its message in `lang`."""
+    where = " / ".join(part for part in (problem.record, problem.field) if part)
+    return t("intake.located" if where else "intake.located_file", lang, file=problem.file,
+             where=where, message=say(problem.message, lang))
+
+
+# The new-source form's fields, by the label the form gives them.
+_SOURCE_FIELDS = {"title": "entry.source_title", "title_en": "entry.source_title",
+                  "publication": "entry.source_publisher", "edition_date": "entry.source_date",
+                  "url": "entry.source_url"}
+
+
+def source_problems(error: ValidationError, lang: str) -> list[str]:
+    """Why the report an editor describes cannot be cited, each field named as the form does."""
+    return list(dict.fromkeys(
+        t("entry.source_invalid", lang, field=_source_field(e["loc"], lang),
+          message=say(e["msg"].removeprefix("Value error, "), lang))
+        for e in error.errors(include_url=False)))
+
+
+def _source_field(loc: tuple[Any, ...], lang: str) -> str:
+    key = _SOURCE_FIELDS.get(str(loc[0]) if loc else "")
+    return t(key, lang) if key else column_name(_column(loc), lang)
 
 
 @dataclass(frozen=True)

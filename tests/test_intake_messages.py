@@ -3,13 +3,16 @@ quantity parser's English never reaches the page as it is. Rows here are made up
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from civic import database, intake, reads, uploads
 from civic.accounts import Account
-from civic.loading import Frames
+from civic.extraction import ReportError, read_report_bytes
+from civic.loading import Frames, Problem
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 # Reported values the parser refuses, each for another reason.
@@ -54,3 +57,36 @@ def test_chinese_messages_hold_no_english_words(problems):
         words = LATIN_WORD.findall(re.sub(r"'[^']*'", "", said))
         assert not words, said
         assert said in problem.text("zh")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "upload：zz_x/leaders_walk / department：您无权录入该部门的数据：zz_x"),
+    ("en", "upload: zz_x/leaders_walk / department: not a department you write for: zz_x")])
+def test_a_refused_saves_problems_are_said_where_they_are(lang, expected):
+    """A save the store refuses (here by the department guard) names where, in the reader's
+    language; a message the table does not know stays as it is."""
+    problem = Problem("upload", "zz_x/leaders_walk", "department", "li does not write for zz_x")
+    assert intake.said(problem, lang) == expected
+    odd = Problem("upload", "", "", "something the table does not know")
+    assert intake.said(odd, lang).endswith("something the table does not know")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "来源有误（链接（可选））：链接应以 http:// 或 https:// 开头，且不含空格"),
+    ("en", "The source is not valid (Link (optional)): a link starts with http:// or https:// "
+           "and has no spaces")])
+def test_a_new_sources_problems_are_said_with_the_forms_labels(lang, expected):
+    with pytest.raises(ValidationError) as error:
+        intake.new_source("季度通报", dt.date(2024, 2, 1), "测试局", "example.org/q3")
+    assert intake.source_problems(error.value, lang) == [expected]
+
+
+@pytest.mark.parametrize("lang, start", [("zh", "简报.pdf 无法作为 .pdf 文件读取，读取程序报告："),
+                                         ("en", "简报.pdf cannot be read as a .pdf file; the "
+                                                "reader says: ")])
+def test_an_unreadable_report_is_introduced_in_the_readers_language(lang, start):
+    with pytest.raises(ReportError) as error:
+        read_report_bytes("简报.pdf", b"not a pdf")
+    said = error.value.message(lang)
+    assert said.startswith(start) and len(said) > len(start)
+    assert ReportError("简报.rtf", ".rtf").message(lang).startswith("简报.rtf")
