@@ -21,6 +21,8 @@ engine = cache.engine()
 catalog = view.catalog
 departments = catalog.frames.departments
 allowed = intake.writable(account, departments)
+programs = {p.id: name(p.name, lang) for p in catalog.dataset.programs}
+metrics = {m.id: name(m.label, lang) for m in catalog.dataset.metrics}
 
 st.title(tr("page.data_entry"))
 st.caption(tr("entry.intro"))
@@ -69,7 +71,7 @@ if source is None:
 
 def show_refusal(key: str, refused: store.Refused) -> None:
     st.error(tr(key), icon=":material/error:")
-    st.text("\n".join(intake.said(p, lang) for p in refused.problems))
+    st.text("\n".join(intake.said(p, lang, metrics) for p in refused.problems))
 
 
 def saved_message(saved: intake.Saved) -> None:
@@ -90,7 +92,7 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
     checked = entry.check(engine, sheet, source, account, departments)
     if checked.problems:
         st.error(tr("entry.problems", count=len(checked.problems)), icon=":material/error:")
-        st.dataframe(intake.problems_frame(checked.problems, lang), hide_index=True,
+        st.dataframe(intake.problems_frame(checked.problems, lang, metrics), hide_index=True,
                      key=f"{prefix}problems_table")
     if checked.refused:
         st.warning(tr(f"{said}refused", count=len(checked.refused)), icon=":material/block:")
@@ -137,9 +139,6 @@ if upload is not None and source is not None:
         st.error(md(unusable.message(lang)), icon=":material/error:")
         st.stop()
     review(sheet, "upload", f"upload {upload.name}", kind=kind)
-
-programs = {p.id: name(p.name, lang) for p in catalog.dataset.programs}
-metrics = {m.id: name(m.label, lang) for m in catalog.dataset.metrics}
 
 st.subheader(tr("entry.report_header"))
 st.caption(tr("entry.report_intro"))
@@ -223,7 +222,7 @@ if submitted:
         one = uploads.Sheet([(1, {k: (v or "").strip() for k, v in cells.items()})])
         checked = intake.check(engine, one, source, account, departments)
         for problem in checked.problems:
-            st.error(md(problem.text(lang)), icon=":material/error:")
+            st.error(md(problem.text(lang, metrics)), icon=":material/error:")
         if checked.rows:
             try:
                 saved_message(intake.save(

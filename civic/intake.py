@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from civic import rows, store
 from civic.accounts import Account
 from civic.departments import with_units
-from civic.i18n import format_quantity, t
+from civic.i18n import format_quantity, format_unit, t
 from civic.loading import Origin, Problem
 from civic.models import Figure, LocalText, Program, Source
 from civic.uploads import Sheet
@@ -35,7 +35,8 @@ _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
     (r"^Field required$", "intake.msg.required"),
     (r"^unknown (?P<what>program|metric|department|source|district) '(?P<value>.*)'$",
      "intake.msg.unknown"),
-    (r"^unit '(?P<unit>[^']+)' \(\w+\) does not fit metric '(?P<metric>[^']+)'", "intake.msg.unit"),
+    (r"^unit '(?P<unit>[^']+)' (?:\(\w+\) )?does not fit metric '(?P<metric>[^']+)'",
+     "intake.msg.unit"),
     (r"^a reported figure needs a locator", "intake.msg.locator"),
     (r"^at most (?P<limit>\d+) characters, got (?P<count>\d+)", "intake.msg.too_long"),
     (r"^expected YYYY, YYYY-MM or YYYY-MM-DD, got (?P<value>.*)$", "intake.msg.period"),
@@ -79,23 +80,28 @@ _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
 ]]
 
 
-def say(message: str, lang: str) -> str:
-    """A problem's message in `lang` where it is one of the common ones."""
+def say(message: str, lang: str, metrics: Mapping[str, str] | None = None) -> str:
+    """A problem's message in `lang` where it is one of the common ones; a unit and a metric
+    by their names in `lang` (`metrics`: id → name, where the caller has them), not their ids."""
     for pattern, key in _MESSAGES:
         if found := pattern.search(message):
             values = found.groupdict()
             if "what" in values:
                 values["what"] = t(f"column.{values['what']}", lang)
+            if "metric" in values:
+                values["metric"] = (metrics or {}).get(values["metric"]) or values["metric"]
+            if "unit" in values and key == "intake.msg.unit":
+                values["unit"] = format_unit(values["unit"], lang)
             return t(key, lang, **values)
     return message
 
 
-def said(problem: Problem, lang: str) -> str:
+def said(problem: Problem, lang: str, metrics: Mapping[str, str] | None = None) -> str:
     """A problem of the store's rules or of a data file, its location as the problem names it
     (file, record, field: where to look) and its message in `lang`."""
     where = " / ".join(part for part in (problem.record, problem.field) if part)
     return t("intake.located" if where else "intake.located_file", lang, file=problem.file,
-             where=where, message=say(problem.message, lang))
+             where=where, message=say(problem.message, lang, metrics))
 
 
 # The new-source form's fields, by the label the form gives them.
@@ -123,9 +129,9 @@ class RowProblem:
     column: str
     message: str
 
-    def text(self, lang: str) -> str:
-        return t("intake.problem", lang, row=self.row,
-                 column=column_name(self.column, lang) or "—", message=say(self.message, lang))
+    def text(self, lang: str, metrics: Mapping[str, str] | None = None) -> str:
+        return t("intake.problem", lang, row=self.row, column=column_name(self.column, lang)
+                 or "—", message=say(self.message, lang, metrics))
 
 
 def column_name(column: str, lang: str) -> str:
@@ -373,10 +379,11 @@ def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
         "intake.stored")])
 
 
-def problems_frame(problems: Sequence[RowProblem], lang: str) -> pd.DataFrame:
+def problems_frame(problems: Sequence[RowProblem], lang: str,
+                   metrics: Mapping[str, str] | None = None) -> pd.DataFrame:
     return pd.DataFrame([{
         t("intake.row", lang): p.row or "",
         t("intake.column", lang): column_name(p.column, lang),
-        t("intake.message", lang): say(p.message, lang),
+        t("intake.message", lang): say(p.message, lang, metrics),
     } for p in problems], columns=[t(k, lang) for k in ("intake.row", "intake.column",
                                                          "intake.message")])

@@ -116,6 +116,20 @@ def test_duplicates_shown_beside_the_stored_value_skipped_or_replaced(new_store,
     assert list(found["reported"]) == [shown]
 
 
+@pytest.mark.parametrize("lang, column, expected", [
+    ("zh", "问题", "单位“%”与指标“查找问题”不符"),
+    ("en", "problem", "the unit “%” does not fit the metric “Problems found”")])
+def test_a_unit_that_does_not_fit_names_the_unit_and_the_metric(new_store, lang, column,
+                                                               expected):
+    at = signed_in_app("data_entry", lang=lang)
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    row = "leaders_walk,problems_found,50%,2024-01,zz_admin_approval,,,测试50%,"
+    at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, row), "text/csv")).run()
+    assert not at.exception
+    problems = at.dataframe[0].value
+    assert list(problems[column]) == [expected]
+
+
 def submit(at: AppTest) -> None:
     """The one-figure form's submit button."""
     [b for b in at.button if b.label == "Save this figure"][0].click().run()

@@ -90,3 +90,15 @@ def test_an_unreadable_report_is_introduced_in_the_readers_language(lang, start)
     said = error.value.message(lang)
     assert said.startswith(start) and len(said) > len(start)
     assert ReportError("简报.rtf", ".rtf").message(lang).startswith("简报.rtf")
+
+
+@pytest.mark.parametrize("message", [
+    "unit 'percent' (ratio) does not fit metric 'problems_found' (count)",  # a row's check
+    "unit 'percent' does not fit metric 'problems_found'"])  # the store's bulk rules
+@pytest.mark.parametrize("lang, names, expected", [
+    ("zh", {"problems_found": "查找问题"}, "单位“%”与指标“查找问题”不符"),
+    ("en", {"problems_found": "Problems found"},
+     "the unit “%” does not fit the metric “Problems found”"),
+    ("zh", None, "单位“%”与指标“problems_found”不符")])  # no names at hand: the id
+def test_a_unit_that_does_not_fit_is_said_by_the_names(message, lang, names, expected):
+    assert intake.say(message, lang, names) == expected
