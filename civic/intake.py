@@ -29,9 +29,26 @@ from civic.uploads import Sheet
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
                   "group_en", "locator", "note")
 ON_DUPLICATE = ("skip", "replace", "fail")
-# The models and the store's rules speak English; the common problems are said in the reader's
-# language (anything else is shown as the check says it).
+# The models, the store's rules and the data folder's loader speak English; the common problems
+# are said in the reader's language (anything else is shown as the check says it).
 _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
+    (r"^not valid YAML: line (?P<line>\d+), column (?P<column>\d+): (?P<reason>.*)$",
+     "intake.msg.yaml_at"),
+    (r"^not valid YAML: (?P<reason>.*)$", "intake.msg.yaml"),
+    (r"^not UTF-8 text", "intake.msg.not_utf8"),
+    (r"^too large: (?P<size>\d+) bytes, at most (?P<limit>\d+) per data file$",
+     "intake.msg.file_too_large"),
+    (r"^removed while it was being read$", "intake.msg.removed"),
+    (r"^data folder not found$", "intake.msg.no_folder"),
+    (r"^no data files \(\*\.yaml\) in this folder$", "intake.msg.no_files"),
+    (r"^expected a mapping of fields$", "intake.msg.mapping"),
+    (r"^expected a mapping of record lists at the top$", "intake.msg.top"),
+    (r"^expected a mapping of default fields$", "intake.msg.defaults"),
+    (r"^expected a list of records$", "intake.msg.list"),
+    (r"^unknown record list; known: (?P<known>.*)$", "intake.msg.record_list"),
+    (r"^a program file needs a `program` mapping$", "intake.msg.program_file"),
+    (r"^duplicate id, first in (?P<file>.+)$", "intake.msg.duplicate_id"),
+    (r"^Extra inputs are not permitted$", "intake.msg.extra"),
     (r"^Field required$", "intake.msg.required"),
     (r"^unknown (?P<what>program|metric|department|source|district) '(?P<value>.*)'$",
      "intake.msg.unknown"),

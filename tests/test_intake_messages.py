@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from civic import database, intake, reads, uploads
 from civic.accounts import Account
 from civic.extraction import ReportError, read_report_bytes
-from civic.loading import Frames, Problem
+from civic.loading import Frames, Problem, load
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 # Reported values the parser refuses, each for another reason.
@@ -102,3 +102,29 @@ def test_an_unreadable_report_is_introduced_in_the_readers_language(lang, start)
     ("zh", None, "单位“%”与指标“problems_found”不符")])  # no names at hand: the id
 def test_a_unit_that_does_not_fit_is_said_by_the_names(message, lang, names, expected):
     assert intake.say(message, lang, names) == expected
+
+
+def test_a_data_folders_problems_are_said_where_they_are(tmp_path):
+    """The loader's problems keep file, record and field; what is wrong is said in the reader's
+    language, the YAML parser's reason kept after its line and column."""
+    (tmp_path / "a.yaml").write_text("figures:\n  - {metric: x, program: y, reported: 7个,\n"
+                                     "     period: 2024, department: z, source: s, extra: 1}\n"
+                                     "  - 7\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("foo: []\nmetrics: {}\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("figures: [\n", encoding="utf-8")
+    problems = load(tmp_path).problems
+    known = "advisories, cases, departments, districts, events, figures, metrics, programs, " \
+            "projects, relief_actions, relief_measures, sources, targets"
+    assert [intake.said(p, "zh") for p in problems] == [
+        "a.yaml：figures x[0] / extra：没有这个字段（请检查拼写）",
+        "a.yaml：figures[1]：应为“字段: 值”的映射",
+        f"b.yaml：foo：未知的记录列表；可用的：{known}",
+        "b.yaml：metrics：应为记录列表",
+        "c.yaml：不是有效的 YAML：第2行第1列有误，读取程序报告：did not find expected node content"]
+    assert [intake.said(p, "en") for p in problems] == [
+        "a.yaml: figures x[0] / extra: no such field (check its spelling)",
+        "a.yaml: figures[1]: expected a mapping of fields (field: value)",
+        f"b.yaml: foo: unknown record list; known: {known}",
+        "b.yaml: metrics: expected a list of records",
+        "c.yaml: not valid YAML: line 2, column 1 is wrong; the reader says: did not find "
+        "expected node content"]
