@@ -21,6 +21,8 @@ engine = cache.engine()
 catalog = view.catalog
 departments = catalog.frames.departments
 allowed = intake.writable(account, departments)
+programs = {p.id: name(p.name, lang) for p in catalog.dataset.programs}
+metrics = {m.id: name(m.label, lang) for m in catalog.dataset.metrics}
 
 st.title(tr("page.data_entry"))
 st.caption(tr("entry.intro"))
@@ -61,14 +63,15 @@ else:
         try:
             source = intake.new_source(title.strip(), date, publisher, url.strip() or None)
         except ValidationError as error:
-            st.error(md(error.errors(include_url=False)[0]["msg"]), icon=":material/error:")
+            for problem in intake.source_problems(error, lang):
+                st.error(md(problem), icon=":material/error:")
 if source is None:
     st.info(tr("entry.source_missing"), icon=":material/info:")
 
 
 def show_refusal(key: str, refused: store.Refused) -> None:
     st.error(tr(key), icon=":material/error:")
-    st.text("\n".join(str(p) for p in refused.problems))
+    st.text("\n".join(intake.said(p, lang, metrics) for p in refused.problems))
 
 
 def saved_message(saved: intake.Saved) -> None:
@@ -89,7 +92,7 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
     checked = entry.check(engine, sheet, source, account, departments)
     if checked.problems:
         st.error(tr("entry.problems", count=len(checked.problems)), icon=":material/error:")
-        st.dataframe(intake.problems_frame(checked.problems, lang), hide_index=True,
+        st.dataframe(intake.problems_frame(checked.problems, lang, metrics), hide_index=True,
                      key=f"{prefix}problems_table")
     if checked.refused:
         st.warning(tr(f"{said}refused", count=len(checked.refused)), icon=":material/block:")
@@ -124,8 +127,8 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
             saved_message(saved)
         except store.Refused as refused:
             show_refusal("entry.refused_save", refused)
-        except store.Busy as busy:
-            st.error(md(str(busy)), icon=":material/hourglass:")
+        except store.Busy:
+            st.error(tr("entry.busy"), icon=":material/hourglass:")
 
 
 upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
@@ -137,9 +140,6 @@ if upload is not None and source is not None:
         st.stop()
     review(sheet, "upload", f"upload {upload.name}", kind=kind)
 
-programs = {p.id: name(p.name, lang) for p in catalog.dataset.programs}
-metrics = {m.id: name(m.label, lang) for m in catalog.dataset.metrics}
-
 st.subheader(tr("entry.report_header"))
 st.caption(tr("entry.report_intro"))
 pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160)
@@ -150,7 +150,7 @@ if report_file is not None:
     try:
         report = extraction.read_report_bytes(report_file.name, report_file.getvalue())
     except extraction.ReportError as error:
-        st.error(md(str(error)), icon=":material/error:")
+        st.error(md(error.message(lang)), icon=":material/error:")
         report = ""
 if report.strip():
     found_date = extraction.report_date(report)
@@ -222,7 +222,7 @@ if submitted:
         one = uploads.Sheet([(1, {k: (v or "").strip() for k, v in cells.items()})])
         checked = intake.check(engine, one, source, account, departments)
         for problem in checked.problems:
-            st.error(md(problem.text(lang)), icon=":material/error:")
+            st.error(md(problem.text(lang, metrics)), icon=":material/error:")
         if checked.rows:
             try:
                 saved_message(intake.save(
@@ -231,3 +231,5 @@ if submitted:
                     replace={r.key for r in checked.rows}))
             except store.Refused as refused:
                 show_refusal("entry.refused_save", refused)
+            except store.Busy:
+                st.error(tr("entry.busy"), icon=":material/hourglass:")

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civic.i18n import t
 from civic.models import Dataset, Program
 from civic.quantities import UNITS, Quantity, find_quantities, parse_quantity
 
@@ -27,7 +28,20 @@ _MIN_CONFIDENCE = 0.5
 
 
 class ReportError(ValueError):
-    """A report file that cannot be read; the message names the file and the problem."""
+    """A report file that cannot be read; the message names the file and the problem, and
+    `message` says it in the reader's language (the reader library's own words as the reason)."""
+
+    def __init__(self, name: str, suffix: str, reason: str | None = None):
+        self.name, self.suffix, self.reason = name, suffix, reason
+        super().__init__(f"{name}: unsupported file type {suffix or '(none)'!r}; expected .txt, "
+                         ".docx or .pdf" if reason is None
+                         else f"{name}: cannot be read as {suffix}: {reason}")
+
+    def message(self, lang: str) -> str:
+        if self.reason is None:
+            return t("report.unsupported", lang, name=self.name, suffix=self.suffix or "—")
+        return t("report.unreadable", lang, name=self.name, suffix=self.suffix,
+                 reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -75,12 +89,11 @@ def read_report(path: str | Path) -> str:
         elif suffix == ".pdf":
             text = _read_pdf(path)
         else:
-            raise ReportError(f"{path}: unsupported file type {suffix or '(none)'!r}; "
-                              "expected .txt, .docx or .pdf")
+            raise ReportError(str(path), suffix)
     except ReportError:
         raise
     except Exception as error:  # a damaged file: the reader's own words, with the file named
-        raise ReportError(f"{path}: cannot be read as {suffix}: {error}") from error
+        raise ReportError(str(path), suffix, str(error)) from error
     return normalize_text(text)
 
 
@@ -94,7 +107,8 @@ def read_report_bytes(name: str, content: bytes) -> str:
         try:
             return read_report(path)
         except ReportError as error:
-            raise ReportError(str(error).replace(str(path), name)) from None
+            reason = error.reason and error.reason.replace(str(path), name)
+            raise ReportError(name, error.suffix, reason) from None
 
 
 def _read_docx(path: Path) -> str:

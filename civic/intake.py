@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from civic import rows, store
 from civic.accounts import Account
 from civic.departments import with_units
-from civic.i18n import format_quantity, t
+from civic.i18n import format_quantity, format_unit, t
 from civic.loading import Origin, Problem
 from civic.models import Figure, LocalText, Program, Source
 from civic.uploads import Sheet
@@ -29,13 +29,31 @@ from civic.uploads import Sheet
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
                   "group_en", "locator", "note")
 ON_DUPLICATE = ("skip", "replace", "fail")
-# The models and the store's rules speak English; the common problems are said in the reader's
-# language (anything else is shown as the check says it).
+# The models, the store's rules and the data folder's loader speak English; the common problems
+# are said in the reader's language (anything else is shown as the check says it).
 _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
+    (r"^not valid YAML: line (?P<line>\d+), column (?P<column>\d+): (?P<reason>.*)$",
+     "intake.msg.yaml_at"),
+    (r"^not valid YAML: (?P<reason>.*)$", "intake.msg.yaml"),
+    (r"^not UTF-8 text", "intake.msg.not_utf8"),
+    (r"^too large: (?P<size>\d+) bytes, at most (?P<limit>\d+) per data file$",
+     "intake.msg.file_too_large"),
+    (r"^removed while it was being read$", "intake.msg.removed"),
+    (r"^data folder not found$", "intake.msg.no_folder"),
+    (r"^no data files \(\*\.yaml\) in this folder$", "intake.msg.no_files"),
+    (r"^expected a mapping of fields$", "intake.msg.mapping"),
+    (r"^expected a mapping of record lists at the top$", "intake.msg.top"),
+    (r"^expected a mapping of default fields$", "intake.msg.defaults"),
+    (r"^expected a list of records$", "intake.msg.list"),
+    (r"^unknown record list; known: (?P<known>.*)$", "intake.msg.record_list"),
+    (r"^a program file needs a `program` mapping$", "intake.msg.program_file"),
+    (r"^duplicate id, first in (?P<file>.+)$", "intake.msg.duplicate_id"),
+    (r"^Extra inputs are not permitted$", "intake.msg.extra"),
     (r"^Field required$", "intake.msg.required"),
     (r"^unknown (?P<what>program|metric|department|source|district) '(?P<value>.*)'$",
      "intake.msg.unknown"),
-    (r"^unit '(?P<unit>[^']+)' \(\w+\) does not fit metric '(?P<metric>[^']+)'", "intake.msg.unit"),
+    (r"^unit '(?P<unit>[^']+)' (?:\(\w+\) )?does not fit metric '(?P<metric>[^']+)'",
+     "intake.msg.unit"),
     (r"^a reported figure needs a locator", "intake.msg.locator"),
     (r"^at most (?P<limit>\d+) characters, got (?P<count>\d+)", "intake.msg.too_long"),
     (r"^expected YYYY, YYYY-MM or YYYY-MM-DD, got (?P<value>.*)$", "intake.msg.period"),
@@ -44,6 +62,7 @@ _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
     (r"^the same figure \(program, metric, period, group\) twice", "intake.msg.twice"),
     (r"problems solved exceed", "intake.msg.solved"),
     (r"^(?P<value>'.*'): no number$", "intake.msg.no_number"),
+    (r"^String should match pattern '\^https\?://", "intake.msg.url"),
     (r"^String should match pattern", "intake.msg.id"),
     (r"does not write for program (?P<value>\w+)$", "intake.msg.program_department"),
     (r"does not write for (?P<value>\w+)$", "intake.msg.department"),
@@ -78,15 +97,47 @@ _MESSAGES = [(re.compile(pattern), key) for pattern, key in [
 ]]
 
 
-def say(message: str, lang: str) -> str:
-    """A problem's message in `lang` where it is one of the common ones."""
+def say(message: str, lang: str, metrics: Mapping[str, str] | None = None) -> str:
+    """A problem's message in `lang` where it is one of the common ones; a unit and a metric
+    by their names in `lang` (`metrics`: id → name, where the caller has them), not their ids."""
     for pattern, key in _MESSAGES:
         if found := pattern.search(message):
             values = found.groupdict()
             if "what" in values:
                 values["what"] = t(f"column.{values['what']}", lang)
+            if "metric" in values:
+                values["metric"] = (metrics or {}).get(values["metric"]) or values["metric"]
+            if "unit" in values and key == "intake.msg.unit":
+                values["unit"] = format_unit(values["unit"], lang)
             return t(key, lang, **values)
     return message
+
+
+def said(problem: Problem, lang: str, metrics: Mapping[str, str] | None = None) -> str:
+    """A problem of the store's rules or of a data file, its location as the problem names it
+    (file, record, field: where to look) and its message in `lang`."""
+    where = " / ".join(part for part in (problem.record, problem.field) if part)
+    return t("intake.located" if where else "intake.located_file", lang, file=problem.file,
+             where=where, message=say(problem.message, lang, metrics))
+
+
+# The new-source form's fields, by the label the form gives them.
+_SOURCE_FIELDS = {"title": "entry.source_title", "title_en": "entry.source_title",
+                  "publication": "entry.source_publisher", "edition_date": "entry.source_date",
+                  "url": "entry.source_url"}
+
+
+def source_problems(error: ValidationError, lang: str) -> list[str]:
+    """Why the report an editor describes cannot be cited, each field named as the form does."""
+    return list(dict.fromkeys(
+        t("entry.source_invalid", lang, field=_source_field(e["loc"], lang),
+          message=say(e["msg"].removeprefix("Value error, "), lang))
+        for e in error.errors(include_url=False)))
+
+
+def _source_field(loc: tuple[Any, ...], lang: str) -> str:
+    key = _SOURCE_FIELDS.get(str(loc[0]) if loc else "")
+    return t(key, lang) if key else column_name(_column(loc), lang)
 
 
 @dataclass(frozen=True)
@@ -95,9 +146,9 @@ class RowProblem:
     column: str
     message: str
 
-    def text(self, lang: str) -> str:
-        return t("intake.problem", lang, row=self.row,
-                 column=column_name(self.column, lang) or "—", message=say(self.message, lang))
+    def text(self, lang: str, metrics: Mapping[str, str] | None = None) -> str:
+        return t("intake.problem", lang, row=self.row, column=column_name(self.column, lang)
+                 or "—", message=say(self.message, lang, metrics))
 
 
 def column_name(column: str, lang: str) -> str:
@@ -345,10 +396,11 @@ def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
         "intake.stored")])
 
 
-def problems_frame(problems: Sequence[RowProblem], lang: str) -> pd.DataFrame:
+def problems_frame(problems: Sequence[RowProblem], lang: str,
+                   metrics: Mapping[str, str] | None = None) -> pd.DataFrame:
     return pd.DataFrame([{
         t("intake.row", lang): p.row or "",
         t("intake.column", lang): column_name(p.column, lang),
-        t("intake.message", lang): say(p.message, lang),
+        t("intake.message", lang): say(p.message, lang, metrics),
     } for p in problems], columns=[t(k, lang) for k in ("intake.row", "intake.column",
                                                          "intake.message")])

@@ -152,11 +152,11 @@ def _best_kind(headers: list[Any], kinds: Mapping[str, tuple[str, ...]]) -> str:
 
 
 def _csv(content: bytes) -> list[list[Any]]:
-    text = _text(content)
+    reader = csv.reader(io.StringIO(_text(content)))
     try:
-        return list(csv.reader(io.StringIO(text)))
+        return list(reader)
     except csv.Error as error:
-        raise Unusable("upload.bad_csv", reason=str(error)) from None
+        raise Unusable("upload.bad_csv", line=reader.line_num, reason=str(error)) from None
 
 
 def _xlsx(content: bytes) -> list[list[Any]]:
@@ -186,6 +186,15 @@ def _document(content: bytes, suffix: str,
         raise Unusable("upload.binary") from None
     try:
         document = json.loads(text) if suffix == "json" else parse_bounded(text)
+    except json.JSONDecodeError as error:
+        raise Unusable("upload.bad_json", line=error.lineno, column=error.colno,
+                       reason=error.msg[:200]) from None
+    except yaml.MarkedYAMLError as error:
+        if error.problem_mark is None:
+            raise Unusable("upload.bad_document", reason=str(error)[:200]) from None
+        raise Unusable("upload.bad_yaml", line=error.problem_mark.line + 1,
+                       column=error.problem_mark.column + 1,
+                       reason=(error.problem or "")[:200]) from None
     except (ValueError, yaml.YAMLError, RecursionError) as error:
         raise Unusable("upload.bad_document", reason=str(error)[:200]) from None
     defaults: dict[str, Any] = {}

@@ -135,6 +135,8 @@ def broken_data(data_dir, tmp_path, monkeypatch, new_store):
     walk = folder / "programs" / "leaders_walk.yaml"
     content = yaml.safe_load(walk.read_text("utf-8"))
     content["figures"][0]["reported"] = "好多人次"
+    content["figures"].append({"metric": "problems_found", "reported": "50%", "period": "2030-01",
+                               "locator": "测试50%"})
     walk.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
     (folder / "programs" / "flu_advisory.yaml").write_text("program: [unclosed", encoding="utf-8")
     monkeypatch.setenv(DATA_DIR_ENV, str(folder))
@@ -151,6 +153,27 @@ def test_broken_data_files_are_refused_whole_and_named(broken_data, new_store, p
     assert "programs/flu_advisory.yaml" in problems
     assert not at.metric
     assert store.is_empty(database.connect(new_store))
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("zh", [("programs/leaders_walk.yaml：figures experiences[0] / reported：",
+             "'好多人次' 中没有数字"),
+            ("programs/leaders_walk.yaml：figures problems_found[",
+             "reported：单位“%”与指标“查找问题”不符"),
+            ("programs/flu_advisory.yaml：不是有效的 YAML：第2行第", "列有误")]),
+    ("en", [("programs/leaders_walk.yaml: figures experiences[0] / reported: ",
+             "no number in '好多人次'"),
+            ("programs/leaders_walk.yaml: figures problems_found[",
+             "reported: the unit “%” does not fit the metric “Problems found”"),
+            ("programs/flu_advisory.yaml: not valid YAML: line 2, column ", "is wrong")])])
+def test_broken_data_files_are_said_in_the_readers_language(broken_data, new_store, lang, said):
+    """Each problem keeps its file, record and field; what is wrong is said in the reader's
+    language, a metric by its name."""
+    at = open_app("overview", lang=lang)
+    assert [] == [e.value for e in at.exception]
+    problems = "\n".join(t.value for t in at.text).splitlines()
+    for start, message in said:
+        assert any(line.startswith(start) and message in line for line in problems), problems
 
 
 def test_a_link_notice_shows_once_not_on_every_rerun():
@@ -305,4 +328,5 @@ def test_an_empty_data_folder_says_so(tmp_path, monkeypatch, new_store):
     (tmp_path / "empty").mkdir()
     at = open_app()
     assert [] == [e.value for e in at.exception]
-    assert any("no data files" in t.value for t in at.text)
+    assert any("文件夹中没有数据文件" in t.value for t in at.text)
+    assert any("no data files" in t.value for t in open_app(lang="en").text)

@@ -116,6 +116,20 @@ def test_duplicates_shown_beside_the_stored_value_skipped_or_replaced(new_store,
     assert list(found["reported"]) == [shown]
 
 
+@pytest.mark.parametrize("lang, column, expected", [
+    ("zh", "问题", "单位“%”与指标“查找问题”不符"),
+    ("en", "problem", "the unit “%” does not fit the metric “Problems found”")])
+def test_a_unit_that_does_not_fit_names_the_unit_and_the_metric(new_store, lang, column,
+                                                               expected):
+    at = signed_in_app("data_entry", lang=lang)
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    row = "leaders_walk,problems_found,50%,2024-01,zz_admin_approval,,,测试50%,"
+    at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, row), "text/csv")).run()
+    assert not at.exception
+    problems = at.dataframe[0].value
+    assert list(problems[column]) == [expected]
+
+
 def submit(at: AppTest) -> None:
     """The one-figure form's submit button."""
     [b for b in at.button if b.label == "Save this figure"][0].click().run()
@@ -246,7 +260,31 @@ def test_an_uploaded_report_is_read_and_a_broken_one_named(new_store):
     at.get("file_uploader")[1].set_value(("简报.pdf", b"not a pdf", "application/pdf")).run()
     assert not at.exception
     shown = [e.value.replace("\\", "") for e in at.error]  # as Markdown renders it
-    assert any(text.startswith("简报.pdf: cannot be read as .pdf") for text in shown)
+    assert any(text.startswith("简报.pdf cannot be read as a .pdf file; the reader says:")
+               for text in shown)
+
+
+def test_a_broken_report_is_named_in_chinese(new_store):
+    at = signed_in_app("data_entry")
+    at.get("file_uploader")[1].set_value(("简报.pdf", b"not a pdf", "application/pdf")).run()
+    assert not at.exception
+    shown = [e.value.replace("\\", "") for e in at.error]
+    assert any(text.startswith("简报.pdf 无法作为 .pdf 文件读取") for text in shown), shown
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "来源有误（链接（可选））：链接应以 http:// 或 https:// 开头，且不含空格"),
+    ("en", "The source is not valid (Link (optional)): a link starts with http:// or https:// "
+           "and has no spaces")])
+def test_a_new_source_refused_is_said_in_the_readers_language(new_store, lang, expected):
+    at = signed_in_app("data_entry", lang=lang)
+    at.segmented_control(key="source_mode").set_value("new").run()
+    at.text_input(key="source_title").input("季度通报")
+    at.date_input(key="source_date").set_value("2024-02-01")
+    at.text_input(key="source_url").input("example.org/q3").run()
+    assert not at.exception
+    # As Markdown renders it: escapes dropped, no link made of the scheme.
+    assert expected in [e.value.replace("\\", "").replace("\u2060", "") for e in at.error]
 
 
 def projects_table(at: AppTest) -> list[str]:

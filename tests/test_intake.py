@@ -102,13 +102,32 @@ def test_xlsx_json_and_yaml_read_like_csv():
     ("a.csv", b"PK\x03\x04\x00\x00binary\x00\x00", "upload.binary"),
     ("a.csv", bytes(range(128, 256)) * 50, "upload.binary"),
     ("a.exe", b"MZ", "upload.bad_format"),
-    ("a.json", b"{not json", "upload.bad_document"),
+    ("a.json", b"{not json", "upload.bad_json"),
     ("a.csv", b"", "upload.empty"),
 ])
 def test_content_that_does_not_match_its_name_is_refused(name, content, key):
     with pytest.raises(uploads.Unusable) as caught:
         uploads.read(name, content, intake.FIGURE_COLUMNS)
     assert caught.value.key == key
+
+
+@pytest.mark.parametrize("name, content, zh, en", [
+    ("a.json", b"[\n  {not json", "JSON 文件无法读取：第2行第4列有误，读取程序报告：Expecting",
+     "The JSON file cannot be read: line 2, column 4 is wrong; the reader says: Expecting"),
+    ("a.yaml", b"figures:\n  - [a\n  - b: c: d\n", "YAML 文件无法读取：第3行第",
+     "The YAML file cannot be read: line 3, column "),
+    ("a.csv", b"program,metric\n1,2\n\"" + b"x" * 200_000 + b"\"\n",
+     "CSV 文件无法读取：第3行有误，读取程序报告：field larger",
+     "The CSV file cannot be read: line 3 is wrong; the reader says: field larger"),
+])
+def test_a_file_that_cannot_be_parsed_says_where_in_the_readers_language(name, content, zh, en):
+    """The parser's reason stays (it names what it found), introduced in the reader's language
+    with the line, and the column where the parser knows it."""
+    with pytest.raises(uploads.Unusable) as caught:
+        uploads.read(name, content, intake.FIGURE_COLUMNS)
+    assert caught.value.message("zh").startswith(zh)
+    assert caught.value.message("en").startswith(en)
+    assert "<unicode string>" not in caught.value.message("zh")
 
 
 def test_limits_on_size_and_rows_say_so():

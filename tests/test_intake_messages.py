@@ -3,13 +3,16 @@ quantity parser's English never reaches the page as it is. Rows here are made up
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from civic import database, intake, reads, uploads
 from civic.accounts import Account
-from civic.loading import Frames
+from civic.extraction import ReportError, read_report_bytes
+from civic.loading import Frames, Problem, load
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 # Reported values the parser refuses, each for another reason.
@@ -54,3 +57,74 @@ def test_chinese_messages_hold_no_english_words(problems):
         words = LATIN_WORD.findall(re.sub(r"'[^']*'", "", said))
         assert not words, said
         assert said in problem.text("zh")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "upload：zz_x/leaders_walk / department：您无权录入该部门的数据：zz_x"),
+    ("en", "upload: zz_x/leaders_walk / department: not a department you write for: zz_x")])
+def test_a_refused_saves_problems_are_said_where_they_are(lang, expected):
+    """A save the store refuses (here by the department guard) names where, in the reader's
+    language; a message the table does not know stays as it is."""
+    problem = Problem("upload", "zz_x/leaders_walk", "department", "li does not write for zz_x")
+    assert intake.said(problem, lang) == expected
+    odd = Problem("upload", "", "", "something the table does not know")
+    assert intake.said(odd, lang).endswith("something the table does not know")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "来源有误（链接（可选））：链接应以 http:// 或 https:// 开头，且不含空格"),
+    ("en", "The source is not valid (Link (optional)): a link starts with http:// or https:// "
+           "and has no spaces")])
+def test_a_new_sources_problems_are_said_with_the_forms_labels(lang, expected):
+    with pytest.raises(ValidationError) as error:
+        intake.new_source("季度通报", dt.date(2024, 2, 1), "测试局", "example.org/q3")
+    assert intake.source_problems(error.value, lang) == [expected]
+
+
+@pytest.mark.parametrize("lang, start", [("zh", "简报.pdf 无法作为 .pdf 文件读取，读取程序报告："),
+                                         ("en", "简报.pdf cannot be read as a .pdf file; the "
+                                                "reader says: ")])
+def test_an_unreadable_report_is_introduced_in_the_readers_language(lang, start):
+    with pytest.raises(ReportError) as error:
+        read_report_bytes("简报.pdf", b"not a pdf")
+    said = error.value.message(lang)
+    assert said.startswith(start) and len(said) > len(start)
+    assert ReportError("简报.rtf", ".rtf").message(lang).startswith("简报.rtf")
+
+
+@pytest.mark.parametrize("message", [
+    "unit 'percent' (ratio) does not fit metric 'problems_found' (count)",  # a row's check
+    "unit 'percent' does not fit metric 'problems_found'"])  # the store's bulk rules
+@pytest.mark.parametrize("lang, names, expected", [
+    ("zh", {"problems_found": "查找问题"}, "单位“%”与指标“查找问题”不符"),
+    ("en", {"problems_found": "Problems found"},
+     "the unit “%” does not fit the metric “Problems found”"),
+    ("zh", None, "单位“%”与指标“problems_found”不符")])  # no names at hand: the id
+def test_a_unit_that_does_not_fit_is_said_by_the_names(message, lang, names, expected):
+    assert intake.say(message, lang, names) == expected
+
+
+def test_a_data_folders_problems_are_said_where_they_are(tmp_path):
+    """The loader's problems keep file, record and field; what is wrong is said in the reader's
+    language, the YAML parser's reason kept after its line and column."""
+    (tmp_path / "a.yaml").write_text("figures:\n  - {metric: x, program: y, reported: 7个,\n"
+                                     "     period: 2024, department: z, source: s, extra: 1}\n"
+                                     "  - 7\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("foo: []\nmetrics: {}\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("figures: [\n", encoding="utf-8")
+    problems = load(tmp_path).problems
+    known = "advisories, cases, departments, districts, events, figures, metrics, programs, " \
+            "projects, relief_actions, relief_measures, sources, targets"
+    assert [intake.said(p, "zh") for p in problems] == [
+        "a.yaml：figures x[0] / extra：没有这个字段（请检查拼写）",
+        "a.yaml：figures[1]：应为“字段: 值”的映射",
+        f"b.yaml：foo：未知的记录列表；可用的：{known}",
+        "b.yaml：metrics：应为记录列表",
+        "c.yaml：不是有效的 YAML：第2行第1列有误，读取程序报告：did not find expected node content"]
+    assert [intake.said(p, "en") for p in problems] == [
+        "a.yaml: figures x[0] / extra: no such field (check its spelling)",
+        "a.yaml: figures[1]: expected a mapping of fields (field: value)",
+        f"b.yaml: foo: unknown record list; known: {known}",
+        "b.yaml: metrics: expected a list of records",
+        "c.yaml: not valid YAML: line 2, column 1 is wrong; the reader says: did not find "
+        "expected node content"]
