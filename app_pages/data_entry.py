@@ -3,6 +3,8 @@ duplicates skipped or replaced, one Save; the figures of a report's text propose
 saved the same way; and a form for one figure. Signed-in editors only."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +15,8 @@ from app_pages.sign_in import editor_or_stop
 from civic import cache, extraction, intake, project_intake, reads, store, templates, uploads
 from civic.i18n import name
 from civic.text import md
+
+T = TypeVar("T")
 
 account = editor_or_stop("entry.not_allowed")
 view = current_view()
@@ -83,13 +87,27 @@ def saved_message(saved: intake.Saved) -> None:
                    icon=":material/check_circle:")
 
 
+def attempt(action: Callable[[], T]) -> T | None:
+    """What `action` (a check or a save) returns, or None with the reason said: the store
+    refused it, or another writer held it past the timeout. Either way nothing was written."""
+    try:
+        return action()
+    except store.Refused as refused:
+        show_refusal("entry.refused_save", refused)
+    except store.Busy:
+        st.error(tr("entry.busy"), icon=":material/hourglass:")
+    return None
+
+
 def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
            kind: str = "figures") -> None:
     """Rows checked, problems and preview shown, duplicates chosen, one Save: the same for an
     upload of figures or of projects and for the figures kept from a report."""
     entry, said = ((intake, "entry.") if kind == "figures"
                    else (project_intake, "entry.projects_"))
-    checked = entry.check(engine, sheet, source, account, departments)
+    checked = attempt(lambda: entry.check(engine, sheet, source, account, departments))
+    if checked is None:
+        return
     if checked.problems:
         st.error(tr("entry.problems", count=len(checked.problems)), icon=":material/error:")
         st.dataframe(intake.problems_frame(checked.problems, lang, metrics), hide_index=True,
@@ -119,16 +137,12 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
     why = st.text_input(tr("entry.why"), key=f"{name}_why", max_chars=500, value=why_default)
     if st.button(tr("entry.save"), type="primary", key=f"save_{name}",
                  disabled=not checked.rows, icon=":material/save:"):
-        try:
-            saved = entry.save(engine, [r.record for r in checked.rows], source,
-                                account=account, departments=departments,
-                                why=why.strip() or why_default, replace=replace,
-                                stored={r.key for r in checked.duplicates})
+        saved = attempt(lambda: entry.save(
+            engine, [r.record for r in checked.rows], source, account=account,
+            departments=departments, why=why.strip() or why_default, replace=replace,
+            stored={r.key for r in checked.duplicates}))
+        if saved is not None:
             saved_message(saved)
-        except store.Refused as refused:
-            show_refusal("entry.refused_save", refused)
-        except store.Busy:
-            st.error(tr("entry.busy"), icon=":material/hourglass:")
 
 
 upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
@@ -220,16 +234,13 @@ if submitted:
         st.error(tr("entry.source_missing"), icon=":material/error:")
     else:
         one = uploads.Sheet([(1, {k: (v or "").strip() for k, v in cells.items()})])
-        checked = intake.check(engine, one, source, account, departments)
-        for problem in checked.problems:
+        checked = attempt(lambda: intake.check(engine, one, source, account, departments))
+        for problem in checked.problems if checked else ():
             st.error(md(problem.text(lang, metrics)), icon=":material/error:")
-        if checked.rows:
-            try:
-                saved_message(intake.save(
-                    engine, [r.figure for r in checked.rows], source, account=account,
-                    departments=departments, why=note.strip(),
-                    replace={r.key for r in checked.rows}))
-            except store.Refused as refused:
-                show_refusal("entry.refused_save", refused)
-            except store.Busy:
-                st.error(tr("entry.busy"), icon=":material/hourglass:")
+        if checked and checked.rows:
+            saved = attempt(lambda: intake.save(
+                engine, [r.figure for r in checked.rows], source, account=account,
+                departments=departments, why=note.strip(),
+                replace={r.key for r in checked.rows}))
+            if saved is not None:
+                saved_message(saved)

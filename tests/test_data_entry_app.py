@@ -5,6 +5,7 @@ the history page."""
 from __future__ import annotations
 
 import io
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from civic import accounts, database, reads, store
 from civic.accounts import Account
+from civic.i18n import t
 from conftest import DATA
 from test_app import APP
 from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
@@ -152,6 +154,31 @@ def test_one_figure_needs_a_note_and_is_saved_with_it(new_store):
     assert "650个" in figures_stored(new_store)
     trail = reads.history(database.connect(new_store))
     assert trail.iloc[-1]["why"] == "the March report"
+
+
+def test_a_store_busy_past_its_timeout_says_so_and_writes_nothing(new_store, monkeypatch):
+    """Another process holding the write lock: the form says the store is busy, in the reader's
+    language, and keeps what was typed; nothing is written."""
+    monkeypatch.setenv("CIVIC_DATABASE_URL", f"{new_store}?timeout=0.2")
+    at = signed_in_app("data_entry", lang="en")
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    at.selectbox(key="one_program").set_value("leaders_walk")
+    at.selectbox(key="one_metric").set_value("problems_found")
+    at.text_input(key="one_reported").input("650个")
+    at.text_input(key="one_period").input("2024-03")
+    at.text_input(key="one_locator").input("测试650个")
+    at.text_input(key="one_note").input("the March report")
+    holder = sqlite3.connect(new_store.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        submit(at)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not at.exception
+    assert t("entry.busy", "en") in [e.value for e in at.error]
+    assert "650个" not in figures_stored(new_store)
+    assert at.text_input(key="one_reported").value == "650个"
 
 
 def test_the_history_page_undoes_a_batch(new_store):
