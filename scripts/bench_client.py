@@ -21,6 +21,7 @@ official alone and twenty at once.
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -189,28 +190,39 @@ DEPARTMENTS = [("zz_civil_affairs", "winter_relief"), ("zz_cdc", "flu"),
                ("zz_admin_approval", "leaders_walk"), ("lusong_gov", "projects"),
                ("zz_hrss", "")]
 STEPS = 6  # open a link, district, page, all districts, department, page
+QUICK_STEPS = 3  # open a link, district, page
+READING_S = (10.0, 30.0)  # how long an official reads a page before the next step, at most
 
 
-async def official(base: str, rounds: int, offset: int) -> tuple[list[Run], list[str]]:
+async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
+                   pause: tuple[float, float] = (0, 0)) -> tuple[list[Run], list[str]]:
     """What one official does, `rounds` times: open a link, choose a district, switch page,
-    go back to all districts, tick a department, switch to its page. Each step's run, and
-    the errors."""
+    go back to all districts, tick a department, switch to its page (the first `steps` of
+    these), reading each page for a time drawn from `pause` before the next step. Each
+    step's run, and the errors."""
     runs: list[Run] = []
     errors: list[str] = []
+    reading = random.Random(offset)
     for n in range(rounds):
         step = offset + n
         session = Session(base)
+        page, query = LINKS[step % len(LINKS)]
+        department, its_page = DEPARTMENTS[step % len(DEPARTMENTS)]
+
+        def district():
+            options = session.last.widget("f_district").options
+            return session.set("f_district", string_value=options[step % len(options)])
+
+        actions = [lambda: session.open(page, query), district,
+                   lambda: session.switch(PAGES[step % len(PAGES)]),
+                   lambda: session.set("f_district"),  # no value: all districts
+                   lambda: session.set(f"dept_{department}", bool_value=True),
+                   lambda: session.switch(its_page)]
         try:
-            page, query = LINKS[step % len(LINKS)]
-            runs.append(await session.open(page, query))
-            districts = session.last.widget("f_district").options
-            runs.append(await session.set(
-                "f_district", string_value=districts[step % len(districts)]))
-            runs.append(await session.switch(PAGES[step % len(PAGES)]))
-            runs.append(await session.set("f_district"))  # no value: all districts
-            department, its_page = DEPARTMENTS[step % len(DEPARTMENTS)]
-            runs.append(await session.set(f"dept_{department}", bool_value=True))
-            runs.append(await session.switch(its_page))
+            for index, action in enumerate(actions[:steps]):
+                if index:
+                    await asyncio.sleep(reading.uniform(*pause))
+                runs.append(await action())
         except Exception as error:  # noqa: BLE001 - counted: the row says 0 errors or not
             errors.append(f"{type(error).__name__}: {error}"[:200])
         finally:
@@ -218,16 +230,32 @@ async def official(base: str, rounds: int, offset: int) -> tuple[list[Run], list
     return runs, errors + [error for run in runs for error in run.errors]
 
 
-async def measure(base: str, n: int, rounds: int):
-    """Times of one official alone, then of `n` at once, on a warm server; and all errors."""
-    await official(base, 1, 0)  # warm: the catalog read once, the pages' modules loaded
-    alone, alone_errors = await official(base, rounds * 2, 0)
-    started = time.perf_counter()
-    results = await asyncio.gather(*[official(base, rounds, i) for i in range(n)])
-    wall = time.perf_counter() - started
-    together = [run for runs, _ in results for run in runs]
-    errors = alone_errors + [e for _, errors in results for e in errors]
-    return alone, together, errors, wall
+@dataclass
+class Measured:
+    alone: list[Run]
+    together: list[Run]
+    errors: list[str]
+    wall_s: float  # the n sessions, from first step sent to last step finished
+    client_cpu_s: float  # this process's CPU over those seconds
+    server_cpu_s: float
+
+
+async def measure(server, n: int, rounds: int, steps: int = STEPS,
+                  pause: tuple[float, float] = (0, 0), alone: list[Run] | None = None
+                  ) -> Measured:
+    """Runs of one official alone (unless given), then of `n` at once, on a warm server."""
+    alone_errors = []
+    if alone is None:
+        await official(server.base, 1, 0, steps)  # warm: the catalog read, the pages loaded
+        alone, alone_errors = await official(server.base, max(2 * rounds, 12 // steps), 0,
+                                             steps)
+    started, cpu, server_cpu = time.perf_counter(), time.process_time(), server.cpu_s()
+    results = await asyncio.gather(*[official(server.base, rounds, i, steps, pause)
+                                     for i in range(n)])
+    return Measured(alone, [run for runs, _ in results for run in runs],
+                    alone_errors + [e for _, errors in results for e in errors],
+                    time.perf_counter() - started, time.process_time() - cpu,
+                    server.cpu_s() - server_cpu)
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -235,36 +263,45 @@ def percentile(values: list[float], q: int) -> float:
         else values[0]
 
 
-def sessions_row(seed_url: str, work: Path, quick: bool):
-    """The `sessions_20` row: 20 officials at once on one server vs one alone."""
-    from bench import REPO, Row, unmeasured
-    from bench_browser import Server
+async def sessions_row(server, quick: bool):
+    """The `sessions_20` row: 20 officials at once on a running server vs one alone."""
+    from bench import Row, unmeasured
 
-    rounds = 1 if quick else 3
+    rounds, steps = (1, QUICK_STEPS) if quick else (3, STEPS)
     target = "0 errors; p95 ≤ 5×"
-    server = Server(REPO / "dashboard.py", seed_url, work / "sessions.log")
     try:
-        asyncio.run(server.healthy())
-        alone, together, errors, wall = asyncio.run(measure(server.base, 20, rounds))
+        measured = await measure(server, 20, rounds, steps)
     except Exception as error:  # noqa: BLE001 - the row says why, never a made-up number
         return unmeasured("sessions_20", target, "seed", f"the sessions failed: {error!r}"[:300])
-    finally:
-        server.stop()
-    if not together:
+    alone, together, errors = measured.alone, measured.together, measured.errors
+    if not together or not alone:
         return unmeasured("sessions_20", target, "seed", f"no step finished: {errors[:3]}")
     alone_s = [run.seconds for run in alone]
+    reading = ""
+    if not quick:  # officials who read each page before the next click
+        paced = await measure(server, 20, 1, STEPS, READING_S, alone)
+        errors += paced.errors
+        paced_s = [run.seconds for run in paced.together]
+        reading = (f"; reading each page {READING_S[0]:.0f}–{READING_S[1]:.0f} s before the "
+                   f"next step ({len(paced_s)} steps in {paced.wall_s:.0f} s): p50 "
+                   f"{percentile(paced_s, 50):.2f} s, p95 {percentile(paced_s, 95):.2f} s "
+                   f"({percentile(paced_s, 95) / percentile(alone_s, 95):.1f}×)")
     together_s = [run.seconds for run in together]
     charts = sum(run.count("plotly_chart") for run in together)
     shown = "; ".join(sorted(set(errors)))[:300]
+    done = ("choosing a district and switching page" if steps < STEPS else
+            "choosing a district, switching page, going back to all districts, ticking a "
+            "department and switching to its page")
     return Row(
         "sessions_20", percentile(together_s, 95), percentile(alone_s, 95), target,
-        f"seed, 20 × {rounds * STEPS} steps",
+        f"seed, 20 × {rounds * steps} steps",
         f"20 sessions at once from a client of Streamlit's websocket protocol "
         f"(scripts/bench_client.py: one asyncio process, no browser; BackMsg rerun_script, "
-        f"timed to script_finished), each opening a link with filters, then choosing a "
-        f"district, switching page, going back to all districts, ticking a department and "
-        f"switching to its page, with no pause ({len(together)} steps in {wall:.1f} s, "
-        f"{charts} Plotly charts received); p50 {percentile(together_s, 50):.2f} s, p95 "
+        f"timed to script_finished), each opening a link with filters, then {done}, with no "
+        f"pause ({len(together)} steps in {measured.wall_s:.1f} s, {charts} Plotly charts "
+        f"received; CPU: server {measured.server_cpu_s:.1f} s, client "
+        f"{measured.client_cpu_s:.1f} s); p50 {percentile(together_s, 50):.2f} s, p95 "
         f"{percentile(together_s, 95):.2f} s vs one session alone p50 "
         f"{percentile(alone_s, 50):.2f} s, p95 {percentile(alone_s, 95):.2f} s "
-        f"({len(alone)} steps); {len(errors)} errors" + (f" ({shown})" if errors else ""))
+        f"({len(alone)} steps){reading}; {len(errors)} errors"
+        + (f" ({shown})" if errors else ""))
