@@ -306,8 +306,10 @@ def write_doc(rows: list[Row], quick: bool, elapsed: float, stages: dict[str, fl
         # Performance
 
         Written by `make bench` (scripts/bench.py{' --quick' if quick else ''}); the last run took
-        {elapsed:.0f} s ({spent(stages)}). Each measure sits beside its floor, timed in the same
-        run; the machine is shared, so the ratio is the result, not the seconds.
+        {elapsed:.0f} s. Each measure sits beside its floor, timed in the same run; the machine is
+        shared, so the ratio is the result, not the seconds.
+
+        """) + textwrap.fill(f"Where the time went: {spent(stages)}.", 96) + textwrap.dedent("""
 
         ## The machine
 
@@ -361,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_browser.rows(seed_url, big_url, n, work, wanted, args.quick, stages)
     rows.sort(key=lambda r: ORDER.index("page" if r.name.startswith("page_") else r.name))
     elapsed = time.perf_counter() - started
-    stages["CPU (child processes included)"] = sum(
+    stages["CPU used in all (child processes included)"] = sum(
         resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     print(f"took {elapsed:.0f} s: {spent(stages)}", file=sys.stderr)
