@@ -466,8 +466,8 @@ def _subsequence_span(term: str, text: str) -> int | None:
         if char != term[0]:
             continue
         pos = i
-        for t in term[1:]:
-            pos = text.find(t, pos + 1)
+        for following in term[1:]:
+            pos = text.find(following, pos + 1)
             if pos < 0:
                 break
         else:

@@ -1,8 +1,10 @@
-"""The benchmark's rows that need a real server and a real browser (scripts/bench.py runs them).
+"""The benchmark's rows that need a live server (scripts/bench.py runs them).
 
 Servers are `streamlit run` child processes on free loopback ports, each given its store by
-CIVIC_DATABASE_URL. The client is one headless Chromium (the system's) with many pages, driven
-by Playwright's async API: light next to the server, which is what is measured. A page counts
+CIVIC_DATABASE_URL. Where the browser is what is timed (the cold start, a filter change), the
+client is one headless Chromium (the system's), driven by Playwright's async API. Where the
+server is (memory per session, 20 sessions at once), the client is scripts/bench_client.py,
+which speaks Streamlit's websocket protocol and leaves the server the CPU. A page counts
 as updated when Streamlit has run the script and drawn its output with nothing stale left
 (tests/browsing.py's `SETTLED`); the time is read in the page (`performance.now()`), without
 the moment `SETTLED` waits to be sure.
@@ -12,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from bench import REPO, Row, unmeasured
+from bench import REPO, Row, timed, unmeasured
 from browsing import APP, CHROMIUM_ARGS, PLOTLY, SETTLED, STATUS_WIDGET, TITLE, find_chromium
 from servers import HOST, free_port
 
@@ -64,6 +65,11 @@ class Server:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server has used (user and system), from /proc."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -99,15 +105,13 @@ async def cold_start(browser, script: Path, url: str, log: Path) -> float:
         server.stop()
 
 
-async def filter_change(browser, url: str, log: Path) -> float:
-    """Choosing a district in the sidebar until the page has redrawn (best of 3)."""
-    server = Server(REPO / "dashboard.py", url, log)
+async def filter_change(browser, server: Server, choices: tuple[int, ...]) -> float:
+    """Choosing a district in the sidebar until the page has redrawn (best of the choices)."""
     page = await browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        await server.healthy()
         await visit(page, f"{server.base}/?lang=en")
         times = []
-        for choice in (1, 2, 1):
+        for choice in choices:
             await page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first \
                 .click()
             option = page.locator('[role="option"]').nth(choice)
@@ -123,120 +127,118 @@ async def filter_change(browser, url: str, log: Path) -> float:
         return min(times)
     finally:
         await page.close()
-        server.stop()
 
 
-ROUTES = ["overview", "leaders_walk?dept=zz_admin_approval", "flu", "projects?lang=en",
-          "winter_relief?district=lusong", "community?lang=en", "sources"]
+async def memory(server: Server, extra: int = 5) -> tuple[float, float]:
+    """RSS with the big store loaded by one session, and per further session held open.
 
+    Sessions come from the websocket client: the server holds the same per-session state for
+    it as for a browser tab, and no browser competes with the server for the CPU."""
+    from bench_client import Session
 
-async def session(context, base: str, rounds: int, offset: int) -> tuple[list[float], int]:
-    page = await context.new_page()
-    times, errors = [], 0
-    for n in range(rounds):
-        try:
-            times.append(await visit(page, f"{base}/{ROUTES[(offset + n) % len(ROUTES)]}"))
-            errors += await page.locator("[data-testid='stException']").count()
-        except Exception:  # noqa: BLE001 - counted: the row says 0 errors or not
-            errors += 1
-    await page.close()
-    return times, errors
-
-
-async def sessions(browser, url: str, log: Path, n: int, rounds: int, memory_url: str | None):
-    """p50/p95 of 1 session alone and of `n` at once; with `memory_url`, RSS per session."""
-    server = Server(REPO / "dashboard.py", url, log)
+    sessions = [Session(server.base) for _ in range(extra + 1)]
     try:
-        await server.healthy()
-        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        await session(context, server.base, 1, 0)  # warm: the catalog read once
-        alone, _ = await session(context, server.base, rounds * 2, 0)
-        results = await asyncio.gather(*[session(context, server.base, rounds, i)
-                                         for i in range(n)])
-        together = [t for times, _ in results for t in times]
-        errors = sum(e for _, e in results)
-        await context.close()
-        return alone, together, errors
-    finally:
-        server.stop()
-
-
-async def memory(browser, url: str, log: Path, extra: int = 5) -> tuple[float, float]:
-    """RSS with the big store loaded by one session, and per further session held open."""
-    server = Server(REPO / "dashboard.py", url, log)
-    try:
-        await server.healthy()
-        context = await browser.new_context()
-        first = await context.new_page()
-        await visit(first, server.base)
+        await sessions[0].open()
         loaded = server.rss_mb()
-        for _ in range(extra):  # one after another: RSS then holds what sessions keep,
-            await visit(await context.new_page(), server.base)  # not the peak of runs at once
+        for session in sessions[1:]:  # one after another: RSS then holds what sessions keep,
+            await session.open()  # not the peak of runs at once
         return loaded, (server.rss_mb() - loaded) / extra
     finally:
+        for session in sessions:
+            await session.close()
+
+
+async def started(url: str, log: Path) -> Server:
+    server = Server(REPO / "dashboard.py", url, log)
+    try:
+        await server.healthy()
+    except Exception:
         server.stop()
+        raise
+    return server
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
-        else values[0]
-
-
-async def measure(seed_url: str, big_url: str, n: int, work: Path, wanted, quick: bool):
+async def measure(seed_url: str, big_url: str, n: int, work: Path, wanted, quick: bool,
+                  stages: dict[str, float]) -> list[Row]:
+    """The rows on live servers. Each store gets one server for all its rows: the big store's
+    serves `memory` (measured first, on a fresh server) then `filter_1m`; the seed store's
+    serves the filter's floor, then `sessions_20`. `cold_start` starts its own."""
     from playwright.async_api import async_playwright
+
+    import bench_client
 
     rows: list[Row] = []
     size = f"{n:,} generated figures"
+    choices = (1, 2) if quick else (1, 2, 1)
+    extra = 3 if quick else 5  # sessions opened after the first, for memory
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=find_chromium(),
-                                                   headless=True, args=CHROMIUM_ARGS)
-        if wanted("cold_start"):
+        chromium = find_chromium()
+        browser = chromium and await playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        if not browser:
+            rows += [unmeasured(name, TARGETS[name], "", "no Chromium")
+                     for name in ("cold_start", "filter_1m") if wanted(name)]
+        if browser and wanted("cold_start"):
             hello = work / "hello.py"
             hello.write_text(HELLO, encoding="utf-8")
-            value = await cold_start(browser, REPO / "dashboard.py", seed_url, work / "c1.log")
-            floor = await cold_start(browser, hello, seed_url, work / "c2.log")
+            with timed(stages, "cold_start"):
+                value = await cold_start(browser, REPO / "dashboard.py", seed_url,
+                                         work / "c1.log")
+                floor = await cold_start(browser, hello, seed_url, work / "c2.log")
             rows.append(Row("cold_start", value, floor, "≤ 1.5×", "seed",
                             "server start to the first Plotly chart drawn in Chromium, the "
                             "dashboard (seeded store) vs a hello-world app with one chart"))
-        if wanted("filter_1m"):
-            value = await filter_change(browser, big_url, work / "f1.log")
-            floor = await filter_change(browser, seed_url, work / "f2.log")
-            rows.append(Row("filter_1m", value, floor, "≤ 3×", size,
-                            "a district chosen in the sidebar until the overview has redrawn, "
-                            "in Chromium, best of 3; floor the same at seed size"))
-        if wanted("memory"):
-            loaded, per_session = await memory(browser, big_url, work / "m.log")
-            rows.append(Row("memory", None, None, "per session ≤ 20 MB", size,
-                            f"server RSS {loaded:.0f} MB with the store loaded by one session; "
-                            f"{per_session:.1f} MB more per further session (5 opened): the "
-                            "catalog and frames are one st.cache_resource entry per data "
-                            "version, shared by every session"))
-        if wanted("sessions_20"):
-            rounds = 1 if quick else 3
-            alone, together, errors = await sessions(browser, seed_url, work / "s.log", 20,
-                                                     rounds, None)
-            rows.append(Row(
-                "sessions_20", percentile(together, 95), percentile(alone, 95),
-                "0 errors; p95 ≤ 5×", f"seed, 20 × {rounds} page loads",
-                f"20 Playwright pages in one Chromium at once, each opening {rounds} pages with "
-                f"filters in the link (a new session each); p50 {percentile(together, 50):.2f} s"
-                f", p95 {percentile(together, 95):.2f} s vs one session alone p50 "
-                f"{percentile(alone, 50):.2f} s, p95 {percentile(alone, 95):.2f} s; "
-                f"{errors} errors"))
-        await browser.close()
+        filtering = browser and wanted("filter_1m")
+        if wanted("memory") or filtering:
+            with timed(stages, "big server start"):
+                big = await started(big_url, work / "big.log")
+            try:
+                if wanted("memory"):
+                    with timed(stages, "memory"):
+                        loaded, per_session = await memory(big, extra)
+                    rows.append(Row(
+                        "memory", None, None, "per session ≤ 20 MB", size,
+                        f"server RSS {loaded:.0f} MB with the store loaded by one session; "
+                        f"{per_session:.1f} MB more per further session ({extra} opened one after "
+                        "another by the websocket client, scripts/bench_client.py): the "
+                        "catalog and frames are one st.cache_resource entry per data "
+                        "version, shared by every session"))
+                if filtering:
+                    with timed(stages, "filter_1m"):
+                        value = await filter_change(browser, big, choices)
+            finally:
+                big.stop()
+        if filtering or wanted("sessions_20"):
+            with timed(stages, "seed server start"):
+                seed = await started(seed_url, work / "seed.log")
+            try:
+                if filtering:
+                    with timed(stages, "filter_1m"):
+                        floor = await filter_change(browser, seed, choices)
+                    rows.append(Row("filter_1m", value, floor, "≤ 3×", size,
+                                    "a district chosen in the sidebar until the overview has "
+                                    f"redrawn, in Chromium, best of {len(choices)}; floor the "
+                                    "same at seed size"))
+                if wanted("sessions_20"):
+                    with timed(stages, "sessions_20"):
+                        rows.append(await bench_client.sessions_row(seed, quick))
+            finally:
+                seed.stop()
+        if browser:
+            await browser.close()
     return rows
 
 
-def rows(seed_url: str, big_url: str, n: int, work: Path, wanted, quick: bool) -> list[Row]:
-    names = [name for name in ("cold_start", "filter_1m", "memory", "sessions_20")
-             if wanted(name)]
-    if find_chromium() is None:
-        return [unmeasured(name, TARGETS[name], "", "no Chromium") for name in names]
-    if not Path(big_url.removeprefix("sqlite:///")).exists():
+def rows(seed_url: str, big_url: str, n: int, work: Path, wanted, quick: bool,
+         stages: dict[str, float]) -> list[Row]:
+    names = [name for name in TARGETS if wanted(name)]
+    if not Path(big_url.removeprefix("sqlite:///")).exists() and \
+            (wanted("memory") or wanted("filter_1m")):
         import scale_data
-        scale_data.fill(big_url, n)
+        with timed(stages, "fill_big"):
+            scale_data.fill(big_url, n)
     try:
-        return asyncio.run(measure(seed_url, big_url, n, work, wanted, quick))
+        return asyncio.run(measure(seed_url, big_url, n, work, wanted, quick, stages))
     except Exception as error:  # noqa: BLE001 - the row says why, never a made-up number
-        return [unmeasured(name, TARGETS[name], "", f"the browser run failed: {error!r}"[:300])
+        return [unmeasured(name, TARGETS[name], "", f"the run failed: {error!r}"[:300])
                 for name in names]

@@ -1,0 +1,306 @@
+"""A light client of Streamlit's websocket protocol: many sessions for the price of few.
+
+A browser session is one websocket to `/_stcore/stream`. It sends BackMsg protobufs
+(`rerun_script`: the link's query string, the page, the widgets' values) and reads ForwardMsgs
+(`new_session`, deltas that draw elements, `navigation` with the pages' hashes,
+`script_finished`). This client sends and reads the same messages but draws nothing, so twenty
+sessions cost the client little CPU and the server gets what a browser would ask of it (not
+the static files: a browser caches those after its first visit).
+
+A widget change sends the values of every widget on the page, as a browser does (on a page
+change the server keeps only the widgets it is sent); a value the server sets (from a link, a
+callback) replaces the one the client held. Errors are what a browser would show: an exception
+element, a page not found, a run that did not finish; the client checks nothing else.
+
+`sessions_row` is the benchmark's `sessions_20` row (scripts/bench.py runs it): officials who
+open a link, choose a district, switch page, go back to all districts, tick a department and
+switch to its page, each step timed from the BackMsg sent to its `script_finished`, one
+official alone and twenty at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+
+STEP_TIMEOUT_S = 240.0
+FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+# Where a widget's value sits in its element, and where the browser sends it back: the value a
+# browser holds, and sends with every rerun (on a page change the server keeps only those).
+VALUES = {"checkbox": ("value", "bool_value"), "selectbox": ("raw_value", "string_value"),
+          "radio": ("raw_value", "string_value"), "text_input": ("value", "string_value"),
+          "text_area": ("value", "string_value"), "date_input": ("value", "string_array_value"),
+          "button_group": ("raw_values", "string_array_value"),
+          "multiselect": ("raw_values", "string_array_value")}
+
+
+@dataclass
+class Run:
+    """One script run as the client received it: the page's elements, by their delta path."""
+
+    seconds: float
+    elements: dict[tuple[int, ...], object] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def kinds(self) -> list[str]:
+        return [element.WhichOneof("type") for element in self.elements.values()]
+
+    def count(self, kind: str) -> int:
+        return self.kinds().count(kind)
+
+    def widget(self, key: str):
+        """The element of the widget whose user key is `key` (its id ends in `-key`)."""
+        for element in self.elements.values():
+            proto = getattr(element, element.WhichOneof("type"))
+            if getattr(proto, "id", "").endswith(f"-{key}"):
+                return proto
+        raise KeyError(f"no widget {key!r} on the page")
+
+
+class Session:
+    """One session on a running server, as a browser tab would hold it."""
+
+    def __init__(self, base: str):
+        self.url = base.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
+        self.socket = None
+        self.query = ""
+        self.page_hash = ""
+        self.pages: dict[str, str] = {}  # url path ("" for the default page) → page hash
+        self.widgets: dict[str, WidgetState] = {}  # widget id → its value, as a browser holds
+        self.last: Run | None = None
+
+    async def open(self, page: str = "", query: str = "") -> Run:
+        """A new session on the link `/{page}?{query}`, as a browser opening it."""
+        self.socket = await connect(self.url, subprotocols=["streamlit"], max_size=None,
+                                    open_timeout=STEP_TIMEOUT_S)
+        self.query = query
+        return await self._rerun(page_name=page)
+
+    async def switch(self, page: str) -> Run:
+        """Choose another page in the navigation, by its url path."""
+        if page not in self.pages:
+            raise KeyError(f"no page {page!r} in the navigation ({sorted(self.pages)})")
+        return await self._rerun(page_hash=self.pages[page])
+
+    async def set(self, key: str, **value) -> Run:
+        """Give the widget keyed `key` a value (`string_value="…"`, `bool_value=True`, none
+        for a cleared choice, `trigger_value=True` for a button: sent once, as a click)."""
+        state = WidgetState(id=self.last.widget(key).id, **value)
+        if "trigger_value" not in value:
+            self.widgets[state.id] = state
+        return await self._rerun(page_hash=self.page_hash, changed=state)
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+
+    async def _rerun(self, page_hash: str = "", page_name: str = "",
+                     changed: WidgetState | None = None) -> Run:
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query
+        state.page_script_hash = page_hash
+        state.page_name = page_name
+        held = {**self.widgets, **({changed.id: changed} if changed else {})}
+        state.widget_states.widgets.extend(held.values())
+        started = time.perf_counter()
+        await self.socket.send(message.SerializeToString())
+        run = await asyncio.wait_for(self._read_run(started, page_name), STEP_TIMEOUT_S)
+        self.last = run
+        self._hold(run)
+        return run
+
+    def _hold(self, run: Run) -> None:
+        """Keep the values of the widgets on the page: those the server set (a link, a
+        callback), else those this client set; a widget gone from the page is forgotten."""
+        held = {}
+        for element in run.elements.values():
+            kind = element.WhichOneof("type")
+            if kind not in VALUES:
+                continue
+            proto = getattr(element, kind)
+            if proto.set_value:
+                source, target = VALUES[kind]
+                state = WidgetState(id=proto.id)
+                value = getattr(proto, source)
+                if not isinstance(value, (bool, str)):
+                    getattr(state, target).data.extend(value)
+                elif _present(proto, source):
+                    setattr(state, target, value)
+                held[proto.id] = state
+            elif proto.id in self.widgets:
+                held[proto.id] = self.widgets[proto.id]
+        self.widgets = held
+
+    async def _read_run(self, started: float, page_name: str) -> Run:
+        """The ForwardMsgs of one run, up to its `script_finished`."""
+        run = Run(0.0)
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await self.socket.recv())
+            kind = forward.WhichOneof("type")
+            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                element = forward.delta.new_element
+                run.elements[tuple(forward.metadata.delta_path)] = element
+                if element.WhichOneof("type") == "exception" and \
+                        not element.exception.is_warning:
+                    run.errors.append(f"{element.exception.type}: {element.exception.message}")
+            elif kind == "navigation":
+                self.pages = {p.url_pathname: p.page_script_hash
+                              for p in forward.navigation.app_pages}
+                self.page_hash = forward.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = forward.page_info_changed.query_string
+            elif kind == "page_not_found":
+                run.errors.append(f"page not found: {page_name!r}")
+            elif kind == "script_finished":
+                run.seconds = time.perf_counter() - started
+                if forward.script_finished not in FINISHED:
+                    run.errors.append(f"script finished with status {forward.script_finished}")
+                return run
+
+
+def _present(proto, name: str) -> bool:
+    """An optional field is set (an unset `raw_value` is no choice); a plain one always is."""
+    try:
+        return proto.HasField(name)
+    except ValueError:
+        return True
+
+
+# --- the benchmark's sessions_20 row ---------------------------------------------------------
+
+# Links a session opens (filters in the link, as an official's bookmark); the pages it goes
+# to next, each drawing charts for any district; and departments with the page that has their
+# figures (the department ticked, the session switches to that page).
+LINKS = [("", ""), ("leaders_walk", "dept=zz_admin_approval"), ("flu", ""),
+         ("projects", "lang=en"), ("winter_relief", "district=lusong"), ("", "lang=en"),
+         ("sources", "")]
+PAGES = ["", "leaders_walk", "winter_relief", "flu"]
+DEPARTMENTS = [("zz_civil_affairs", "winter_relief"), ("zz_cdc", "flu"),
+               ("zz_admin_approval", "leaders_walk"), ("lusong_gov", "projects"),
+               ("zz_hrss", "")]
+STEPS = 6  # open a link, district, page, all districts, department, page
+QUICK_STEPS = 3  # open a link, district, page
+READING_S = (10.0, 30.0)  # how long an official reads a page before the next step, at most
+
+
+async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
+                   pause: tuple[float, float] = (0, 0)) -> tuple[list[Run], list[str]]:
+    """What one official does, `rounds` times: open a link, choose a district, switch page,
+    go back to all districts, tick a department, switch to its page (the first `steps` of
+    these), reading each page for a time drawn from `pause` before the next step. Each
+    step's run, and the errors."""
+    runs: list[Run] = []
+    errors: list[str] = []
+    reading = random.Random(offset)
+    for n in range(rounds):
+        step = offset + n
+        session = Session(base)
+        page, query = LINKS[step % len(LINKS)]
+        department, its_page = DEPARTMENTS[step % len(DEPARTMENTS)]
+
+        def district():
+            options = session.last.widget("f_district").options
+            return session.set("f_district", string_value=options[step % len(options)])
+
+        actions = [lambda: session.open(page, query), district,
+                   lambda: session.switch(PAGES[step % len(PAGES)]),
+                   lambda: session.set("f_district"),  # no value: all districts
+                   lambda: session.set(f"dept_{department}", bool_value=True),
+                   lambda: session.switch(its_page)]
+        try:
+            for index, action in enumerate(actions[:steps]):
+                if index:
+                    await asyncio.sleep(reading.uniform(*pause))
+                runs.append(await action())
+        except Exception as error:  # noqa: BLE001 - counted: the row says 0 errors or not
+            errors.append(f"{type(error).__name__}: {error}"[:200])
+        finally:
+            await session.close()
+    return runs, errors + [error for run in runs for error in run.errors]
+
+
+@dataclass
+class Measured:
+    alone: list[Run]
+    together: list[Run]
+    errors: list[str]
+    wall_s: float  # the n sessions, from first step sent to last step finished
+    client_cpu_s: float  # this process's CPU over those seconds
+    server_cpu_s: float
+
+
+async def measure(server, n: int, rounds: int, steps: int = STEPS,
+                  pause: tuple[float, float] = (0, 0), alone: list[Run] | None = None
+                  ) -> Measured:
+    """Runs of one official alone (unless given), then of `n` at once, on a warm server."""
+    alone_errors = []
+    if alone is None:
+        await official(server.base, 1, 0, steps)  # warm: the catalog read, the pages loaded
+        alone, alone_errors = await official(server.base, max(2 * rounds, 12 // steps), 0,
+                                             steps)
+    started, cpu, server_cpu = time.perf_counter(), time.process_time(), server.cpu_s()
+    results = await asyncio.gather(*[official(server.base, rounds, i, steps, pause)
+                                     for i in range(n)])
+    return Measured(alone, [run for runs, _ in results for run in runs],
+                    alone_errors + [e for _, errors in results for e in errors],
+                    time.perf_counter() - started, time.process_time() - cpu,
+                    server.cpu_s() - server_cpu)
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
+        else values[0]
+
+
+async def sessions_row(server, quick: bool):
+    """The `sessions_20` row: 20 officials at once on a running server vs one alone."""
+    from bench import Row, unmeasured
+
+    rounds, steps = (1, QUICK_STEPS) if quick else (3, STEPS)
+    target = "0 errors; p95 ≤ 5×"
+    try:
+        measured = await measure(server, 20, rounds, steps)
+    except Exception as error:  # noqa: BLE001 - the row says why, never a made-up number
+        return unmeasured("sessions_20", target, "seed", f"the sessions failed: {error!r}"[:300])
+    alone, together, errors = measured.alone, measured.together, measured.errors
+    if not together or not alone:
+        return unmeasured("sessions_20", target, "seed", f"no step finished: {errors[:3]}")
+    alone_s = [run.seconds for run in alone]
+    reading = ""
+    if not quick:  # officials who read each page before the next click
+        paced = await measure(server, 20, 1, STEPS, READING_S, alone)
+        errors += paced.errors
+        paced_s = [run.seconds for run in paced.together]
+        reading = (f"; reading each page {READING_S[0]:.0f}–{READING_S[1]:.0f} s before the "
+                   f"next step ({len(paced_s)} steps in {paced.wall_s:.0f} s): p50 "
+                   f"{percentile(paced_s, 50):.2f} s, p95 {percentile(paced_s, 95):.2f} s "
+                   f"({percentile(paced_s, 95) / percentile(alone_s, 95):.1f}×)")
+    together_s = [run.seconds for run in together]
+    charts = sum(run.count("plotly_chart") for run in together)
+    shown = "; ".join(sorted(set(errors)))[:300]
+    done = ("choosing a district and switching page" if steps < STEPS else
+            "choosing a district, switching page, going back to all districts, ticking a "
+            "department and switching to its page")
+    return Row(
+        "sessions_20", percentile(together_s, 95), percentile(alone_s, 95), target,
+        f"seed, 20 × {rounds * steps} steps",
+        f"20 sessions at once from a client of Streamlit's websocket protocol "
+        f"(scripts/bench_client.py: one asyncio process, no browser; BackMsg rerun_script, "
+        f"timed to script_finished), each opening a link with filters, then {done}, with no "
+        f"pause ({len(together)} steps in {measured.wall_s:.1f} s, {charts} Plotly charts "
+        f"received; CPU: server {measured.server_cpu_s:.1f} s, client "
+        f"{measured.client_cpu_s:.1f} s); p50 {percentile(together_s, 50):.2f} s, p95 "
+        f"{percentile(together_s, 95):.2f} s vs one session alone p50 "
+        f"{percentile(alone_s, 50):.2f} s, p95 {percentile(alone_s, 95):.2f} s "
+        f"({len(alone)} steps){reading}; {len(errors)} errors"
+        + (f" ({shown})" if errors else ""))
