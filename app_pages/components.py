@@ -205,8 +205,9 @@ def sources_caption(source_ids: list[str]) -> None:
 
 
 def clear_filters() -> None:
-    for key in FILTER_KEYS:
-        st.session_state.pop(key, None)
+    """Every filter set to its empty value, not dropped: a dropped key leaves the browser showing
+    (and sending back) the old choice."""
+    st.session_state.update({key: [] if key == "f_dept" else None for key in FILTER_KEYS})
 
 
 def swap_dates() -> None:

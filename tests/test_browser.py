@@ -23,7 +23,7 @@ import pytest
 
 from browsing import (
     DIALOG, MAIN, METRIC_VALUE, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT, browser_context,
-    error_texts, open_page, screenshot,
+    error_texts, open_page, screenshot, wait_until_settled,
 )
 from civic import database
 from civic.cache import DATA_DIR_ENV
@@ -207,6 +207,35 @@ def test_overview_department_filter(context, app_url: str, tmp_path: Path) -> No
     assert 0 < cards["zz_cdc"] < cards["all"], cards
     # The unknown department is ignored, so the overview shows every program.
     assert cards["nonexistent"] == cards["all"], cards
+
+
+def sidebar_input(page, label: str):
+    """The text box of the sidebar's select box labelled `label`: a choice's name, or empty
+    under the All placeholder."""
+    return page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text=label).first.locator("input")
+
+
+def test_clear_filters_clears_the_district_in_the_browser_too(page, app_url: str,
+                                                               tmp_path: Path) -> None:
+    """After "Clear filters" the district box shows All, and the next change elsewhere does not
+    send the old district back."""
+    from playwright.sync_api import expect
+
+    district = sidebar_input(page, "District")
+    try:
+        open_page(page, f"{app_url}/?lang=en&district=lusong")
+        expect(district).to_have_value("Lusong District")
+        page.get_by_role("button", name="Clear filters").click()
+        expect(district).to_have_value("", timeout=20_000)
+        sidebar_input(page, "Program category").click()
+        page.get_by_role("option").first.click()
+        wait_until_settled(page)
+        expect(sidebar_input(page, "Program category")).not_to_have_value("")
+        expect(district).to_have_value("")
+        assert "district=" not in page.url
+    finally:
+        screenshot(page, tmp_path / "cleared.png")
 
 
 def test_the_date_picker_opens_on_the_data_not_today(page, app_url: str, tmp_path: Path) -> None:
