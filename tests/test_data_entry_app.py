@@ -137,7 +137,8 @@ def submit(at: AppTest) -> None:
     [b for b in at.button if b.label == "Save this figure"][0].click().run()
 
 
-def test_one_figure_needs_a_note_and_is_saved_with_it(new_store):
+def one_figure_filled() -> AppTest:
+    """The data-entry page with the one-figure form filled in, all but the note."""
     at = signed_in_app("data_entry", lang="en")
     at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
     at.selectbox(key="one_program").set_value("leaders_walk")
@@ -145,6 +146,11 @@ def test_one_figure_needs_a_note_and_is_saved_with_it(new_store):
     at.text_input(key="one_reported").input("650个")
     at.text_input(key="one_period").input("2024-03")
     at.text_input(key="one_locator").input("测试650个")
+    return at
+
+
+def test_one_figure_needs_a_note_and_is_saved_with_it(new_store):
+    at = one_figure_filled()
     submit(at)
     assert "Say why." in [e.value for e in at.error]
     assert "650个" not in figures_stored(new_store)
@@ -160,13 +166,7 @@ def test_a_store_busy_past_its_timeout_says_so_and_writes_nothing(new_store, mon
     """Another process holding the write lock: the form says the store is busy, in the reader's
     language, and keeps what was typed; nothing is written."""
     monkeypatch.setenv("CIVIC_DATABASE_URL", f"{new_store}?timeout=0.2")
-    at = signed_in_app("data_entry", lang="en")
-    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
-    at.selectbox(key="one_program").set_value("leaders_walk")
-    at.selectbox(key="one_metric").set_value("problems_found")
-    at.text_input(key="one_reported").input("650个")
-    at.text_input(key="one_period").input("2024-03")
-    at.text_input(key="one_locator").input("测试650个")
+    at = one_figure_filled()
     at.text_input(key="one_note").input("the March report")
     holder = sqlite3.connect(new_store.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write

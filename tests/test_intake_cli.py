@@ -79,15 +79,6 @@ def test_dry_run_writes_nothing(capsys, url, tmp_path):
     assert len(history(capsys, url)) == before
 
 
-@pytest.mark.parametrize("choice, code, text", [("skip", 0, "skipped 1"),
-                                                 ("replace", 0, "replaced 1"),
-                                                 ("fail", 1, "already stored as 639个")])
-def test_on_duplicate(capsys, url, tmp_path, choice, code, text):
-    found, out, err = run(capsys, "import", upload(tmp_path, DUPLICATE), "--source",
-                          "zzrb_20231115_walk", "--on-duplicate", choice, "--database", url)
-    assert found == code and text in out + err
-
-
 def test_an_upload_without_a_usable_source_is_refused(capsys, url, tmp_path):
     path = upload(tmp_path, GOOD)
     code, _, err = run(capsys, "import", path, "--source-title", "只有标题", "--database", url)
@@ -184,12 +175,18 @@ def test_import_reads_a_projects_file_by_its_headers(capsys, url, tmp_path):
     assert [m["period"] for m in change["after"]["milestones"]] == ["2024-01", "2024-06"]
 
 
-@pytest.mark.parametrize("choice, code, text", [("skip", 0, "skipped 1 projects"),
-                                                 ("replace", 0, "replaced 1, skipped 0 projects"),
-                                                 ("fail", 1, "already stored as 50,000 t/yr")])
-def test_on_duplicate_projects(capsys, url, tmp_path, choice, code, text):
-    found, out, err = run(capsys, "import", projects_file(tmp_path, BOWEI), "--source",
-                          "zzrb_20231115_bowei", "--on-duplicate", choice, "--database", url)
+@pytest.mark.parametrize("kind, choice, code, text", [
+    ("figures", "skip", 0, "skipped 1"),
+    ("figures", "replace", 0, "replaced 1"),
+    ("figures", "fail", 1, "already stored as 639个"),
+    ("projects", "skip", 0, "skipped 1 projects"),
+    ("projects", "replace", 0, "replaced 1, skipped 0 projects"),
+    ("projects", "fail", 1, "already stored as 50,000 t/yr")])
+def test_on_duplicate(capsys, url, tmp_path, kind, choice, code, text):
+    path, source = ((upload(tmp_path, DUPLICATE), "zzrb_20231115_walk") if kind == "figures"
+                    else (projects_file(tmp_path, BOWEI), "zzrb_20231115_bowei"))
+    found, out, err = run(capsys, "import", path, "--source", source, "--on-duplicate", choice,
+                          "--database", url)
     assert found == code and text in out + err
 
 
