@@ -50,6 +50,22 @@ def state(engine) -> tuple:
             figures.where(figures.notna(), None).to_dict(orient="records"))
 
 
+def test_the_revisions_known_without_alembic_are_alembics_in_order():
+    from alembic.script import ScriptDirectory
+
+    walked = [r.revision for r in ScriptDirectory(str(database.MIGRATIONS)).walk_revisions()]
+    assert database.known_revisions() == walked[::-1]
+    assert database.head() == ScriptDirectory(str(database.MIGRATIONS)).get_current_head()
+
+
+def test_reading_the_revision_does_not_import_alembic(tmp_path):
+    code = ("import sys; from civic import database; "
+            f"engine = database.connect('sqlite:///{tmp_path / 'r.sqlite3'}'); "
+            "print(database.check(engine), 'alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "None False" == out.stdout.strip()
+
+
 def test_upgrade_reaches_the_latest_revision_and_is_idempotent(db_url):
     engine = database.connect(db_url)
     assert database.check(engine) is None
