@@ -422,9 +422,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-BROWSER_ROWS = ["cold_start", "filter_1m", "memory", "sessions_20"]
+BROWSER_ROWS = ["cold_start", "filter_1m", "memory", "sessions_20", "sessions_20_burst"]
 ORDER = ["cold_start", "page", "filter_1m", "load_1m_sqlite", "load_1m_postgres",
-         "reload_after_write", "write_one_100k", "validate_100k", "png_warm", "briefing", "memory", "sessions_20"]
+         "reload_after_write", "write_one_100k", "validate_100k", "png_warm", "briefing", "memory",
+         "sessions_20", "sessions_20_burst"]
 
 
 if __name__ == "__main__":

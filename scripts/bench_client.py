@@ -12,10 +12,13 @@ change the server keeps only the widgets it is sent); a value the server sets (f
 callback) replaces the one the client held. Errors are what a browser would show: an exception
 element, a page not found, a run that did not finish; the client checks nothing else.
 
-`sessions_row` is the benchmark's `sessions_20` row (scripts/bench.py runs it): officials who
-open a link, choose a district, switch page, go back to all districts, tick a department and
-switch to its page, each step timed from the BackMsg sent to its `script_finished`, one
-official alone and twenty at once.
+`sessions_rows` are the benchmark's `sessions_20` and `sessions_20_burst` rows (scripts/bench.py
+runs them): officials who open a link, choose a district, switch page, go back to all
+districts, tick a department and switch to its page, each step timed from the BackMsg sent to
+its `script_finished`, one official alone and twenty at once. In `sessions_20` the twenty work
+as officials do: each starts at a moment of its own within the first reading time and reads
+every page before the next step; in `sessions_20_burst` all send every step at once with no
+pause, the worst case.
 """
 
 from __future__ import annotations
@@ -190,18 +193,20 @@ DEPARTMENTS = [("zz_civil_affairs", "winter_relief"), ("zz_cdc", "flu"),
                ("zz_hrss", "")]
 STEPS = 6  # open a link, district, page, all districts, department, page
 QUICK_STEPS = 3  # open a link, district, page
-READING_S = (10.0, 30.0)  # how long an official reads a page before the next step, at most
+READING_S = (3.0, 12.0)  # how long an official reads a page before the next step (seeded)
 
 
 async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
                    pause: tuple[float, float] = (0, 0)) -> tuple[list[Run], list[str]]:
     """What one official does, `rounds` times: open a link, choose a district, switch page,
     go back to all districts, tick a department, switch to its page (the first `steps` of
-    these), reading each page for a time drawn from `pause` before the next step. Each
-    step's run, and the errors."""
+    these), reading each page for a time drawn from `pause` before the next step. With a
+    pause, the official starts at a moment drawn from the first reading time (0 to its
+    longest), so twenty do not all open at the same instant. Each step's run, and the errors."""
     runs: list[Run] = []
     errors: list[str] = []
     reading = random.Random(offset)
+    await asyncio.sleep(reading.uniform(0, pause[1]))
     for n in range(rounds):
         step = offset + n
         session = Session(base)
@@ -219,7 +224,7 @@ async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
                    lambda: session.switch(its_page)]
         try:
             for index, action in enumerate(actions[:steps]):
-                if index:
+                if index or n:
                     await asyncio.sleep(reading.uniform(*pause))
                 runs.append(await action())
         except Exception as error:  # noqa: BLE001 - counted: the row says 0 errors or not
@@ -262,45 +267,61 @@ def percentile(values: list[float], q: int) -> float:
         else values[0]
 
 
-async def sessions_row(server, quick: bool):
-    """The `sessions_20` row: 20 officials at once on a running server vs one alone."""
+async def sessions_rows(server, quick: bool, wanted) -> list:
+    """The `sessions_20` row (officials who start apart and read between steps) and the
+    `sessions_20_burst` row (every step sent at once), both against one official alone."""
+    from bench import unmeasured
+
+    rounds, steps = (1, QUICK_STEPS) if quick else (2, STEPS)
+    burst_rounds = 1 if quick else 3
+    names = [name for name in ("sessions_20", "sessions_20_burst") if wanted(name)]
+    try:
+        alone = await measure(server, 0, burst_rounds, steps)  # one official, no pause
+        rows = []
+        if "sessions_20" in names:
+            paced = await measure(server, 20, rounds, steps, READING_S, alone.alone)
+            rows.append(_row("sessions_20", paced, alone, rounds * steps, READING_S))
+        if "sessions_20_burst" in names:
+            burst = await measure(server, 20, burst_rounds, steps, alone=alone.alone)
+            rows.append(_row("sessions_20_burst", burst, alone, burst_rounds * steps, None))
+        return rows
+    except Exception as error:  # noqa: BLE001 - the row says why, never a made-up number
+        return [unmeasured(name, TARGET, "seed", f"the sessions failed: {error!r}"[:300])
+                for name in names]
+
+
+TARGET = "0 errors; p95 ≤ 5×"
+
+
+def _row(name: str, measured: Measured, alone: Measured, steps: int,
+         pause: tuple[float, float] | None):
+    """A row of 20 sessions at once against one alone, its note saying how they were driven."""
     from bench import Row, unmeasured
 
-    rounds, steps = (1, QUICK_STEPS) if quick else (3, STEPS)
-    target = "0 errors; p95 ≤ 5×"
-    try:
-        measured = await measure(server, 20, rounds, steps)
-    except Exception as error:  # noqa: BLE001 - the row says why, never a made-up number
-        return unmeasured("sessions_20", target, "seed", f"the sessions failed: {error!r}"[:300])
-    alone, together, errors = measured.alone, measured.together, measured.errors
-    if not together or not alone:
-        return unmeasured("sessions_20", target, "seed", f"no step finished: {errors[:3]}")
-    alone_s = [run.seconds for run in alone]
-    reading = ""
-    if not quick:  # officials who read each page before the next click
-        paced = await measure(server, 20, 1, STEPS, READING_S, alone)
-        errors += paced.errors
-        paced_s = [run.seconds for run in paced.together]
-        reading = (f"; reading each page {READING_S[0]:.0f}–{READING_S[1]:.0f} s before the "
-                   f"next step ({len(paced_s)} steps in {paced.wall_s:.0f} s): p50 "
-                   f"{percentile(paced_s, 50):.2f} s, p95 {percentile(paced_s, 95):.2f} s "
-                   f"({percentile(paced_s, 95) / percentile(alone_s, 95):.1f}×)")
-    together_s = [run.seconds for run in together]
-    charts = sum(run.count("plotly_chart") for run in together)
+    errors = alone.errors + measured.errors
+    if not measured.together or not alone.alone:
+        return unmeasured(name, TARGET, "seed", f"no step finished: {errors[:3]}")
+    alone_s = [run.seconds for run in alone.alone]
+    together_s = [run.seconds for run in measured.together]
+    charts = sum(run.count("plotly_chart") for run in measured.together)
     shown = "; ".join(sorted(set(errors)))[:300]
-    done = ("choosing a district and switching page" if steps < STEPS else
+    done = ("choosing a district and switching page" if steps % STEPS else
             "choosing a district, switching page, going back to all districts, ticking a "
             "department and switching to its page")
+    driven = (f"each starting at a random moment within the first {pause[1]:.0f} s and "
+              f"reading each page {pause[0]:.0f}–{pause[1]:.0f} s (seeded random) before the "
+              "next step" if pause else
+              "all sending every step at the same instant, with no pause (the worst case)")
     return Row(
-        "sessions_20", percentile(together_s, 95), percentile(alone_s, 95), target,
-        f"seed, 20 × {rounds * steps} steps",
-        f"20 sessions at once from a client of Streamlit's websocket protocol "
+        name, percentile(together_s, 95), percentile(alone_s, 95), TARGET,
+        f"seed, 20 × {steps} steps",
+        f"20 sessions open at once from a client of Streamlit's websocket protocol "
         f"(scripts/bench_client.py: one asyncio process, no browser; BackMsg rerun_script, "
-        f"timed to script_finished), each opening a link with filters, then {done}, with no "
-        f"pause ({len(together)} steps in {measured.wall_s:.1f} s, {charts} Plotly charts "
-        f"received; CPU: server {measured.server_cpu_s:.1f} s, client "
-        f"{measured.client_cpu_s:.1f} s); p50 {percentile(together_s, 50):.2f} s, p95 "
-        f"{percentile(together_s, 95):.2f} s vs one session alone p50 "
-        f"{percentile(alone_s, 50):.2f} s, p95 {percentile(alone_s, 95):.2f} s "
-        f"({len(alone)} steps){reading}; {len(errors)} errors"
+        f"timed from sending a step to its script_finished), each opening a link with "
+        f"filters, then {done}, {driven} ({len(measured.together)} steps in "
+        f"{measured.wall_s:.1f} s, {charts} Plotly charts received; CPU: server "
+        f"{measured.server_cpu_s:.1f} s, client {measured.client_cpu_s:.1f} s); p50 "
+        f"{percentile(together_s, 50):.2f} s, p95 {percentile(together_s, 95):.2f} s vs one "
+        f"session alone p50 {percentile(alone_s, 50):.2f} s, p95 "
+        f"{percentile(alone_s, 95):.2f} s ({len(alone.alone)} steps); {len(errors)} errors"
         + (f" ({shown})" if errors else ""))
