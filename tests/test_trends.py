@@ -196,3 +196,24 @@ def test_the_compare_page_sorts_what_compares_and_says_why_the_rest_does_not(
     assert comparable["As shown"].tolist() == ["CNY 1 billion", "CNY 1 billion"]
     assert rest["Reason"].tolist() == ["another kind of period"]
     assert rest["As shown"].tolist() == ["CNY 300 million"]
+
+
+def test_every_series_newest_report_is_the_row_its_series_ends_with(later_reports):
+    """The newest reports made at once are the rows `itertuples` gives of each series' end:
+    same fields, same values, same types, with or without an end date."""
+    histories = Catalog.load(later_reports).histories
+    keys = histories.frame.groupby(["program", "metric"]).size().index
+    assert len(keys) > 20
+    for program, metric in keys:
+        for group in {None, *histories.frame.loc[
+                (histories.frame["program"] == program) & (histories.frame["metric"] == metric),
+                "group_zh"].dropna()}:
+            for end in (None, pd.Timestamp("2024-03-31"), pd.Timestamp("2000-01-01")):
+                rows = histories.series(program, metric, group, end)
+                expected = next(rows.tail(1).itertuples(), None)
+                found = histories.newest(program, metric, group, end)
+                assert (found is None) == (expected is None)
+                if expected is not None:
+                    assert found._fields == expected._fields
+                    assert [type(v) for v in found] == [type(v) for v in expected]
+                    assert repr(found) == repr(expected)
