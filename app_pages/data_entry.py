@@ -152,7 +152,7 @@ if upload is not None and source is not None:
     except uploads.Unusable as unusable:
         st.error(md(unusable.message(lang)), icon=":material/error:")
         st.stop()
-    review(sheet, "upload", f"upload {upload.name}", kind=kind)
+    review(sheet, "upload", tr("entry.why_upload", name=upload.name), kind=kind)
 
 st.subheader(tr("entry.report_header"))
 st.caption(tr("entry.report_intro"))
@@ -204,7 +204,7 @@ if report.strip():
             })
         kept = extraction.proposals_to_rows(edited.to_dict("records"))
         if source is not None and kept:
-            review(uploads.Sheet(kept), "report", "report text", prefix="report_")
+            review(uploads.Sheet(kept), "report", tr("entry.why_report"), prefix="report_")
         elif not kept:
             st.info(tr("entry.report_none_kept"), icon=":material/info:")
 

@@ -100,6 +100,7 @@ def test_an_upload_writes_nothing_before_save_and_exactly_the_good_rows_after(ne
     assert "批次" in at.success[0].value and "新增 2 条" in at.success[0].value
     trail = reads.history(database.connect(new_store))
     assert set(trail.iloc[-2:]["who"]) == {"editor:li"}
+    assert set(trail.iloc[-2:]["why"]) == {"上传 上传.csv"}  # the default, in the page's language
 
 
 @pytest.mark.parametrize("choice, shown", [("skip", "639个"), ("replace", "640个")])
@@ -265,7 +266,7 @@ def test_a_pasted_report_is_proposed_reviewed_and_saved_like_an_upload(new_store
     after = figures_stored(new_store)
     assert sorted(set(after) - set(before)) == ["9名"] and len(after) == len(before) + 1
     trail = reads.history(database.connect(new_store))
-    assert trail.iloc[-1]["who"] == "editor:wang" and trail.iloc[-1]["why"] == "report text"
+    assert trail.iloc[-1]["who"] == "editor:wang" and trail.iloc[-1]["why"] == "报道文本中的数字"
 
 
 def test_a_report_without_a_date_asks_for_one(new_store):
