@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civic import archives
 from civic.i18n import t
 from civic.models import Dataset, Program
 from civic.quantities import UNITS, Quantity, find_quantities, parse_quantity
@@ -114,6 +115,7 @@ def read_report_bytes(name: str, content: bytes) -> str:
 def _read_docx(path: Path) -> str:
     import docx  # python-docx, loaded only for Word reports
 
+    archives.check(path)  # a zip bomb is refused before any part of it is read
     document = docx.Document(str(path))
     lines = []
     for paragraph in document.paragraphs:

@@ -47,6 +47,17 @@ def plotly_lines(lines: Iterable[object]) -> str:
     return "<br>".join(plotly_text(line) for line in lines)
 
 
+# C0 and C1 controls (terminal escapes among them) and the marks that reorder text on screen.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """Text as it may reach a terminal or the audit trail: a file name an upload gives is the
+    sender's to choose, escapes included; every control character is dropped, line breaks and
+    tabs become spaces."""
+    return _CONTROL.sub("", re.sub(r"[\t\n\r]", " ", str(text)))
+
+
 def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, an ellipsis marking a cut."""
     return text if len(text) <= limit else text[:limit - 1] + "…"

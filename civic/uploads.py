@@ -13,19 +13,38 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tomllib
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from charset_normalizer import from_bytes
 
+from civic import archives
+from civic.database import ROOT
 from civic.i18n import LANGS, t
 from civic.loading import parse_bounded
 
-MAX_BYTES = 10_000_000
+STREAMLIT_CONFIG = ROOT / ".streamlit" / "config.toml"
+SHIPPED_UPLOAD_MB = 10  # what the project's config sets, where that file is absent
+
+
+def upload_mb() -> int:
+    """`server.maxUploadSize` of the project's Streamlit config (MB as Streamlit counts them,
+    2**20 bytes): the one place the upload limit is set, so the server's upload endpoint,
+    which refuses anything larger before the page sees it, and this reader agree."""
+    try:
+        config = tomllib.loads(STREAMLIT_CONFIG.read_text("utf-8"))
+        return int(config["server"]["maxUploadSize"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return SHIPPED_UPLOAD_MB
+
+
+MAX_BYTES = upload_mb() * 2**20
 MAX_ROWS = 50_000
+MAX_COLUMNS = 64  # the templates have 9 and 17
 FORMATS = ("csv", "xlsx", "json", "yaml", "yml")
 
 
@@ -45,6 +64,9 @@ class Unusable(Exception):
 class Limits:
     max_bytes: int = MAX_BYTES
     max_rows: int = MAX_ROWS
+    max_columns: int = MAX_COLUMNS
+    max_member: int = archives.MAX_MEMBER  # an XLSX's members, uncompressed
+    max_unzipped: int = archives.MAX_TOTAL
 
 
 @dataclass
@@ -80,14 +102,34 @@ def read_any(name: str, content: bytes, kinds: Mapping[str, tuple[str, ...]],
     if len(content) > limits.max_bytes:
         raise Unusable("upload.too_large", size=len(content), limit=limits.max_bytes)
     if suffix in ("csv", "xlsx"):
-        lines = _csv(content) if suffix == "csv" else _xlsx(content)
+        lines = _bounded(_csv(content) if suffix == "csv" else _xlsx(content, limits), limits)
         kind = _kind_of_header(lines, kinds)
         sheet = Sheet(_rows(lines, kinds[kind]))
     else:
-        kind, sheet = _document(content, suffix, kinds)
+        kind, sheet = _document(content, suffix, kinds, limits)
     if len(sheet.rows) > limits.max_rows:
         raise Unusable("upload.too_many_rows", rows=len(sheet.rows), limit=limits.max_rows)
     return kind, sheet
+
+
+def _bounded(lines: Iterable[Sequence[Any]], limits: Limits) -> list[tuple[int, list[Any]]]:
+    """The table's rows that hold anything, numbered as a spreadsheet numbers them, read one by
+    one and given up as soon as one more row, or a cell right of the last column allowed,
+    would pass a limit: nothing is built for what lies beyond."""
+    kept: list[tuple[int, list[Any]]] = []
+    for number, line in enumerate(lines, start=1):
+        if not any(_given(cell) for cell in line):
+            continue
+        if any(_given(cell) for cell in line[limits.max_columns:]):
+            raise Unusable("upload.too_many_columns", row=number, limit=limits.max_columns)
+        if len(kept) > limits.max_rows:  # the header and max_rows rows are kept already
+            raise Unusable("upload.too_many_rows", rows=len(kept), limit=limits.max_rows)
+        kept.append((number, list(line[:limits.max_columns])))
+    return kept
+
+
+def _given(cell: Any) -> bool:
+    return cell is not None and cell != ""
 
 
 def _text(content: bytes) -> str:
@@ -127,10 +169,13 @@ def _named(header: list[Any], columns: tuple[str, ...]) -> list[str]:
     return fields
 
 
-def _rows(lines: list[list[Any]], columns: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
-    fields = _named(lines[0], columns)
+def _rows(lines: list[tuple[int, list[Any]]],
+          columns: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
+    """Rows below the first (the header), by field name; the first row that holds anything is
+    the header."""
+    fields = _named(lines[0][1], columns)
     found = []
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in lines[1:]:
         cells = {f: ("" if v is None else str(v).strip())
                  for f, v in zip(fields, line) if f}
         if any(cells.values()):
@@ -138,10 +183,11 @@ def _rows(lines: list[list[Any]], columns: tuple[str, ...]) -> list[tuple[int, d
     return found
 
 
-def _kind_of_header(lines: list[list[Any]], kinds: Mapping[str, tuple[str, ...]]) -> str:
+def _kind_of_header(lines: list[tuple[int, list[Any]]],
+                    kinds: Mapping[str, tuple[str, ...]]) -> str:
     if not lines:
         raise Unusable("upload.empty")
-    return _best_kind([c for c in lines[0] if c is not None], kinds)
+    return _best_kind([c for c in lines[0][1] if c is not None], kinds)
 
 
 def _best_kind(headers: list[Any], kinds: Mapping[str, tuple[str, ...]]) -> str:
@@ -151,33 +197,46 @@ def _best_kind(headers: list[Any], kinds: Mapping[str, tuple[str, ...]]) -> str:
     return max(kinds, key=lambda kind: len(cells & set(header_names(kinds[kind]))))
 
 
-def _csv(content: bytes) -> list[list[Any]]:
+def _csv(content: bytes) -> Iterator[list[str]]:
     reader = csv.reader(io.StringIO(_text(content)))
     try:
-        return list(reader)
+        yield from reader
     except csv.Error as error:
         raise Unusable("upload.bad_csv", line=reader.line_num, reason=str(error)) from None
 
 
-def _xlsx(content: bytes) -> list[list[Any]]:
+def _xlsx(content: bytes, limits: Limits) -> Iterator[list[Any]]:
+    """The first sheet's rows, streamed (openpyxl's read-only mode) after every member of the
+    workbook is known to expand within bounds. The sheet's own claim of its size (its
+    `<dimension>`, which may say A1:XFD1048576 of a sheet of two rows) is dropped, so rows come
+    as the file holds them: a missing row as an empty one, a row as wide as its last cell."""
     from openpyxl import load_workbook
 
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise Unusable("upload.not_xlsx")
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        lines = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        archives.check(io.BytesIO(content), limits.max_member, limits.max_unzipped)
+    except archives.TooLarge as error:
+        raise Unusable("upload.unzipped_too_large", member=error.member, size=error.size,
+                       limit=error.limit) from None
     except Exception as error:  # noqa: BLE001 - any broken workbook is unusable, not a crash
         raise Unusable("upload.bad_xlsx", reason=type(error).__name__) from None
-    for line in lines[1:]:  # dates as the data files write them
-        for i, value in enumerate(line):
-            if hasattr(value, "isoformat"):
-                line[i] = value.date().isoformat() if hasattr(value, "date") else value.isoformat()
-    return lines
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(values_only=True):
+            # dates as the data files write them
+            yield [(value.date().isoformat() if hasattr(value, "date") else value.isoformat())
+                   if hasattr(value, "isoformat") else value for value in row]
+    except Unusable:
+        raise
+    except Exception as error:  # noqa: BLE001 - any broken workbook is unusable, not a crash
+        raise Unusable("upload.bad_xlsx", reason=type(error).__name__) from None
 
 
-def _document(content: bytes, suffix: str,
-              kinds: Mapping[str, tuple[str, ...]]) -> tuple[str, Sheet]:
+def _document(content: bytes, suffix: str, kinds: Mapping[str, tuple[str, ...]],
+              limits: Limits) -> tuple[str, Sheet]:
     """JSON or YAML: a list of rows, or the data layout (`figures: [...]`, `projects: [...]`,
     `defaults:`, a program file's `program:`), nested texts and milestones spread into columns."""
     try:
@@ -214,6 +273,8 @@ def _document(content: bytes, suffix: str,
         kind = _best_kind(list(_spread(first)[0]), kinds)
     if not isinstance(document, list) or not isinstance(defaults, dict):
         raise Unusable("upload.bad_layout", kind=" / ".join(kinds))
+    if len(document) > limits.max_rows:  # before each record is spread into rows
+        raise Unusable("upload.too_many_rows", rows=len(document), limit=limits.max_rows)
     names = header_names(kinds[kind])
     found = []
     for number, raw in enumerate(document, start=1):

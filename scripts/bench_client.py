@@ -79,6 +79,7 @@ class Session:
         self.pages: dict[str, str] = {}  # url path ("" for the default page) → page hash
         self.widgets: dict[str, WidgetState] = {}  # widget id → its value, as a browser holds
         self.last: Run | None = None
+        self.session_id = ""  # the server's id of this session (uploads are sent under it)
 
     async def open(self, page: str = "", query: str = "") -> Run:
         """A new session on the link `/{page}?{query}`, as a browser opening it."""
@@ -160,6 +161,8 @@ class Session:
                 self.pages = {p.url_pathname: p.page_script_hash
                               for p in forward.navigation.app_pages}
                 self.page_hash = forward.navigation.page_script_hash
+            elif kind == "new_session":
+                self.session_id = forward.new_session.initialize.session_id
             elif kind == "page_info_changed":
                 self.query = forward.page_info_changed.query_string
             elif kind == "page_not_found":
