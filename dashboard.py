@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 
 import streamlit as st
 
@@ -13,7 +14,7 @@ from app_pages.components import (
 from app_pages.sign_in import sign_in_panel, signed_in
 from civic import cache, export
 from civic.cache import data_dir
-from civic.database import SchemaTooNew, StoreError
+from civic.database import StoreError, problem_key
 from civic.departments import Directory
 from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import LANGS, format_date, name, t
@@ -37,10 +38,12 @@ except (StoreError, Refused) as error:
         metrics = {m.id: name(m.label, lang) for m in load(data_dir()).dataset.metrics}
         st.text("\n".join(said(p, lang, metrics) for p in error.problems))
     else:
-        key = "store.too_new" if isinstance(error, SchemaTooNew) else "store.unavailable"
+        # What is wrong, in words; never where the store is (its URL or path): anyone may
+        # open this page. The whole message is for whoever runs the server, in its log.
+        logging.getLogger("civic").error("the store cannot be used: %s", error)
+        key = problem_key(error)
         st.title(t(f"{key}_title", lang))
         st.error(t(f"{key}_message", lang), icon=":material/cloud_off:")
-        st.text(str(error))
     st.button(t("store.retry", lang), key="store_retry")
     st.stop()
 options = Options.of(catalog.dataset)

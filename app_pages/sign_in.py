@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from civic import accounts, cache
+from civic import accounts, cache, database
 from civic.accounts import Account
 from civic.i18n import lang_or_default, t
 from civic.text import md
@@ -133,5 +133,8 @@ def sign_in_panel(engine, lang: str) -> None:
         st.session_state[ACCOUNT_KEY] = accounts.authenticate(engine, account_name, password)
     except accounts.AccountError as error:
         st.error(_refusal(error, lang), icon=":material/lock:")
+        return
+    except database.StoreError as error:  # the sign-in is audited: a full disk refuses it
+        st.error(t(f"{database.problem_key(error)}_message", lang), icon=":material/cloud_off:")
         return
     st.rerun()

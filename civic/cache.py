@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from civic import database, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
@@ -54,5 +55,8 @@ def catalog() -> Catalog:
     """The store's catalog as of its data version; raises `database.StoreError` or
     `store.Refused` (the seed folder's problems) with a message for the page."""
     url = database.database_url()
-    _prepared(url, str(data_dir()))
-    return _catalog(url, reads.version(_engine(url)))
+    try:
+        _prepared(url, str(data_dir()))
+        return _catalog(url, reads.version(_engine(url)))
+    except DBAPIError as error:  # raised by a read outside reads' guard
+        raise database.failure(url, error) from None

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.exc import DBAPIError
 
 from civic import database, intake_cli, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
@@ -176,8 +177,8 @@ def _extract(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     frame = pd.json_normalize(records) if records else pd.DataFrame(columns=RECORD_KEYS)
-    if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+    if args.format == "csv":  # a report's words are whoever wrote them: no formula runs
+        csv_safe(frame).to_csv(sys.stdout, index=False)
     else:
         with pd.option_context("display.max_rows", None, "display.width", 250):
             print(frame.to_string(index=False))
@@ -241,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (database.StoreError, FileExistsError) as error:
         print(f"civic: error: {error}", file=sys.stderr)
+        return 2
+    except DBAPIError as error:  # wherever it was raised: what it says about the store
+        found = database.failure(database.database_url(getattr(args, "database", None)), error)
+        if not isinstance(found, database.StoreError):
+            raise
+        print(f"civic: error: {found}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: not an error of ours
         sys.stderr.close()

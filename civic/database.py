@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'civic.sqlite3'}"
@@ -33,6 +33,14 @@ class Unavailable(StoreError):
 
 class SchemaTooNew(StoreError):
     pass
+
+
+class Damaged(StoreError):
+    """The SQLite file is not a database, or not a whole one: it is restored from a backup."""
+
+
+class Full(StoreError):
+    """The disk holding the store is full: nothing was written."""
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -104,13 +112,51 @@ def revision(engine: Engine) -> str | None:
             if not inspect(connection).has_table("alembic_version"):
                 return None
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except OperationalError as error:
-        raise Unavailable(unreachable(engine, error)) from None
+    except DBAPIError as error:
+        raise failure(engine, error) from None
 
 
-def unreachable(engine: Engine, error: Exception) -> str:
-    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-    return f"the database at {shown(str(engine.url))} cannot be reached: {reason}"
+def _reason(error: Exception) -> str:
+    return (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
+
+
+def unreachable(engine: Engine | str, error: Exception) -> str:
+    url = engine if isinstance(engine, str) else str(engine.url)
+    return f"the database at {shown(url)} cannot be reached: {_reason(error)}"
+
+
+def problem_key(error: StoreError) -> str:
+    """The catalogue key (`…_title`, `…_message`) a page says a store problem with."""
+    return {SchemaTooNew: "store.too_new", Damaged: "store.damaged",
+            Full: "store.full"}.get(type(error), "store.unavailable")
+
+
+_DAMAGED = ("file is not a database", "database disk image is malformed")
+_FULL = ("database or disk is full", "no space left on device", "could not extend file")
+
+
+def failure(engine: Engine | str, error: Exception) -> Exception:
+    """What a database error says about the store, in words an operator can act on: a damaged
+    SQLite file (restore it from a backup), a full disk (free space), or a store that cannot be
+    reached. The message names the store; pages show only its kind (`Damaged`, `Full`, ...).
+    An error of the statement itself (a constraint, bad SQL) is returned as it is."""
+    if isinstance(error, (IntegrityError, ProgrammingError, DataError)):
+        return error
+    url = make_url(engine if isinstance(engine, str) else str(engine.url))
+    reason = _reason(error)
+    lowered = reason.lower()
+    if url.get_backend_name() == "sqlite" and any(text in lowered for text in _DAMAGED):
+        path = url.database
+        return Damaged(
+            f"the store's SQLite file {path} is damaged ({reason}); nothing can be read or "
+            f"written. Stop the dashboard, then copy the last backup made with `civic db "
+            f"backup FILE` over {path} (or point --database / ${URL_ENV} at it) and start "
+            "again")
+    if any(text in lowered for text in _FULL) or \
+            getattr(getattr(error, "orig", None), "sqlstate", None) == "53100":
+        return Full(f"the disk holding the store ({shown(str(url))}) is full ({reason}); "
+                    "nothing was written. Free space on it and try again")
+    return Unavailable(unreachable(str(url), error))
 
 
 def check(engine: Engine) -> str | None:
@@ -130,10 +176,15 @@ def upgrade(engine: Engine) -> str:
     check(engine)
     try:
         command.upgrade(_config(engine), "head")
-    except OperationalError as error:
-        raise Unavailable(unreachable(engine, error)) from None
+    except DBAPIError as error:
+        raise failure(engine, error) from None
     return head()
 
 
 def is_current(engine: Engine) -> bool:
-    return check(engine) == head() and inspect(engine).has_table("figures")
+    if check(engine) != head():
+        return False
+    try:
+        return inspect(engine).has_table("figures")
+    except DBAPIError as error:
+        raise failure(engine, error) from None

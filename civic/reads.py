@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from civic import database, rows
 from civic.loading import STORED_FIGURE_COLUMNS
@@ -26,8 +26,8 @@ def _guarded(engine: Engine, read):
     try:
         with engine.connect() as connection:
             return read(connection)
-    except OperationalError as error:
-        raise database.Unavailable(database.unreachable(engine, error)) from None
+    except DBAPIError as error:
+        raise database.failure(engine, error) from None
 
 
 def version(engine: Engine) -> int:
