@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
-from civic import accounts, intake, project_intake, reads, templates, uploads
+from pydantic import ValidationError
+
+from civic import accounts, intake, project_intake, reads, store, templates, uploads
 from civic.accounts import Account
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames
 from civic.store_cli import _current, database_option, iso_date, write_output
+from civic.text import printable
 
 UNUSABLE = 2
 
 
 def _account(args: argparse.Namespace, engine) -> Account:
-    """`--as USER` writes as that account, with its departments; without it, the shell user,
-    who holds the database itself and so may write all."""
+    """`--as USER` writes as that account, with its departments; without it, the shell user
+    (recorded as `cli:<user>`), who holds the database itself and so may write all."""
     if args.as_user:
         found = accounts.current(engine, args.as_user)
         if found is None:
             raise uploads.Unusable("entry.no_such_account")
         return found
-    return Account(name=f"cli:{getpass.getuser()}", role="admin")
+    return Account(name=store.cli_user(), role="admin")
 
 
 def _source(args: argparse.Namespace):
@@ -37,14 +39,19 @@ def _source(args: argparse.Namespace):
 
 
 def _import(args: argparse.Namespace) -> int:
+    shown = printable(args.file)  # a file name may hold terminal escapes
     try:
         kind, sheet = uploads.read_any(args.file.name, args.file.read_bytes(), templates.KINDS)
         source = _source(args)
     except OSError as error:
-        print(f"civic: error: {args.file}: {error.strerror or error}", file=sys.stderr)
+        print(f"civic: error: {shown}: {error.strerror or error}", file=sys.stderr)
         return UNUSABLE
     except uploads.Unusable as error:
-        print(f"civic: error: {args.file}: {error}", file=sys.stderr)
+        print(f"civic: error: {shown}: {printable(error)}", file=sys.stderr)
+        return UNUSABLE
+    except ValidationError as error:  # the new source described by the options
+        for problem in intake.source_problems(error, "en"):
+            print(f"civic: error: {problem}", file=sys.stderr)
         return UNUSABLE
     engine = _current(args)
     try:
@@ -62,20 +69,19 @@ def _import(args: argparse.Namespace) -> int:
                      f"{r.stored if kind == 'figures' else r.stored.name.en}; --on-duplicate "
                      "skip or replace" for r in duplicates]
     if problems:
-        print(f"{len(problems)} problem(s) in {args.file}; nothing was written:",
-              file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {shown}; nothing was written:", file=sys.stderr)
         for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {printable(problem)}", file=sys.stderr)
         return 1
     replace = {r.key for r in duplicates} if args.on_duplicate == "replace" else set()
     notes = "; ".join(n for n in dict.fromkeys(getattr(r, "note", "") for r in checked.rows) if n)
-    why = f"import {args.file.name}" + (f": {notes}" if notes else "")
+    why = f"import {printable(args.file.name)}" + (f": {printable(notes)}" if notes else "")
     saved = entry.save(engine, [r.record for r in checked.rows], source, account=account,
                        departments=departments, why=why, replace=replace,
-                       stored={r.key for r in checked.duplicates}, dry_run=args.dry_run)
+                       dry_run=args.dry_run)
     verb = "would add" if args.dry_run else "added"
     batch = f"; batch {saved.batch}" if saved.batch else ""
-    print(f"{args.file}: {verb} {saved.inserted}, replaced {saved.replaced}, skipped "
+    print(f"{shown}: {verb} {saved.inserted}, replaced {saved.replaced}, skipped "
           f"{saved.skipped} {kind} citing {saved.source}{batch}")
     return 0
 

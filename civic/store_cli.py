@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from civic import database, dump, reads, store
+from civic.text import csv_safe, printable
 
 
 def database_option(parser: argparse.ArgumentParser) -> None:
@@ -104,8 +105,11 @@ def _history(args: argparse.Namespace) -> int:
     for column in ("before", "after"):
         frame[column] = frame[column].map(
             lambda v: "" if v is None else json.dumps(v, ensure_ascii=False))
+    # Names and reasons are whoever wrote them: no terminal escape reaches the screen, and no
+    # formula a spreadsheet would run reaches the CSV.
+    frame = frame.map(lambda v: printable(v) if isinstance(v, str) else v)
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        csv_safe(frame).to_csv(sys.stdout, index=False)
     else:
         short = frame.drop(columns=["before", "after", "batch"])
         with pd.option_context("display.max_rows", None, "display.width", 200):
@@ -117,7 +121,7 @@ def _undo(args: argparse.Namespace) -> int:
     written = store.undo(_current(args), args.batch, who=store.cli_user(),
                          why=args.why or f"undo batch {args.batch}")
     for change in written.changes:
-        print(f"  {change.action:<7} {change.table} {change.key}")
+        print(f"  {change.action:<7} {change.table} {printable(change.key)}")
     print(f"undid batch {args.batch}: {len(written.changes)} changes; new batch {written.batch}")
     return 0
 
