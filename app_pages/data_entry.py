@@ -12,7 +12,9 @@ from pydantic import ValidationError
 
 from app_pages.components import current_view, tr
 from app_pages.sign_in import editor_or_stop
-from civic import cache, extraction, intake, project_intake, reads, store, templates, uploads
+from civic import (
+    cache, database, extraction, intake, project_intake, reads, store, templates, uploads,
+)
 from civic.i18n import name
 from civic.text import md
 
@@ -89,13 +91,16 @@ def saved_message(saved: intake.Saved) -> None:
 
 def attempt(action: Callable[[], T]) -> T | None:
     """What `action` (a check or a save) returns, or None with the reason said: the store
-    refused it, or another writer held it past the timeout. Either way nothing was written."""
+    refused it, another writer held it past the timeout, or the store cannot be used (a full
+    disk, a damaged file). Either way nothing was written."""
     try:
         return action()
     except store.Refused as refused:
         show_refusal("entry.refused_save", refused)
     except store.Busy:
         st.error(tr("entry.busy"), icon=":material/hourglass:")
+    except database.StoreError as error:
+        st.error(tr(f"{database.problem_key(error)}_message"), icon=":material/cloud_off:")
     return None
 
 
@@ -139,8 +144,7 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
                  disabled=not checked.rows, icon=":material/save:"):
         saved = attempt(lambda: entry.save(
             engine, [r.record for r in checked.rows], source, account=account,
-            departments=departments, why=why.strip() or why_default, replace=replace,
-            stored={r.key for r in checked.duplicates}))
+            departments=departments, why=why.strip() or why_default, replace=replace))
         if saved is not None:
             saved_message(saved)
 

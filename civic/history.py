@@ -1,39 +1,123 @@
-"""The audit trail as editors read it: filtered by editor, department and date, grouped into
-batches (one save each)."""
+"""The audit trail as editors read it, a page at a time from SQL: filtered by editor, department
+and date, grouped into batches (one save each), and written out as CSV.
+
+The trail only grows (every sign-in adds to it), so nothing here reads it whole: each page is a
+LIMIT/OFFSET query, counts and the editors are aggregates, and the CSV is written in chunks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
+
+from civic import database, reads
+from civic.schema import audit
+from civic.text import csv_safe, printable
+
+PAGE = 100
+CHANGE_COLUMNS = ["at", "who", "table", "key", "action", "why", "batch"]
+BATCH_COLUMNS = ["batch", "at", "who", "why", "count"]
+_CHUNK = 10_000  # rows per query while the CSV is written
 
 
+@dataclass(frozen=True)
+class Trail:
+    """Which changes are shown: by editor (the audit's `who`), by department (the record's after
+    the change, else before it) and from a date (UTC)."""
 
-def department_of(change: pd.Series) -> str | None:
-    """The department a change concerns: the record's after it, else before it."""
-    for side in ("after", "before"):
-        document: Any = change[side]
-        if isinstance(document, dict) and document.get("department"):
-            return document["department"]
-    return None
+    editor: str | None = None
+    department: str | None = None
+    since: dt.date | None = None
+
+    def where(self) -> list[Any]:
+        clauses = []
+        if self.editor:
+            clauses.append(audit.c.who == self.editor)
+        if self.department:
+            clauses.append(func.coalesce(audit.c.after["department"].as_string(),
+                                         audit.c.before["department"].as_string())
+                           == self.department)
+        if self.since:
+            clauses.append(audit.c.at >= dt.datetime.combine(self.since, dt.time(), dt.UTC))
+        return clauses
 
 
-def filtered(trail: pd.DataFrame, editor: str | None = None, department: str | None = None,
-             since: dt.date | None = None) -> pd.DataFrame:
-    shown = trail
-    if editor:
-        shown = shown[shown["who"] == editor]
-    if department:
-        shown = shown[shown.apply(department_of, axis=1) == department]
-    if since:
-        shown = shown[shown["at"] >= dt.datetime.combine(since, dt.time(), dt.UTC)]
-    return shown
+def _read(engine: Engine, read):
+    try:
+        with engine.connect() as connection:
+            return read(connection)
+    except DBAPIError as error:
+        raise database.failure(engine, error) from None
 
 
-def batches(trail: pd.DataFrame) -> pd.DataFrame:
-    """One row per batch, newest first: when, who, why and how many changes."""
-    grouped = trail.groupby("batch", sort=False).agg(
-        at=("at", "first"), who=("who", "first"), why=("why", "first"), count=("key", "size"))
-    return grouped.reset_index().sort_values("at", ascending=False)[
-        ["batch", "at", "who", "why", "count"]]
+def editors(engine: Engine) -> list[str]:
+    """Everyone who changed anything, by name."""
+    return _read(engine, lambda c: list(c.execute(
+        select(audit.c.who).distinct().order_by(audit.c.who)).scalars()))
+
+
+def count_changes(engine: Engine, trail: Trail = Trail()) -> int:
+    return _read(engine, lambda c: c.execute(
+        select(func.count()).select_from(audit).where(*trail.where())).scalar_one())
+
+
+def count_batches(engine: Engine, trail: Trail = Trail()) -> int:
+    return _read(engine, lambda c: c.execute(
+        select(func.count(audit.c.batch.distinct())).where(*trail.where())).scalar_one())
+
+
+def changes(engine: Engine, trail: Trail = Trail(), page: int = 0, size: int = PAGE,
+            full: bool = False) -> pd.DataFrame:
+    """One page of single changes, newest first; `full` adds what each record was before and
+    after (`before`, `after`)."""
+    columns = [audit.c.at, audit.c.who, audit.c.table_name, audit.c.key, audit.c.action,
+               audit.c.why, audit.c.batch] + ([audit.c.before, audit.c.after] if full else [])
+    query = (select(*columns).where(*trail.where()).order_by(audit.c.id.desc())
+             .limit(size).offset(page * size))
+    found = _read(engine, lambda c: c.execute(query).all())
+    names = CHANGE_COLUMNS + (["before", "after"] if full else [])
+    frame = pd.DataFrame([tuple(row) for row in found], columns=names)
+    frame["at"] = [reads.utc(at) for at in frame["at"]]
+    return frame
+
+
+def batches(engine: Engine, trail: Trail = Trail(), page: int = 0,
+            size: int = PAGE) -> pd.DataFrame:
+    """One page of batches, newest first: when, who, why and how many changes."""
+    query = (select(audit.c.batch, func.min(audit.c.at), func.min(audit.c.who),
+                    func.min(audit.c.why), func.count())
+             .where(*trail.where()).group_by(audit.c.batch)
+             .order_by(func.max(audit.c.id).desc()).limit(size).offset(page * size))
+    found = _read(engine, lambda c: c.execute(query).all())
+    frame = pd.DataFrame([tuple(row) for row in found], columns=BATCH_COLUMNS)
+    frame["at"] = [reads.utc(at) for at in frame["at"]]
+    return frame
+
+
+def csv_bytes(engine: Engine, trail: Trail = Trail()) -> bytes:
+    """The changes of `trail`, newest first, with what each record was before and after, as
+    the exported CSV files are written (UTF-8 with a BOM, formulas escaped, control characters
+    dropped), read a chunk at a time."""
+    out = io.StringIO()
+    page = 0
+    while True:
+        chunk = changes(engine, trail, page, _CHUNK, full=True)
+        if chunk.empty and page:
+            break
+        chunk["at"] = chunk["at"].map(lambda at: at.isoformat(timespec="seconds"))
+        for column in ("before", "after"):
+            chunk[column] = chunk[column].map(
+                lambda v: "" if v is None else json.dumps(v, ensure_ascii=False))
+        chunk = chunk.map(lambda v: printable(v) if isinstance(v, str) else v)
+        csv_safe(chunk).to_csv(out, index=False, header=not page, lineterminator="\r\n")
+        if len(chunk) < _CHUNK:
+            break
+        page += 1
+    return out.getvalue().encode("utf-8-sig")

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from civic import rows, store
+from civic import reads, rows, store
 from civic.accounts import Account
 from civic.departments import with_units
 from civic.i18n import format_quantity, format_unit, t
@@ -201,7 +201,9 @@ class Saved:
 
 
 def who(account: Account) -> str:
-    return f"editor:{account.name}"
+    """The audit's `who` of an account's writes; the shell user (`cli:<user>`, a name no account
+    can have) as it is."""
+    return account.name if account.name.startswith("cli:") else f"editor:{account.name}"
 
 
 def writable(account: Account | None, departments: pd.DataFrame) -> set[str] | None:
@@ -218,30 +220,74 @@ def program_departments(programs: Sequence[Program]) -> dict[str, set[str]]:
     return {p.id: set(p.departments) for p in programs}
 
 
-def department_guard(account: Account, departments: pd.DataFrame,
-                     programs: Sequence[Program] = ()) -> store.Guard:
-    """A write may change only figures of the account's departments, and projects of programs
-    one of them leads or takes part in, before and after: an editor can neither add another
-    department's record nor overwrite one. A project of a program not in `programs` is refused."""
-    allowed = writable(account, departments)
-    by_program = program_departments(programs)
+def department_guard(account: Account, departments: pd.DataFrame) -> store.Guard:
+    """Who may change what, checked inside the write on every record it changes, as it was and
+    as it becomes (so an editor can neither add another department's record nor overwrite or
+    undo one). An admin changes anything. An editor changes:
 
-    def guard(changes: list[store.Change]) -> list[Problem]:
+    - a record of a program (a figure, a project, an advisory, a target, …) when one of their
+      departments leads or takes part in the program as the store holds it, and, where the
+      record names a department, when that is one of theirs;
+    - a program their department leads, and the record of one of their departments;
+    - a source only together with the records of theirs that cite it: a new one with the
+      figures that cite it, a stored one removed with the last of them (an undo); a stored
+      source otherwise only when it names one of their departments;
+    - nothing else (districts, metrics, any kind without a program): those are for admins.
+    """
+    allowed = writable(account, departments)
+
+    def guard(changes: list[store.Change], held: store.Held) -> list[Problem]:
         if allowed is None:
             return []
-        refused = [Problem("upload", change.key, "department",
-                           f"{account.name} does not write for {department}")
-                   for change in changes if change.table == rows.FIGURES
-                   for department in {(d or {}).get("department")
-                                      for d in (change.before, change.after)} - {None}
-                   if department not in allowed]
-        return refused + [Problem("upload", change.key, "program",
-                                  f"{account.name} does not write for program {program}")
-                          for change in changes if change.table == "projects"
-                          for program in {(d or {}).get("program")
-                                          for d in (change.before, change.after)} - {None}
-                          if not by_program.get(program, set()) & allowed]
+        stored = {key: model for (kind, key), (model, _) in held.items() if kind == "programs"}
+        new = {c.key: c.after for c in changes if c.table == "programs" and c.after}
+
+        def takes_part(program: str) -> bool:
+            if program in stored:
+                return bool(set(stored[program].departments) & allowed)
+            document = new.get(program) or {}
+            return bool({document.get("lead"), *document.get("participants", [])} & allowed)
+
+        def cites(source: str, side: str) -> bool:
+            return any((getattr(c, side) or {}).get("source") == source
+                       for c in changes if c.table != "sources")
+
+        refused = []
+        for change in changes:
+            for document in (d for d in (change.before, change.after) if d is not None):
+                refused += _refusals(account, allowed, change, document, takes_part, cites)
+        return list(dict.fromkeys(refused))
     return guard
+
+
+def _refusals(account: Account, allowed: set[str], change: store.Change,
+              document: dict[str, Any], takes_part, cites) -> list[Problem]:
+    """Why the account may not make `change` (one side of it, `document`), if it may not."""
+    def no(field_name: str, message: str) -> list[Problem]:
+        return [Problem("upload", change.key, field_name, f"{account.name} {message}")]
+
+    if change.table == "sources":
+        department = document.get("department")
+        if change.action == "insert" and cites(change.key, "after") or \
+                change.action == "delete" and cites(change.key, "before") or \
+                department in allowed:
+            return []
+        return no("source", f"does not write for source {change.key}")
+    if change.table == "programs":
+        return [] if document.get("lead") in allowed else \
+            no("program", f"does not write for program {change.key}")
+    if change.table == "departments":
+        return [] if change.key in allowed else no("department",
+                                                   f"does not write for {change.key}")
+    if "program" not in document:
+        return no("record", f"does not write {change.table} (for admins)")
+    found = []
+    if not takes_part(document["program"]):
+        found += no("program", f"does not write for program {document['program']}")
+    department = document.get("department")
+    if department is not None and department not in allowed:
+        found += no("department", f"does not write for {department}")
+    return found
 
 
 def new_source(title: str, date: dt.date, publisher: str | None = None,
@@ -278,6 +324,7 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
     source_id = source if isinstance(source, str) else source.id
     checked = Checked()
     allowed = writable(account, departments)
+    by_program = program_departments(reads.dataset(engine, with_figures=False).programs)
     candidates: list[Row] = []
     for number, cells in sheet.rows:
         try:
@@ -288,7 +335,8 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
                 for e in error.errors(include_url=False)]
             continue
         row = Row(number, figure, cells.get("note", ""))
-        if allowed is not None and figure.department not in allowed:
+        if allowed is not None and (figure.department not in allowed or figure.program
+                                    in by_program and not by_program[figure.program] & allowed):
             checked.refused.append(row)
         else:
             candidates.append(row)
@@ -346,34 +394,35 @@ def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
 
 def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, account: Account,
          departments: pd.DataFrame, why: str, replace: Collection[str] = (),
-         stored: Collection[str] = (), dry_run: bool = False) -> Saved:
+         dry_run: bool = False) -> Saved:
     """Write `figures` citing `source` (a new Source is written with them) in one transaction.
 
-    `stored` are the keys of figures the store already holds: those not in `replace` are
-    skipped. A figure of a department the account does not write for, new or stored, refuses
-    the whole save.
+    A figure the store already holds is replaced when its key is in `replace` and skipped
+    otherwise, decided inside the write (a figure another save stored a moment before is
+    skipped too, never overwritten); a new source is written only with figures that cite it.
+    A figure the account may not write (`department_guard`), new or stored, refuses the whole
+    save.
     """
     source_id = source if isinstance(source, str) else source.id
     kept = [f.model_copy(update={"source": source_id}) if f.source != source_id else f
-            for f in figures if rows.figure_key(f) not in stored
-            or rows.figure_key(f) in replace]
-    if not kept:  # a new source is written only with figures that cite it
-        return Saved(None, 0, 0, len(figures), source_id)
+            for f in figures]
     incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
                                                                                "source"))]
     incoming += [(rows.FIGURES, f, Origin("upload", None, rows.figure_key(f))) for f in kept]
     written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
-                          guard=department_guard(account, departments))
+                          guard=department_guard(account, departments), needs=rows.FIGURES,
+                          replace={(rows.FIGURES, key) for key in replace})
     counts = [c.action for c in written.changes if c.table == rows.FIGURES]
-    return Saved(written.batch, counts.count("insert"), counts.count("update"),
-                 len(figures) - len(kept), source_id)
+    inserted, replaced = counts.count("insert"), counts.count("update")
+    return Saved(written.batch, inserted, replaced, len(figures) - inserted - replaced,
+                 source_id)
 
 
 def problems_text(checked: Checked, account: Account) -> list[str]:
     """Every problem and refusal of a check, in English, for the command line."""
     return [p.text("en") for p in checked.problems] + [
         f"row {r.number} · department: {account.name} does not write for {r.figure.department}"
-        for r in checked.refused]
+        f" in program {r.figure.program}" for r in checked.refused]
 
 
 def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:

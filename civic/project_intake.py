@@ -195,27 +195,27 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
 
 def save(engine: Engine, projects: Sequence[Project], source: Source | str, *,
          account: Account, departments: pd.DataFrame, why: str, replace: Collection[str] = (),
-         stored: Collection[str] = (), dry_run: bool = False) -> Saved:
+         dry_run: bool = False) -> Saved:
     """Write `projects` citing `source` (a new Source is written with them) in one transaction.
 
-    `stored` are the ids of projects the store already holds: those not in `replace` are
-    skipped. A project of a program none of the account's departments takes part in, new or
-    stored, refuses the whole save (checked again inside the write).
+    A project the store already holds is replaced when its id is in `replace` and skipped
+    otherwise, decided inside the write, as figures are (`civic.intake.save`). A project of a
+    program none of the account's departments takes part in, new or stored, refuses the whole
+    save (checked again inside the write).
     """
     source_id = source if isinstance(source, str) else source.id
     kept = [p.model_copy(update={"source": source_id}) if p.source != source_id else p
-            for p in projects if p.id not in stored or p.id in replace]
-    if not kept:  # a new source is written only with projects that cite it
-        return Saved(None, 0, 0, len(projects), source_id)
+            for p in projects]
     incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
                                                                                "source"))]
     incoming += [(PROJECTS, p, Origin("upload", None, p.id)) for p in kept]
-    programs = reads.dataset(engine, with_figures=False).programs
     written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
-                          guard=department_guard(account, departments, programs))
+                          guard=department_guard(account, departments), needs=PROJECTS,
+                          replace={(PROJECTS, key) for key in replace})
     counts = [c.action for c in written.changes if c.table == PROJECTS]
-    return Saved(written.batch, counts.count("insert"), counts.count("update"),
-                 len(projects) - len(kept), source_id)
+    inserted, replaced = counts.count("insert"), counts.count("update")
+    return Saved(written.batch, inserted, replaced, len(projects) - inserted - replaced,
+                 source_id)
 
 
 def milestones_text(project: Project, lang: str) -> str:

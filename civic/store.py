@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import (
     Connection, Engine, Row, and_, bindparam, delete, func, insert, or_, select, update,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from civic import database, rows
 from civic.loading import REFERRED, Origin, Problem, cross_record_problems, load, references
@@ -68,6 +68,8 @@ class Written:
     dry_run: bool = False
     batch: str | None = None
     """The audit rows' batch id, for `undo`; None when nothing changed."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, key) of records left as stored: duplicates not to be replaced."""
 
     def counts(self) -> dict[str, int]:
         counted = {"insert": 0, "update": 0, "delete": 0}
@@ -287,12 +289,12 @@ def transaction(engine: Engine, work):
             connection = connection.execution_options(**{database.WRITE: True})
             with connection.begin():
                 return work(connection)
-    except OperationalError as error:
+    except DBAPIError as error:
         text = str(error.orig)
         if "locked" in text or "busy" in text:
             raise Busy(f"the store is busy with another write ({text}); nothing was written, "
                        "try again") from None
-        raise database.Unavailable(database.unreachable(engine, error)) from None
+        raise database.failure(engine, error) from None
 
 
 class _DryRun(Exception):
@@ -300,13 +302,48 @@ class _DryRun(Exception):
         self.written = written
 
 
-Guard = Callable[[list[Change]], list[Problem]]
+Guard = Callable[[list[Change], Held], list[Problem]]
+"""Who may make these changes: the problems of each change the writer may not make, judged on
+the changes (what each record was and becomes) and the stored records the write read in its
+transaction (`Held`: among them every program the changed records belong to)."""
+
+
+def _existing(connection: Connection, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (kind, key) the store holds, read in the caller's transaction."""
+    found: set[tuple[str, str]] = set()
+    pairs = set(pairs)
+    figure_keys = [key for kind, key in pairs if kind == rows.FIGURES]
+    for part in _chunks(sorted(figure_keys)):
+        found |= {(rows.FIGURES, key) for key in connection.execute(
+            select(figures.c.key).where(figures.c.key.in_(part))).scalars()}
+    for part in _chunks(sorted(pair for pair in pairs if pair[0] != rows.FIGURES)):
+        by_kind: dict[str, list[str]] = {}
+        for kind, key in part:
+            by_kind.setdefault(kind, []).append(key)
+        found |= {(row.kind, row.key) for row in connection.execute(
+            select(records.c.kind, records.c.key).where(or_(*(
+                and_(records.c.kind == kind, records.c.key.in_(keys))
+                for kind, keys in by_kind.items()))))}
+    return found
 
 
 def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]], who: str,
            why: str, dry_run: bool, deletes: Sequence[tuple[str, str]],
-           guard: Guard | None = None) -> Written:
+           guard: Guard | None = None, replace: Collection[tuple[str, str]] | None = None,
+           needs: str | None = None) -> Written:
     """The body of a write, inside a transaction that holds the write lock."""
+    skipped: list[tuple[str, str]] = []
+    if replace is not None:  # duplicates decided here, on what the store holds now
+        stored = _existing(connection, ((kind, rows.key(kind, record))
+                                        for kind, record, _ in incoming))
+        kept = []
+        for kind, record, origin in incoming:
+            key = (kind, rows.key(kind, record))
+            if key in stored and key not in replace:
+                skipped.append(key)
+            else:
+                kept.append((kind, record, origin))
+        incoming = kept
     held, problems = _check(connection, incoming, deletes)
     deleted = set(deletes)
     remaining = {k: v for k, v in held.items() if k not in deleted}
@@ -327,10 +364,12 @@ def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]
         upserts.append((kind, record, before is not None))
         changes.append(Change(kind, key, "update" if before else "insert",
                               before[1] if before else None, after))
-    if guard and (refused := guard(changes)):
+    if needs is not None and not any(change.table == needs for change in changes):
+        raise _DryRun(Written(dry_run=dry_run, skipped=skipped))  # nothing of it is written
+    if guard and (refused := guard(changes, held)):
         raise Refused(refused)
     _apply(connection, upserts)
-    written = Written(changes, dry_run=dry_run)
+    written = Written(changes, dry_run=dry_run, skipped=skipped)
     if dry_run:
         raise _DryRun(written)
     if changes:
@@ -353,13 +392,21 @@ def _locked(engine: Engine, work) -> Written:
 
 def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who: str, why: str,
           dry_run: bool = False, deletes: Sequence[tuple[str, str]] = (),
-          guard: Guard | None = None) -> Written:
+          guard: Guard | None = None, replace: Collection[tuple[str, str]] | None = None,
+          needs: str | None = None) -> Written:
     """Upsert `incoming` (kind, record, where it came from) and delete `deletes` (kind, key).
 
     Raises `Refused` listing every problem when the store would break a rule afterwards, or
     when `guard` (who may make these changes, seeing what each was before) finds any.
+
+    With `replace`, an incoming record the store already holds is written only when its
+    (kind, key) is in `replace`, and left as stored otherwise (`Written.skipped`): decided in
+    the write's transaction, so a record another writer stored a moment before is skipped, not
+    overwritten. With `needs` (a kind), the write happens only when a record of that kind
+    changes (an upload's new source is written only with the figures that cite it).
     """
-    return _locked(engine, lambda c: _write(c, incoming, who, why, dry_run, deletes, guard))
+    return _locked(engine, lambda c: _write(c, incoming, who, why, dry_run, deletes, guard,
+                                            replace, needs))
 
 
 def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = False,
@@ -371,6 +418,14 @@ def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = Fals
                                    .order_by(audit.c.id)).all()
         if not found:
             raise Refused([Problem("history", batch, "batch", "no such batch")])
+        if others := sorted({r.table_name for r in found} - set(RECORD_KINDS)):
+            raise Refused([Problem("history", batch, "batch",
+                                   f"changes of {', '.join(others)} (accounts, sign-ins) are "
+                                   "not undone here; an account is changed with `civic user`")])
+        if any(_is_bulk(r.after) for r in found):
+            raise Refused([Problem("history", batch, "batch",
+                                   "a batch written by the bulk path (generated or trusted "
+                                   "figures, audited as one row) is not undone row by row")])
         touched = {(r.table_name, r.key) for r in found}
         later = connection.execute(select(audit).where(audit.c.id > found[-1].id)
                                    .order_by(audit.c.id)).all()
@@ -388,7 +443,16 @@ def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = Fals
                 model = RECORD_KINDS[r.table_name].model_validate(r.before)
                 restores.append((r.table_name, model,
                                  Origin("history", None, f"{r.table_name} {r.key}")))
-        return _write(connection, restores, who, why, dry_run, deletes, guard)
+        left = {(r.table_name, r.key) for r in found if r.after is not None}
+        if missing := sorted(left - _existing(connection, left)):
+            raise Refused([Problem("history", f"{kind} {key}", "batch",
+                                   "not in the store as this batch left it") for kind, key
+                           in missing])
+        written = _write(connection, restores, who, why, dry_run, deletes, guard)
+        if not written.changes:
+            raise Refused([Problem("history", batch, "batch", "nothing to undo: the store "
+                                   "holds what it held before this batch")])
+        return written
 
     return _locked(engine, work)
 
@@ -532,6 +596,11 @@ def _solved_exceeds(frame: pd.DataFrame, stored: pd.DataFrame, origin: str) -> l
     return _bulk_problems(frame, exceeds.fillna(False), "reported",
                           lambda r: f"{r['value']:g} problems solved exceed the problems found",
                           origin)
+
+
+def _is_bulk(after: Any) -> bool:
+    """Whether an audit row's `after` is the one-row summary of a bulk batch."""
+    return isinstance(after, dict) and set(after) == {"rows", "programs"}
 
 
 def write_figures(engine: Engine, batch: pd.DataFrame, *, who: str, why: str,

@@ -12,9 +12,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from civic import intake, reads, store, templates, uploads
+from civic import history, intake, reads, store, templates, uploads
 from civic.accounts import Account
-from civic.history import batches, filtered
 from civic.loading import Frames
 from civic.schema import audit, figures
 from conftest import prepared
@@ -194,8 +193,7 @@ def test_an_editor_cannot_overwrite_a_stored_figure_of_another_department(sqlite
     with pytest.raises(store.Refused, match="does not write for zz_admin_approval"):
         intake.save(sqlite_engine, [r.figure for r in checked.refused], "zzrb_20231115_walk",
                     account=cdc_editor, departments=departments(sqlite_engine), why="test",
-                    replace={r.key for r in checked.refused},
-                    stored={r.key for r in checked.refused})
+                    replace={r.key for r in checked.refused})
 
 
 def test_an_editor_writes_for_the_units_of_their_department(sqlite_engine):
@@ -244,8 +242,7 @@ def test_duplicates_are_shown_beside_the_stored_value_and_skipped_or_replaced(en
     assert (duplicate.number, duplicate.stored) == (2, "639个")
     saved = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
                         account=EDITOR, departments=departments(engine), why="test",
-                        replace={duplicate.key} if replace else set(),
-                        stored={duplicate.key})
+                        replace={duplicate.key} if replace else set())
     assert (saved.inserted, saved.replaced, saved.skipped) == (1, int(replace), int(not replace))
     frame = reads.figure_frame(engine)
     reported = frame[(frame["metric"] == "problems_found")
@@ -259,8 +256,7 @@ def test_undo_restores_the_state_before_the_batch(engine):
                            ADMIN, departments(engine))
     saved = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
                         account=ADMIN, departments=departments(engine), why="test",
-                        replace={r.key for r in checked.duplicates},
-                        stored={r.key for r in checked.duplicates})
+                        replace={r.key for r in checked.duplicates})
     assert (saved.inserted, saved.replaced) == (1, 1)
     undone = store.undo(engine, saved.batch, who="editor:wang", why="undo test")
     assert undone.counts() == {"insert": 0, "update": 1, "delete": 1}
@@ -281,8 +277,7 @@ def test_undo_is_refused_when_a_later_change_touched_the_rows(engine):
                          "zzrb_20231115_walk", ADMIN, departments(engine))
     intake.save(engine, [r.figure for r in again.rows], "zzrb_20231115_walk",
                 account=ADMIN, departments=departments(engine), why="second",
-                replace={r.key for r in again.duplicates},
-                stored={r.key for r in again.duplicates})
+                replace={r.key for r in again.duplicates})
     with engine.connect() as connection:
         audited = connection.execute(select(func.count()).select_from(audit)).scalar_one()
     with pytest.raises(store.Refused, match="changed later"):
@@ -299,11 +294,11 @@ def test_history_groups_batches_and_filters_by_editor_and_department(sqlite_engi
     saved = intake.save(sqlite_engine, [r.figure for r in checked.rows],
                         "zzrb_20231115_walk", account=EDITOR,
                         departments=departments(sqlite_engine), why="filters")
-    trail = reads.history(sqlite_engine)
-    mine = filtered(trail, editor="editor:li", department="zz_admin_approval")
-    assert saved.batch in set(mine["batch"])
-    assert filtered(trail, department="zz_cdc")["batch"].isin([saved.batch]).sum() == 0
-    assert batches(mine).iloc[0]["batch"] == saved.batch
+    mine = history.Trail(editor="editor:li", department="zz_admin_approval")
+    assert saved.batch in set(history.changes(sqlite_engine, mine)["batch"])
+    others = history.changes(sqlite_engine, history.Trail(department="zz_cdc"))
+    assert saved.batch not in set(others["batch"])
+    assert history.batches(sqlite_engine, mine).iloc[0]["batch"] == saved.batch
     cdc_editor = Account("x", "editor", ("zz_cdc",))
     with pytest.raises(store.Refused, match="x does not write for zz_admin_approval"):
         store.undo(sqlite_engine, saved.batch, who="editor:x", why="undo",

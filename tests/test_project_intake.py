@@ -151,12 +151,12 @@ def test_the_program_rule_holds_inside_the_write(sqlite_engine):
     with pytest.raises(store.Refused, match="lu does not write for program bowei_expansion"):
         project_intake.save(sqlite_engine, [r.project for r in checked.rows], SOURCE,
                             account=LUSONG, departments=departments(sqlite_engine), why="test",
-                            replace={"bowei_expansion"}, stored={"bowei_expansion"})
+                            replace={"bowei_expansion"})
     moved = checked.rows[0].project.model_copy(update={"program": "longquan_park"})
     with pytest.raises(store.Refused, match="lu does not write for program bowei_expansion"):
         project_intake.save(sqlite_engine, [moved], SOURCE, account=LUSONG,
                             departments=departments(sqlite_engine), why="test",
-                            replace={"bowei_expansion"}, stored={"bowei_expansion"})
+                            replace={"bowei_expansion"})
     assert reads.dataset(sqlite_engine).projects[0].name.zh == "年产5万吨锂离子电池负极材料产业化项目"
 
 
@@ -196,15 +196,13 @@ def test_a_stored_project_is_skipped_or_replaced_and_the_replacement_undone(engi
     (duplicate,) = checked.duplicates
     saved = project_intake.save(engine, [r.project for r in checked.rows], SOURCE,
                                 account=ADMIN, departments=departments(engine), why="test",
-                                replace={duplicate.key} if replace else set(),
-                                stored={duplicate.key})
+                                replace={duplicate.key} if replace else set())
     assert (saved.inserted, saved.replaced, saved.skipped) == (1, int(replace), int(not replace))
     names = {p.id: p.name.zh for p in reads.dataset(engine).projects}
     assert names["bowei_expansion"] == ("铂威扩能" if replace else
                                         "年产5万吨锂离子电池负极材料产业化项目")
     undone = store.undo(engine, saved.batch, who="editor:wang", why="undo test",
-                        guard=intake.department_guard(
-                            ADMIN, departments(engine), reads.dataset(engine).programs))
+                        guard=intake.department_guard(ADMIN, departments(engine)))
     assert undone.counts() == {"insert": 0, "update": int(replace), "delete": 1}
     after = {p.id: p for p in reads.dataset(engine).projects}
     assert "test_works" not in after
@@ -216,13 +214,12 @@ def test_an_editor_may_not_undo_a_project_batch_of_a_program_they_take_no_part_i
     checked = check(engine, LUSONG, FIRST)
     saved = project_intake.save(engine, [r.project for r in checked.rows], SOURCE,
                                 account=LUSONG, departments=departments(engine), why="test")
-    programs = reads.dataset(engine).programs
     bowei = Account("b", "editor", ("bowei_new_energy",))
     with pytest.raises(store.Refused, match="b does not write for program longquan_park"):
         store.undo(engine, saved.batch, who="editor:b", why="undo",
-                   guard=intake.department_guard(bowei, departments(engine), programs))
+                   guard=intake.department_guard(bowei, departments(engine)))
     store.undo(engine, saved.batch, who="editor:ou", why="undo",
-               guard=intake.department_guard(OUWEI, departments(engine), programs))
+               guard=intake.department_guard(OUWEI, departments(engine)))
     assert "test_works" not in project_ids(engine)
 
 
