@@ -4,6 +4,12 @@ Editing is off until an account exists. A password is only ever hashed (argon2id
 records every account change, sign-in, failure, lock and sign-out, never a password or a hash.
 Five failed sign-ins within 15 minutes lock the account for 15 minutes; failures and the lock
 are columns of the store, so a restart does not lift them.
+
+A name no account has is never recorded as typed (it may be a password typed in the wrong
+field): it is audited as "(unknown)", at most MAX_UNKNOWN times in 15 minutes, so a flood of
+guesses cannot flood the trail. Every answer to a wrong password is the same, in words and in
+work (one argon2 verify), whether the name exists, is locked or is disabled: only someone who
+knows an account's password learns that it is locked or disabled.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from civic import reads, store
 from civic.departments import with_units
-from civic.schema import accounts, records
+from civic.schema import accounts, audit, records
 
 if TYPE_CHECKING:
     from civic.catalog import Catalog
@@ -32,6 +38,8 @@ ROLES = (EDITOR, ADMIN)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 hashes anything; a bound keeps a pasted file from being one
 MAX_FAILURES = 5
+MAX_UNKNOWN = 20  # audited failures of unknown names per FAILURE_WINDOW, all names together
+UNKNOWN = "(unknown)"  # the audit's name for a name no account has
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 LOCK_FOR = dt.timedelta(minutes=15)
 TABLE = "accounts"
@@ -229,8 +237,25 @@ def set_password(engine: Engine, name: str, password: str, *, who: str) -> None:
                            "locked_until": None}, "new password", who)
 
 
+def _unknown(connection: Connection, now: dt.datetime, why: str,
+             after: dict[str, Any] | None = None) -> None:
+    """Audit a sign-in of a name (or e-mail) no account has, as "(unknown)": up to MAX_UNKNOWN
+    within the window, the last of them saying that more go unrecorded."""
+    recent = connection.execute(select(func.count()).select_from(audit).where(
+        audit.c.table_name == TABLE, audit.c.key == UNKNOWN, audit.c.action == FAILED,
+        audit.c.at > now - FAILURE_WINDOW)).scalar_one()
+    if recent >= MAX_UNKNOWN:
+        return
+    if recent == MAX_UNKNOWN - 1:
+        why += (f"; {MAX_UNKNOWN} within {FAILURE_WINDOW.seconds // 60} minutes: more are not "
+                "recorded")
+    store.audit_changes(connection, [store.Change(TABLE, UNKNOWN, FAILED, None, after)],
+                        who=UNKNOWN, why=why, at=now)
+
+
 def _failed(connection: Connection, row: Any, now: dt.datetime) -> AccountError:
-    """Count a wrong password; the fifth within the window locks the account."""
+    """Count a wrong password; the fifth within the window locks the account (the answer is
+    the same as to any wrong password)."""
     since = now - FAILURE_WINDOW
     failures = [t for t in row.failures if dt.datetime.fromisoformat(t) > since]
     failures.append(now.isoformat())
@@ -244,7 +269,7 @@ def _failed(connection: Connection, row: Any, now: dt.datetime) -> AccountError:
                        .values(failures=[], locked_until=until))
     _audit(connection, row.name, LOCKED, f"{MAX_FAILURES} failed sign-ins within "
            f"{FAILURE_WINDOW.seconds // 60} minutes", after={"locked_until": until.isoformat()})
-    return Locked(row.name, until)
+    return WrongPassword("wrong name or password")
 
 
 def _refusal(connection: Connection, row: Any, now: dt.datetime) -> AccountError | None:
@@ -268,9 +293,11 @@ def _signed_in(connection: Connection, row: Any, why: str, **values: Any) -> Acc
 
 def authenticate(engine: Engine, name: str, password: str,
                  now: dt.datetime | None = None) -> Account:
-    """The account, signed in; raises `WrongPassword`, `Locked` (with `until`) or `Disabled`.
+    """The account, signed in; raises `WrongPassword`, or, to whoever gives the right password,
+    `Locked` (with `until`) or `Disabled`.
 
-    Every attempt is audited, and failures are counted in the store, in the same transaction.
+    Every attempt is audited (an unknown name as "(unknown)", within a rate), and failures are
+    counted in the store, in the same transaction.
     """
     now = _now(now)
     name = name.strip()[:64]
@@ -279,12 +306,13 @@ def authenticate(engine: Engine, name: str, password: str,
         row = _row(connection, name) if name else None
         if row is None:
             _verify(_decoy(), password)
-            _audit(connection, name or "(none)", FAILED, "unknown account")
+            _unknown(connection, now, "unknown account")
             return WrongPassword("wrong name or password")
+        right = _verify(row.password_hash, password)  # as much work for every answer
         refused = _refusal(connection, row, now)
         if refused:
-            return refused
-        if not _verify(row.password_hash, password):
+            return refused if right else WrongPassword("wrong name or password")
+        if not right:
             return _failed(connection, row, now)
         rehashed = {}
         if _hasher.check_needs_rehash(row.password_hash):
@@ -337,7 +365,7 @@ def single_sign_on(engine: Engine, email: str, verified: bool = True,
         row = connection.execute(select(accounts).where(accounts.c.email == email)).first()
         if not email or row is None or not verified:
             why = "no account has this e-mail" if verified else "e-mail not verified"
-            _audit(connection, email[:64] or "(none)", FAILED, f"single sign-on: {why}")
+            _unknown(connection, now, f"single sign-on: {why}", {"email": email[:254]})
             return Unknown(f"single sign-on: {why}: {email!r}")
         return _refusal(connection, row, now) or _signed_in(connection, row, "single sign-on")
 

@@ -256,10 +256,11 @@ def _remove(connection: Connection, kind: str, key: str) -> None:
         connection.execute(delete(records).where(records.c.kind == kind, records.c.key == key))
 
 
-def audit_changes(connection: Connection, changes: list[Change], who: str, why: str) -> str:
+def audit_changes(connection: Connection, changes: list[Change], who: str, why: str,
+                  at: dt.datetime | None = None) -> str:
     """Audit rows for `changes`, one batch, in the caller's transaction (accounts use it too);
     returns the batch id."""
-    at = dt.datetime.now(dt.UTC)
+    at = at or dt.datetime.now(dt.UTC)
     batch = str(uuid.uuid4())
     connection.execute(insert(audit), [
         {"at": at, "who": who, "table_name": c.table, "key": c.key, "action": c.action,
