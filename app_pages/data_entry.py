@@ -16,7 +16,7 @@ from civic import (
     cache, database, extraction, intake, project_intake, reads, store, templates, uploads,
 )
 from civic.i18n import name
-from civic.text import md
+from civic.text import md, printable
 
 T = TypeVar("T")
 
@@ -105,9 +105,10 @@ def attempt(action: Callable[[], T]) -> T | None:
 
 
 def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
-           kind: str = "figures") -> None:
+           kind: str = "figures", why_key: str | None = None) -> None:
     """Rows checked, problems and preview shown, duplicates chosen, one Save: the same for an
-    upload of figures or of projects and for the figures kept from a report."""
+    upload of figures or of projects and for the figures kept from a report. `why_key` keys the
+    reason's input (one per upload, so each starts from its own file's name)."""
     entry, said = ((intake, "entry.") if kind == "figures"
                    else (project_intake, "entry.projects_"))
     checked = attempt(lambda: entry.check(engine, sheet, source, account, departments))
@@ -139,7 +140,8 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
             numbers = st.multiselect(tr("entry.replace_rows"), [r.number for r in duplicates],
                                      key=f"{prefix}replace_rows")
             replace = {r.key for r in duplicates if r.number in numbers}
-    why = st.text_input(tr("entry.why"), key=f"{name}_why", max_chars=500, value=why_default)
+    why = st.text_input(tr("entry.why"), key=why_key or f"{name}_why", max_chars=500,
+                        value=why_default)
     if st.button(tr("entry.save"), type="primary", key=f"save_{name}",
                  disabled=not checked.rows, icon=":material/save:"):
         saved = attempt(lambda: entry.save(
@@ -156,7 +158,8 @@ if upload is not None and source is not None:
     except uploads.Unusable as unusable:
         st.error(md(unusable.message(lang)), icon=":material/error:")
         st.stop()
-    review(sheet, "upload", tr("entry.why_upload", name=upload.name), kind=kind)
+    review(sheet, "upload", tr("entry.why_upload", name=printable(upload.name)), kind=kind,
+           why_key=f"upload_why_{upload.file_id}")
 
 st.subheader(tr("entry.report_header"))
 st.caption(tr("entry.report_intro"))

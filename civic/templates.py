@@ -54,7 +54,7 @@ def csv_bytes(kind: str, dataset: Dataset, lang: str) -> bytes:
     """Header and example row, UTF-8 with a BOM so Excel and WPS open it as Chinese."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([t(f"column.{c}", lang) for c in KINDS[kind]])
+    writer.writerow([csv_cell(t(f"column.{c}", lang)) for c in KINDS[kind]])
     writer.writerow([csv_cell(v) for v in example(kind, dataset, lang)])
     return buffer.getvalue().encode("utf-8-sig")
 

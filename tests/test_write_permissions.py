@@ -1,0 +1,212 @@
+"""Who may change what, on SQLite and PostgreSQL: an editor changes (and undoes) a record of any
+kind only where one of their departments owns it; figures only of programs their departments
+lead or take part in; account and bulk batches are refused by undo, clearly, writing nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from civic import accounts, intake, reads, store, uploads
+from civic.accounts import Account
+from civic.loading import Frames, Origin
+from civic.models import RECORD_KINDS, Frozen, LocalText, Target
+from conftest import fresh_database, prepared
+
+ADMIN = Account("root", "admin")
+# 行政审批服务局: leads 一把手走流程 only; takes no part in the flu program.
+OUTSIDER = Account("li", "editor", ("zz_admin_approval",))
+HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def engine(request, tmp_path_factory) -> Iterator[Any]:
+    """A store holding data/ for the module, on each engine; every test leaves it as it was."""
+    if request.param == "sqlite":
+        with prepared(f"sqlite:///{tmp_path_factory.mktemp('perm') / 'c.sqlite3'}") as found:
+            yield found
+        return
+    with fresh_database(request.getfixturevalue("postgres_url")) as url, prepared(url) as found:
+        yield found
+
+
+def departments(engine) -> Any:
+    return Frames(reads.dataset(engine, with_figures=False)).departments
+
+
+def revised(text: LocalText) -> LocalText:
+    return LocalText(zh=text.zh + "（修订）", en=text.en + " (revised)")
+
+
+def first(kind: str, where: Callable[[Any], bool]) -> Callable[[Any], Frozen]:
+    return lambda dataset: next(r for r in getattr(dataset, kind) if where(r))
+
+
+def flu(record: Any) -> bool:
+    return getattr(record, "program", None) == "flu_advisory"
+
+
+# Each kind: the stored record an admin revises, the revision, and the department that owns it
+# (None: admins only). A target is new: the store holds none.
+KINDS: dict[str, tuple[Callable[[Any], Frozen | None], Callable[[Any], Frozen], str | None]] = {
+    "sources": (first("sources", lambda r: r.id == "zzrb_20231115_flu"),
+                lambda r: r.model_copy(update={"title": r.title + "（修订）"}), "zz_cdc"),
+    "districts": (first("districts", lambda r: True),
+                  lambda r: r.model_copy(update={"name": revised(r.name)}), None),
+    "departments": (first("departments", lambda r: r.id == "zz_cdc"),
+                    lambda r: r.model_copy(update={"name": revised(r.name)}), "zz_cdc"),
+    "metrics": (first("metrics", lambda r: r.id == "protection_onset"),
+                lambda r: r.model_copy(update={"label": revised(r.label)}), None),
+    "programs": (first("programs", lambda r: r.id == "flu_advisory"),
+                 lambda r: r.model_copy(update={"name": revised(r.name)}), "zz_cdc"),
+    "figures": (first("figures", flu),
+                lambda r: r.model_copy(update={"locator": "修订后的定位"}), "zz_cdc"),
+    "projects": (first("projects", lambda r: r.program == "bowei_expansion"),
+                 lambda r: r.model_copy(update={"name": revised(r.name)}), "bowei_new_energy"),
+    "advisories": (first("advisories", flu),
+                   lambda r: r.model_copy(update={"phase": revised(r.phase)}), "zz_cdc"),
+    "relief_actions": (first("relief_actions", lambda r: True),
+                       lambda r: r.model_copy(update={"open_list": not r.open_list}),
+                       "zz_civil_affairs"),
+    "relief_measures": (first("relief_measures", lambda r: True),
+                        lambda r: r.model_copy(update={"measure": revised(r.measure)}),
+                        "zz_civil_affairs"),
+    "events": (first("events", lambda r: r.program == "community_games"),
+               lambda r: r.model_copy(update={"title": revised(r.title)}),
+               "hunan_sports_bureau"),
+    "cases": (first("cases", lambda r: r.program == "community_help"),
+              lambda r: r.model_copy(update={"subject": revised(r.subject)}),
+              "yanggulao_community"),
+    "targets": (lambda dataset: None,
+                lambda _: Target(program="flu_advisory", metric="protection_onset", value=2),
+                "zz_cdc"),
+}
+
+
+def test_every_record_kind_has_a_case() -> None:
+    assert set(KINDS) == set(RECORD_KINDS)
+
+
+def stored_documents(engine) -> dict[str, list[dict[str, Any]]]:
+    dataset = reads.dataset(engine)
+    return {kind: [r.model_dump(mode="json") for r in getattr(dataset, kind)]
+            for kind in RECORD_KINDS}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_an_editor_changes_or_undoes_a_record_only_where_their_department_owns_it(engine, kind):
+    pick, change, owner = KINDS[kind]
+    dataset = reads.dataset(engine)
+    record = change(pick(dataset))
+    frame = departments(engine)
+    before = stored_documents(engine)
+    incoming = [(kind, record, Origin("test", None, kind))]
+    # An editor of another department can neither make the change nor undo an admin's.
+    with pytest.raises(store.Refused, match="li does not write"):
+        store.write(engine, incoming, who="editor:li", why="test",
+                    guard=intake.department_guard(OUTSIDER, frame))
+    assert stored_documents(engine) == before
+    written = store.write(engine, incoming, who="editor:root", why="admin's revision",
+                          guard=intake.department_guard(ADMIN, frame))
+    assert written.batch and len(written.changes) == 1
+    revised_store = stored_documents(engine)
+    with pytest.raises(store.Refused, match="li does not write"):
+        store.undo(engine, written.batch, who="editor:li", why="undo",
+                   guard=intake.department_guard(OUTSIDER, frame))
+    assert stored_documents(engine) == revised_store
+    # The owning department's editor may undo it; of a shared kind, only an admin.
+    undoer = ADMIN if owner is None else Account("own", "editor", (owner,))
+    store.undo(engine, written.batch, who="editor:own", why="undo",
+               guard=intake.department_guard(undoer, frame))
+    assert stored_documents(engine) == before
+
+
+def test_an_editor_adds_figures_only_to_programs_their_department_takes_part_in(engine):
+    """A figure under the editor's own department, on a program it takes no part in (the flu
+    program's page), is refused in the preview and again inside the write."""
+    line = "flu_advisory,protection_onset,3周,2024-01,zz_admin_approval,,,测试3周,"
+    sheet = uploads.read("up.csv", f"{HEADER}\n{line}".encode(), intake.FIGURE_COLUMNS)
+    frame = departments(engine)
+    checked = intake.check(engine, sheet, "zzrb_20231115_flu", OUTSIDER, frame)
+    assert not checked.rows and [r.number for r in checked.refused] == [2]
+    assert "in program flu_advisory" in intake.problems_text(checked, OUTSIDER)[0]
+    figures_before = len(reads.figure_frame(engine))
+    with pytest.raises(store.Refused, match="li does not write for program flu_advisory"):
+        intake.save(engine, [r.figure for r in checked.refused], "zzrb_20231115_flu",
+                    account=OUTSIDER, departments=frame, why="test")
+    assert len(reads.figure_frame(engine)) == figures_before
+    # Their own program takes it.
+    own = "leaders_walk,experiences,10人次,2024-01,zz_admin_approval,,,测试10人次,"
+    sheet = uploads.read("up.csv", f"{HEADER}\n{own}".encode(), intake.FIGURE_COLUMNS)
+    checked = intake.check(engine, sheet, "zzrb_20231115_walk", OUTSIDER, frame)
+    assert [r.number for r in checked.rows] == [2]
+    saved = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
+                        account=OUTSIDER, departments=frame, why="test")
+    store.undo(engine, saved.batch, who="editor:li", why="undo",
+               guard=intake.department_guard(OUTSIDER, frame))
+
+
+def test_an_editor_undoes_their_own_upload_with_its_new_source(engine):
+    line = "leaders_walk,experiences,11人次,2024-02,zz_admin_approval,,,测试11人次,"
+    sheet = uploads.read("up.csv", f"{HEADER}\n{line}".encode(), intake.FIGURE_COLUMNS)
+    frame = departments(engine)
+    source = intake.new_source("测试通报", reads.dataset(engine).sources[0].edition_date)
+    checked = intake.check(engine, sheet, source, OUTSIDER, frame)
+    saved = intake.save(engine, [r.figure for r in checked.rows], source, account=OUTSIDER,
+                        departments=frame, why="test")
+    assert source.id in {s.id for s in reads.dataset(engine).sources}
+    undone = store.undo(engine, saved.batch, who="editor:li", why="undo",
+                        guard=intake.department_guard(OUTSIDER, frame))
+    assert undone.counts() == {"insert": 0, "update": 0, "delete": 2}
+    assert source.id not in {s.id for s in reads.dataset(engine).sources}
+
+
+def last_batch(engine, table: str) -> str:
+    return reads.history(engine, table=table).iloc[-1]["batch"]
+
+
+def civic_undo(engine, batch: str) -> subprocess.CompletedProcess:
+    civic = Path(sys.executable).with_name("civic")
+    return subprocess.run([str(civic), "history", "undo", batch, "--database",
+                           engine.url.render_as_string(hide_password=False)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_undoing_an_account_batch_is_refused_clearly_and_writes_nothing(engine):
+    accounts.add(engine, "zhao", "a long enough secret", "editor", ["zz_cdc"], who="cli:test")
+    added = last_batch(engine, "accounts")
+    accounts.authenticate(engine, "zhao", "a long enough secret")
+    signed_in = last_batch(engine, "accounts")
+    audited = len(reads.history(engine))
+    for batch in (added, signed_in):
+        with pytest.raises(store.Refused, match="not undone here"):
+            store.undo(engine, batch, who="editor:root", why="undo")
+        done = civic_undo(engine, batch)
+        assert done.returncode == 1 and "not undone here" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and "KeyError" not in done.stderr
+    assert len(reads.history(engine)) == audited
+    assert accounts.current(engine, "zhao") is not None
+
+
+def test_undoing_a_bulk_batch_is_refused_not_reported_done(engine):
+    import pandas as pd
+
+    rows = pd.DataFrame([{"program": "leaders_walk", "metric": "experiences",
+                          "reported": f"{n}人次", "period": f"20{n}-01",
+                          "department": "zz_admin_approval", "source": "zzrb_20231115_walk",
+                          "locator": "生成数据", "group_zh": None, "group_en": None}
+                         for n in (30, 31)])
+    store.write_figures(engine, rows, who="system:test", why="generated")
+    batch = last_batch(engine, "figures")
+    with pytest.raises(store.Refused, match="bulk path"):
+        store.undo(engine, batch, who="editor:root", why="undo")
+    done = civic_undo(engine, batch)
+    assert done.returncode == 1 and "bulk path" in done.stderr and "0 changes" not in done.stdout
+    # Leave the store as it was: the generated figures removed through the store.
+    keys = [f"leaders_walk/experiences/20{n}-01/" for n in (30, 31)]
+    store.write(engine, [], who="system:test", why="clean up",
+                deletes=[("figures", key) for key in keys])
