@@ -130,3 +130,47 @@ def test_cli_write_shows_in_both_servers_and_through_the_proxy(
         time.sleep(0.2)
     assert len(upgraded) >= 2, "no websocket went through the proxy"
     assert len(deployment.proxy.upstreams_by_client()[HOST]) == 1
+
+
+CSP_EVENTS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+    (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
+
+def test_the_proxy_sends_security_headers_and_the_dashboard_runs_under_them(
+        deployment: Deployment, context, tmp_path: Path) -> None:
+    """CSP, X-Frame-Options and X-Content-Type-Options on every answer through the proxy (the
+    page, a script, an error), and the dashboard works under them in Chromium: its charts are
+    drawn and the browser reports no violation of the policy."""
+    import http.client
+
+    host, port = deployment.proxy.url.removeprefix("http://").split(":")
+    for path in ("/", f"/{PAGE}", "/_stcore/health", "/no-such-file.js"):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            headers = {k.lower(): v for k, v in response.getheaders()}
+        finally:
+            connection.close()
+        policy = headers.get("content-security-policy", "")
+        assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy, path
+        assert headers.get("x-frame-options") == "SAMEORIGIN", path
+        assert headers.get("x-content-type-options") == "nosniff", path
+    tab = context.new_page()
+    tab.add_init_script(CSP_EVENTS)
+    messages: list[str] = []
+    tab.on("console", lambda message: messages.append(message.text))
+    try:
+        open_page(tab, f"{deployment.proxy.url}/{PAGE}?lang=en")
+        tab.locator(".main-svg").first.wait_for()
+        assert not error_texts(tab), error_texts(tab)
+        assert shows(tab, SHIPPED["en"]) or shows(tab, CORRECTED["en"]), metric_values(tab)
+        assert [] == tab.evaluate("window.__cspViolations")
+        assert [] == [m for m in messages if "Content Security Policy" in m]
+    finally:
+        screenshot(tab, tmp_path / "csp.png")
+        tab.close()
