@@ -7,6 +7,7 @@ import logging
 
 import streamlit as st
 
+from app_pages import sessions
 from app_pages.components import (
     FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
     link_notices, swap_dates, view_download,
@@ -24,6 +25,7 @@ from civic.store import Refused
 from civic.view import View, date_bounds
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
+sessions.start()  # closed sessions' memory given back, once per server process
 
 try:
     catalog = cache.catalog()
@@ -151,4 +153,7 @@ pages = [
 ]
 st.sidebar.caption(t("app.as_of", lang, date=format_date(catalog.as_of, lang)))
 st.sidebar.caption(t("app.caption", lang))
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+finally:  # a closed tab's session (kept two minutes for a reconnect) holds no catalog
+    st.session_state.pop(VIEW_KEY, None)

@@ -218,9 +218,12 @@ if report.strip():
 st.subheader(tr("entry.one_header"))
 own = {d.id: name(d.name, lang) for d in catalog.dataset.departments
        if allowed is None or d.id in allowed}
+# The programs the editor's departments lead or take part in: a figure of another is refused.
+own_programs = [p.id for p in catalog.dataset.programs
+                if allowed is None or set(p.departments) & allowed]
 with st.form("one_figure"):
     cells = {
-        "program": st.selectbox(tr("column.program"), list(programs), format_func=programs.get,
+        "program": st.selectbox(tr("column.program"), own_programs, format_func=programs.get,
                                 key="one_program"),
         "metric": st.selectbox(tr("column.metric"), list(metrics), format_func=metrics.get,
                                key="one_metric"),
@@ -233,7 +236,8 @@ with st.form("one_figure"):
         "locator": st.text_input(tr("column.locator"), key="one_locator", max_chars=20),
     }
     note = st.text_input(tr("entry.one_note"), key="one_note", max_chars=500)
-    submitted = st.form_submit_button(tr("entry.one_save"), icon=":material/save:")
+    submitted = st.form_submit_button(tr("entry.one_save"), icon=":material/save:",
+                                      key="one_save")
 if submitted:
     if not note.strip():
         st.error(tr("entry.note_required"), icon=":material/error:")

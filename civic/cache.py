@@ -34,7 +34,9 @@ def _prepared(url: str, seed: str) -> bool:
     return True
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+# One entry: versions only grow, so an older one is never asked for again, and each catalog of
+# a large store is hundreds of MB (with editors saving every few seconds, four kept 4× that).
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _catalog(url: str, version: int) -> Catalog:
     catalog = Catalog.read(_engine(url))
     catalog.frames.figures  # build the frames once, not on the first page that asks
