@@ -299,6 +299,89 @@ def page_rows(url: str, runs: int, work: Path, wanted: Callable[[str], bool]) ->
     return rows
 
 
+# --- the history page ------------------------------------------------------------------------
+
+AUDIT_ROWS = 217_000
+
+
+def generated_audit(url: str, rows: int) -> None:
+    """`rows` audit rows of generated changes (who system:bench, why saying so), in batches of
+    ten, written straight into the audit table: what a busy year of saves and sign-ins leaves."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import insert
+
+    from civic.schema import audit
+
+    engine = database.connect(url)
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as connection:
+            for first in range(0, rows, 50_000):
+                batch = ""
+                values = []
+                for n in range(first, min(rows, first + 50_000)):
+                    if n % 10 == 0:
+                        batch = str(uuid.UUID(int=n))
+                    values.append({
+                        "at": start + dt.timedelta(minutes=n), "who": f"editor:bench{n % 40}",
+                        "table_name": "figures", "key": f"sample_{n % 97}/m/2024-01/{n}",
+                        "action": "insert", "before": None,
+                        "after": {"department": f"dept{n % 24}", "reported": f"{n}个"},
+                        "why": "bench: generated audit rows", "batch": batch})
+                connection.execute(insert(audit), values)
+    finally:
+        engine.dispose()
+
+
+def history_row(seed_url: str, work: Path, runs: int) -> Row:
+    """The History page (AppTest rerun, signed in as an admin) with AUDIT_ROWS generated audit
+    rows, against the same page on the seed store's audit alone; and the most memory the run
+    allocated (tracemalloc), which a page read whole would make hundreds of MB."""
+    import shutil
+    import tracemalloc
+
+    from streamlit.testing.v1 import AppTest
+
+    from civic import accounts
+    from civic.accounts import Account
+
+    def page(url: str) -> tuple[float, float]:
+        os.environ[database.URL_ENV] = url
+        engine = database.connect(url)
+        try:
+            if accounts.current(engine, "bench_admin") is None:
+                accounts.add(engine, "bench_admin", "bench: a generated password", "admin",
+                             who="system:bench")
+        finally:
+            engine.dispose()
+        at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=300)
+        at.session_state["account"] = Account("bench_admin", "admin")
+        at.run()
+        at.switch_page("app_pages/history.py")
+        at.run()  # warm
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
+        tracemalloc.start()
+        value = best(runs, at.run)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        return value, peak
+
+    seed, big = work / "history_seed.sqlite3", work / "history.sqlite3"
+    for copy in (seed, big):  # the seed store itself gets no account
+        shutil.copy(seed_url.removeprefix("sqlite:///"), copy)
+    generated_audit(f"sqlite:///{big}", AUDIT_ROWS)
+    floor, _ = page(f"sqlite:///{seed}")
+    value, peak = page(f"sqlite:///{big}")
+    return Row("history_217k", value, floor, "≤ 2×", f"{AUDIT_ROWS:,} generated audit rows",
+               "the History page rerun (AppTest, an admin, no filter: a page of batches and one "
+               "of changes read by LIMIT/OFFSET, counts and editors by aggregates) vs the same "
+               f"page on the seed store's audit; at most {peak:.0f} MB allocated during a run "
+               "(tracemalloc)")
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -403,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
         if wanted("png_warm") or wanted("briefing"):
             with timed(stages, "exports"):
                 rows += export_rows(seed_url)
+        if wanted("history_217k"):
+            with timed(stages, "history_217k"):
+                rows.append(history_row(seed_url, work, runs))
         if any(wanted(name) for name in BROWSER_ROWS):
             import bench_browser
             rows += bench_browser.rows(seed_url, big_url, n, work, wanted, args.quick, stages)
@@ -422,10 +508,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-BROWSER_ROWS = ["cold_start", "filter_1m", "memory", "sessions_20", "sessions_20_burst"]
+BROWSER_ROWS = ["cold_start", "filter_1m", "memory", "sessions_20", "sessions_20_burst",
+                "memory_after_sessions"]
 ORDER = ["cold_start", "page", "filter_1m", "load_1m_sqlite", "load_1m_postgres",
          "reload_after_write", "write_one_100k", "validate_100k", "png_warm", "briefing", "memory",
-         "sessions_20", "sessions_20_burst"]
+         "memory_after_sessions", "sessions_20", "sessions_20_burst", "history_217k"]
 
 
 if __name__ == "__main__":

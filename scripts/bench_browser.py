@@ -31,7 +31,8 @@ st.title("Hello")
 st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2])))
 """
 TARGETS = {"cold_start": "≤ 1.5×", "filter_1m": "≤ 3×", "memory": "per session ≤ 20 MB",
-           "sessions_20": "0 errors; p95 ≤ 5×", "sessions_20_burst": "0 errors; p95 ≤ 5×"}
+           "sessions_20": "0 errors; p95 ≤ 5×", "sessions_20_burst": "0 errors; p95 ≤ 5×",
+           "memory_after_sessions": "after ≤ start + 100 MB"}
 READY = f"{TITLE}, [data-testid='stException']"
 SETTLED_AT = "window.__civicSettledAt"
 
@@ -148,6 +149,104 @@ async def memory(server: Server, extra: int = 5) -> tuple[float, float]:
             await session.close()
 
 
+EDITOR, EDITOR_PASSWORD = "bench_editor", "bench: a generated password"
+SAVE_EVERY_S = 3.0
+
+
+async def editor_saving(base: str, saves: int, first: int = 0) -> tuple[int, list[str]]:
+    """An editor who signs in, opens the data-entry page and saves one figure (generated,
+    marked 示例数据) every SAVE_EVERY_S seconds: each save a new data version, which every
+    session's next rerun reads. How many saves said so, and the errors."""
+    from bench_client import Session
+
+    session = Session(base)
+    errors: list[str] = []
+    saved = 0
+    try:
+        await session.open("", "lang=en")
+        await session.submit("sign_in_submit", sign_in_name={"string_value": EDITOR},
+                             sign_in_password={"string_value": EDITOR_PASSWORD})
+        await session.switch("data_entry")
+        await session.set("source_id",
+                          string_value=session.last.widget("source_id").options[0])
+        for n in range(first, first + saves):
+            await asyncio.sleep(SAVE_EVERY_S)
+            run = await session.submit(
+                "one_save", one_metric={"string_value": "Service experiences"},
+                one_reported={"string_value": f"{n % 1000 + 1}人次"},
+                one_period={"string_value": "2030-01"},
+                one_group_zh={"string_value": f"示例{n}"}, one_group_en={"string_value": f"sample {n}"},
+                one_locator={"string_value": "示例数据"},
+                one_note={"string_value": "bench: generated figure"})
+            alerts = [e.alert for e in run.elements.values() if e.WhichOneof("type") == "alert"]
+            errors += run.errors + [f"not saved: {a.body}"[:120] for a in alerts
+                                    if a.format == a.ERROR]
+            saved += sum(1 for a in alerts if a.format == a.SUCCESS)
+    except Exception as error:  # noqa: BLE001 - counted: the row says 0 errors or not
+        errors.append(f"{type(error).__name__}: {error}"[:200])
+    finally:
+        await session.close()
+    return saved, errors
+
+
+async def sessions_memory(url: str, work: Path, quick: bool) -> Row:
+    """Server memory at its start, at the peak of 20 officials' sessions while an editor saves a
+    figure every SAVE_EVERY_S seconds, and once every session has closed and its reconnect time
+    (`server.disconnectedSessionTTL`, 120 s) has passed."""
+    import bench_client
+    from civic import accounts, database
+
+    engine = database.connect(url)
+    try:
+        accounts.add(engine, EDITOR, EDITOR_PASSWORD, "editor", ["zz_admin_approval"],
+                     who="system:bench")
+    finally:
+        engine.dispose()
+    rounds, saves = (1, 15) if quick else (3, 40)
+    server = await started(url, work / "sessions_memory.log")
+    try:
+        first = bench_client.Session(server.base)
+        await first.open()
+        await first.close()
+        await asyncio.sleep(2)
+        start = peak = server.rss_mb()
+        running = True
+
+        async def watch() -> None:
+            nonlocal peak
+            while running:
+                peak = max(peak, server.rss_mb())
+                await asyncio.sleep(0.25)
+
+        watcher = asyncio.create_task(watch())
+        began = time.monotonic()
+        editor, *officials = await asyncio.gather(
+            editor_saving(server.base, saves),
+            *[bench_client.official(server.base, rounds, i, bench_client.STEPS,
+                                    bench_client.READING_S) for i in range(20)])
+        took = time.monotonic() - began
+        closed = server.rss_mb()
+        await asyncio.sleep(120 + 2 * 30 + 5)  # the reconnect time, and the janitor's round
+        running = False
+        await watcher
+        after = server.rss_mb()
+    finally:
+        server.stop()
+    saved, errors = editor
+    errors += [e for _, found in officials for e in found]
+    steps = sum(len(runs) for runs, _ in officials)
+    return Row("memory_after_sessions", None, None, TARGETS["memory_after_sessions"],
+               "seed and generated figures",
+               f"server RSS {start:.0f} MB at its start (one session opened and closed), peak "
+               f"{peak:.0f} MB while 20 officials (scripts/bench_client.py, {steps} steps, "
+               f"reading 3–12 s between them) browsed and an editor saved a figure every "
+               f"{SAVE_EVERY_S:.0f} s ({saved} of {saves} saved, each a new data version) for "
+               f"{took:.0f} s; {closed:.0f} MB when all had closed, {after:.0f} MB after the "
+               f"reconnect time (120 s) and the closed-session janitor's round: "
+               f"{after - start:+.0f} MB against the start; {len(errors)} errors"
+               + (f" ({'; '.join(sorted(set(errors)))[:200]})" if errors else ""))
+
+
 async def started(url: str, log: Path) -> Server:
     server = Server(REPO / "dashboard.py", url, log)
     try:
@@ -163,7 +262,7 @@ async def measure(seed_url: str, big_url: str, n: int, work: Path, wanted, quick
     """The rows on live servers. Each store gets one server for all its rows: the big store's
     serves `memory` (measured first, on a fresh server) then `filter_1m`; the seed store's
     serves the filter's floor, then `sessions_20` and `sessions_20_burst`. `cold_start` starts
-    its own."""
+    its own, and so does `memory_after_sessions`, on a copy of the big store."""
     from playwright.async_api import async_playwright
 
     import bench_client
@@ -226,6 +325,17 @@ async def measure(seed_url: str, big_url: str, n: int, work: Path, wanted, quick
                         rows += await bench_client.sessions_rows(seed, quick, wanted)
             finally:
                 seed.stop()
+        if wanted("memory_after_sessions"):  # on a copy: its saves change the store
+            from civic import database, dump
+
+            copy = work / "sessions_memory.sqlite3"
+            engine = database.connect(big_url)
+            try:
+                dump.backup(engine, copy)
+            finally:
+                engine.dispose()
+            with timed(stages, "memory_after_sessions"):
+                rows.append(await sessions_memory(f"sqlite:///{copy}", work, quick))
         if browser:
             await browser.close()
     return rows
@@ -235,7 +345,7 @@ def rows(seed_url: str, big_url: str, n: int, work: Path, wanted, quick: bool,
          stages: dict[str, float]) -> list[Row]:
     names = [name for name in TARGETS if wanted(name)]
     if not Path(big_url.removeprefix("sqlite:///")).exists() and \
-            (wanted("memory") or wanted("filter_1m")):
+            (wanted("memory") or wanted("filter_1m") or wanted("memory_after_sessions")):
         import scale_data
         with timed(stages, "fill_big"):
             scale_data.fill(big_url, n)

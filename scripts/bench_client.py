@@ -102,6 +102,15 @@ class Session:
             self.widgets[state.id] = state
         return await self._rerun(page_hash=self.page_hash, changed=state)
 
+    async def submit(self, button: str, **values: dict) -> Run:
+        """Fill a form and press its submit button in one rerun, as a browser sends a form:
+        `values` maps each widget's key to its value (`{"string_value": "…"}`)."""
+        for key, value in values.items():
+            state = WidgetState(id=self.last.widget(key).id, **value)
+            self.widgets[state.id] = state
+        trigger = WidgetState(id=self.last.widget(button).id, trigger_value=True)
+        return await self._rerun(page_hash=self.page_hash, changed=trigger)
+
     async def close(self) -> None:
         if self.socket is not None:
             await self.socket.close()
@@ -168,6 +177,8 @@ class Session:
             elif kind == "page_not_found":
                 run.errors.append(f"page not found: {page_name!r}")
             elif kind == "script_finished":
+                if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # the script asked for a rerun (st.rerun): it follows at once
                 run.seconds = time.perf_counter() - started
                 if forward.script_finished not in FINISHED:
                     run.errors.append(f"script finished with status {forward.script_finished}")
