@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 import pytest
 import yaml
 
+import markers
 import pgserver
 from browsing import CHROMIUM_ARGS, find_chromium
 
@@ -88,6 +89,15 @@ def write_hostile_data(folder: Path) -> Path:
                          ("departments.yaml", departments), ("sources.yaml", sources)]:
         change_yaml(folder / name, change)
     return folder
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    markers.register(config)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects and xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    markers.classify(items)
 
 
 @pytest.fixture(scope="session")
@@ -327,8 +337,9 @@ def fresh_database(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_database(postgres_url: str) -> Iterator[str]:
+def pg_database(request: pytest.FixtureRequest, postgres_url: str) -> Iterator[str]:
     """SQLAlchemy URL of a new, empty PostgreSQL database of this test alone; dropped after it."""
+    markers.require(request.node, "postgres")
     with fresh_database(postgres_url) as url:
         yield url
 
