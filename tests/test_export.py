@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import html
 import io
 import os
@@ -78,9 +79,12 @@ def own_panel(title: str) -> Panel:
     return Panel("own", title, "个", figure, ("zzrb_20231115_walk",))
 
 
-def pdf_text(data: bytes) -> tuple[int, str, list[str]]:
+@functools.lru_cache(maxsize=4)
+def pdf_text(data: bytes) -> tuple[int, str, tuple[str, ...]]:
+    """Page count, whole text and text per page of a PDF; read once per PDF, since reading the
+    briefing's takes seconds and a dozen tests read each language's."""
     reader = PdfReader(io.BytesIO(data))
-    pages = [page.extract_text() for page in reader.pages]
+    pages = tuple(page.extract_text() for page in reader.pages)
     return len(reader.pages), "\n".join(pages), pages
 
 
