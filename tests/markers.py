@@ -18,7 +18,6 @@ library). A marker written by hand (`pytestmark = pytest.mark.browser`) counts a
 
 from __future__ import annotations
 
-import dis
 import functools
 import importlib
 import importlib.util
@@ -104,8 +103,9 @@ def _ours(function: object) -> bool:
     return code is not None and _in_tests(code.co_filename)
 
 
+@functools.cache
 def _module(name: str) -> types.ModuleType | None:
-    """A module of this folder imported inside a function (`from test_app import open_app`)."""
+    """The module of this folder called `name`, if there is one."""
     if name in sys.modules:
         return sys.modules[name] if _ours_module(sys.modules[name]) else None
     if "." in name:
@@ -150,7 +150,9 @@ def _reached(start: object) -> frozenset[str]:
             own.update(code.co_names)
             words.update(const for const in code.co_consts
                          if isinstance(const, str) and const.isidentifier())
-            spaces += [vars(module) for module in map(_module, _imported(code)) if module]
+        # Modules of this folder named in the code: imported inside it (`from test_app import
+        # open_app` puts `test_app` among the names too) or at the top of its module.
+        spaces += [vars(module) for module in map(_module, own) if module is not None]
         spaces += [vars(found) for found in map(function.__globals__.get, own)
                    if isinstance(found, types.ModuleType) and _ours_module(found)]
         names |= own
@@ -165,12 +167,6 @@ def _reached(start: object) -> frozenset[str]:
                     todo.append(found)
     _REACHED[start] = frozenset(names | words)
     return _REACHED[start]
-
-
-def _imported(code: types.CodeType) -> Iterator[str]:
-    for instruction in dis.get_instructions(code):
-        if instruction.opname == "IMPORT_NAME":
-            yield instruction.argval
 
 
 def _ours_module(module: types.ModuleType | None) -> bool:
