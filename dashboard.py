@@ -17,7 +17,6 @@ from civic.database import SchemaTooNew, StoreError
 from civic.departments import Directory
 from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import LANGS, format_date, name, t
-from civic.intake import said
 from civic.loading import load
 from civic.store import Refused
 from civic.view import View, date_bounds
@@ -35,7 +34,7 @@ except (StoreError, Refused) as error:
         st.error(t("app.data_problems", lang, count=len(error.problems)), icon=":material/error:")
         # Metrics by their names where the folder's own metrics file can be read.
         metrics = {m.id: name(m.label, lang) for m in load(data_dir()).dataset.metrics}
-        st.text("\n".join(said(p, lang, metrics) for p in error.problems))
+        st.text("\n".join(p.located(lang, metrics) for p in error.problems))
     else:
         key = "store.too_new" if isinstance(error, SchemaTooNew) else "store.unavailable"
         st.title(t(f"{key}_title", lang))

@@ -75,7 +75,7 @@ if source is None:
 
 def show_refusal(key: str, refused: store.Refused) -> None:
     st.error(tr(key), icon=":material/error:")
-    st.text("\n".join(intake.said(p, lang, metrics) for p in refused.problems))
+    st.text("\n".join(p.located(lang, metrics) for p in refused.problems))
 
 
 def saved_message(saved: intake.Saved) -> None:

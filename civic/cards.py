@@ -9,26 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from civic.changes import Movement, movement
+from civic.derived import sum_qualifier
 from civic.i18n import format_quantity, t
 from civic.metrics import Status, status
 from civic.models import Basis
-from civic.quantities import Qualifier
-
-# What a sum may claim, by the qualifiers of its parts: bounds add up only with exact parts or
-# bounds of the same side; a lower bound plus an upper bound claims nothing, and is not summed.
-_SUM_QUALIFIERS = [
-    ({Qualifier.EXACT}, Qualifier.EXACT),
-    ({Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.MORE_THAN}, Qualifier.AT_LEAST),
-    ({Qualifier.EXACT, Qualifier.UP_TO, Qualifier.NEARLY, Qualifier.LESS_THAN}, Qualifier.UP_TO),
-    ({Qualifier.EXACT, Qualifier.ABOUT, Qualifier.NEARLY}, Qualifier.ABOUT),
-]
-
-
-def sum_qualifier(qualifiers: list[str]) -> Qualifier | None:
-    """The qualifier of a sum of figures, or None where the parts cannot be added honestly."""
-    kinds = {Qualifier(q) for q in qualifiers}
-    return next((result for allowed, result in _SUM_QUALIFIERS if kinds <= allowed), None)
-
 
 WALK_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
                 "problems_not_reported_solved", "menu_departments", "menu_items"]

@@ -1,7 +1,7 @@
 """Reads of the store: the data version, the catalog's records and frames, the audit trail.
 
-Figures come straight from SQL as typed columns; only the handful of rows a derived value needs
-are rebuilt as models. The other records are few and are validated back into their models.
+Figures come straight from SQL as typed columns. The other records are few and are validated
+back into their models.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError
 
 from civic import database, rows
 from civic.loading import STORED_FIGURE_COLUMNS
-from civic.metrics import DERIVATION_INPUTS
 from civic.models import RECORD_KINDS, Dataset, Figure
 from civic.schema import TABLES, audit, data_version, figures, records
 
@@ -63,13 +62,6 @@ def figure_frame(engine: Engine) -> pd.DataFrame:
     frame = _guarded(engine, lambda c: pd.read_sql(select(*columns).order_by(figures.c.id), c))
     frame["basis"] = "reported"
     return frame[STORED_FIGURE_COLUMNS]
-
-
-def derivation_inputs(frame: pd.DataFrame) -> list[Figure]:
-    """The few figures derived values are computed from, as models."""
-    rows_needed = frame[frame["metric"].isin(DERIVATION_INPUTS) & frame["group_zh"].isna()]
-    return [Figure.model_validate(rows.figure_document(row))
-            for row in rows_needed.itertuples(index=False)]
 
 
 def history(engine: Engine, since: dt.date | None = None, table: str | None = None,

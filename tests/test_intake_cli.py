@@ -136,7 +136,7 @@ def test_template(capsys, url, tmp_path, fmt, lang):
 def test_import_as_an_account_writes_only_its_departments(capsys, url, tmp_path):
     code, _, err = run(capsys, "import", upload(tmp_path, GOOD, OTHER), "--source",
                        "zzrb_20231115_walk", "--as", "li", "--database", url)
-    assert code == 1 and "li does not write for zz_cdc" in err
+    assert code == 1 and "not a department you write for: zz_cdc" in err
     code, _, err = run(capsys, "import", upload(tmp_path, GOOD), "--source",
                        "zzrb_20231115_walk", "--as", "nobody", "--database", url)
     assert code == 2 and "civic user add" in err
@@ -158,7 +158,7 @@ def test_import_reads_a_projects_file_by_its_headers(capsys, url, tmp_path):
     path = projects_file(tmp_path, FIRST, SECOND, BOWEI)
     code, _, err = run(capsys, "import", path, "--source", "zzrb_20231115_longquan", "--as",
                        "lu", "--database", url)
-    assert code == 1 and "row 4 · program: lu does not write for program bowei_expansion" in err
+    assert code == 1 and "row 4 · program: none of your departments leads or takes part in program bowei_expansion" in err
     code, _, err = run(capsys, "import", projects_file(tmp_path, FIRST, PROJECT_BAD), "--source",
                        "zzrb_20231115_longquan", "--database", url)
     assert code == 1 and "row 3 · milestone_status: expected done, planned or expected" in err
