@@ -27,7 +27,7 @@ from civic.models import Figure, LocalText, Program, Source
 from civic.uploads import Sheet
 
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
-                  "group_en", "locator", "note")
+                  "group_en", "locator", "note", "correction")
 ON_DUPLICATE = ("skip", "replace", "fail")
 # The new-source form's fields, by the label the form gives them.
 _SOURCE_FIELDS = {"title": "entry.source_title", "title_en": "entry.source_title",
@@ -167,9 +167,12 @@ def _origin(number: int) -> Origin:
     return Origin("upload", None, f"row {number}")
 
 
-def _figure(cells: dict[str, Any], source: str) -> dict[str, Any]:
+def _figure(cells: dict[str, Any], source: str, correction: str | None = None) -> dict[str, Any]:
     data = {k: v for k, v in cells.items()
-            if k in ("program", "metric", "reported", "period", "department", "locator") and v}
+            if k in ("program", "metric", "reported", "period", "department", "locator",
+                     "correction") and v}
+    if correction and not data.get("correction"):
+        data["correction"] = correction
     if cells.get("group_zh") or cells.get("group_en"):
         data["group"] = {"zh": cells.get("group_zh") or "", "en": cells.get("group_en") or ""}
     return {**data, "source": source}
@@ -183,15 +186,19 @@ def _column(loc: tuple[Any, ...]) -> str:
 
 
 def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account | None,
-          departments: pd.DataFrame) -> Checked:
-    """Every row built into a Figure and checked with the store's rules; nothing is written."""
+          departments: pd.DataFrame, correction: str | None = None) -> Checked:
+    """Every row built into a Figure and checked with the store's rules; nothing is written.
+
+    `correction` marks every row that gives no note of its own a correction with this note: a
+    row that breaks its running total on purpose (`civic import --correction --why`, the
+    page's checkbox)."""
     source_id = source if isinstance(source, str) else source.id
     checked = Checked()
     allowed = writable(account, departments)
     candidates: list[Row] = []
     for number, cells in sheet.rows:
         try:
-            figure = Figure.model_validate(_figure(cells, source_id))
+            figure = Figure.model_validate(_figure(cells, source_id, correction))
         except ValidationError as error:
             checked.problems += [RowProblem(number, _column(e["loc"]), *from_pydantic(e))
                                  for e in error.errors(include_url=False)]
