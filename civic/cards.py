@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from civic.changes import Movement, movement
-from civic.derived import sum_qualifier
-from civic.i18n import format_quantity, t
+from civic.derived import newer_parts, sum_qualifier
+from civic.i18n import format_quantity, join, t
 from civic.metrics import Status, status
 from civic.models import Basis
 
@@ -40,6 +42,8 @@ class KpiCard:
     period: str = ""
     beyond: bool = False
     movement: Movement = Movement()
+    note: str = ""
+    """For a derived value: the date it is computed for, and why a newer report is not in it."""
 
 
 class Cards:
@@ -69,9 +73,25 @@ class Cards:
                 status_text=self.status_text(verdict, target) if verdict else None,
                 movement=movement(history, self.catalog.metrics.get(row.metric), target,
                                   self.lang, self.noun(row.metric), last=last),
+                note=self.derived_note(row) if row.basis == Basis.DERIVED else "",
                 **self.period_of(row),
             ))
         return cards
+
+    def derived_note(self, row: object) -> str:
+        """The date a derived value is computed for, and, where one of its inputs has a newer
+        report, which and why it is not in it: 按2023-11-15的报告计算；查找问题有2024-06-30的
+        报告，解决问题没有同日的报告."""
+        date = pd.Timestamp(getattr(row, "date_end")).date().isoformat()
+        metric = self.catalog.metrics.get(str(getattr(row, "metric")))
+        newer = newer_parts(self.figures, metric, row) if metric else None
+        if newer is None:
+            return t("derived.computed_for", self.lang, date=date)
+        when, reported, missing = newer
+        return t("derived.newer", self.lang, date=date,
+                 newer=join([self.label(m) for m in reported], self.lang),
+                 newer_date=when.date().isoformat(),
+                 missing=join([self.label(m) for m in missing], self.lang))
 
     def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         """Cards for figures broken down by group (an age group, a case), one per group."""

@@ -172,12 +172,13 @@ class _Part:
         return getattr(self._row, f"{name}_{self._position}")
 
 
-def newer_parts(figures: pd.DataFrame, metric: Metric, row: object) -> list[tuple[str, object]]:
-    """Where a derived value is not the newest word: (input metric, its newer period end) of
-    each input reported after the value's date for the same program, group and department,
-    the others having no report of that date."""
+def newer_parts(figures: pd.DataFrame, metric: Metric, row: object
+                ) -> tuple[pd.Timestamp, list[str], list[str]] | None:
+    """Why a derived value is not of a newer date: (the newest date an input was reported for
+    after the value's, the inputs reported then, those not), for the same program, group and
+    department; None where no input is newer."""
     if metric.derived is None:
-        return []
+        return None
     group = getattr(row, "group_zh")
     same = figures[(figures["program"] == getattr(row, "program"))
                    & (figures["department"] == getattr(row, "department"))
@@ -185,5 +186,9 @@ def newer_parts(figures: pd.DataFrame, metric: Metric, row: object) -> list[tupl
                    & figures["metric"].isin(metric.derived.inputs)
                    & (figures["group_zh"].fillna("") == ("" if pd.isna(group) else group))]
     newer = same[same["date_end"] > getattr(row, "date_end")]
-    latest = newer.groupby(newer["metric"].astype(str))["date_end"].max()
-    return [(name, latest[name]) for name in metric.derived.inputs if name in latest]
+    if newer.empty:
+        return None
+    date = newer["date_end"].max()
+    reported = set(newer.loc[newer["date_end"] == date, "metric"].astype(str))
+    inputs = metric.derived.inputs
+    return (date, [m for m in inputs if m in reported], [m for m in inputs if m not in reported])

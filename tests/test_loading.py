@@ -120,7 +120,7 @@ def test_broken_folder_problem_names_file_record_field(broken_data, broken_loade
 def test_unparseable_reported_message_quotes_the_text(broken_data, broken_loaded: Loaded) -> None:
     want = broken_data.by_why("unparseable_reported")
     (got,) = problem_at(broken_loaded.problems, want.file, want.record)
-    assert "'很多条': no number" == got.message
+    assert "no number in '很多条'" == got.message
 
 
 def test_yaml_problem_gives_the_line(broken_loaded: Loaded) -> None:
@@ -338,7 +338,7 @@ def test_explicit_value_or_unit_is_an_extra_field(tmp_data: Path, edit_yaml,
 @pytest.mark.parametrize(
     ("reported", "field", "message"),
     [
-        ("很多条", "reported", "'很多条': no number"),
+        ("很多条", "reported", "no number in '很多条'"),
         ("3只猫", "reported", "'3只猫': unknown unit '只猫'"),
         ("3名至", "reported", "the range '3名至' needs a number at both ends"),
         ("5吨", "reported", "the unit “t” does not fit the metric “persons_taken_in”"),

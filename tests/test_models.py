@@ -384,7 +384,7 @@ def test_derived_figure_keeps_its_quantity_and_formula() -> None:
 def test_unparseable_reported_error_is_located_at_reported() -> None:
     with pytest.raises(ValidationError) as caught:
         Figure.model_validate(with_(FIGURE, reported="很多条"))
-    assert [(("reported",), "Value error, '很多条': no number")] == [
+    assert [(("reported",), "Value error, no number in '很多条'")] == [
         (e["loc"], e["msg"]) for e in caught.value.errors()]
 
 
