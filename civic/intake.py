@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from civic import rows, store
+from civic import effects, reads, rows, store
 from civic.accounts import Account
 from civic.departments import with_units
 from civic.i18n import column_name, format_quantity, t
@@ -95,6 +95,10 @@ class Checked:
     rows: list[Row] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     refused: list[Row] = field(default_factory=list)
+    effects: list[effects.Effect] = field(default_factory=list)
+    """Each KPI the rows change, before → after (`civic.effects`)."""
+    warnings: list[RowProblem] = field(default_factory=list)
+    """Rows far outside their series: saved if the editor wishes, but worth a look."""
 
     @property
     def duplicates(self) -> list[Row]:
@@ -222,6 +226,11 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
         else:
             checked.rows.append(row)
     checked.problems.sort(key=lambda p: p.row)
+    if checked.rows:
+        dataset = reads.dataset(engine, with_figures=False)
+        checked.effects = effects.effects(engine, [r.figure for r in checked.rows], dataset)
+        checked.warnings = [RowProblem(j.number, "reported", j.code, j.params) for j in
+                            effects.jumps(engine, [(r.number, r.figure) for r in checked.rows])]
     return checked
 
 

@@ -7,6 +7,7 @@ back into their models.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -55,11 +56,15 @@ def dataset(engine: Engine, with_figures: bool = True) -> Dataset:
     return _guarded(engine, read)
 
 
-def figure_frame(engine: Engine) -> pd.DataFrame:
-    """The stored figures with the frame's columns (district and category aside)."""
+def figure_frame(engine: Engine, programs: Collection[str] | None = None) -> pd.DataFrame:
+    """The stored figures with the frame's columns (district and category aside); only those
+    of `programs` where given."""
     columns = [figures.c[name] for name in STORED_FIGURE_COLUMNS if name in figures.c]
+    query = select(*columns).order_by(figures.c.id)
+    if programs is not None:
+        query = query.where(figures.c.program.in_(sorted(programs)))
     # pandas builds the columns from the cursor's rows, as a frame of a folder infers them.
-    frame = _guarded(engine, lambda c: pd.read_sql(select(*columns).order_by(figures.c.id), c))
+    frame = _guarded(engine, lambda c: pd.read_sql(query, c))
     frame["basis"] = "reported"
     return frame[STORED_FIGURE_COLUMNS]
 

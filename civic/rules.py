@@ -188,24 +188,31 @@ def _exceeds(frame: pd.DataFrame, known: Known) -> list[Found]:
     return found
 
 
-def _pairs(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+def _pairs(frame: pd.DataFrame, keep: pd.Series, by_start: bool = False) -> pd.DataFrame:
     """Each report of a series (program, metric, group) beside the one before it (by the
-    day its period ends, then starts), for the rows `keep` marks."""
+    day its period ends, then starts), for the rows `keep` marks; `by_start`: beside the one
+    before it of the same start, where there is one (else the one before it)."""
     rows = frame[keep.reindex(frame.index, fill_value=False).to_numpy(bool)]
     rows = rows.assign(row=pd.Series(rows.index, index=rows.index, dtype=object),
                        group_key=rows["group_zh"].fillna("").astype(str))
     rows = rows.sort_values(["program", "metric", "group_key", "date_end", "date"],
                             kind="stable")
-    series = rows.groupby(["program", "metric", "group_key"], sort=False)
-    before = {f"prev_{c}": series[c].shift()
-              for c in ("row", "value", "date", "date_end", "period", "new", "correction")}
-    pairs = rows.assign(**before)
+    columns = [c for c in ("row", "value", "date", "date_end", "period", "new", "correction")
+               if c in rows]
+    series = ["program", "metric", "group_key"]
+    before = rows.groupby(series, sort=False)[columns].shift()
+    if by_start:
+        same = rows.groupby([*series, "date"], sort=False)[columns].shift()
+        before = same.where(same["row"].notna(), before)
+    pairs = rows.assign(**{f"prev_{c}": before[c] for c in columns})
     return pairs[pairs["prev_row"].notna()]
 
 
 def _series(frame: pd.DataFrame, known: Known) -> list[Found]:
-    """A running total goes on from where it was: the same start, never smaller."""
-    pairs = _pairs(frame, frame["metric"].isin(known.cumulative))
+    """A running total goes on from where it was: the same start, never smaller. A report is
+    measured against the last one of its start (a correction between them, of another start,
+    stands apart); one of a start the series has not had breaks it."""
+    pairs = _pairs(frame, frame["metric"].isin(known.cumulative), by_start=True)
     found = []
     for pair in pairs.itertuples():
         judged = pair.row if pair.new else pair.prev_row if pair.prev_new else None

@@ -316,7 +316,8 @@ def test_history_groups_batches_and_filters_by_editor_and_department(sqlite_engi
 # -- templates -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang, header", [("en", HEADER), ("zh", HEADER_ZH)])
+@pytest.mark.parametrize("lang, header", [("en", HEADER + ",correction"),
+                                          ("zh", HEADER_ZH + ",更正说明")])
 def test_the_figures_template_reads_back_as_a_valid_upload(sqlite_engine, lang, header):
     dataset = reads.dataset(sqlite_engine)
     content = templates.template("figures", "csv", dataset, lang)
