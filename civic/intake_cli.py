@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from civic import accounts, intake, project_intake, reads, templates, uploads
+from civic import accounts, effects, intake, project_intake, reads, templates, uploads
 from civic.accounts import Account
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames
@@ -77,6 +77,10 @@ def _import(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    for warning in getattr(checked, "warnings", []):
+        print(f"warning: {warning.text('en', names)}", file=sys.stderr)
+    for effect in getattr(checked, "effects", []):
+        print(effects.line(effect, dataset, "en"))
     replace = {r.key for r in duplicates} if args.on_duplicate == "replace" else set()
     notes = "; ".join(n for n in dict.fromkeys(getattr(r, "note", "") for r in checked.rows) if n)
     why = args.why or f"import {args.file.name}" + (f": {notes}" if notes else "")
