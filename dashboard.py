@@ -16,9 +16,10 @@ from civic.cache import data_dir
 from civic.database import SchemaTooNew, StoreError
 from civic.departments import Directory
 from civic.filters import Filters, Options, from_query, to_query
-from civic.i18n import LANGS, format_date, name, t
+from civic.i18n import LANGS, format_date, join, name, t
 from civic.loading import load
 from civic.store import Refused
+from civic.text import md
 from civic.view import View, date_bounds
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
@@ -145,6 +146,7 @@ pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
     for path, key, icon, url in PAGES
 ]
-st.sidebar.caption(t("app.as_of", lang, date=format_date(catalog.as_of, lang)))
-st.sidebar.caption(t("app.caption", lang))
+st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
+st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)
+                        or "–")))
 st.navigation(pages).run()

@@ -12,7 +12,7 @@ import pandas as pd
 
 from civic.changes import Movement, movement
 from civic.derived import newer_parts, sum_qualifier
-from civic.i18n import format_quantity, join, t
+from civic.i18n import format_quantity, join, name, t
 from civic.metrics import Status, status
 from civic.models import Basis
 
@@ -44,6 +44,9 @@ class KpiCard:
     movement: Movement = Movement()
     note: str = ""
     """For a derived value: the date it is computed for, and why a newer report is not in it."""
+    scope: str = ""
+    """Under a district filter, where the figure is not the district's own: 全市 / City-wide
+    (or the other district's name); it ends the label too."""
 
 
 class Cards:
@@ -62,10 +65,12 @@ class Cards:
             row = last or row  # the latest report on or before the view's end date
             target = targets.get((program, row.metric))
             verdict = status(float(row.value), target) if target else None
+            scope = self.scope(row)
             cards.append(KpiCard(
                 program=program,
                 metric=row.metric,
-                label=self.label(row.metric),
+                label=self.scoped(self.label(row.metric), scope),
+                scope=scope,
                 value=self.quantity(row),
                 derived=row.basis == Basis.DERIVED,
                 provenance=self.provenance(row),
@@ -77,6 +82,23 @@ class Cards:
                 **self.period_of(row),
             ))
         return cards
+
+    def scope(self, row: object) -> str:
+        """Under a district filter, whose figure this is where not the district's own: 全市 /
+        City-wide for a city-wide department's (全省 for a province's), else the other
+        district's name."""
+        chosen = self.filters.district
+        district = getattr(row, "district", None)
+        if not chosen or district == chosen:
+            return ""
+        if district is None or pd.isna(district) or district not in self.catalog.districts:
+            department = self.catalog.departments.get(str(getattr(row, "department", "")))
+            wide = "province" if department and str(department.level) == "province" else "city"
+            return t(f"scope.{wide}_wide", self.lang)
+        return name(self.catalog.districts[district].name, self.lang)
+
+    def scoped(self, label: str, scope: str) -> str:
+        return f"{label} · {scope}" if scope else label
 
     def derived_note(self, row: object) -> str:
         """The date a derived value is computed for, and, where one of its inputs has a newer
@@ -100,7 +122,9 @@ class Cards:
         group = "group_zh" if self.lang == "zh" else "group_en"
         return [
             KpiCard(program=program, metric=row.metric,
-                    label=f"{self.label(row.metric)} · {getattr(row, group)}",
+                    label=self.scoped(f"{self.label(row.metric)} · {getattr(row, group)}",
+                                      self.scope(row)),
+                    scope=self.scope(row),
                     value=self.quantity(row), derived=row.basis == Basis.DERIVED,
                     provenance=self.provenance(row), **self.period_of(row),
                     movement=movement(self.series(program, row.metric, row.group_zh),

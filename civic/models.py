@@ -209,7 +209,7 @@ class Program(Frozen):
     officials: list[Official] = []
     aims: list[LocalText] = []
     """What the program sets out to do, in short phrases (e.g. the four reductions)."""
-    headline: list[Id] = Field(default=[], max_length=4)
+    headline: list[Id] = Field(default=[], max_length=3)
     """Metrics that sum the program up on its overview card."""
 
     @property

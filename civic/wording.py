@@ -88,7 +88,7 @@ class Wording:
             return format_period(f"{f.date_from}/{f.date_to}")
         if f.date_from:
             return t("period.since", self.lang, date=f.date_from.isoformat())
-        end = f.date_to or self.catalog.as_of
+        end = f.date_to or self.as_of
         return t("period.as_of", self.lang, date=end.isoformat() if end else "–")
 
     def source_lines(self, source_ids: list[str]) -> str:
