@@ -383,3 +383,30 @@ def test_a_stored_project_is_shown_beside_and_skipped_or_replaced(new_store, cho
     engine = database.connect(new_store)
     names = {p.id: p.name.zh for p in reads.dataset(engine).projects}
     assert names["bowei_expansion"] == shown
+
+
+def test_a_broken_series_is_refused_on_the_page_unless_marked_a_correction(new_store):
+    """The county's 80 solved of one day, after running totals since 2021: refused with the
+    reason; ticked as a correction with a note, saved, the note kept with it and audited."""
+    at = signed_in_app("data_entry", lang="en")
+    at.segmented_control(key="source_mode").set_value("new").run()
+    at.text_input(key="source_title").input("County bulletin").run()
+    at.date_input(key="source_date").set_value(dt.date(2024, 5, 28)).run()
+    line = "leaders_walk,problems_solved,80个,2024/5/27,zz_admin_approval,,,已整改问题数80个,"
+    at.get("file_uploader")[0].set_value(("county.csv", csv_bytes(HEADER, line), "text/csv"))
+    at.run()
+    assert not at.exception
+    problems = at.dataframe[0].value
+    assert list(problems["problem"])[0].startswith(
+        "2024-05-27 is a single date after running totals of Problems solved since 2021")
+    assert at.button(key="save_upload").disabled
+    at.checkbox(key="correction").check().run()
+    assert "Say why these rows are corrections." in [i.value for i in at.info]
+    at.text_input(key="correction_note").input("county figure of one day, not a total").run()
+    assert not at.exception
+    preview = at.dataframe[0].value
+    assert list(preview["period"]) == ["2024-05-27"]
+    at.button(key="save_upload").click().run()
+    assert not at.exception and "1 added" in at.success[0].value
+    trail = reads.history(database.connect(new_store))
+    assert trail.iloc[-1]["after"]["correction"] == "county figure of one day, not a total"
