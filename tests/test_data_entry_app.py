@@ -410,3 +410,27 @@ def test_a_broken_series_is_refused_on_the_page_unless_marked_a_correction(new_s
     assert not at.exception and "1 added" in at.success[0].value
     trail = reads.history(database.connect(new_store))
     assert trail.iloc[-1]["after"]["correction"] == "county figure of one day, not a total"
+
+
+@pytest.mark.parametrize("lines, starts", [
+    (["leaders_walk,menu_items,101项,2024-01-31,zz_admin_approval,,,高频事项101项,"],
+     "the period 2024-01-31 ends after the report it cites"),
+    (["leaders_walk,problems_solved,400个,2021/2023-11-15,zz_admin_approval,,,解决400个,",
+      "leaders_walk,problems_found,300个,2021/2023-11-15,zz_admin_approval,,,查找300个,"],
+     "400 Problems solved exceed the 300 Problems found of the same date"),
+    (["leaders_walk,problems_solved,480个,2021/2023-11-16,zz_admin_approval,,,解决480个,"],
+     "the period 2021/2023-11-16 ends after"),
+    (["leaders_walk,solution_rate,80%,2023-11-14,zz_admin_approval,,,解决率80%,"],
+     "Solution rate is calculated by the dashboard, never reported"),
+    (["leaders_walk,menu_items,101项,2023-11-14,zz_admin_approval,,,高频事项101项,",
+      "leaders_walk,menu_items,102项,２０２３年１１月１４日,zz_admin_approval,,,高频事项102项,"],
+     "the same figure (program, metric, period, group) twice"),
+])
+def test_the_rules_refuse_rows_on_the_page(new_store, lines, starts):
+    at = signed_in_app("data_entry", lang="en")
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, *lines), "text/csv"))
+    at.run()
+    assert not at.exception
+    said = list(at.dataframe[0].value["problem"])
+    assert any(text.startswith(starts) for text in said), said
