@@ -14,22 +14,14 @@ from civic.filters import Filters
 from civic.loading import load
 from civic.view import View
 from test_app import open_app, plain
+from test_trends import _add_figures
 
 WALK = "programs/leaders_walk.yaml"
-LATER = "test_later_report"
 
 
 def add(folder, figures, path=WALK):
-    sources = folder / "sources.yaml"
-    content = yaml.safe_load(sources.read_text(encoding="utf-8"))
-    if LATER not in {s["id"] for s in content["sources"]}:
-        content["sources"].append({"id": LATER, "title": "测试通报", "title_en": "Test bulletin",
-                                   "edition_date": "2024-12-31"})
-        sources.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
-    file = folder / path
-    content = yaml.safe_load(file.read_text(encoding="utf-8"))
-    content["figures"] += [{"source": LATER, **f} for f in figures]
-    file.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    """Figures added to a program's file, citing a later report of the tests (2024-07-01)."""
+    _add_figures(folder, path, figures)
     return folder
 
 
@@ -43,16 +35,16 @@ def card(view, metric):
 
 
 def test_a_rate_over_time_has_a_history_a_change_and_a_sparkline(tmp_data):
-    add(tmp_data, [walk("problems_found", "700个", "2021/2024-06-30"),
-                   walk("problems_solved", "560个", "2021/2024-06-30"),
-                   walk("problems_found", "800个", "2021/2024-12-31"),
-                   walk("problems_solved", "720个", "2021/2024-12-31")])
+    add(tmp_data, [walk("problems_found", "700个", "2021/2024-03-31"),
+                   walk("problems_solved", "560个", "2021/2024-03-31"),
+                   walk("problems_found", "800个", "2021/2024-06-30"),
+                   walk("problems_solved", "720个", "2021/2024-06-30")])
     view = View(Catalog.load(tmp_data), Filters(lang="en"))
     rate = card(view, "solution_rate")
-    assert (rate.value, rate.period) == ("90%", "2021–2024-12-31")
+    assert (rate.value, rate.period) == ("90%", "2021–2024-06-30")
     assert rate.movement.trend == pytest.approx((488 / 639 * 100, 80.0, 90.0))
     assert rate.movement.change.startswith("+10%")  # percentage of the previous value: +12.5%
-    assert rate.note == "Computed for 2024-12-31"
+    assert rate.note == "Computed for 2024-06-30"
     assert "720/800" in rate.provenance
 
 
