@@ -16,7 +16,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from civic import database, rules, store
+from civic import rules, store
 from civic.loading import Origin, load
 from civic.models import Figure, Source
 from civic.problems import from_pydantic
