@@ -16,10 +16,10 @@ from civic.cache import data_dir
 from civic.database import SchemaTooNew, StoreError
 from civic.departments import Directory
 from civic.filters import Filters, Options, from_query, to_query
-from civic.i18n import LANGS, format_date, name, t
-from civic.intake import said
+from civic.i18n import LANGS, format_date, join, name, t
 from civic.loading import load
 from civic.store import Refused
+from civic.text import md
 from civic.view import View, date_bounds
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
@@ -35,7 +35,7 @@ except (StoreError, Refused) as error:
         st.error(t("app.data_problems", lang, count=len(error.problems)), icon=":material/error:")
         # Metrics by their names where the folder's own metrics file can be read.
         metrics = {m.id: name(m.label, lang) for m in load(data_dir()).dataset.metrics}
-        st.text("\n".join(said(p, lang, metrics) for p in error.problems))
+        st.text("\n".join(p.located(lang, metrics) for p in error.problems))
     else:
         key = "store.too_new" if isinstance(error, SchemaTooNew) else "store.unavailable"
         st.title(t(f"{key}_title", lang))
@@ -146,6 +146,7 @@ pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
     for path, key, icon, url in PAGES
 ]
-st.sidebar.caption(t("app.as_of", lang, date=format_date(catalog.as_of, lang)))
-st.sidebar.caption(t("app.caption", lang))
+st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
+st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)
+                        or "–")))
 st.navigation(pages).run()

@@ -12,7 +12,9 @@ from pydantic import ValidationError
 
 from app_pages.components import current_view, tr
 from app_pages.sign_in import editor_or_stop
-from civic import cache, extraction, intake, project_intake, reads, store, templates, uploads
+from civic import (
+    cache, effects, extraction, intake, project_intake, reads, store, templates, uploads,
+)
 from civic.i18n import name
 from civic.text import md
 
@@ -75,7 +77,7 @@ if source is None:
 
 def show_refusal(key: str, refused: store.Refused) -> None:
     st.error(tr(key), icon=":material/error:")
-    st.text("\n".join(intake.said(p, lang, metrics) for p in refused.problems))
+    st.text("\n".join(p.located(lang, metrics) for p in refused.problems))
 
 
 def saved_message(saved: intake.Saved) -> None:
@@ -105,7 +107,16 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
     upload of figures or of projects and for the figures kept from a report."""
     entry, said = ((intake, "entry.") if kind == "figures"
                    else (project_intake, "entry.projects_"))
-    checked = attempt(lambda: entry.check(engine, sheet, source, account, departments))
+    correction = None
+    if kind == "figures" and st.checkbox(tr("entry.correction"), key=f"{prefix}correction"):
+        correction = st.text_input(tr("entry.correction_note"), key=f"{prefix}correction_note",
+                                   max_chars=500).strip()
+        if not correction:
+            st.info(tr("entry.correction_missing"), icon=":material/info:")
+    checked = attempt(lambda: intake.check(engine, sheet, source, account, departments,
+                                           correction=correction or None)
+                      if kind == "figures" else entry.check(engine, sheet, source, account,
+                                                            departments))
     if checked is None:
         return
     if checked.problems:
@@ -119,6 +130,14 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
     st.subheader(tr(f"{said}preview", count=len(checked.rows)))
     st.dataframe(entry.preview(checked.rows, lang), hide_index=True,
                  key=f"{prefix}preview_table")
+    if getattr(checked, "warnings", None):
+        st.warning(tr("entry.warnings", count=len(checked.warnings)), icon=":material/warning:")
+        for warning in checked.warnings:
+            st.caption(md(warning.text(lang, metrics)))
+    if getattr(checked, "effects", None):
+        st.markdown(f"**{tr('entry.effects')}**")
+        st.dataframe(effects.frame(checked.effects, catalog.dataset, lang), hide_index=True,
+                     key=f"{prefix}effects_table")
     duplicates = [r for r in checked.duplicates if not r.unchanged]
     replace: set[str] = set()
     if duplicates:
@@ -226,6 +245,7 @@ with st.form("one_figure"):
         "locator": st.text_input(tr("column.locator"), key="one_locator", max_chars=20),
     }
     note = st.text_input(tr("entry.one_note"), key="one_note", max_chars=500)
+    one_correction = st.checkbox(tr("entry.one_correction"), key="one_correction")
     submitted = st.form_submit_button(tr("entry.one_save"), icon=":material/save:")
 if submitted:
     if not note.strip():
@@ -234,7 +254,9 @@ if submitted:
         st.error(tr("entry.source_missing"), icon=":material/error:")
     else:
         one = uploads.Sheet([(1, {k: (v or "").strip() for k, v in cells.items()})])
-        checked = attempt(lambda: intake.check(engine, one, source, account, departments))
+        checked = attempt(lambda: intake.check(engine, one, source, account, departments,
+                                               correction=note.strip() if one_correction
+                                               else None))
         for problem in checked.problems if checked else ():
             st.error(md(problem.text(lang, metrics)), icon=":material/error:")
         if checked and checked.rows:

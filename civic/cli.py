@@ -46,6 +46,7 @@ def _validate(args: argparse.Namespace) -> int:
         f"departments, {len(dataset.sources)} sources, {len(dataset.figures)} figures"
     )
     frame = Frames(dataset).figures
+    frame = frame[frame["basis"] == "reported"]
     for column in ("program", "department"):
         counts = frame.groupby(column, observed=True).size().sort_values(ascending=False)
         print(f"\nfigures per {column}:")

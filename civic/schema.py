@@ -48,6 +48,7 @@ figures = Table(
     Column("locator", String(40)),
     Column("group_zh", Text),
     Column("group_en", Text),
+    Column("correction", Text),  # why a report breaks its running total on purpose
     Index(None, "program", "date_end"),  # a write's check reads a program's period ends
 )
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from civic import database, dump, reads, store
+from civic.dates import parse_date
+from civic.problems import Coded
 
 
 def database_option(parser: argparse.ArgumentParser) -> None:
@@ -87,11 +89,12 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def iso_date(text: str) -> dt.date:
-    """An option's date, YYYY-MM-DD; argparse names the option when it is not one."""
+    """An option's date as officials write it (2024-01-31, 2024/1/31, 2024年1月31日); argparse
+    names the option when it is not one."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        return parse_date(text)
+    except Coded as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -220,7 +220,7 @@ def build_broken(root: Path) -> Broken:
         "locator": "接回3名",
     })
     expected.append(Expected("programs/winter_relief.yaml", _figure_label("persons_taken_in", at),
-                             "reported", "does not fit metric", "unit_mismatch"))
+                             "reported", "does not fit the metric", "unit_mismatch"))
 
     # 4. A field no model has.
     at = _append_figure(programs / "community_games.yaml", {
@@ -228,7 +228,7 @@ def build_broken(root: Path) -> Broken:
         "locator": "630多名运动员参与", "remark": "typo of a field name",
     })
     expected.append(Expected("programs/community_games.yaml", _figure_label("finalists", at),
-                             "remark", "Extra inputs are not permitted", "unknown_field"))
+                             "remark", "no such field", "unknown_field"))
 
     # 5. A reported figure with no number in it.
     at = _append_figure(programs / "municipal_reading.yaml", {
@@ -249,7 +249,8 @@ def build_broken(root: Path) -> Broken:
     change_yaml(programs / "leaders_walk.yaml", more_solved_than_found)
     expected.append(Expected("programs/leaders_walk.yaml",
                              _figure_label("problems_solved", solved_at[0]), "reported",
-                             "700 problems solved exceed 639 found", "solved_exceeds_found"))
+                             "700 problems_solved exceed the 639 problems_found",
+                             "solved_exceeds_found"))
 
     # 7. The same district twice.
     content = change_yaml(data / "districts.yaml", lambda c: c["districts"].append(
@@ -265,7 +266,7 @@ def build_broken(root: Path) -> Broken:
     change_yaml(programs / "bowei_expansion.yaml",
                 lambda c: c["projects"][0]["milestones"].reverse())
     expected.append(Expected("programs/bowei_expansion.yaml", "projects bowei_expansion[0]",
-                             "(record)", "milestones out of date order", "milestones_order"))
+                             "(record)", "milestones must be in date order", "milestones_order"))
 
     return Broken(data, expected, shipped)
 
