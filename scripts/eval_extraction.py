@@ -87,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     dataset = load(args.data).dataset
-    text = read_report(args.edition)
+    text = read_report(args.edition).text
     date = args.date or max(s.edition_date for s in dataset.sources)
-    proposals = extract(text, dataset, date)
+    proposals = extract(text, dataset, date).figures
 
     reported = [f for f in dataset.figures if f.basis is Basis.REPORTED]
     missed = [f for f in reported

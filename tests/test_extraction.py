@@ -12,24 +12,28 @@ import pytest
 
 from civic import export
 from civic.cli import main
+from civic.catalogue_match import department_names
 from civic.extraction import (
     PHRASE_MAX,
     RECORD_KEYS,
     ReportError,
-    department_names,
-    extract,
-    find_dates,
     normalize_text,
     proposal_table,
     proposals_to_rows,
     read_report,
     read_report_bytes,
-    report_date,
 )
+from civic.extraction import extract as extraction
+from civic.report_dates import find_dates, report_date
 from civic.loading import load
 from civic.quantities import Qualifier as Q
 
 REPORT = dt.date(2024, 6, 3)
+
+def extract(*args, **kwargs):
+    """The figures proposed (the numbers not proposed are tested on their own)."""
+    return extraction(*args, **kwargs).figures
+
 
 # (sentence, [(as printed, value, value_max, unit, qualifier)]): what is and is not a figure.
 FIGURES = [
@@ -69,11 +73,11 @@ FIGURES = [
     ("按《2024年第3号公告》办理，周一至周五开放。", []),
     ("三人制篮球和二期工程，落实三年行动计划", []),
     ("一年来，我们排名前3名；有一天下午下了雨。", []),
-    ("疫苗适用于6-35月龄儿童，持续2小时。",
-     [("6-35月龄", 6, 35, "month_of_age", Q.RANGE), ("2小时", 2, None, "hour", Q.EXACT)]),
+    # the ages that bound a group are not figures; an age at an event is
+    ("疫苗适用于6-35月龄儿童，持续2小时。", [("2小时", 2, None, "hour", Q.EXACT)]),
     ("接种对象为2至4月龄婴儿，每周3次。以上12个项目均已开工。",
-     [("2至4月龄", 2, 4, "month_of_age", Q.RANGE), ("3次", 3, None, "time", Q.EXACT),
-      ("12个", 12, None, "piece", Q.EXACT)]),
+     [("3次", 3, None, "time", Q.EXACT), ("12个", 12, None, "piece", Q.EXACT)]),
+    ("他16岁时进厂。", [("16岁", 16, None, "year_of_age", Q.EXACT)]),
 ]
 
 
@@ -215,7 +219,7 @@ def test_read_txt_in_utf8_and_gb18030(tmp_path):
     for encoding in ("utf-8", "gb18030"):
         path = tmp_path / f"report-{encoding}.txt"
         path.write_text(SAMPLE, encoding=encoding)
-        assert read_report(path) == SAMPLE
+        assert read_report(path).text == SAMPLE
 
 
 def test_read_docx_with_heading_paragraphs_and_table(tmp_path):
@@ -227,7 +231,7 @@ def test_read_docx_with_heading_paragraphs_and_table(tmp_path):
     table.rows[0].cells[1].text = "约3000万元"
     path = tmp_path / "report.docx"
     document.save(path)
-    text = read_report(path)
+    text = read_report(path).text
     assert "# 口袋公园建设情况" in text
     found = extract(text, date=REPORT)
     assert [(f.reported, f.label) for f in found] == [("12个", "全区新建口袋公园"), ("约3000万元", "总投资")]
@@ -246,7 +250,7 @@ def test_read_pdf_printed_by_chromium(tmp_path, fonts):
             f"<body style=\"font-family:{fonts}\">{body}</body></html>")
     path = tmp_path / "report.pdf"
     path.write_bytes(export._print_pdf(html))  # noqa: SLF001 - the project's one PDF printer
-    text = read_report(path)
+    text = read_report(path).text
     found = extract(text)
     assert [(f.reported, f.quantity.value, f.period) for f in found] == [
         ("12个", 12, "2024/2024-06-03"), ("约3000万元", 30_000_000, "2024/2024-06-03"),
@@ -274,7 +278,7 @@ def test_civic_extract_command(tmp_path, capsys, data_dir, fmt):
     assert main(["extract", str(path), "--format", fmt]) == 0
     out = capsys.readouterr().out
     if fmt == "json":
-        records = json.loads(out)
+        records = json.loads(out)["figures"]
         assert [list(r) for r in records] == [RECORD_KEYS] * 2
         assert [(r["value"], r["unit"], r["qualifier"], r["period"]) for r in records] == [
             (12, "个", "exact", "2024/2024-06-03"), (30_000_000, "元", "about", "2024/2024-06-03")]
@@ -286,7 +290,7 @@ def test_civic_extract_date_option_and_missing_file(tmp_path, capsys, data_dir):
     path = tmp_path / "report.txt"
     path.write_text("去年12月，新建公园2座。", encoding="utf-8")
     assert main(["extract", str(path), "--date", "2020-05-01", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["period"] == "2019-12"
+    assert json.loads(capsys.readouterr().out)["figures"][0]["period"] == "2019-12"
     assert main(["extract", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt" in capsys.readouterr().err
 
@@ -302,6 +306,7 @@ def test_kept_proposals_become_upload_rows(dataset):
     assert number == 1
     assert cells == {"program": "winter_relief", "metric": "persons_taken_in",
                      "reported": "8名", "period": "2024-05", "department": "zz_relief_station",
+                     "group_zh": "", "group_en": "",
                      "locator": table[0]["phrase"], "note": table[0]["label"]}
     assert len(cells["locator"]) <= PHRASE_MAX and cells["locator"] in text
 
@@ -321,6 +326,6 @@ def test_the_editors_corrections_are_what_the_rows_carry():
 
 
 def test_uploaded_report_bytes_read_like_a_file_and_problems_name_the_upload():
-    assert read_report_bytes("简报.txt", "全区新建驿站3个。".encode("gb18030")) == "全区新建驿站3个。"
+    assert read_report_bytes("简报.txt", "全区新建驿站3个。".encode("gb18030")).text == "全区新建驿站3个。"
     with pytest.raises(ReportError, match=r"^简报\.pdf: cannot be read"):
         read_report_bytes("简报.pdf", b"not a pdf")
