@@ -21,6 +21,7 @@ _MIN_CONFIDENCE = 0.5
 # at a lower confidence, with a note that the units differ.
 _NEAR_DIMENSIONS = {("persons", "person_times"): 0.85, ("person_times", "persons"): 0.85}
 _NEGATED = re.compile(r"(?:待|未|尚未|没有|不)$")  # 待整改问题 are not 整改问题
+_NEGATED_WORD = re.compile(r"(?:待|尚未|未)(?:整改|解决|办结|完成|处理)")
 
 
 def _subsequence_span(term: str, text: str) -> int | None:
@@ -177,6 +178,8 @@ class Catalogue:
         """The metric whose label or synonym fits best, its confidence, the word that fit and
         whether its unit only nearly fits (人 for 人次)."""
         dimension = UNITS[quantity.unit].dimension
+        if _NEGATED_WORD.search(context.near):
+            return None, 0.0, "", False  # 待整改问题数: pending, no metric of the catalogue
         best: tuple[float, int, str, str, bool] = (0.0, 0, "", "", False)
         for metric in self.dataset.metrics:
             factor = 1.0 if metric.dimension == dimension else _NEAR_DIMENSIONS.get(

@@ -324,6 +324,7 @@ def _reading_text(text: str) -> tuple[str, list[int]]:
 # --- putting it together -----------------------------------------------------------------
 
 _MASKED = {"date", "event_days", "time_of_day", "phone"}
+_CONJUNCTIONS = {"和", "与", "及", "或", "、", ""}
 _DIGIT = re.compile(r"\d+")
 _DIMENSION_UNIT = {"persons": "人", "person_times": "人次"}
 
@@ -376,6 +377,9 @@ def extract(text: str, dataset: Dataset | None = None,
             group_en=size_class[2] if size_class else "", notes=tuple(notes))
 
     figures = [figure(i, spans, q) for i, (_, _, q) in enumerate(kept)]
+    for i in range(1, len(figures)):  # 分别增长11.2%和9.6%: the second shares the first's words
+        if figures[i].label in _CONJUNCTIONS and figures[i - 1].quantity.unit == kept[i][2].unit:
+            figures[i] = replace(figures[i], label=figures[i - 1].label)
     listed = bytearray(len(work))
     for s, e in spans:
         listed[s:e] = b"\x01" * (e - s)

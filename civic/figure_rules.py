@@ -36,11 +36,11 @@ _QUOTES = {"“": "”", "‘": "’", "《": "》", "「": "」"}
 _SLOGAN_MAX = 8  # a quoted number this short is a name or slogan (“三个高地”), not a figure
 
 # A campaign's own length is no KPI: 为期5个月, 历时四个半月, 3个月的专项行动.
-_CAMPAIGN_BEFORE = re.compile(r"(?:为期|历时|时间为期|行动时间为|活动时间为|周期为|期限为)$")
+_CAMPAIGN_BEFORE = re.compile(r"(?:为期|历时|时间为期|行动时间为|活动时间为|周期为|期限为|假期|长假)$")
 _CAMPAIGN_AFTER = re.compile(r"^的?(?:专项|集中|攻坚|行动|活动|整治|宣传|排查|大走访)")
 # A service's hours: 24小时值班, 24小时热线; 24小时内办结 is a time limit and stays.
-_SERVICE_AFTER = re.compile(r"^(?:不间断|全天候|值班|值守|热线|服务|在线|畅通|开放|运行|营业|"
-                            r"接听|受理|巡逻|巡查|待命|监测|响应|守护|轮班)")
+_SERVICE_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:不间断|全天候|值班|值守|热线|服务|在线|畅通|"
+                            r"开放|运行|营业|接听|受理|巡逻|巡查|待命|监测|响应|守护|轮班)")
 _SERVICE_BEFORE = re.compile(r"(?:实行|实施|提供|开通|全天|7[×xX*]|每天|每日|全年)$")
 # An age that bounds a group: 6月龄—3岁, 60岁以上老人, 3岁以下婴幼儿; 16岁时进厂 is a figure.
 _AGE_GROUP_AFTER = re.compile(r"^(?:[-—–~至到]+|的?(?:儿童|幼儿|婴幼儿|婴儿|老人|老年人|人群|"

@@ -100,6 +100,8 @@ UNITS: dict[str, Unit] = {
         Unit("pack", "count", "盒", "packs"),
         Unit("pair", "count", "双", "pairs"),
         Unit("room", "count", "间", "rooms"),
+        Unit("head", "count", "头", "head"),  # livestock: 生猪出栏38.5万头
+        Unit("tent", "count", "顶", "tents"),
         Unit("dose", "count", "剂次", "doses"),
         Unit("t", "mass", "吨", "t"),
         Unit("kg", "mass", "公斤", "kg"),
@@ -173,6 +175,8 @@ _MEASURE_WORDS: dict[str, str] = {
     "盒": "pack",
     "双": "pair",
     "间": "room",
+    "头": "head",
+    "顶": "tent",
     "剂次": "dose",
     "剂": "dose",
     "平方米": "m2",

@@ -68,8 +68,9 @@ class Date:
 
     @property
     def days(self) -> bool:
-        """Days of an event (14-16日), not a month or a year."""
-        return self.first != self.last and len(self.text) == 21
+        """Days of an event (14-16日, at most a fortnight), not a month or a window."""
+        return (len(self.text) == 21
+                and dt.timedelta(days=1) <= self.last - self.first <= dt.timedelta(days=14))
 
 
 def _month_text(year: int, month: int) -> str:

@@ -90,6 +90,8 @@ GOOD: list[tuple[str, float, float | None, str, Qualifier]] = [
     ("40盒", 40, None, "pack", Q.EXACT),
     ("120双", 120, None, "pair", Q.EXACT),
     ("12间", 12, None, "room", Q.EXACT),
+    ("38.5万头", 385_000, None, "head", Q.EXACT),
+    ("60顶", 60, None, "tent", Q.EXACT),
     ("四个半月", 4.5, None, "month", Q.EXACT),
     ("两个半小时", 2.5, None, "hour", Q.EXACT),
     ("一年半", 1.5, None, "year", Q.EXACT),
