@@ -431,7 +431,7 @@ def _size_classes(text: str, read: list[tuple[int, int, Quantity, str | None]],
 # --- the editor's review -------------------------------------------------------------------
 
 TABLE_COLUMNS = ["keep", "label", "phrase", "reported", "period", "program", "metric",
-                 "department", "group", "confidence", "notes"]
+                 "department", "group", "group_en", "confidence", "notes"]
 SKIPPED_COLUMNS = ["propose", "reported", "phrase", "reason"]
 
 
