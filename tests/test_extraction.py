@@ -329,3 +329,96 @@ def test_uploaded_report_bytes_read_like_a_file_and_problems_name_the_upload():
     assert read_report_bytes("简报.txt", "全区新建驿站3个。".encode("gb18030")).text == "全区新建驿站3个。"
     with pytest.raises(ReportError, match=r"^简报\.pdf: cannot be read"):
         read_report_bytes("简报.pdf", b"not a pdf")
+
+
+# --- every number accounted for, reports never seen ----------------------------------------
+
+def test_every_number_is_proposed_or_listed_with_a_reason(dataset):
+    text = ("6月12日，县政务服务中心共计走流程36人，走流程事项数52项，待整改问题数5个；"
+            "设立24小时服务热线12345，为期5个月。")
+    result = extraction(text, dataset, REPORT)
+    assert [f.reported for f in result.figures] == ["36人", "52项", "5个"]
+    assert [(s.reported, s.reason) for s in result.not_proposed] == [
+        ("6月12日", "date"), ("24小时", "service_hours"), ("12345", "phone"),
+        ("5个月", "campaign")]
+    walk = result.figures[0]
+    assert walk.metric == "experiences" and walk.notes[1][0] == "unit_differs"
+    assert "人次" in walk.note_texts("zh")[1] and "人次" in walk.note_texts("en")[1]
+    assert result.figures[2].metric is None  # 待整改: pending, neither found nor solved
+    assert ("year_from_report", (("period", "2024-06-12"), ("year", "2024"))) in walk.notes
+
+
+def test_traditional_characters_read_and_the_phrase_kept_as_printed(dataset):
+    (found, solved) = extract("發現問題數 14 項，已整改問題數 9 項。", dataset, REPORT)
+    assert (found.reported, found.metric, solved.metric) == ("14项", "problems_found",
+                                                            "problems_solved")
+    assert found.phrase.startswith("發現問題數 14 項")
+
+
+def test_a_size_class_qualifies_its_count():
+    (projects,) = extract("全市10亿元以上项目12个。", date=REPORT)
+    assert (projects.reported, projects.group, projects.label) == ("12个", "10亿元以上",
+                                                                  "10亿元以上项目")
+    ((_, row),) = proposals_to_rows([dict(proposal_table([projects])[0], keep=True)])
+    assert (row["group_zh"], row["group_en"]) == ("10亿元以上", "over CNY 1 billion")
+
+
+def test_a_unit_not_in_the_catalogue_is_named(dataset):
+    result = extraction("安化县民政局介绍，全县发放棉被200床。", dataset, REPORT)
+    assert result.unknown_units == ["安化县民政局"]
+    (quilts,) = result.figures
+    assert quilts.department is None and quilts.notes[0][0] == "not_in_catalogue"
+    assert (quilts.quantity.value, quilts.record()["unit"]) == (200, "床")
+
+
+@pytest.mark.parametrize("reason", __import__("civic.figure_rules").figure_rules.REASONS)
+def test_every_reason_is_said_in_both_languages(reason):
+    from civic.i18n import catalogue
+    assert f"extract.skip.{reason}" in catalogue("zh") and f"extract.skip.{reason}" in catalogue("en")
+
+
+def test_no_date_is_never_today(tmp_path, capsys, data_dir):
+    from civic.extraction import ReportDateMissing
+    with pytest.raises(ReportDateMissing):
+        extraction("小区新添长椅20处。")
+    path = tmp_path / "report.txt"
+    path.write_text("小区新添长椅20处。", encoding="utf-8")
+    assert main(["extract", str(path), "--lang", "en"]) == 2
+    assert "--date" in capsys.readouterr().err
+
+
+def test_the_date_of_a_word_reports_properties(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("全区新建驿站3个。")
+    document.core_properties.created = dt.datetime(2024, 4, 2, 9, 30)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    report = read_report(path)
+    assert report.date == dt.date(2024, 4, 2)
+    assert extraction_day(report) == (dt.date(2024, 4, 2), "file")
+
+
+def extraction_day(report):
+    from civic.extraction import report_day
+    return report_day(report.text, from_file=report.date)
+
+
+def test_a_report_over_the_limit_is_refused_saying_so(tmp_path):
+    from civic.extraction import MAX_REPORT_CHARS, ReportTooLarge
+    path = tmp_path / "big.txt"
+    path.write_text("全" * (MAX_REPORT_CHARS + 1), encoding="utf-8")
+    with pytest.raises(ReportTooLarge) as error:
+        read_report(path)
+    assert "1000000" in error.value.message("zh") and "split" in error.value.message("en")
+    with pytest.raises(ReportTooLarge):
+        extraction("全" * (MAX_REPORT_CHARS + 1), date=REPORT)
+
+
+def test_a_long_report_of_dates_and_numbers_completes():
+    """Dates and numbers once made the extractor quadratic (a 1 MB report took minutes); the
+    time is measured in scripts/bench_extract.py, here only that every line is read."""
+    line = "11月15日，全市新增岗位300个，同比增长2.5%，编号" + "7" * 40 + "。\n"
+    result = extraction(line * 4000, date=REPORT)
+    assert len(result.figures) == 8000
+    assert sum(s.reason == "date" for s in result.not_proposed) == 4000
+    assert sum(s.reason == "code" for s in result.not_proposed) == 4000
