@@ -162,7 +162,11 @@ class Tally:
                 continue
             unused.remove(match)
             self.found += 1
-            self.qualifier += str(match.quantity.qualifier) == expected["qualifier"]
+            if str(match.quantity.qualifier) == expected["qualifier"]:
+                self.qualifier += 1
+            else:
+                self.problems.append(f"{passage['id']}: qualifier of {expected['printed']} "
+                                     f"{match.quantity.qualifier}, expected {expected['qualifier']}")
             if _label_right(match.label, expected["label"]):
                 self.label += 1
             else:
