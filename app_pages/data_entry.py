@@ -175,33 +175,48 @@ if upload is not None and source is not None:
 
 st.subheader(tr("entry.report_header"))
 st.caption(tr("entry.report_intro"))
-pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160)
+pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160,
+                      max_chars=extraction.MAX_REPORT_CHARS)
 report_file = st.file_uploader(tr("entry.report_upload"), type=["txt", "docx", "pdf"],
                                key="report_file")
-report = pasted
+report = extraction.Report(pasted)
 if report_file is not None:
     try:
-        report = extraction.read_report_bytes(report_file.name, report_file.getvalue())
+        report = cache.report(report_file.name, report_file.getvalue())
     except extraction.ReportError as error:
         st.error(md(error.message(lang)), icon=":material/error:")
-        report = ""
-if report.strip():
-    found_date = extraction.report_date(report)
-    if found_date is not None:
-        st.caption(tr("entry.report_date_found", date=found_date.isoformat()))
-        report_day = found_date
-    else:
-        report_day = st.date_input(tr("entry.report_date"), value=dt.date.today(),
-                                   key="report_date", min_value=dt.date(2000, 1, 1),
-                                   format="YYYY-MM-DD")
-    proposals = extraction.extract(report, reads.dataset(engine), report_day)
+        report = extraction.Report("")
+result = None
+if report.text.strip():
+    report_day, found_in = extraction.report_day(report.text, from_file=report.date)
+    if found_in == "text":
+        st.caption(tr("entry.report_date_found", date=report_day.isoformat()))
+    elif found_in == "file":
+        st.caption(tr("extract.page.date_from_file", date=report_day.isoformat()))
+    else:  # never today: the clerk says when the report was written
+        report_day = st.date_input(tr("entry.report_date"), value=None, key="report_date",
+                                   min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
+        if report_day is None:
+            st.info(tr("extract.page.date_needed"), icon=":material/event:")
+    if report_day is not None:
+        try:
+            result = cache.extracted(report.text, report_day)
+        except extraction.ReportTooLarge as error:
+            st.error(md(error.message(lang)), icon=":material/error:")
+if result is not None:
+    for unit in result.unknown_units:
+        st.warning(md(tr("extract.page.not_in_catalogue", name=unit)), icon=":material/domain_add:")
+    promote_key = f"report_promote_{cache.digest(report.text)[:12]}"
+    chosen = [result.not_proposed[i] for i in st.session_state.get(promote_key, [])
+              if i < len(result.not_proposed)]
+    proposals = result.figures + [extraction.promoted(s, result.report_date) for s in chosen]
     if not proposals:
         st.info(tr("entry.report_none"), icon=":material/info:")
     else:
         st.caption(tr("entry.report_count", count=len(proposals)))
         every_department = {d.id: name(d.name, lang) for d in catalog.dataset.departments}
         edited = st.data_editor(
-            pd.DataFrame(extraction.proposal_table(proposals),
+            pd.DataFrame(extraction.proposal_table(proposals, lang),
                          columns=extraction.TABLE_COLUMNS),
             key="report_table", hide_index=True, num_rows="dynamic",
             column_config={
@@ -218,9 +233,24 @@ if report.strip():
                 "department": st.column_config.SelectboxColumn(
                     tr("column.department"), options=list(every_department),
                     format_func=every_department.get),
+                "group": st.column_config.TextColumn(tr("column.group_zh")),
+                "group_en": st.column_config.TextColumn(tr("column.group_en")),
                 "confidence": st.column_config.NumberColumn(
                     tr("column.confidence"), format="%.2f", disabled=True),
+                "notes": st.column_config.TextColumn(tr("extract.page.notes"), disabled=True),
             })
+    if result.not_proposed:
+        st.caption(tr("extract.page.skipped", count=len(result.not_proposed)))
+        st.dataframe(pd.DataFrame(extraction.skipped_table(result.not_proposed, lang),
+                                  columns=extraction.SKIPPED_COLUMNS[1:]),
+                     hide_index=True, key="report_skipped",
+                     column_config={"reported": tr("column.reported"),
+                                    "phrase": tr("column.locator"),
+                                    "reason": tr("extract.page.reason")})
+        st.multiselect(tr("extract.page.promote"), list(range(len(result.not_proposed))),
+                       key=promote_key, format_func=lambda i: (
+                           f"{result.not_proposed[i].reported} · {result.not_proposed[i].phrase}"))
+    if proposals:
         kept = extraction.proposals_to_rows(edited.to_dict("records"))
         if source is not None and kept:
             review(uploads.Sheet(kept), "report", tr("entry.why_report"), prefix="report_")

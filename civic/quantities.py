@@ -94,7 +94,21 @@ UNITS: dict[str, Unit] = {
         Unit("batch", "count", "批", "batches"),
         Unit("article", "count", "篇", "articles"),
         Unit("volume", "count", "册", "volumes"),
+        # Goods as relief and aid reports count them, each in its own measure word.
+        Unit("quilt", "count", "床", "quilts"),
+        Unit("box", "count", "箱", "boxes"),
+        Unit("barrel", "count", "桶", "barrels"),
+        Unit("bag", "count", "袋", "bags"),
+        Unit("bottle", "count", "瓶", "bottles"),
+        Unit("pack", "count", "盒", "packs"),
+        Unit("pair", "count", "双", "pairs"),
+        Unit("room", "count", "间", "rooms"),
+        Unit("head", "count", "头", "head"),  # livestock: 生猪出栏38.5万头
+        Unit("tent", "count", "顶", "tents"),
+        Unit("dose", "count", "剂次", "doses"),
         Unit("t", "mass", "吨", "t"),
+        Unit("kg", "mass", "公斤", "kg"),
+        Unit("jin", "mass", "斤", "jin"),
         Unit("m2", "area", "平方米", "m²"),
         Unit("mu", "area", "亩", "mu"),
         Unit("ha", "area", "公顷", "ha"),
@@ -153,6 +167,21 @@ _MEASURE_WORDS: dict[str, str] = {
     "座": "facility",
     "所": "institution",
     "吨": "t",
+    "公斤": "kg",
+    "千克": "kg",
+    "斤": "jin",
+    "床": "quilt",
+    "箱": "box",
+    "桶": "barrel",
+    "袋": "bag",
+    "瓶": "bottle",
+    "盒": "pack",
+    "双": "pair",
+    "间": "room",
+    "头": "head",
+    "顶": "tent",
+    "剂次": "dose",
+    "剂": "dose",
     "平方米": "m2",
     "平米": "m2",
     "亩": "mu",
@@ -185,8 +214,6 @@ _MEASURE_WORDS: dict[str, str] = {
 
 # Measure words that are a fraction of their canonical unit.
 _SCALED_WORDS: dict[str, tuple[str, Fraction]] = {
-    "千克": ("t", Fraction(1, 1000)),
-    "公斤": ("t", Fraction(1, 1000)),
     "成": ("percent", Fraction(10)),  # 七成 is 70%
 }
 
@@ -202,6 +229,9 @@ _SCALES: dict[str, tuple[str, Fraction]] = {
     "mu": ("area", Fraction(10_000, 15)),
     "ha": ("area", Fraction(10_000)),
     "km2": ("area", Fraction(1_000_000)),
+    "kg": ("mass", Fraction(1)),
+    "jin": ("mass", Fraction(1, 2)),
+    "t": ("mass", Fraction(1_000)),
     "m": ("length", Fraction(1)),
     "km": ("length", Fraction(1_000)),
     "minute": ("clock", Fraction(1)),
@@ -300,13 +330,16 @@ _NEGATIVE = re.compile(r"^[-−负]")
 
 # `6个多小时`, `3个多月`: the 多 inside the measure word, read as `6多个小时`.
 _MORE_INSIDE = re.compile(rf"个([{''.join(_INFIXES)}])(?=小时|月|星期)")
+# `四个半月`, `两个半小时`, `一年半`: a half more than the number.
+_HALF = re.compile(r"个半(?=小时|月|星期)|(?<=年)半$")
 
 # A figure as it stands in running text, for `find_quantities`: the same words as above,
 # without the names, so that both ends of a range fit in one pattern.
 _TEXT_NUMBER = rf"(?:{_PERCENT_WORD}(?:{_ARABIC}|{_CN_NUMERAL})|{_ARABIC}|{_CN_NUMERAL})"
 _TEXT_ONE = (
     rf"{_TEXT_NUMBER}[{''.join(_INFIXES)}]?(?:{_alternation(_MULTIPLIERS)})?"
-    rf"[{''.join(_INFIXES)}]?(?:个[{''.join(_INFIXES)}](?:小时|月|星期)|{_alternation(_SURFACES)})?"
+    rf"[{''.join(_INFIXES)}]?(?:个[{''.join(_INFIXES)}半](?:小时|月|星期)|年半"
+    rf"|{_alternation(_SURFACES)})?"
 )
 _TEXT_WORDS = (
     rf"(?:{_alternation(_NEUTRAL_PREFIXES)})*(?:{_alternation(_PREFIXES)})*",
@@ -419,6 +452,8 @@ def _parse_figure(part: str, text: str) -> _Figure:
     if m["more1"] and m["more2"]:
         raise _error(text, "more_twice")
     if m["arabic"]:
+        if len(m["arabic"]) > _LONGEST_NUMERAL:
+            raise _error(text, "too_large")
         number = Fraction(m["arabic"].replace(",", ""))
     else:
         number = _cn_number(m["cn"], text)
@@ -476,6 +511,7 @@ def _parse_text(text: str) -> Quantity:
     s = _MORE_INSIDE.sub(r"\1个", s)
     s, before = _strip_words(s, _PREFIXES, at_start=True)
     s, after = _strip_words(s, _SUFFIXES, at_start=False)
+    s, halves = _HALF.subn(lambda m: "个" if m[0].startswith("个") else "", s)
     if _NEGATIVE.match(s):
         raise _error(reported, "negative")
     if not _ANY_NUMERAL.search(s):
@@ -485,6 +521,8 @@ def _parse_text(text: str) -> Quantity:
         raise _error(reported, "range_twice")
     if len(parts) == 1:
         figure = _parse_figure(s, reported)
+        if halves:
+            figure = replace(figure, number=figure.number + Fraction(1, 2))
         infix = [figure.qualifier] if figure.qualifier else []
         return Quantity(
             value=_float(figure.value(), reported),
@@ -492,6 +530,8 @@ def _parse_text(text: str) -> Quantity:
             qualifier=_combine(before + after + infix, reported),
             reported=reported,
         )
+    if halves:
+        raise _error(reported, "half_in_range")
     return _parse_range(parts[0], parts[1], before + after, reported)
 
 
@@ -513,11 +553,15 @@ def _parse_range(low: str, high: str, qualifiers: list[Qualifier], text: str) ->
         raise _error(text, "range_qualified")
     if lo.surface and not hi.surface:
         raise _error(text, "range_unit_last")
-    if lo.surface and _code(lo.surface) != _code(hi.surface):
+    low_code, high_code = _code(lo.surface), _code(hi.surface)
+    if lo.surface and low_code != high_code and not _convertible(low_code, high_code):
         raise _error(text, "range_units", low=repr(lo.surface), high=repr(hi.surface))
+    converted = lo.surface is not None and low_code != high_code
     if lo.surface is None:
         lo = replace(lo, multiplier=lo.multiplier or hi.multiplier, surface=hi.surface)
     lo_value, hi_value = lo.value(), hi.value()
+    if converted:  # 500千克至2吨: the lower end in the upper end's unit
+        lo_value = lo_value * _SCALES[low_code][1] / _SCALES[high_code][1]
     if lo_value > hi_value:
         raise _error(text, "range_backwards")
     return Quantity(
@@ -527,6 +571,11 @@ def _parse_range(low: str, high: str, qualifiers: list[Qualifier], text: str) ->
         qualifier=Qualifier.RANGE,
         reported=text,
     )
+
+
+def _convertible(a: str, b: str) -> bool:
+    """Ends of one range in two units: weights only (500千克至2吨); 2周至4天 stays an error."""
+    return _SCALES.get(a, ("",))[0] == _SCALES.get(b, ("",))[0] == "mass"
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
@@ -561,6 +610,10 @@ def find_quantities(text: str) -> Iterator[tuple[int, int, Quantity]]:
     while match := _TEXT_START.search(text, pos):
         # Qualifier words stand before the number: look back for the longest that fits.
         start = match.start()
+        run = _NUMERAL_RUN.match(text, start)
+        if run.end() - start > _LONGEST_NUMERAL:  # a code or a table's digits, read once
+            pos = run.end()
+            continue
         for back in range(min(start - pos, _LONGEST_PREFIX), -1, -1):
             found = _read_at(text, start - back)
             if found and found[0] <= start < found[1]:
@@ -587,3 +640,7 @@ def _read_at(text: str, start: int) -> tuple[int, int, Quantity] | None:
 
 
 _LONGEST_PREFIX = max(len(w) for w in [*_PREFIXES, *_NEUTRAL_PREFIXES]) * 2
+# No figure a report states is written with more characters than this (1,234,567,890.5 has
+# 15): a longer run of digits or numerals is skipped whole, so the search stays linear.
+_LONGEST_NUMERAL = 24
+_NUMERAL_RUN = re.compile(rf"[\d,.{_CN_NUMERAL_CHARS}]+")

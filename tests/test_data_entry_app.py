@@ -267,9 +267,10 @@ def test_a_pasted_report_is_proposed_reviewed_and_saved_like_an_upload(new_store
     assert any("2024-01-20" in c.value for c in at.caption)
     assert any("2 " in c.value for c in at.caption)  # two figures proposed
     assert figures_stored(new_store) == before
-    table, preview, effects = (frame.value for frame in at.dataframe)
+    table, skipped, preview, effects = (frame.value for frame in at.dataframe)
     assert list(effects["保存后"]) == ["9人（2024-01-20）"]
     assert list(table["keep"]) == [True, False]  # 长椅 fits no metric: proposed, not kept
+    assert list(skipped["reported"]) == ["2024年1月20日"]  # the date, listed with its reason
     assert list(preview["行"]) == [1] and list(preview["数值"]) == ["9人"]
     at.button(key="save_report").click().run()
     assert not at.exception and "新增 1 条" in at.success[0].value
@@ -283,8 +284,37 @@ def test_a_report_without_a_date_asks_for_one(new_store):
     at = signed_in_app("data_entry", lang="en")
     at.text_area(key="report_text").input("小区新添长椅20处。").run()
     assert not at.exception
-    assert at.date_input(key="report_date").value is not None
+    assert at.date_input(key="report_date").value is None  # never today by default
+    assert any("pick the report's date" in i.value for i in at.info)
+    assert not at.dataframe  # nothing proposed before the date is known
+    at.date_input(key="report_date").set_value("2024-03-01").run()
+    assert list(at.dataframe[0].value["period"]) == ["2024-03-01"]
     assert not [b for b in at.button if b.key == "save_report"]  # no source, nothing kept
+
+
+# Written for this test: a county's figures as a label-then-number list, no date of its own.
+COUNTY = ("本月，县政务服务中心开展“局长走流程”，共计走流程36人，走流程事项数52项，"
+          "发现问题数17个，已整改问题数12个。咨询电话：0731-28112233，为期3个月。")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_number_is_proposed_or_listed_with_its_reason(new_store, lang):
+    at = signed_in_app("data_entry", lang=lang)
+    at.text_area(key="report_text").input(COUNTY).run()
+    assert at.date_input(key="report_date").value is None  # asked for the report's date
+    at.date_input(key="report_date").set_value("2024-06-28").run()
+    assert not at.exception
+    table, skipped = (frame.value for frame in at.dataframe)
+    assert list(table["reported"]) == ["36人", "52项", "17个", "12个"]
+    assert list(table["metric"])[0] == "experiences" and "人次" in list(table["notes"])[0]
+    assert list(table["metric"])[2:] == ["problems_found", "problems_solved"]
+    reasons = dict(zip(skipped["reported"], skipped["reason"]))
+    assert reasons == {"0731-28112233": t("extract.skip.phone", lang),
+                       "3个月": t("extract.skip.campaign", lang)}
+    (promote,) = [m for m in at.multiselect if m.key.startswith("report_promote")]
+    promote.set_value([1]).run()  # the campaign's length proposed after all, with a click
+    table = at.dataframe[0].value
+    assert list(table["reported"])[-1] == "3个月" and len(table) == 5
 
 
 def test_an_uploaded_report_is_read_and_a_broken_one_named(new_store):
@@ -292,7 +322,8 @@ def test_an_uploaded_report_is_read_and_a_broken_one_named(new_store):
     report = "入冬以来，株洲市救助管理站共接回受助人员9名。".encode("gb18030")
     at.get("file_uploader")[1].set_value(("简报.txt", report, "text/plain")).run()
     assert not at.exception
-    assert at.date_input(key="report_date").value is not None  # no date in the text
+    assert at.date_input(key="report_date").value is None  # no date in the text
+    at.date_input(key="report_date").set_value("2024-01-20").run()
     (table,) = (frame.value for frame in at.dataframe)
     assert list(table["reported"]) == ["9名"]
     at.get("file_uploader")[1].set_value(("简报.pdf", b"not a pdf", "application/pdf")).run()

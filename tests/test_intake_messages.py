@@ -21,7 +21,7 @@ from civic.problems import render
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 # Reported values the parser refuses, each for another reason.
-BAD_REPORTED = ["700斤", "约700至600个", "-700个", "700-600个", "700 0个", "七百零零零个", "百分之x",
+BAD_REPORTED = ["700镑", "约700至600个", "-700个", "700-600个", "700 0个", "七百零零零个", "百分之x",
                 "700多余个", "约700多个", "至700个", "700至个", "700个至800人", "700至800个至900个",
                 "700个/800个", "700.个", "个", "7" * 400 + "个"]
 # Other fields wrong: an id too long, a group in one language only, a period upside down.
