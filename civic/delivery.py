@@ -26,6 +26,7 @@ from civic import channels, digest, documents, reads, store
 from civic.catalog import Catalog
 from civic.channels import Config, Message, SendFailed
 from civic.filters import Options
+from civic.schedule import BEIJING
 from civic.schema import accounts, deliveries, subscriptions
 from civic.subscriptions import EMAIL, Invalid, Subscription, from_row, listed_in, view_query
 from civic.view import View
@@ -206,10 +207,11 @@ def _finish(engine: Engine, row: Any, status: str, said: str, now: dt.datetime
             ) -> dt.datetime | None:
     attempts = row.attempts + 1
     retry = now + backoff(attempts) if status == FAILED else None
-    values: dict[str, Any] = {"status": status, "next_attempt": retry,
-                              "error": None if status == SENT else said[:2000]}
+    values: dict[str, Any] = {"status": status, "next_attempt": retry}
     if status == SENT:
-        values["sent_at"] = now
+        values["sent_at"] = now  # an earlier failure's error stays on record
+    else:
+        values["error"] = said[:2000]
     store.transaction(engine, lambda c: c.execute(
         update(deliveries).where(deliveries.c.id == row.id).values(**values)))
     return retry
@@ -249,7 +251,8 @@ class _Sender:
         if isinstance(cached, documents.DocumentError):
             raise SendFailed(str(cached))
         view, attachment = cached
-        return digest.message(view, row.document, sub.id, sub.schedule, link, attachment)
+        day = reads.utc(row.slot).astimezone(BEIJING).date()
+        return digest.message(view, row.document, sub.id, sub.schedule, day, link, attachment)
 
     def address(self, sub: Subscription) -> str:
         if sub.account:

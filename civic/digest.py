@@ -7,6 +7,7 @@ qualifier, the period it covers, its change since the previous report and its ta
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from civic.cards import KpiCard
@@ -62,14 +63,14 @@ def schedule_words(schedule: Schedule, lang: str) -> str:
              day=day if schedule.every == "monthly" else "")
 
 
-def message(view: View, document: str, subscription: int, schedule: Schedule,
+def message(view: View, document: str, subscription: int, schedule: Schedule, day: dt.date,
             link: str | None, attachment: Attachment | None) -> Message:
     """A scheduled message: the headline indicators, the link back to the view, and the
     document attached (the digest is the text itself)."""
     lang = view.lang
     name = t(f"delivery.document.{document}", lang)
     title = t("delivery.subject", lang, app=t("app.title", lang), document=name,
-              context=view.context())
+              date=format_date(day, lang), context=view.context())
     found = lines(view)
     head = [labelled(t("context.label", lang), view.context(), lang),
             t("app.as_of", lang, date=format_date(view.catalog.as_of, lang))]

@@ -142,7 +142,7 @@ alerts = Table(
     Column("department", String(48)),
     Column("reasons", JSON, nullable=False),
     Column("before", JSON),
-    Column("after", JSON, nullable=False),
+    Column("after", JSON),
     Column("detail", JSON, nullable=False),
     Column("detected_at", DateTime(timezone=True), nullable=False),
 )

@@ -74,9 +74,9 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 # Group bots (WeCom, DingTalk) render a Markdown subset with no escapes: data text loses its
 # syntax by taking the full-width forms of the marks, which read the same in Chinese text.
-_BOT_MARKS = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "*": "＊", "_": "＿",
-                            "`": "｀", "#": "＃", "<": "＜", ">": "＞", "!": "！", "|": "｜",
-                            "~": "～", "\\": "＼"})
+# Parentheses stay: without brackets they make no link.
+_BOT_MARKS = str.maketrans({"[": "［", "]": "］", "*": "＊", "_": "＿", "`": "｀", "#": "＃",
+                            "<": "＜", ">": "＞", "|": "｜", "~": "～", "\\": "＼"})
 
 
 def bot_text(text: object) -> str:

@@ -69,7 +69,7 @@ def upgrade() -> None:
         sa.Column("department", sa.String(length=48), nullable=True),
         sa.Column("reasons", sa.JSON(), nullable=False),
         sa.Column("before", sa.JSON(), nullable=True),
-        sa.Column("after", sa.JSON(), nullable=False),
+        sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.Column("detected_at", _TZ, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
