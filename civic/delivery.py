@@ -26,6 +26,7 @@ from civic import channels, digest, documents, reads, store
 from civic.catalog import Catalog
 from civic.channels import Config, Message, SendFailed
 from civic.filters import Options
+from civic.i18n import t
 from civic.schedule import BEIJING
 from civic.schema import accounts, deliveries, subscriptions
 from civic.subscriptions import EMAIL, Invalid, Subscription, from_row, listed_in, view_query
@@ -325,3 +326,28 @@ def log(engine: Engine, limit: int = 500, recipients: set[str] | None = None) ->
     with engine.connect() as connection:
         rows = connection.execute(query.limit(limit)).all()
     return pd.DataFrame([row._asdict() for row in rows], columns=LOG_COLUMNS)
+
+
+def log_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The deliveries as the page shows them, in its language, times in Beijing time."""
+    def beijing(value: Any) -> str:
+        if value is None or pd.isna(value):
+            return ""
+        return reads.utc(pd.Timestamp(value).to_pydatetime()).astimezone(BEIJING).strftime(
+            "%Y-%m-%d %H:%M")
+
+    shown = pd.DataFrame({
+        "id": frame["id"],
+        "kind": frame["kind"].map(lambda k: t(f"subscribe.kind.{k}", lang)),
+        "recipient": frame["recipient"],
+        "document": frame["document"].map(
+            lambda d: t(f"delivery.document.{d}", lang) if d in documents.DOCUMENTS else
+            t("subscribe.kind.alert", lang)),
+        "slot": frame["slot"].map(beijing),
+        "status": frame["status"].map(lambda s: t(f"subscribe.status.{s}", lang)),
+        "attempts": frame["attempts"],
+        "next": frame["next_attempt"].map(beijing),
+        "sent": frame["sent_at"].map(beijing),
+        "error": frame["error"].fillna(""),
+    })
+    return shown.rename(columns={c: t(f"subscribe.col.{c}", lang) for c in shown.columns})

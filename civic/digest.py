@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from civic.cards import KpiCard
 from civic.channels import BOT_BYTES, Attachment, Message, fit
 from civic.i18n import format_date, labelled, t
-from civic.schedule import WEEKDAYS, Schedule
+from civic.schedule import Schedule
 from civic.text import bot_text
 from civic.view import View
 
@@ -55,14 +55,6 @@ def lines(view: View) -> list[str]:
             for what, said in (_parts(view, h) for h in headlines(view))]
 
 
-def schedule_words(schedule: Schedule, lang: str) -> str:
-    """每天 08:00 / daily at 08:00, Beijing time."""
-    day = WEEKDAYS[schedule.day or 0] if schedule.every == "weekly" else schedule.day
-    weekday = t(f"delivery.weekday.{day}", lang) if schedule.every == "weekly" else ""
-    return t(f"delivery.every.{schedule.every}", lang, at=schedule.at_text, weekday=weekday,
-             day=day if schedule.every == "monthly" else "")
-
-
 def message(view: View, document: str, subscription: int, schedule: Schedule, day: dt.date,
             link: str | None, attachment: Attachment | None) -> Message:
     """A scheduled message: the headline indicators, the link back to the view, and the
@@ -77,7 +69,7 @@ def message(view: View, document: str, subscription: int, schedule: Schedule, da
     if attachment:
         head.append(t("delivery.attached", lang, name=attachment.name))
     body = found or [t("empty.message", lang)]
-    footer = t("delivery.footer", lang, id=subscription, schedule=schedule_words(schedule, lang))
+    footer = t("delivery.footer", lang, id=subscription, schedule=schedule.words(lang))
     opened = [t("delivery.open", lang, link=link)] if link else []
     text = "\n".join([title, *head, "", t("delivery.headlines", lang), *body, "", *opened,
                       footer]) + "\n"

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from civic.i18n import t
+
 BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 CATCH_UP = dt.timedelta(hours=12)
@@ -81,6 +83,13 @@ class Schedule:
             last = calendar.monthrange(day.year, day.month)[1]
             return day.day == min(self.day or 1, last)
         return True
+
+    def words(self, lang: str) -> str:
+        """每天 08:00 / every Monday at 08:00 (Beijing time, said where it is shown)."""
+        weekday = (t(f"delivery.weekday.{WEEKDAYS[self.day or 0]}", lang)
+                   if self.every == "weekly" else "")
+        return t(f"delivery.every.{self.every}", lang, at=self.at_text, weekday=weekday,
+                 day=self.day if self.every == "monthly" else "")
 
     def due(self, now: dt.datetime) -> dt.datetime | None:
         """The slot a run at `now` sends: the latest, unless it is older than `CATCH_UP`."""

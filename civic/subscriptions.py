@@ -10,6 +10,7 @@ account changes are.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import urllib.parse
@@ -17,14 +18,15 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from civic import alerts as watched
 from civic import reads, store
 from civic.documents import require
 from civic.filters import QUERY_KEYS, Filters, Options, from_query, to_query
-from civic.i18n import DEFAULT_LANG, LANGS
-from civic.schedule import Schedule
+from civic.i18n import DEFAULT_LANG, LANGS, t
+from civic.schedule import BEIJING, Schedule
 from civic.schema import accounts, subscriptions
 
 if TYPE_CHECKING:
@@ -226,3 +228,32 @@ def remove(engine: Engine, subscription_id: int, *, who: str, why: str | None = 
 
     return store.transaction(engine, work)
 
+
+
+def table(found: list[Subscription], catalog: Catalog, lang: str) -> pd.DataFrame:
+    """Subscriptions as the page lists them, in its language: the view in words, the schedule
+    in Beijing time."""
+    from civic.view import View
+
+    options = _options(catalog)
+
+    def view_words(sub: Subscription) -> str:
+        try:
+            filters = view_query(sub.view, options)[0]
+            return View(catalog, dataclasses.replace(filters, lang=lang)).context()
+        except Invalid:
+            return sub.view
+
+    rows = [{
+        "id": sub.id, "recipient": sub.recipient, "view": view_words(sub),
+        "lang": t(f"subscribe.lang.{sub.lang}", lang),
+        "document": t(f"delivery.document.{sub.document}", lang),
+        "schedule": sub.schedule.words(lang),
+        "alerts": t("subscribe.yes" if sub.alerts else "subscribe.no", lang),
+        "owner": sub.owner,
+        "created": sub.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+    } for sub in found]
+    columns = ["id", "recipient", "view", "lang", "document", "schedule", "alerts", "owner",
+               "created"]
+    return pd.DataFrame(rows, columns=columns).rename(
+        columns={c: t(f"subscribe.col.{c}", lang) for c in columns})
