@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -108,3 +113,51 @@ def test_a_dry_run_lists_and_a_failure_exits_1(store, capsys, monkeypatch):
     with pytest.raises(SystemExit) as stopped:
         main(["deliver", "--now", "Monday morning"])
     assert 2 == stopped.value.code and "--now is a date and time" in capsys.readouterr().err
+
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def test_the_cron_line_runs_civic_deliver(tmp_path):
+    """The shipped cron line, with this machine's folders for /srv/civic, /etc/civic/env, the
+    lock and the log, run by sh as cron would: it delivers and logs."""
+    (line,) = [ln for ln in (DEPLOY / "civic-deliver.cron").read_text("utf-8").splitlines()
+               if ln and not ln.startswith("#")]
+    fields = line.split(None, 6)
+    assert ["*/5", "*", "*", "*", "*", "civic"] == fields[:6]
+    env = tmp_path / "env"
+    env.write_text(f"CIVIC_DATABASE_URL=sqlite:///{tmp_path / 'c.sqlite3'}\n"
+                   f"CIVIC_SECRETS={tmp_path / 'none.toml'}\n", encoding="utf-8")
+    command = (fields[6].replace("/srv/civic", str(DEPLOY.parent))
+               .replace("/etc/civic/env", str(env))
+               .replace("/run/lock/civic-deliver.lock", str(tmp_path / "lock"))
+               .replace("/var/log/civic/deliver.log", str(tmp_path / "deliver.log")))
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=300,
+                          env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)})
+    assert 0 == done.returncode, (tmp_path / "deliver.log").read_text("utf-8")
+    assert "0 sent, 0 failed, 0 new alerts" in (tmp_path / "deliver.log").read_text("utf-8")
+
+
+def test_the_systemd_units_verify(tmp_path):
+    """systemd-analyze accepts the service and the timer (paths of this machine put in), and
+    the timer fires every five minutes."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    for name in ("civic-deliver.service", "civic-deliver.timer"):
+        text = (DEPLOY / name).read_text("utf-8")
+        text = (text.replace("/srv/civic/.venv/bin/civic", str(Path(sys.executable).parent
+                                                                 / "civic"))
+                .replace("WorkingDirectory=/srv/civic", f"WorkingDirectory={tmp_path}")
+                .replace("EnvironmentFile=/etc/civic/env", "EnvironmentFile=-/etc/civic/env")
+                .replace("User=civic", "User=root"))
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    done = subprocess.run([analyze, "verify", str(tmp_path / "civic-deliver.timer"),
+                           str(tmp_path / "civic-deliver.service")], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"})
+    assert (0, "") == (done.returncode, done.stderr.strip())
+    (when,) = [ln.split("=", 1)[1] for ln in (DEPLOY / "civic-deliver.timer")
+               .read_text("utf-8").splitlines() if ln.startswith("OnCalendar=")]
+    calendar = subprocess.run([analyze, "calendar", when], capture_output=True, text=True,
+                              timeout=60)
+    assert "*-*-* *:00/5:00" in calendar.stdout
