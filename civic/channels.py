@@ -193,7 +193,7 @@ def email_message(sender: str, to: str, message: Message, message_id: str) -> Em
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = to
-    mail["Subject"] = message.subject
+    mail["Subject"] = " ".join(message.subject.split())  # data text never breaks a header
     mail["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     mail["Message-ID"] = make_msgid(message_id, domain="civic")
     mail.set_content(message.text)

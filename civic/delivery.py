@@ -305,6 +305,8 @@ def deliver(engine: Engine, now: dt.datetime, *, dry_run: bool = False,
             said, status = str(error), CANCELLED
         except (SendFailed, Invalid) as error:
             said, status = str(error), FAILED
+        except Exception as error:  # noqa: BLE001 - one delivery's fault, recorded, not the run's
+            said, status = f"unexpected {type(error).__name__}: {error}", FAILED
         if status == FAILED and row.attempts + 1 >= MAX_ATTEMPTS:
             status = GAVE_UP
         retry = _finish(engine, row, status, said, now)

@@ -10,19 +10,13 @@ import sys
 import pandas as pd
 
 from civic import channels, delivery, documents, schedule, store, subscriptions
-from civic.catalog import DEFAULT_DATA_DIR, Catalog
+from civic.catalog import Catalog
 from civic.i18n import LANGS
-from civic.store_cli import database_option, engine
-
-
-def _prepared(args: argparse.Namespace):
-    found = engine(args)
-    store.prepare(found, DEFAULT_DATA_DIR)
-    return found
+from civic.store_cli import database_option, prepared, refusing
 
 
 def _add(args: argparse.Namespace) -> int:
-    found = _prepared(args)
+    found = prepared(args)
     settings = channels.config()
     added = subscriptions.add(
         found, Catalog.read(found), view=args.view, document=args.document, every=args.every,
@@ -36,7 +30,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    listed = [s.public() for s in subscriptions.listed(_prepared(args))]
+    listed = [s.public() for s in subscriptions.listed(prepared(args))]
     if args.format == "json":
         json.dump(listed, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -56,13 +50,13 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    removed = subscriptions.remove(_prepared(args), args.id, who=store.cli_user(), why=args.why)
+    removed = subscriptions.remove(prepared(args), args.id, who=store.cli_user(), why=args.why)
     print(f"removed subscription {removed.id} ({removed.document} to {removed.recipient})")
     return 0
 
 
 def _deliver(args: argparse.Namespace) -> int:
-    found = _prepared(args)
+    found = prepared(args)
     run = delivery.deliver(found, args.now or schedule.now(), dry_run=args.dry_run,
                            settings=channels.config())
     for note in run.notes:
@@ -94,16 +88,9 @@ def _now(text: str):
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _refused(run):
-    """A refused subscription or a bad configuration is one line on stderr and exit 1."""
-    def checked(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except (subscriptions.Invalid, documents.DocumentError, schedule.ScheduleError,
-                channels.ConfigError) as error:
-            print(f"civic: error: {error}", file=sys.stderr)
-            return 1
-    return checked
+# A refused subscription or a bad configuration is one line on stderr and exit 1.
+_refused = refusing(subscriptions.Invalid, documents.DocumentError, schedule.ScheduleError,
+                    channels.ConfigError)
 
 
 def add_commands(commands) -> None:

@@ -464,3 +464,15 @@ def test_the_deliveries_table_is_the_record(tmp_path):
     with prepared(f"sqlite:///{tmp_path / 'c.sqlite3'}") as engine:
         with engine.connect() as connection:
             assert 0 == connection.execute(select(func.count()).select_from(deliveries)).scalar()
+
+
+def test_an_unexpected_fault_of_one_delivery_is_recorded_and_the_others_go_out(tmp_path):
+    with prepared(f"sqlite:///{tmp_path / 'c.sqlite3'}") as engine, \
+            SmtpServer(free_port()) as smtp:
+        config = Config(smtp_url=smtp.url(), public_url=PUBLIC,
+                        webhooks={"team": Webhook("team", "wecom", "no address at all")})
+        subscribe(engine, config, webhook="team", view="dept=zz_cdc")
+        subscribe(engine, config, email="a@example.org", view="dept=zz_cdc")
+        faulty, sent = deliver(engine, "2026-12-07T08:00", config).outcomes
+        assert ("failed", "sent") == (faulty.status, sent.status)
+        assert faulty.said.startswith("unexpected ValueError") and 1 == len(smtp.inbox)
