@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from civic.catalog import Catalog
 from civic.channels import Message
@@ -30,7 +30,7 @@ from civic.filters import Filters
 from civic.i18n import format_number, format_period, labelled, t
 from civic.metrics import Status, latest_figures, status
 from civic.quantities import Qualifier
-from civic.schema import alert_state, alerts, data_version
+from civic.schema import alert_checks, alert_state, alerts, data_version
 from civic.text import bot_text
 from civic.view import View
 
@@ -164,11 +164,30 @@ def _stored(connection: Connection) -> dict[str, Reading]:
             for row in connection.execute(select(alert_state.c.indicator, alert_state.c.reading))}
 
 
+def _version(connection: Connection) -> int | None:
+    return connection.execute(select(data_version.c.version)
+                              .where(data_version.c.id == 1)).scalar()
+
+
 def _current(connection: Connection, catalog: Catalog) -> bool:
     """Whether the store is as the catalog read it (the run holds the write lock)."""
-    version = connection.execute(select(data_version.c.version)
-                                 .where(data_version.c.id == 1)).scalar()
-    return catalog.version is not None and version == catalog.version
+    return catalog.version is not None and _version(connection) == catalog.version
+
+
+def _checked(connection: Connection, version: int, now: dt.datetime) -> None:
+    done = connection.execute(update(alert_checks).where(alert_checks.c.id == 1)
+                              .values(version=version, checked_at=now))
+    if done.rowcount == 0:
+        connection.execute(insert(alert_checks).values(id=1, version=version, checked_at=now))
+
+
+def changed_since_checked(engine: Engine) -> bool:
+    """Whether the store was written since the readings were last compared: two small queries,
+    so a run that finds nothing new reads no figures."""
+    with engine.connect() as connection:
+        checked = connection.execute(select(alert_checks.c.version)
+                                     .where(alert_checks.c.id == 1)).scalar()
+        return checked is None or checked != _version(connection)
 
 
 def _save(connection: Connection, stored: dict[str, Reading], found: dict[str, Reading],
@@ -190,7 +209,9 @@ def start_watching(connection: Connection, catalog: Catalog) -> None:
     """Take the baseline when nothing is watched yet: what the store holds raises nothing."""
     if _current(connection, catalog) and not connection.execute(
             select(alert_state.c.id).limit(1)).first():
-        _save(connection, {}, readings(catalog), dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        _save(connection, {}, readings(catalog), now)
+        _checked(connection, catalog.version, now)
 
 
 def detect(connection: Connection, catalog: Catalog, share: float, now: dt.datetime,
@@ -200,6 +221,7 @@ def detect(connection: Connection, catalog: Catalog, share: float, now: dt.datet
     if not _current(connection, catalog):
         return None
     stored, found = _stored(connection), readings(catalog)
+    _checked(connection, catalog.version, now)
     if not stored:
         _save(connection, stored, found, now)
         return []

@@ -148,18 +148,23 @@ def _scheduled_plans(subs: list[Subscription], now: dt.datetime) -> list[Planned
     return planned
 
 
-def _plan(engine: Engine, catalog: Catalog, settings: Config, now: dt.datetime,
+def _plan(engine: Engine, catalog: Catalog | None, settings: Config, now: dt.datetime,
           dry_run: bool) -> Run:
+    """The deliveries due, planned under the write lock; alerts looked for when `catalog` is
+    given (the store changed since they last were)."""
     run = Run(now, dry_run=dry_run)
     at = now.astimezone(dt.UTC)
 
     def work(connection: Connection) -> Run:
         subs = listed_in(connection)
-        raised = alerting.detect(connection, catalog, settings.alert_share, at)
+        raised = [] if catalog is None else alerting.detect(connection, catalog,
+                                                            settings.alert_share, at)
         if raised is None:
             run.notes.append("the store changed while it was read: alerts wait for the next run")
         run.alerts = raised or []
-        plans = _alert_plans(run.alerts, subs, catalog) + _scheduled_plans(subs, now)
+        plans = _scheduled_plans(subs, now)
+        if run.alerts and catalog is not None:
+            plans = _alert_plans(run.alerts, subs, catalog) + plans
         known = set()
         for part in range(0, len(plans), 500):
             keys = [p.key for p in plans[part:part + 500]]
@@ -285,18 +290,23 @@ class _Cancelled(Exception):
 
 def deliver(engine: Engine, now: dt.datetime, *, dry_run: bool = False,
             settings: Config | None = None, catalog: Catalog | None = None) -> Run:
-    """Plan and send what is due at `now` (aware); a dry run plans, lists and changes nothing."""
+    """Plan and send what is due at `now` (aware); a dry run plans, lists and changes nothing.
+    A run with nothing due on a store unchanged since the last reads no figures."""
     settings = settings or channels.config()
-    catalog = catalog or Catalog.read(engine)
+    if catalog is None and alerting.changed_since_checked(engine):
+        catalog = Catalog.read(engine)  # else nothing to look at for alerts: no figure read
     run = _plan(engine, catalog, settings, now, dry_run)
     now = now.astimezone(dt.UTC)  # every time in the store is UTC
-    if not settings.public_url:
+    if not settings.public_url and (run.planned or _sendable(engine, now)):
         run.notes.append("no public address of the dashboard is configured (CIVIC_PUBLIC_URL): "
                          "messages carry no link to their view")
     if dry_run:
         return run
-    sender = _Sender(engine, catalog, settings)
-    for row in _sendable(engine, now):
+    sendable = _sendable(engine, now)
+    if sendable and catalog is None:
+        catalog = Catalog.read(engine)
+    sender = _Sender(engine, catalog, settings) if sendable else None
+    for row in sendable:
         if not _claim(engine, row, now):
             continue  # another run took it
         try:

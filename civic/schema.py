@@ -155,5 +155,14 @@ alert_state = Table(
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
 
+# The data version the readings were last compared at: a run finds the store unchanged with one
+# query and reads no figures (a large store takes seconds and hundreds of MB to read).
+alert_checks = Table(
+    "alert_checks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+)
+
 TABLES = [records, figures, audit, data_version, accounts, subscriptions, deliveries, alerts,
-          alert_state]
+          alert_state, alert_checks]

@@ -476,3 +476,24 @@ def test_an_unexpected_fault_of_one_delivery_is_recorded_and_the_others_go_out(t
         faulty, sent = deliver(engine, "2026-12-07T08:00", config).outcomes
         assert ("failed", "sent") == (faulty.status, sent.status)
         assert faulty.said.startswith("unexpected ValueError") and 1 == len(smtp.inbox)
+
+
+def test_a_run_with_nothing_new_reads_no_figures(tmp_path, monkeypatch, capsys):
+    """The timer's run every five minutes, on an unchanged store with nothing due, costs two
+    small queries rather than reading every figure."""
+    with prepared(f"sqlite:///{tmp_path / 'c.sqlite3'}") as engine, \
+            SmtpServer(free_port()) as smtp:
+        config = settings(smtp.url())
+        subscribe(engine, config, email="x@example.org", view="dept=zz_admin_approval")
+        assert 1 == len(deliver(engine, "2026-12-07T08:00", config).outcomes)
+
+        def no_reading(engine):
+            raise AssertionError("the figures were read")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(Catalog, "read", no_reading)
+            assert [] == deliver(engine, "2026-12-07T08:05", config).outcomes
+        set_target(engine, "problems_solved", 500)
+        import_rows(capsys, engine, tmp_path, SOLVED_520)  # written: the next run looks
+        run = deliver(engine, "2026-12-07T08:10", config)
+        assert [("target_met",)] == [a.reasons for a in run.alerts]

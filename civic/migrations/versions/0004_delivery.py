@@ -1,5 +1,5 @@
-"""Delivered to officials: subscriptions, the deliveries made or tried, the alerts raised and
-the indicator readings they are raised against.
+"""Delivered to officials: subscriptions, the deliveries made or tried, the alerts raised, the
+indicator readings they are raised against and the data version those were last compared at.
 
 Revision ID: 0004_delivery
 Revises: 0003_figure_periods
@@ -84,9 +84,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_state")),
         sa.UniqueConstraint("indicator", name=op.f("uq_alert_state_indicator")),
     )
+    op.create_table(
+        "alert_checks",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("checked_at", _TZ, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_checks")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("alert_checks")
     op.drop_table("alert_state")
     op.drop_table("alerts")
     op.drop_index(op.f("ix_deliveries_status_next_attempt"), table_name="deliveries")
