@@ -174,8 +174,9 @@ def add(engine: Engine, catalog: Catalog, *, view: str, document: str, every: st
         if account:
             row = connection.execute(select(accounts.c.email, accounts.c.disabled)
                                      .where(accounts.c.name == account)).first()
-            if row is None:
-                raise Invalid(f"no account named {account!r}")
+            if row is None or row.disabled:
+                raise Invalid(f"no account named {account!r}" if row is None
+                              else f"the account {account!r} is disabled")
             if not row.email:
                 raise Invalid(f"the account {account!r} has no e-mail to deliver to "
                               "(civic user add … --email)")

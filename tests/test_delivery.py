@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import threading
+from dataclasses import asdict
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from civic import accounts, alerts, channels, delivery, documents, store, subscriptions
+from civic import accounts, alerts, channels, delivery, digest, documents, store, subscriptions
 from civic.catalog import Catalog
 from civic.channels import Config, Webhook
 from civic.cli import main
+from civic.filters import Filters
 from civic.loading import Origin
 from civic.models import Target
-from civic.schedule import BEIJING
+from civic.schedule import BEIJING, Schedule
 from civic.schema import alert_state, deliveries
-from conftest import PASSWORD, prepared
+from civic.view import View
+from conftest import DATA, PASSWORD, prepared, write_hostile_data
 from delivery_servers import BotServer, SmtpServer, self_signed
 from servers import free_port
 from test_intake import HEADER, csv_bytes
@@ -497,3 +501,24 @@ def test_a_run_with_nothing_new_reads_no_figures(tmp_path, monkeypatch, capsys):
         import_rows(capsys, engine, tmp_path, SOLVED_520)  # written: the next run looks
         run = deliver(engine, "2026-12-07T08:10", config)
         assert [("target_met",)] == [a.reasons for a in run.alerts]
+
+
+def test_data_text_makes_no_link_image_or_bold_in_a_group_bots_markdown(tmp_path):
+    """Program names, labels and departments with Markdown in them (conftest's HOSTILE) stay
+    text in the bots' messages: the only link is the view's own."""
+    folder = write_hostile_data(shutil.copytree(DATA, tmp_path / "data"))
+    catalog = Catalog.load(folder)
+    for lang in ("zh", "en"):
+        view = View(catalog, Filters(lang=lang, departments=("zz_admin_approval",)))
+        link = f"{PUBLIC}?lang={lang}&dept=zz_admin_approval"
+        markdown = digest.message(view, "digest", 1, Schedule.parse("daily", "08:00"),
+                                  dt.date(2026, 12, 7), link, None).markdown
+        assert "粗体" in markdown and "evil.example" in markdown  # shown, as text
+        assert 1 == markdown.count("](") and f"]({link})" in markdown
+        assert "**粗体**" not in markdown and "![" not in markdown and "[链接]" not in markdown
+        reading = alerts.readings(catalog)["leaders_walk/experiences"]
+        alert = alerts.Alert("k", "leaders_walk", "experiences", None, ("wrong_way",),
+                             None, asdict(reading), {"share": -0.2, "limit": 0.1},
+                             dt.datetime.now(dt.UTC))
+        said = alerts.message(alert, catalog, lang, link).markdown
+        assert "粗体" in said and 1 == said.count("](") and "**粗体**" not in said
