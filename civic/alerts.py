@@ -30,6 +30,7 @@ from civic.filters import Filters
 from civic.i18n import format_number, format_period, labelled, t
 from civic.metrics import Status, latest_figures, status
 from civic.quantities import Qualifier
+from civic.schedule import BEIJING
 from civic.schema import alert_checks, alert_state, alerts, data_version
 from civic.text import bot_text
 from civic.view import View
@@ -181,13 +182,18 @@ def _checked(connection: Connection, version: int, now: dt.datetime) -> None:
         connection.execute(insert(alert_checks).values(id=1, version=version, checked_at=now))
 
 
-def changed_since_checked(engine: Engine) -> bool:
-    """Whether the store was written since the readings were last compared: two small queries,
-    so a run that finds nothing new reads no figures."""
+def due_for_a_look(engine: Engine, now: dt.datetime) -> bool:
+    """Whether the sources must look: the store was written since they last did, or that was on
+    an earlier day (Beijing time; a source may depend on the date alone, as a report overdue
+    does). Two small queries, so most runs read no figures."""
     with engine.connect() as connection:
-        checked = connection.execute(select(alert_checks.c.version)
-                                     .where(alert_checks.c.id == 1)).scalar()
-        return checked is None or checked != _version(connection)
+        checked = connection.execute(select(alert_checks.c.version, alert_checks.c.checked_at)
+                                     .where(alert_checks.c.id == 1)).first()
+        if checked is None or checked.version != _version(connection):
+            return True
+    last = checked.checked_at
+    last = last.replace(tzinfo=dt.UTC) if last.tzinfo is None else last
+    return last.astimezone(BEIJING).date() < now.astimezone(BEIJING).date()
 
 
 def _save(connection: Connection, stored: dict[str, Reading], found: dict[str, Reading],

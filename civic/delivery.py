@@ -293,7 +293,7 @@ def deliver(engine: Engine, now: dt.datetime, *, dry_run: bool = False,
     """Plan and send what is due at `now` (aware); a dry run plans, lists and changes nothing.
     A run with nothing due on a store unchanged since the last reads no figures."""
     settings = settings or channels.config()
-    if catalog is None and alerting.changed_since_checked(engine):
+    if catalog is None and alerting.due_for_a_look(engine, now):
         catalog = Catalog.read(engine)  # else nothing to look at for alerts: no figure read
     run = _plan(engine, catalog, settings, now, dry_run)
     now = now.astimezone(dt.UTC)  # every time in the store is UTC

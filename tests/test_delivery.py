@@ -497,6 +497,8 @@ def test_a_run_with_nothing_new_reads_no_figures(tmp_path, monkeypatch, capsys):
         with monkeypatch.context() as patched:
             patched.setattr(Catalog, "read", no_reading)
             assert [] == deliver(engine, "2026-12-07T08:05", config).outcomes
+        # once a day the sources look even so: one may depend on the date alone
+        assert alerts.due_for_a_look(engine, at("2100-01-01T00:01"))
         set_target(engine, "problems_solved", 500)
         import_rows(capsys, engine, tmp_path, SOLVED_520)  # written: the next run looks
         run = deliver(engine, "2026-12-07T08:10", config)
