@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -163,7 +163,7 @@ def _plan(engine: Engine, catalog: Catalog | None, settings: Config, now: dt.dat
             run.notes.append("the store changed while it was read: alerts wait for the next run")
         run.alerts = raised or []
         plans = _scheduled_plans(subs, now)
-        if run.alerts and catalog is not None:
+        if run.alerts:  # found in the catalog, so there is one
             plans = _alert_plans(run.alerts, subs, catalog) + plans
         known = set()
         for part in range(0, len(plans), 500):
@@ -173,7 +173,7 @@ def _plan(engine: Engine, catalog: Catalog | None, settings: Config, now: dt.dat
         run.planned = [p for p in plans if p.key not in known]
         if run.planned:
             connection.execute(insert(deliveries), [
-                {**p.__dict__, "status": PENDING, "attempts": 0, "next_attempt": None,
+                {**asdict(p), "status": PENDING, "attempts": 0, "next_attempt": None,
                  "error": None, "created_at": at, "claimed_at": None, "sent_at": None}
                 for p in run.planned])
         if dry_run:
@@ -221,6 +221,10 @@ def _finish(engine: Engine, row: Any, status: str, said: str, now: dt.datetime
     store.transaction(engine, lambda c: c.execute(
         update(deliveries).where(deliveries.c.id == row.id).values(**values)))
     return retry
+
+
+class _Cancelled(Exception):
+    """The delivery's subscription was removed: it is not sent, nor tried again."""
 
 
 class _Sender:
@@ -282,10 +286,6 @@ class _Sender:
         if hook is None:
             raise SendFailed(f"no group bot named {sub.webhook} is configured")
         return channels.post_webhook(hook, message)
-
-
-class _Cancelled(Exception):
-    pass
 
 
 def deliver(engine: Engine, now: dt.datetime, *, dry_run: bool = False,

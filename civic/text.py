@@ -1,5 +1,5 @@
-"""Data text made safe where something would read it as markup: Markdown on the pages, the
-HTML subset of Plotly's chart text, formulas in spreadsheets.
+"""Data text made safe where something would read it as markup: Markdown on the pages and in
+group bots' messages, the HTML subset of Plotly's chart text, formulas in spreadsheets.
 
 Program names, labels and aims come from data files and, soon, from many people; a value in a
 link comes from whoever wrote the link. They are text: `**x**` must not turn bold, `[a](…)` must
