@@ -138,6 +138,8 @@ PAGES = [
 EDITOR_PAGES = [
     ("app_pages/data_entry.py", "page.data_entry", ":material/upload_file:", "data_entry"),
     ("app_pages/history.py", "page.history", ":material/history:", "history"),
+    ("app_pages/subscriptions.py", "subscribe.page", ":material/notifications:",
+     "subscriptions"),
 ]
 account = signed_in()
 if account is not None and account.role in ("editor", "admin"):

@@ -1,6 +1,7 @@
 """The `civic` command: check a data folder, list the store's figures and export a view without
 opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store,
-`civic user` (in `user_cli`) its accounts."""
+`civic user` (in `user_cli`) its accounts, `civic subscribe` and `civic deliver` (in
+`delivery_cli`) what officials receive."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from civic import database, intake_cli, reads, store
+from civic import database, delivery_cli, intake_cli, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
 from civic.extraction import (
     NOT_PROPOSED_KEYS,
@@ -268,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(commands)
     add_user_commands(commands)
     intake_cli.add_commands(commands)
+    delivery_cli.add_commands(commands)
     return parser
 
 

@@ -297,6 +297,16 @@ def transaction(engine: Engine, work):
         raise database.Unavailable(database.unreachable(engine, error)) from None
 
 
+def locked_transaction(engine: Engine, work):
+    """`work(connection)` in one transaction holding the write lock: no write of the store
+    lands while it runs (deliveries plan against the data version they read)."""
+    def locked(connection: Connection):
+        _lock(connection)
+        return work(connection)
+
+    return transaction(engine, locked)
+
+
 class _DryRun(Exception):
     def __init__(self, written: Written):
         self.written = written
@@ -343,12 +353,8 @@ def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]
 
 def _locked(engine: Engine, work) -> Written:
     """`work(connection)` in one transaction holding the write lock; a dry run rolled back."""
-    def locked(connection: Connection) -> Written:
-        _lock(connection)
-        return work(connection)
-
     try:
-        return transaction(engine, locked)
+        return locked_transaction(engine, work)
     except _DryRun as rolled_back:
         return rolled_back.written
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from civic import database, dump, reads, store
+from civic.catalog import DEFAULT_DATA_DIR
 from civic.dates import parse_date
 from civic.problems import Coded
 
@@ -23,6 +24,26 @@ def database_option(parser: argparse.ArgumentParser) -> None:
 
 def engine(args: argparse.Namespace):
     return database.connect(args.database)
+
+
+def prepared(args: argparse.Namespace):
+    """The store, migrated and filled from data/ when new, as the dashboard does."""
+    found = engine(args)
+    store.prepare(found, DEFAULT_DATA_DIR)
+    return found
+
+
+def refusing(*errors: type[Exception]):
+    """A command whose refusal (one of `errors`) is one line on stderr and exit 1."""
+    def wrap(run):
+        def checked(args: argparse.Namespace) -> int:
+            try:
+                return run(args)
+            except errors as error:
+                print(f"civic: error: {error}", file=sys.stderr)
+                return 1
+        return checked
+    return wrap
 
 
 def write_output(command: str, output: Path, data: bytes) -> bool:

@@ -75,3 +75,13 @@ def test_deploy_doc_shows_the_shipped_nginx_config():
     doc = (ROOT / "docs" / "deploy.md").read_text("utf-8")
     shipped = (ROOT / "deploy" / "nginx-civic.conf").read_text("utf-8")
     assert f"```nginx\n{shipped}```" in doc
+
+
+@pytest.mark.parametrize("name, language", [("civic-deliver.service", "ini"),
+                                            ("civic-deliver.timer", "ini"),
+                                            ("civic-deliver.cron", "cron")])
+def test_deploy_doc_shows_the_shipped_delivery_timer(name, language):
+    """docs/deploy.md shows the systemd units and the cron line of `civic deliver` as shipped."""
+    doc = (ROOT / "docs" / "deploy.md").read_text("utf-8")
+    shipped = (ROOT / "deploy" / name).read_text("utf-8")
+    assert f"```{language}\n{shipped}```" in doc
