@@ -1,11 +1,12 @@
-# The whole set-up: `make run` starts the dashboard, `make test` runs the suite.
+# The whole set-up: `make run` starts the dashboard, `make test` runs the suite (`make check`:
+# its fast part, without browsers, AppTest, PostgreSQL or nginx).
 VENV := .venv
 PY := $(VENV)/bin/python
 # Where `make run` listens: this machine only, unless a reverse proxy needs another address.
 ADDRESS ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test validate bench system-deps test-deps clean
+.PHONY: run test check validate bench system-deps test-deps clean
 
 $(VENV)/.run-stamp: pyproject.toml
 	scripts/venv.sh .
@@ -26,6 +27,10 @@ run: $(VENV)/.run-stamp system-deps
 
 test: $(VENV)/.dev-stamp test-deps
 	$(PY) -m pytest
+
+# The kinds left out are found from what each test uses (tests/markers.py).
+check: $(VENV)/.dev-stamp
+	$(PY) -m pytest -m "not browser and not apptest and not postgres and not deploy"
 
 validate: $(VENV)/.run-stamp
 	$(VENV)/bin/civic validate data

@@ -18,10 +18,10 @@ from civic.cache import data_dir
 from civic.database import StoreError, problem_key
 from civic.departments import Directory
 from civic.filters import Filters, Options, from_query, to_query
-from civic.i18n import LANGS, format_date, name, t
-from civic.intake import said
+from civic.i18n import LANGS, format_date, join, name, t
 from civic.loading import load
 from civic.store import Refused
+from civic.text import md
 from civic.view import View, date_bounds
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
@@ -38,7 +38,7 @@ except (StoreError, Refused) as error:
         st.error(t("app.data_problems", lang, count=len(error.problems)), icon=":material/error:")
         # Metrics by their names where the folder's own metrics file can be read.
         metrics = {m.id: name(m.label, lang) for m in load(data_dir()).dataset.metrics}
-        st.text("\n".join(said(p, lang, metrics) for p in error.problems))
+        st.text("\n".join(p.located(lang, metrics) for p in error.problems))
     else:
         # What is wrong, in words; never where the store is (its URL or path): anyone may
         # open this page. The whole message is for whoever runs the server, in its log.
@@ -143,6 +143,8 @@ PAGES = [
 EDITOR_PAGES = [
     ("app_pages/data_entry.py", "page.data_entry", ":material/upload_file:", "data_entry"),
     ("app_pages/history.py", "page.history", ":material/history:", "history"),
+    ("app_pages/subscriptions.py", "subscribe.page", ":material/notifications:",
+     "subscriptions"),
 ]
 account = signed_in()
 if account is not None and account.role in ("editor", "admin"):
@@ -151,8 +153,9 @@ pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
     for path, key, icon, url in PAGES
 ]
-st.sidebar.caption(t("app.as_of", lang, date=format_date(catalog.as_of, lang)))
-st.sidebar.caption(t("app.caption", lang))
+st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
+st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)
+                        or "–")))
 try:
     st.navigation(pages).run()
 finally:  # a closed tab's session (kept two minutes for a reconnect) holds no catalog

@@ -75,6 +75,8 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
                     help=md(card.provenance),
                     chart_data=list(moved.trend) or None,
                 )
+                if card.note:  # catalogue words, metric names and dates
+                    st.caption(md(card.note))
                 if moved.change_note:
                     # Change notes are catalogue words, periods and arrows, never free text.
                     st.caption(moved.change_note)

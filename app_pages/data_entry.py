@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from app_pages.components import current_view, tr
 from app_pages.sign_in import editor_or_stop
 from civic import (
-    cache, database, extraction, intake, project_intake, reads, store, templates, uploads,
+    cache, database, effects, extraction, intake, project_intake, reads, store, templates,
+    uploads,
 )
 from civic.i18n import name
 from civic.text import md, printable
@@ -77,7 +78,7 @@ if source is None:
 
 def show_refusal(key: str, refused: store.Refused) -> None:
     st.error(tr(key), icon=":material/error:")
-    st.text("\n".join(intake.said(p, lang, metrics) for p in refused.problems))
+    st.text("\n".join(p.located(lang, metrics) for p in refused.problems))
 
 
 def saved_message(saved: intake.Saved) -> None:
@@ -111,7 +112,16 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
     reason's input (one per upload, so each starts from its own file's name)."""
     entry, said = ((intake, "entry.") if kind == "figures"
                    else (project_intake, "entry.projects_"))
-    checked = attempt(lambda: entry.check(engine, sheet, source, account, departments))
+    correction = None
+    if kind == "figures" and st.checkbox(tr("entry.correction"), key=f"{prefix}correction"):
+        correction = st.text_input(tr("entry.correction_note"), key=f"{prefix}correction_note",
+                                   max_chars=500).strip()
+        if not correction:
+            st.info(tr("entry.correction_missing"), icon=":material/info:")
+    checked = attempt(lambda: intake.check(engine, sheet, source, account, departments,
+                                           correction=correction or None)
+                      if kind == "figures" else entry.check(engine, sheet, source, account,
+                                                            departments))
     if checked is None:
         return
     if checked.problems:
@@ -125,6 +135,14 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
     st.subheader(tr(f"{said}preview", count=len(checked.rows)))
     st.dataframe(entry.preview(checked.rows, lang), hide_index=True,
                  key=f"{prefix}preview_table")
+    if getattr(checked, "warnings", None):
+        st.warning(tr("entry.warnings", count=len(checked.warnings)), icon=":material/warning:")
+        for warning in checked.warnings:
+            st.caption(md(warning.text(lang, metrics)))
+    if getattr(checked, "effects", None):
+        st.markdown(f"**{tr('entry.effects')}**")
+        st.dataframe(effects.frame(checked.effects, catalog.dataset, lang), hide_index=True,
+                     key=f"{prefix}effects_table")
     duplicates = [r for r in checked.duplicates if not r.unchanged]
     replace: set[str] = set()
     if duplicates:
@@ -163,33 +181,48 @@ if upload is not None and source is not None:
 
 st.subheader(tr("entry.report_header"))
 st.caption(tr("entry.report_intro"))
-pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160)
+pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160,
+                      max_chars=extraction.MAX_REPORT_CHARS)
 report_file = st.file_uploader(tr("entry.report_upload"), type=["txt", "docx", "pdf"],
                                key="report_file")
-report = pasted
+report = extraction.Report(pasted)
 if report_file is not None:
     try:
-        report = extraction.read_report_bytes(report_file.name, report_file.getvalue())
+        report = cache.report(report_file.name, report_file.getvalue())
     except extraction.ReportError as error:
         st.error(md(error.message(lang)), icon=":material/error:")
-        report = ""
-if report.strip():
-    found_date = extraction.report_date(report)
-    if found_date is not None:
-        st.caption(tr("entry.report_date_found", date=found_date.isoformat()))
-        report_day = found_date
-    else:
-        report_day = st.date_input(tr("entry.report_date"), value=dt.date.today(),
-                                   key="report_date", min_value=dt.date(2000, 1, 1),
-                                   format="YYYY-MM-DD")
-    proposals = extraction.extract(report, reads.dataset(engine), report_day)
+        report = extraction.Report("")
+result = None
+if report.text.strip():
+    report_day, found_in = extraction.report_day(report.text, from_file=report.date)
+    if found_in == "text":
+        st.caption(tr("entry.report_date_found", date=report_day.isoformat()))
+    elif found_in == "file":
+        st.caption(tr("extract.page.date_from_file", date=report_day.isoformat()))
+    else:  # never today: the clerk says when the report was written
+        report_day = st.date_input(tr("entry.report_date"), value=None, key="report_date",
+                                   min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
+        if report_day is None:
+            st.info(tr("extract.page.date_needed"), icon=":material/event:")
+    if report_day is not None:
+        try:
+            result = cache.extracted(report.text, report_day)
+        except extraction.ReportTooLarge as error:
+            st.error(md(error.message(lang)), icon=":material/error:")
+if result is not None:
+    for unit in result.unknown_units:
+        st.warning(md(tr("extract.page.not_in_catalogue", name=unit)), icon=":material/domain_add:")
+    promote_key = f"report_promote_{cache.digest(report.text)[:12]}"
+    chosen = [result.not_proposed[i] for i in st.session_state.get(promote_key, [])
+              if i < len(result.not_proposed)]
+    proposals = result.figures + [extraction.promoted(s, result.report_date) for s in chosen]
     if not proposals:
         st.info(tr("entry.report_none"), icon=":material/info:")
     else:
         st.caption(tr("entry.report_count", count=len(proposals)))
         every_department = {d.id: name(d.name, lang) for d in catalog.dataset.departments}
         edited = st.data_editor(
-            pd.DataFrame(extraction.proposal_table(proposals),
+            pd.DataFrame(extraction.proposal_table(proposals, lang),
                          columns=extraction.TABLE_COLUMNS),
             key="report_table", hide_index=True, num_rows="dynamic",
             column_config={
@@ -206,9 +239,24 @@ if report.strip():
                 "department": st.column_config.SelectboxColumn(
                     tr("column.department"), options=list(every_department),
                     format_func=every_department.get),
+                "group": st.column_config.TextColumn(tr("column.group_zh")),
+                "group_en": st.column_config.TextColumn(tr("column.group_en")),
                 "confidence": st.column_config.NumberColumn(
                     tr("column.confidence"), format="%.2f", disabled=True),
+                "notes": st.column_config.TextColumn(tr("extract.page.notes"), disabled=True),
             })
+    if result.not_proposed:
+        st.caption(tr("extract.page.skipped", count=len(result.not_proposed)))
+        st.dataframe(pd.DataFrame(extraction.skipped_table(result.not_proposed, lang),
+                                  columns=extraction.SKIPPED_COLUMNS[1:]),
+                     hide_index=True, key="report_skipped",
+                     column_config={"reported": tr("column.reported"),
+                                    "phrase": tr("column.locator"),
+                                    "reason": tr("extract.page.reason")})
+        st.multiselect(tr("extract.page.promote"), list(range(len(result.not_proposed))),
+                       key=promote_key, format_func=lambda i: (
+                           f"{result.not_proposed[i].reported} · {result.not_proposed[i].phrase}"))
+    if proposals:
         kept = extraction.proposals_to_rows(edited.to_dict("records"))
         if source is not None and kept:
             review(uploads.Sheet(kept), "report", tr("entry.why_report"), prefix="report_")
@@ -236,6 +284,7 @@ with st.form("one_figure"):
         "locator": st.text_input(tr("column.locator"), key="one_locator", max_chars=20),
     }
     note = st.text_input(tr("entry.one_note"), key="one_note", max_chars=500)
+    one_correction = st.checkbox(tr("entry.one_correction"), key="one_correction")
     submitted = st.form_submit_button(tr("entry.one_save"), icon=":material/save:",
                                       key="one_save")
 if submitted:
@@ -245,8 +294,10 @@ if submitted:
         st.error(tr("entry.source_missing"), icon=":material/error:")
     else:
         one = uploads.Sheet([(1, {k: (v or "").strip() for k, v in cells.items()})])
-        checked = attempt(lambda: intake.check(engine, one, source, account, departments))
-        for problem in checked.problems if checked else ():
+        checked = attempt(lambda: intake.check(engine, one, source, account, departments,
+                                               correction=note.strip() if one_correction
+                                               else None))
+        for problem in [*checked.problems, *checked.refusals] if checked else ():
             st.error(md(problem.text(lang, metrics)), icon=":material/error:")
         if checked and checked.rows:
             saved = attempt(lambda: intake.save(

@@ -69,7 +69,7 @@ if st.button(tr("history.undo"), disabled=chosen is None, key="undo", icon=":mat
                    icon=":material/check_circle:")
     except store.Refused as error:
         st.error(tr("history.refused"), icon=":material/error:")
-        st.text("\n".join(str(p) for p in error.problems))
+        st.text("\n".join(p.located(lang) for p in error.problems))
     except database.StoreError as error:
         key = "entry.busy" if isinstance(error, store.Busy) else \
             f"{database.problem_key(error)}_message"

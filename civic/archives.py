@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
+from civic.i18n import t
 from civic.text import printable
 
 MAX_MEMBER = 64 * 2**20
@@ -22,12 +23,19 @@ MAX_MEMBERS = 10_000
 
 
 class TooLarge(ValueError):
-    """A member (or all of them) would expand past its bound; nothing was parsed."""
+    """A member (or all of them) would expand past its bound, or the archive holds too many
+    members; nothing was parsed. `code` names which (`archive.<code>` in the catalogue)."""
 
-    def __init__(self, member: str, size: int, limit: int, what: str = "bytes"):
-        self.member, self.size, self.limit = printable(member), size, limit
-        verb = "holds" if what == "members" else "expands to"
-        super().__init__(f"{self.member} {verb} {size:,} {what}, more than the {limit:,} allowed")
+    def __init__(self, code: str, size: int, limit: int, member: str = ""):
+        self.code, self.size, self.limit = code, size, limit
+        self.member = printable(member)[:100]
+        super().__init__(self.message("en"))
+
+    def values(self) -> dict[str, object]:
+        return {"member": self.member, "size": self.size, "limit": self.limit}
+
+    def message(self, lang: str) -> str:
+        return t(f"archive.{self.code}", lang, **self.values())
 
 
 def check(source: str | Path | IO[bytes], max_member: int = MAX_MEMBER,
@@ -37,11 +45,12 @@ def check(source: str | Path | IO[bytes], max_member: int = MAX_MEMBER,
     with zipfile.ZipFile(source) as archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
-            raise TooLarge("the archive", len(members), MAX_MEMBERS, "members")
+            raise TooLarge("too_many_members", len(members), MAX_MEMBERS)
         total = 0
         for member in members:
             if member.file_size > max_member:
-                raise TooLarge(member.filename[:100], member.file_size, max_member)
+                raise TooLarge("member_too_large", member.file_size, max_member,
+                               member.filename)
             total += member.file_size
         if total > max_total:
-            raise TooLarge("all members", total, max_total)
+            raise TooLarge("total_too_large", total, max_total)

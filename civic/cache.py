@@ -8,6 +8,8 @@ it is empty.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from civic import database, reads, store
+from civic import database, extraction, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
 
 DATA_DIR_ENV = "CIVIC_DATA_DIR"
@@ -51,6 +53,33 @@ def data_dir() -> Path:
 def engine() -> Engine:
     """The store's engine, one per process: for sign-in and writes."""
     return _engine(database.database_url())
+
+
+def digest(content: str | bytes) -> str:
+    return hashlib.sha256(content.encode() if isinstance(content, str) else content).hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _report(key: str, name: str, _content: bytes) -> extraction.Report:
+    return extraction.read_report_bytes(name, _content)
+
+
+def report(name: str, content: bytes) -> extraction.Report:
+    """An uploaded report read once per content, not on every rerun; raises ReportError."""
+    return _report(digest(content), name, content)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _extracted(key: str, date: dt.date, version: int, url: str,
+               _text: str) -> extraction.Extraction:
+    return extraction.extract(_text, reads.dataset(_engine(url)), date)
+
+
+def extracted(text: str, date: dt.date) -> extraction.Extraction:
+    """A report's figures, extracted once per text (by its digest), date and data version:
+    a rerun of the page does not read it again. Raises ReportTooLarge."""
+    url = database.database_url()
+    return _extracted(digest(text), date, reads.version(_engine(url)), url, text)
 
 
 def catalog() -> Catalog:

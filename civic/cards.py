@@ -8,27 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from civic.changes import Movement, movement
-from civic.i18n import format_quantity, t
+from civic.derived import newer_parts, sum_qualifier
+from civic.i18n import format_quantity, join, name, t
 from civic.metrics import Status, status
 from civic.models import Basis
-from civic.quantities import Qualifier
-
-# What a sum may claim, by the qualifiers of its parts: bounds add up only with exact parts or
-# bounds of the same side; a lower bound plus an upper bound claims nothing, and is not summed.
-_SUM_QUALIFIERS = [
-    ({Qualifier.EXACT}, Qualifier.EXACT),
-    ({Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.MORE_THAN}, Qualifier.AT_LEAST),
-    ({Qualifier.EXACT, Qualifier.UP_TO, Qualifier.NEARLY, Qualifier.LESS_THAN}, Qualifier.UP_TO),
-    ({Qualifier.EXACT, Qualifier.ABOUT, Qualifier.NEARLY}, Qualifier.ABOUT),
-]
-
-
-def sum_qualifier(qualifiers: list[str]) -> Qualifier | None:
-    """The qualifier of a sum of figures, or None where the parts cannot be added honestly."""
-    kinds = {Qualifier(q) for q in qualifiers}
-    return next((result for allowed, result in _SUM_QUALIFIERS if kinds <= allowed), None)
-
 
 WALK_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
                 "problems_not_reported_solved", "menu_departments", "menu_items"]
@@ -56,6 +42,11 @@ class KpiCard:
     period: str = ""
     beyond: bool = False
     movement: Movement = Movement()
+    note: str = ""
+    """For a derived value: the date it is computed for, and why a newer report is not in it."""
+    scope: str = ""
+    """Under a district filter, where the figure is not the district's own: 全市 / City-wide
+    (or the other district's name); it ends the label too."""
 
 
 class Cards:
@@ -74,10 +65,12 @@ class Cards:
             row = last or row  # the latest report on or before the view's end date
             target = targets.get((program, row.metric))
             verdict = status(float(row.value), target) if target else None
+            scope = self.scope(row)
             cards.append(KpiCard(
                 program=program,
                 metric=row.metric,
-                label=self.label(row.metric),
+                label=self.scoped(self.label(row.metric), scope),
+                scope=scope,
                 value=self.quantity(row),
                 derived=row.basis == Basis.DERIVED,
                 provenance=self.provenance(row),
@@ -85,9 +78,42 @@ class Cards:
                 status_text=self.status_text(verdict, target) if verdict else None,
                 movement=movement(history, self.catalog.metrics.get(row.metric), target,
                                   self.lang, self.noun(row.metric), last=last),
+                note=self.derived_note(row) if row.basis == Basis.DERIVED else "",
                 **self.period_of(row),
             ))
         return cards
+
+    def scope(self, row: object) -> str:
+        """Under a district filter, whose figure this is where not the district's own: 全市 /
+        City-wide for a city-wide department's (全省 for a province's), else the other
+        district's name."""
+        chosen = self.filters.district
+        district = getattr(row, "district", None)
+        if not chosen or district == chosen:
+            return ""
+        if district is None or pd.isna(district) or district not in self.catalog.districts:
+            department = self.catalog.departments.get(str(getattr(row, "department", "")))
+            wide = "province" if department and str(department.level) == "province" else "city"
+            return t(f"scope.{wide}_wide", self.lang)
+        return name(self.catalog.districts[district].name, self.lang)
+
+    def scoped(self, label: str, scope: str) -> str:
+        return f"{label} · {scope}" if scope else label
+
+    def derived_note(self, row: object) -> str:
+        """The date a derived value is computed for, and, where one of its inputs has a newer
+        report, which and why it is not in it: 按2023-11-15的报告计算；查找问题有2024-06-30的
+        报告，解决问题没有同日的报告."""
+        date = pd.Timestamp(getattr(row, "date_end")).date().isoformat()
+        metric = self.catalog.metrics.get(str(getattr(row, "metric")))
+        newer = newer_parts(self.figures, metric, row) if metric else None
+        if newer is None:
+            return t("derived.computed_for", self.lang, date=date)
+        when, reported, missing = newer
+        return t("derived.newer", self.lang, date=date,
+                 newer=join([self.label(m) for m in reported], self.lang),
+                 newer_date=when.date().isoformat(),
+                 missing=join([self.label(m) for m in missing], self.lang))
 
     def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         """Cards for figures broken down by group (an age group, a case), one per group."""
@@ -96,7 +122,9 @@ class Cards:
         group = "group_zh" if self.lang == "zh" else "group_en"
         return [
             KpiCard(program=program, metric=row.metric,
-                    label=f"{self.label(row.metric)} · {getattr(row, group)}",
+                    label=self.scoped(f"{self.label(row.metric)} · {getattr(row, group)}",
+                                      self.scope(row)),
+                    scope=self.scope(row),
                     value=self.quantity(row), derived=row.basis == Basis.DERIVED,
                     provenance=self.provenance(row), **self.period_of(row),
                     movement=movement(self.series(program, row.metric, row.group_zh),

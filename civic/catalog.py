@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 
 from civic import reads, trends
 from civic.loading import Frames, Loaded, edition_date, load
-from civic.metrics import all_figures, derived_figures
 from civic.models import (
     Advisory, Dataset, Department, District, Event, Metric, Program, Source,
 )
@@ -30,15 +29,13 @@ class Catalog:
 
     loaded: Loaded
     stored: pd.DataFrame | None = None
-    derived: list = field(default_factory=list)
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=reads.HISTORY_COLUMNS))
     version: int | None = None
 
     @classmethod
     def load(cls, data_dir: str | Path = DEFAULT_DATA_DIR) -> Catalog:
-        loaded = load(data_dir)
-        return cls(loaded, derived=derived_figures(loaded.dataset))
+        return cls(load(data_dir))
 
     @classmethod
     def read(cls, engine: Engine) -> Catalog:
@@ -46,8 +43,7 @@ class Catalog:
         version = reads.version(engine)
         dataset = reads.dataset(engine, with_figures=False)
         stored = reads.figure_frame(engine)
-        inputs = dataset.model_copy(update={"figures": reads.derivation_inputs(stored)})
-        return cls(Loaded(dataset), stored, derived_figures(inputs),
+        return cls(Loaded(dataset), stored,
                    reads.history(engine, table="figures", actions=("update", "delete")), version)
 
     @property
@@ -58,8 +54,13 @@ class Catalog:
     def frames(self) -> Frames:
         """Frames of reported and derived figures alike."""
         if self.stored is None:
-            return Frames(self.dataset, all_figures(self.dataset))
-        return Frames(self.dataset, self.derived, self.stored)
+            return Frames(self.dataset)
+        return Frames(self.dataset, [], self.stored)
+
+    @property
+    def derived(self) -> pd.DataFrame:
+        """The derived values (`civic.derived`), one row each."""
+        return self.frames.derived
 
     @cached_property
     def histories(self) -> trends.Histories:

@@ -1,6 +1,7 @@
 """The `civic` command: check a data folder, list the store's figures and export a view without
 opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store,
-`civic user` (in `user_cli`) its accounts."""
+`civic user` (in `user_cli`) its accounts, `civic subscribe` and `civic deliver` (in
+`delivery_cli`) what officials receive."""
 
 from __future__ import annotations
 
@@ -13,11 +14,18 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.exc import DBAPIError
 
-from civic import database, intake_cli, reads, store
+from civic import database, delivery_cli, intake_cli, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
-from civic.extraction import RECORD_KEYS, ReportError, extract, read_report
+from civic.extraction import (
+    NOT_PROPOSED_KEYS,
+    RECORD_KEYS,
+    ReportError,
+    extract,
+    read_report,
+    report_day,
+)
 from civic.filters import Filters, Options
-from civic.i18n import DEFAULT_LANG, LANGS
+from civic.i18n import DEFAULT_LANG, LANGS, t
 from civic.loading import Frames, load
 from civic.models import Category
 from civic.store_cli import add_commands, database_option, engine, iso_date, write_output
@@ -47,6 +55,7 @@ def _validate(args: argparse.Namespace) -> int:
         f"departments, {len(dataset.sources)} sources, {len(dataset.figures)} figures"
     )
     frame = Frames(dataset).figures
+    frame = frame[frame["basis"] == "reported"]
     for column in ("program", "department"):
         counts = frame.groupby(column, observed=True).size().sort_values(ascending=False)
         print(f"\nfigures per {column}:")
@@ -165,23 +174,51 @@ def _export(args: argparse.Namespace) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     try:
-        text = read_report(args.file)
+        report = read_report(args.file)
     except (ReportError, OSError) as error:
-        print(f"civic extract: error: {error}", file=sys.stderr)
+        shown = error.message(args.lang) if isinstance(error, ReportError) else error
+        print(f"civic extract: error: {shown}", file=sys.stderr)
+        return 2
+    date, found_in = report_day(report.text, args.date, report.date)
+    if date is None:  # never today: the periods would be made up
+        print(f"civic extract: error: {t('report.date_missing', args.lang, name=args.file)}",
+              file=sys.stderr)
         return 2
     found = engine(args)
     store.prepare(found, DEFAULT_DATA_DIR)
-    records = [p.record() for p in extract(text, reads.dataset(found), args.date)]
+    result = extract(report.text, reads.dataset(found), date)
+    figures = [p.record(args.lang) for p in result.figures]
+    skipped = [s.record(args.lang) for s in result.not_proposed]
     if args.format == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({"report_date": date.isoformat(), "report_date_from": found_in,
+                   "figures": figures, "not_proposed": skipped,
+                   "not_in_catalogue": result.unknown_units},
+                  sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    frame = pd.json_normalize(records) if records else pd.DataFrame(columns=RECORD_KEYS)
-    if args.format == "csv":  # a report's words are whoever wrote them: no formula runs
-        csv_safe(frame).to_csv(sys.stdout, index=False)
-    else:
-        with pd.option_context("display.max_rows", None, "display.width", 250):
-            print(frame.to_string(index=False))
+    print(f"civic extract: {args.file}: report date {date} ({found_in}); {len(figures)} "
+          f"figures proposed, {len(skipped)} numbers not proposed"
+          + ("" if args.not_proposed or args.format == "table" else " (--not-proposed lists them)"),
+          file=sys.stderr)
+    for name in result.unknown_units:
+        print(f"civic extract: {t('extract.note.not_in_catalogue', args.lang, name=name)}",
+              file=sys.stderr)
+    tables = {"figures": (figures, RECORD_KEYS), "not_proposed": (skipped, NOT_PROPOSED_KEYS)}
+    shown = ["not_proposed"] if args.not_proposed else ["figures"]
+    if args.format == "table" and not args.not_proposed:
+        shown.append("not_proposed")
+    for name in shown:
+        records, keys = tables[name]
+        frame = pd.json_normalize(records) if records else pd.DataFrame(columns=keys)
+        if "notes" in frame:
+            frame["notes"] = frame["notes"].map("; ".join)
+        if args.format == "csv":
+            csv_safe(frame).to_csv(sys.stdout, index=False)
+        else:
+            if name == "not_proposed":
+                print(f"\nnot proposed ({len(records)}):")
+            with pd.option_context("display.max_rows", None, "display.width", 250):
+                print(frame.to_string(index=False))
     return 0
 
 
@@ -221,13 +258,19 @@ def build_parser() -> argparse.ArgumentParser:
         "extract", help="propose the figures a .txt, .docx or .pdf report states")
     extract.add_argument("file", type=Path, help="the report")
     extract.add_argument("--date", type=iso_date, help="the report's date, YYYY-MM-DD "
-                         "(default: the date the text gives itself, else today)")
+                         "(default: the date the text gives itself, else the file's "
+                         "properties; without any, exit 2)")
     extract.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    extract.add_argument("--not-proposed", action="store_true",
+                         help="list the numbers not proposed, with the reason, instead")
+    extract.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                         help="the language of reasons and notes")
     database_option(extract)
     extract.set_defaults(run=_extract)
     add_commands(commands)
     add_user_commands(commands)
     intake_cli.add_commands(commands)
+    delivery_cli.add_commands(commands)
     return parser
 
 

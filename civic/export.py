@@ -604,7 +604,7 @@ def _results(view: View, programs: list[str]) -> str:
 
 def _cover(view: View, programs: list[str]) -> str:
     lang = view.lang
-    as_of = view.catalog.as_of
+    as_of = view.as_of
     body = _results(view, programs) if programs else f'<p>{_esc(t("empty.message", lang))}</p>'
     return (
         '<section class="cover">'

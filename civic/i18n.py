@@ -62,6 +62,13 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def column_name(column: str, lang: str) -> str:
+    """An upload's column as its header reads in `lang`; any other field as it is."""
+    key = f"column.{column}"
+    named = t(key, lang)
+    return column if named == key else named
+
+
 def name(text: LocalText | None, lang: str) -> str:
     return "" if text is None else (text.zh if lang == "zh" else text.en)
 

@@ -8,7 +8,6 @@ which duplicates to replace, so a reviewed table of extracted figures saves the 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,109 +17,18 @@ import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from civic import reads, rows, store
+from civic import effects, reads, rows, store
 from civic.accounts import Account
 from civic.departments import with_units
-from civic.i18n import format_quantity, format_unit, t
+from civic.i18n import column_name, format_quantity, t
 from civic.loading import Origin, Problem
+from civic.problems import from_pydantic, render
 from civic.models import Figure, LocalText, Program, Source
 from civic.uploads import Sheet
 
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
-                  "group_en", "locator", "note")
+                  "group_en", "locator", "note", "correction")
 ON_DUPLICATE = ("skip", "replace", "fail")
-# The models, the store's rules and the data folder's loader speak English; the common problems
-# are said in the reader's language (anything else is shown as the check says it).
-_MESSAGES = [(re.compile(pattern), key) for pattern, key in [
-    (r"^not valid YAML: line (?P<line>\d+), column (?P<column>\d+): (?P<reason>.*)$",
-     "intake.msg.yaml_at"),
-    (r"^not valid YAML: (?P<reason>.*)$", "intake.msg.yaml"),
-    (r"^not UTF-8 text", "intake.msg.not_utf8"),
-    (r"^too large: (?P<size>\d+) bytes, at most (?P<limit>\d+) per data file$",
-     "intake.msg.file_too_large"),
-    (r"^removed while it was being read$", "intake.msg.removed"),
-    (r"^data folder not found$", "intake.msg.no_folder"),
-    (r"^no data files \(\*\.yaml\) in this folder$", "intake.msg.no_files"),
-    (r"^expected a mapping of fields$", "intake.msg.mapping"),
-    (r"^expected a mapping of record lists at the top$", "intake.msg.top"),
-    (r"^expected a mapping of default fields$", "intake.msg.defaults"),
-    (r"^expected a list of records$", "intake.msg.list"),
-    (r"^unknown record list; known: (?P<known>.*)$", "intake.msg.record_list"),
-    (r"^a program file needs a `program` mapping$", "intake.msg.program_file"),
-    (r"^duplicate id, first in (?P<file>.+)$", "intake.msg.duplicate_id"),
-    (r"^Extra inputs are not permitted$", "intake.msg.extra"),
-    (r"^Field required$", "intake.msg.required"),
-    (r"^unknown (?P<what>program|metric|department|source|district) '(?P<value>.*)'$",
-     "intake.msg.unknown"),
-    (r"^unit '(?P<unit>[^']+)' (?:\(\w+\) )?does not fit metric '(?P<metric>[^']+)'",
-     "intake.msg.unit"),
-    (r"^a reported figure needs a locator", "intake.msg.locator"),
-    (r"^at most (?P<limit>\d+) characters, got (?P<count>\d+)", "intake.msg.too_long"),
-    (r"^expected YYYY, YYYY-MM or YYYY-MM-DD, got (?P<value>.*)$", "intake.msg.period"),
-    (r"^not a calendar date: (?P<value>'[^']*')", "intake.msg.date"),
-    (r"^period ends before it starts", "intake.msg.period_order"),
-    (r"^the same figure \(program, metric, period, group\) twice", "intake.msg.twice"),
-    (r"problems solved exceed", "intake.msg.solved"),
-    (r"^(?P<value>'.*'): no number$", "intake.msg.no_number"),
-    (r"^String should match pattern '\^https\?://", "intake.msg.url"),
-    (r"^String should match pattern", "intake.msg.id"),
-    (r"does not write for program (?P<value>\w+)$", "intake.msg.program_department"),
-    (r"does not write for (?P<value>\w+)$", "intake.msg.department"),
-    (r"^differs from row (?P<row>\d+)$", "intake.msg.differs"),
-    (r"^a project needs at least one milestone$", "intake.msg.milestones"),
-    (r"^milestones out of date order", "intake.msg.milestone_order"),
-    (r"^expected done, planned or expected, got (?P<value>.*)$", "intake.msg.status"),
-    (r"^String should have at least 1 character", "intake.msg.empty"),
-    (r"^String should have at most (?P<limit>\d+) characters?", "intake.msg.at_most"),
-    (r"^(?P<value>'.*'): unknown unit (?P<unit>'[^']*'); known: (?P<known>.*)$",
-     "intake.msg.unknown_unit"),
-    (r"^(?P<value>'.*'): unexpected (?P<rest>'.*') after the unit (?P<unit>'[^']*')$",
-     "intake.msg.after_unit"),
-    (r"^(?P<value>'.*'): negative figures", "intake.msg.negative"),
-    (r"^(?P<value>'.*'): a space inside a number", "intake.msg.space"),
-    (r"^(?P<value>'.*'): malformed Chinese numeral (?P<number>'.*')$", "intake.msg.numeral"),
-    (r"^(?P<value>'.*'): malformed number (?P<number>'.*')$", "intake.msg.malformed"),
-    (r"^(?P<value>'.*'): expected a number after 百分之, got (?P<number>'.*')$",
-     "intake.msg.percent"),
-    (r"^(?P<value>'.*'): expected a number at (?P<number>'.*')$", "intake.msg.number_at"),
-    (r"^(?P<value>'.*'): 多/余 given twice", "intake.msg.more_twice"),
-    (r"^(?P<value>'.*'): contradictory qualifiers", "intake.msg.qualifiers"),
-    (r"^(?P<value>'.*'): a range needs a number on both sides", "intake.msg.range_ends"),
-    (r"^(?P<value>'.*'): a range cannot be qualified further", "intake.msg.range_qualified"),
-    (r"^(?P<value>'.*'): the unit must follow the upper end", "intake.msg.range_unit_last"),
-    (r"^(?P<value>'.*'): range ends in different units: (?P<low>'[^']*') and (?P<high>'[^']*')$",
-     "intake.msg.range_units"),
-    (r"^(?P<value>'.*'): more than one range separator", "intake.msg.range_twice"),
-    (r"^(?P<value>'.*'): range runs backwards", "intake.msg.range_backwards"),
-    (r"^(?P<value>'.*'): too large a number", "intake.msg.too_large"),
-    (r"^(?P<value>'.*'): empty text", "intake.msg.required"),
-]]
-
-
-def say(message: str, lang: str, metrics: Mapping[str, str] | None = None) -> str:
-    """A problem's message in `lang` where it is one of the common ones; a unit and a metric
-    by their names in `lang` (`metrics`: id → name, where the caller has them), not their ids."""
-    for pattern, key in _MESSAGES:
-        if found := pattern.search(message):
-            values = found.groupdict()
-            if "what" in values:
-                values["what"] = t(f"column.{values['what']}", lang)
-            if "metric" in values:
-                values["metric"] = (metrics or {}).get(values["metric"]) or values["metric"]
-            if "unit" in values and key == "intake.msg.unit":
-                values["unit"] = format_unit(values["unit"], lang)
-            return t(key, lang, **values)
-    return message
-
-
-def said(problem: Problem, lang: str, metrics: Mapping[str, str] | None = None) -> str:
-    """A problem of the store's rules or of a data file, its location as the problem names it
-    (file, record, field: where to look) and its message in `lang`."""
-    where = " / ".join(part for part in (problem.record, problem.field) if part)
-    return t("intake.located" if where else "intake.located_file", lang, file=problem.file,
-             where=where, message=say(problem.message, lang, metrics))
-
-
 # The new-source form's fields, by the label the form gives them.
 _SOURCE_FIELDS = {"title": "entry.source_title", "title_en": "entry.source_title",
                   "publication": "entry.source_publisher", "edition_date": "entry.source_date",
@@ -131,7 +39,7 @@ def source_problems(error: ValidationError, lang: str) -> list[str]:
     """Why the report an editor describes cannot be cited, each field named as the form does."""
     return list(dict.fromkeys(
         t("entry.source_invalid", lang, field=_source_field(e["loc"], lang),
-          message=say(e["msg"].removeprefix("Value error, "), lang))
+          message=render(*from_pydantic(e), lang))
         for e in error.errors(include_url=False)))
 
 
@@ -142,20 +50,22 @@ def _source_field(loc: tuple[Any, ...], lang: str) -> str:
 
 @dataclass(frozen=True)
 class RowProblem:
+    """A problem of an upload's row (0: of the upload as a whole), in a column: a code and its
+    values, said in the reader's language; `where` names a record that is not a row."""
+
     row: int
     column: str
-    message: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    where: str = ""
+
+    def message(self, lang: str, metrics: Mapping[str, str] | None = None) -> str:
+        said = render(self.code, self.params, lang, metrics)
+        return f"{self.where}: {said}" if self.where else said
 
     def text(self, lang: str, metrics: Mapping[str, str] | None = None) -> str:
         return t("intake.problem", lang, row=self.row, column=column_name(self.column, lang)
-                 or "—", message=say(self.message, lang, metrics))
-
-
-def column_name(column: str, lang: str) -> str:
-    """An upload's column as its header reads in `lang`; any other field as it is."""
-    key = f"column.{column}"
-    named = t(key, lang)
-    return column if named == key else named
+                 or "—", message=self.message(lang, metrics))
 
 
 @dataclass(frozen=True)
@@ -185,6 +95,12 @@ class Checked:
     rows: list[Row] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     refused: list[Row] = field(default_factory=list)
+    refusals: list[RowProblem] = field(default_factory=list)
+    """Why each refused row is not the account's to write, in the order of `refused`."""
+    effects: list[effects.Effect] = field(default_factory=list)
+    """Each KPI the rows change, before → after (`civic.effects`)."""
+    warnings: list[RowProblem] = field(default_factory=list)
+    """Rows far outside their series: saved if the editor wishes, but worth a look."""
 
     @property
     def duplicates(self) -> list[Row]:
@@ -252,19 +168,22 @@ def department_guard(account: Account, departments: pd.DataFrame) -> store.Guard
             return any((getattr(c, side) or {}).get("source") == source
                        for c in changes if c.table != "sources")
 
-        refused = []
+        refused: dict[tuple[Any, ...], Problem] = {}  # each once, whichever side found it
         for change in changes:
             for document in (d for d in (change.before, change.after) if d is not None):
-                refused += _refusals(account, allowed, change, document, takes_part, cites)
-        return list(dict.fromkeys(refused))
+                for problem in _refusals(account, allowed, change, document, takes_part, cites):
+                    refused.setdefault((problem.record, problem.code,
+                                        *sorted(problem.params.items())), problem)
+        return list(refused.values())
     return guard
 
 
 def _refusals(account: Account, allowed: set[str], change: store.Change,
               document: dict[str, Any], takes_part, cites) -> list[Problem]:
     """Why the account may not make `change` (one side of it, `document`), if it may not."""
-    def no(field_name: str, message: str) -> list[Problem]:
-        return [Problem("upload", change.key, field_name, f"{account.name} {message}")]
+    def no(field_name: str, code: str, **params: Any) -> list[Problem]:
+        return [Problem("upload", change.key, field_name, code,
+                        {"account": account.name, **params})]
 
     if change.table == "sources":
         department = document.get("department")
@@ -272,21 +191,21 @@ def _refusals(account: Account, allowed: set[str], change: store.Change,
                 change.action == "delete" and cites(change.key, "before") or \
                 department in allowed:
             return []
-        return no("source", f"does not write for source {change.key}")
+        return no("source", "source_not_yours", value=change.key)
     if change.table == "programs":
         return [] if document.get("lead") in allowed else \
-            no("program", f"does not write for program {change.key}")
+            no("program", "program_not_led", value=change.key)
     if change.table == "departments":
-        return [] if change.key in allowed else no("department",
-                                                   f"does not write for {change.key}")
+        return [] if change.key in allowed else \
+            no("department", "department_not_yours", value=change.key)
     if "program" not in document:
-        return no("record", f"does not write {change.table} (for admins)")
+        return no("record", "admins_only", table=change.table)
     found = []
     if not takes_part(document["program"]):
-        found += no("program", f"does not write for program {document['program']}")
+        found += no("program", "program_not_yours", value=document["program"])
     department = document.get("department")
     if department is not None and department not in allowed:
-        found += no("department", f"does not write for {department}")
+        found += no("department", "department_not_yours", value=department)
     return found
 
 
@@ -303,9 +222,12 @@ def _origin(number: int) -> Origin:
     return Origin("upload", None, f"row {number}")
 
 
-def _figure(cells: dict[str, Any], source: str) -> dict[str, Any]:
+def _figure(cells: dict[str, Any], source: str, correction: str | None = None) -> dict[str, Any]:
     data = {k: v for k, v in cells.items()
-            if k in ("program", "metric", "reported", "period", "department", "locator") and v}
+            if k in ("program", "metric", "reported", "period", "department", "locator",
+                     "correction") and v}
+    if correction and not data.get("correction"):
+        data["correction"] = correction
     if cells.get("group_zh") or cells.get("group_en"):
         data["group"] = {"zh": cells.get("group_zh") or "", "en": cells.get("group_en") or ""}
     return {**data, "source": source}
@@ -319,8 +241,12 @@ def _column(loc: tuple[Any, ...]) -> str:
 
 
 def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account | None,
-          departments: pd.DataFrame) -> Checked:
-    """Every row built into a Figure and checked with the store's rules; nothing is written."""
+          departments: pd.DataFrame, correction: str | None = None) -> Checked:
+    """Every row built into a Figure and checked with the store's rules; nothing is written.
+
+    `correction` marks every row that gives no note of its own a correction with this note: a
+    row that breaks its running total on purpose (`civic import --correction --why`, the
+    page's checkbox)."""
     source_id = source if isinstance(source, str) else source.id
     checked = Checked()
     allowed = writable(account, departments)
@@ -328,16 +254,16 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
     candidates: list[Row] = []
     for number, cells in sheet.rows:
         try:
-            figure = Figure.model_validate(_figure(cells, source_id))
+            figure = Figure.model_validate(_figure(cells, source_id, correction))
         except ValidationError as error:
-            checked.problems += [
-                RowProblem(number, _column(e["loc"]), e["msg"].removeprefix("Value error, "))
-                for e in error.errors(include_url=False)]
+            checked.problems += [RowProblem(number, _column(e["loc"]), *from_pydantic(e))
+                                 for e in error.errors(include_url=False)]
             continue
         row = Row(number, figure, cells.get("note", ""))
-        if allowed is not None and (figure.department not in allowed or figure.program
-                                    in by_program and not by_program[figure.program] & allowed):
+        refusal = _row_refusal(row, account, allowed, by_program)
+        if refusal is not None:
             checked.refused.append(row)
+            checked.refusals.append(refusal)
         else:
             candidates.append(row)
     candidates, written = store_check(engine, rows.FIGURES, candidates, source,
@@ -351,10 +277,35 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
             found = Row(row.number, row.figure, row.note, change.before["reported"])
             theirs = allowed is not None and change.before["department"] not in allowed
             (checked.refused if theirs else checked.rows).append(found)
+            if theirs:
+                checked.refusals.append(RowProblem(
+                    row.number, "department", "department_not_yours",
+                    {"account": account.name, "value": change.before["department"]}))
         else:
             checked.rows.append(row)
     checked.problems.sort(key=lambda p: p.row)
+    if checked.rows:
+        dataset = reads.dataset(engine, with_figures=False)
+        checked.effects = effects.effects(engine, [r.figure for r in checked.rows], dataset)
+        checked.warnings = [RowProblem(j.number, "reported", j.code, j.params) for j in
+                            effects.jumps(engine, [(r.number, r.figure) for r in checked.rows])]
     return checked
+
+
+def _row_refusal(row: Row, account: Account | None, allowed: set[str] | None,
+                 by_program: Mapping[str, set[str]]) -> RowProblem | None:
+    """Why a row is not the account's to write, if it is not: another department's figure, or
+    one of a program none of their departments leads or takes part in."""
+    if allowed is None:
+        return None
+    name = account.name if account else ""
+    if row.figure.department not in allowed:
+        return RowProblem(row.number, "department", "department_not_yours",
+                          {"account": name, "value": row.figure.department})
+    if row.figure.program in by_program and not by_program[row.figure.program] & allowed:
+        return RowProblem(row.number, "program", "program_not_yours",
+                          {"account": name, "value": row.figure.program})
+    return None
 
 
 def store_check(engine: Engine, kind: str, candidates: list[Any], source: Source | str,
@@ -374,7 +325,7 @@ def store_check(engine: Engine, kind: str, candidates: list[Any], source: Source
             problems += [problem for _, problem in bad]
             others = [p for p in refused.problems if not _row_number(p)]
             if others or not bad:  # the source itself, or the store: no row can be saved
-                problems += [RowProblem(0, p.field, f"{p.record}: {p.message}") for p in others]
+                problems += [RowProblem(0, p.field, p.code, p.params, p.record) for p in others]
                 return [], store.Written()
             failed = {n for n, _ in bad}
             candidates = [r for r in candidates if r.number not in failed]
@@ -388,7 +339,7 @@ def _row_number(problem: Problem) -> int | None:
 
 
 def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
-    return [(number, RowProblem(number, p.field.split(".")[0], p.message))
+    return [(number, RowProblem(number, p.field.split(".")[0], p.code, p.params))
             for p in problems if (number := _row_number(p))]
 
 
@@ -418,11 +369,11 @@ def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, acc
                  source_id)
 
 
-def problems_text(checked: Checked, account: Account) -> list[str]:
+def problems_text(checked: Checked, account: Account,
+                  metrics: Mapping[str, str] | None = None) -> list[str]:
     """Every problem and refusal of a check, in English, for the command line."""
-    return [p.text("en") for p in checked.problems] + [
-        f"row {r.number} · department: {account.name} does not write for {r.figure.department}"
-        f" in program {r.figure.program}" for r in checked.refused]
+    return [p.text("en", metrics) for p in checked.problems] + [
+        p.text("en", metrics) for p in checked.refusals]
 
 
 def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
@@ -450,6 +401,6 @@ def problems_frame(problems: Sequence[RowProblem], lang: str,
     return pd.DataFrame([{
         t("intake.row", lang): p.row or "",
         t("intake.column", lang): column_name(p.column, lang),
-        t("intake.message", lang): say(p.message, lang, metrics),
+        t("intake.message", lang): p.message(lang, metrics),
     } for p in problems], columns=[t(k, lang) for k in ("intake.row", "intake.column",
                                                          "intake.message")])

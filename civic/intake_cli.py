@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from civic import accounts, intake, project_intake, reads, store, templates, uploads
+from civic import accounts, effects, intake, project_intake, reads, store, templates, uploads
 from civic.accounts import Account
 from civic.i18n import DEFAULT_LANG, LANGS
 from civic.loading import Frames
@@ -39,6 +39,10 @@ def _source(args: argparse.Namespace):
 
 
 def _import(args: argparse.Namespace) -> int:
+    if args.correction and not (args.why or "").strip():
+        print("civic: error: --correction needs --why TEXT: the note saying why the rows break "
+              "their running totals", file=sys.stderr)
+        return UNUSABLE
     shown = printable(args.file)  # a file name may hold terminal escapes
     try:
         kind, sheet = uploads.read_any(args.file.name, args.file.read_bytes(), templates.KINDS)
@@ -59,10 +63,16 @@ def _import(args: argparse.Namespace) -> int:
     except uploads.Unusable as error:
         print(f"civic: error: --as {args.as_user}: {error}", file=sys.stderr)
         return UNUSABLE
-    departments = Frames(reads.dataset(engine, with_figures=False)).departments
+    dataset = reads.dataset(engine, with_figures=False)
+    departments = Frames(dataset).departments
+    names = {m.id: m.label.en for m in dataset.metrics}
+    if kind == "figures":
+        checked = intake.check(engine, sheet, source, account, departments,
+                               correction=args.why if args.correction else None)
+    else:
+        checked = project_intake.check(engine, sheet, source, account, departments)
     entry = intake if kind == "figures" else project_intake
-    checked = entry.check(engine, sheet, source, account, departments)
-    problems = entry.problems_text(checked, account)
+    problems = entry.problems_text(checked, account, names)
     duplicates = [r for r in checked.duplicates if not r.unchanged]
     if duplicates and args.on_duplicate == "fail":
         problems += [f"row {r.number}: already stored as "
@@ -73,9 +83,14 @@ def _import(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  {printable(problem)}", file=sys.stderr)
         return 1
+    for warning in getattr(checked, "warnings", []):
+        print(f"warning: {warning.text('en', names)}", file=sys.stderr)
+    for effect in getattr(checked, "effects", []):
+        print(effects.line(effect, dataset, "en"))
     replace = {r.key for r in duplicates} if args.on_duplicate == "replace" else set()
     notes = "; ".join(n for n in dict.fromkeys(getattr(r, "note", "") for r in checked.rows) if n)
-    why = f"import {printable(args.file.name)}" + (f": {printable(notes)}" if notes else "")
+    why = args.why or f"import {printable(args.file.name)}" + (f": {printable(notes)}"
+                                                               if notes else "")
     saved = entry.save(engine, [r.record for r in checked.rows], source, account=account,
                        departments=departments, why=why, replace=replace,
                        dry_run=args.dry_run)
@@ -106,6 +121,12 @@ def add_commands(commands) -> None:
     imported.add_argument("--source-publisher", metavar="TEXT", help="a new source's publisher")
     imported.add_argument("--source-url", metavar="URL", help="a new source's link")
     imported.add_argument("--dry-run", action="store_true", help="check and count, write none")
+    imported.add_argument("--correction", action="store_true",
+                          help="the rows correct their running totals on purpose (a smaller "
+                               "total, another start): saved with --why as their note")
+    imported.add_argument("--why", metavar="TEXT",
+                          help="why, recorded in the audit trail (and, with --correction, with "
+                               "each row)")
     imported.add_argument("--as", dest="as_user", metavar="USER",
                           help="the editor recorded as having written it")
     imported.add_argument("--on-duplicate", choices=intake.ON_DUPLICATE, default="skip",

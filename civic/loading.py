@@ -16,14 +16,20 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from civic import rules
+from civic.derived import derived_frame
 from civic.models import (
     RECORD_KINDS,
     Dataset,
     Figure,
     Frozen,
+    Metric,
     Program,
+    Source,
 )
-from civic.quantities import UNITS
+from civic.problems import MAX_PROBLEM_TEXT, Coded, Problem, clip, from_pydantic
+
+__all__ = ["MAX_PROBLEM_TEXT", "Problem", "clip"]  # where the loader's users find them
 
 try:  # the C loader is several times faster where PyYAML was built with it
     from yaml import CSafeLoader as _BaseLoader
@@ -36,12 +42,6 @@ PROGRAM_DIR = "programs"
 # billions), and the length of any text a problem repeats from it.
 MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 200_000
-MAX_PROBLEM_TEXT = 200
-
-
-def clip(text: str, limit: int = MAX_PROBLEM_TEXT) -> str:
-    """Text cut to `limit` characters, with an ellipsis where it was cut."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -94,27 +94,6 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
     return sizes[id(root)]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the data, located so that a person can fix it.
-
-    Every part is clipped, so that no file can make a problem list large.
-    """
-
-    file: str
-    record: str
-    field: str
-    message: str
-
-    def __post_init__(self) -> None:
-        for name in ("file", "record", "field", "message"):
-            object.__setattr__(self, name, clip(str(getattr(self, name))))
-
-    def __str__(self) -> str:
-        where = " / ".join(part for part in (self.record, self.field) if part)
-        return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
-
-
 class DataError(Exception):
     """Raised by `load_dataset(strict=True)`; carries every problem found."""
 
@@ -165,10 +144,8 @@ def _record_label(kind: str, raw: Any) -> str:
 
 
 def _validation_problems(exc: ValidationError, file: str, record: str) -> list[Problem]:
-    return [
-        Problem(file, record, _field_path(err["loc"]), err["msg"].removeprefix("Value error, "))
-        for err in exc.errors(include_url=False)
-    ]
+    return [Problem(file, record, _field_path(err["loc"]), *from_pydantic(err))
+            for err in exc.errors(include_url=False)]
 
 
 def _validate(
@@ -177,7 +154,7 @@ def _validate(
     model = RECORD_KINDS[kind]
     origin = Origin(file, index, _record_label(kind, raw))
     if not isinstance(raw, dict):
-        return None, origin, [Problem(file, origin.record, "", "expected a mapping of fields")]
+        return None, origin, [Problem(file, origin.record, "", "mapping")]
     data = {k: v for k, v in defaults.items() if k in model.model_fields and k not in raw}
     data.update(raw)
     try:
@@ -185,7 +162,8 @@ def _validate(
     except ValidationError as exc:
         return None, origin, _validation_problems(exc, file, origin.record)
     except Exception as exc:  # noqa: BLE001 - whatever a record holds, it is reported, not raised
-        return None, origin, [Problem(file, origin.record, "", f"cannot be read: {exc!r}")]
+        return None, origin, [Problem(file, origin.record, "", "unreadable",
+                                             {"reason": repr(exc)})]
 
 
 def parse_bounded(text: str) -> Any:
@@ -196,8 +174,7 @@ def parse_bounded(text: str) -> Any:
         if node is None:
             return None
         if _expanded_size(node, MAX_NODES) > MAX_NODES:
-            raise ValueError(f"too large once its aliases (*name) are expanded: over {MAX_NODES} "
-                             "values; write the values out")
+            raise Coded("aliases", limit=MAX_NODES)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -206,26 +183,31 @@ def parse_bounded(text: str) -> Any:
 def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         if (size := path.stat().st_size) > MAX_FILE_BYTES:
-            return None, [Problem(rel, "", "", f"too large: {size} bytes, at most "
-                                               f"{MAX_FILE_BYTES} per data file")]
+            return None, [Problem(rel, "", "", "file_too_large",
+                                  {"size": size, "limit": MAX_FILE_BYTES})]
         content = parse_bounded(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None, [Problem(rel, "", "", "removed while it was being read")]
+        return None, [Problem(rel, "", "", "removed")]
     except OSError as exc:
-        return None, [Problem(rel, "", "", f"cannot be read: {exc.strerror or exc}")]
+        return None, [Problem(rel, "", "", "unreadable", {"reason": exc.strerror or exc})]
     except UnicodeDecodeError as exc:
-        return None, [Problem(rel, "", "", f"not UTF-8 text ({exc.reason})")]
+        return None, [Problem(rel, "", "", "not_utf8", {"reason": exc.reason})]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(rel, "", "", f"not valid YAML: {where}{problem}")]
+        if mark is None:
+            return None, [Problem(rel, "", "", "yaml", {"reason": problem})]
+        return None, [Problem(rel, "", "", "yaml_at", {"line": mark.line + 1,
+                                                       "column": mark.column + 1,
+                                                       "reason": problem})]
+    except Coded as exc:
+        return None, [Problem(rel, "", "", exc.code, exc.params)]
     except (ValueError, RecursionError, MemoryError) as exc:
-        return None, [Problem(rel, "", "", f"not loaded: {exc}")]
+        return None, [Problem(rel, "", "", "not_loaded", {"reason": exc})]
     if content is None:
         return {}, []
     if not isinstance(content, dict):
-        return None, [Problem(rel, "", "", "expected a mapping of record lists at the top")]
+        return None, [Problem(rel, "", "", "top")]
     return content, []
 
 
@@ -237,12 +219,12 @@ def _read_file(
         return [], problems
     defaults = content.pop("defaults", None) or {}
     if not isinstance(defaults, dict):
-        return [], [Problem(rel, "defaults", "", "expected a mapping of default fields")]
+        return [], [Problem(rel, "defaults", "", "defaults")]
     records: list[tuple[str, Frozen, Origin]] = []
     if in_program_dir:
         raw_program = content.pop("program", None)
         if raw_program is None:
-            problems.append(Problem(rel, "program", "", "a program file needs a `program` mapping"))
+            problems.append(Problem(rel, "program", "", "program_file"))
         else:
             program, origin, errs = _validate("programs", raw_program, rel, None, {})
             problems += errs
@@ -254,11 +236,11 @@ def _read_file(
     for kind, raw_list in content.items():
         if kind not in RECORD_KINDS:
             known = ", ".join(sorted(RECORD_KINDS))
-            problems.append(Problem(rel, clip(str(kind), 60), "",
-                                    f"unknown record list; known: {known}"))
+            problems.append(Problem(rel, clip(str(kind), 60), "", "record_list",
+                                    {"known": known}))
             continue
         if not isinstance(raw_list, list):
-            problems.append(Problem(rel, kind, "", "expected a list of records"))
+            problems.append(Problem(rel, kind, "", "list"))
             continue
         for index, raw in enumerate(raw_list):
             record, origin, errs = _validate(kind, raw, rel, index, defaults)
@@ -284,6 +266,7 @@ class _Index:
 # Which fields of which record kind refer to which other kind.
 _REFERENCES: dict[str, list[tuple[str, str]]] = {
     "sources": [("department", "departments")],
+    "metrics": [("derived_inputs", "metrics"), ("at_most", "metrics")],
     "departments": [("district", "districts"), ("parent", "departments")],
     "programs": [("lead", "departments"), ("participants", "departments"), ("source", "sources")],
     "figures": [
@@ -332,7 +315,8 @@ def references(kind: str, record: Frozen) -> list[tuple[str, str, str]]:
 
 
 def _reference_problems(kind: str, record: Frozen, origin: Origin, index: _Index) -> list[Problem]:
-    return [Problem(origin.file, origin.record, field_name, f"unknown {target[:-1]} {key!r}")
+    return [Problem(origin.file, origin.record, field_name, "unknown",
+                    {"kind": target[:-1], "value": key})
             for field_name, target, key in references(kind, record)
             if not index.has(target, key)]
 
@@ -347,60 +331,53 @@ def _duplicate_problems(records: list[tuple[str, Frozen, Origin]]) -> dict[int, 
             continue
         if (kind, key) in seen:
             first = seen[(kind, key)]
-            problems[position] = Problem(origin.file, origin.record, "id",
-                                         f"duplicate id, first in {first.file}")
+            problems[position] = Problem(origin.file, origin.record, "id", "duplicate_id",
+                                         {"file": first.file})
         else:
             seen[(kind, key)] = origin
     return problems
 
 
-def _unit_problems(figure: Figure, origin: Origin, dimensions: dict[str, str]) -> list[Problem]:
-    expected = dimensions.get(figure.metric)
-    actual = UNITS[figure.unit].dimension
-    if expected is None or expected == actual:
-        return []
-    message = f"unit {figure.unit!r} ({actual}) does not fit metric {figure.metric!r} ({expected})"
-    return [Problem(origin.file, origin.record, "reported", message)]
-
-
-def _solved_problems(figures: list[tuple[int, Figure, Origin]]) -> dict[int, Problem]:
-    """Problems solved can never exceed problems found, program by program and period."""
-    found = {(f.program, f.period.end): f for _, f, _ in figures if f.metric == "problems_found"}
-    problems = {}
-    for position, figure, origin in figures:
-        if figure.metric != "problems_solved":
-            continue
-        match = found.get((figure.program, figure.period.end))
-        if match is not None and figure.value > match.value:
-            problems[position] = Problem(
-                origin.file, origin.record, "reported",
-                f"{figure.value:g} problems solved exceed {match.value:g} found",
-            )
-    return problems
+def _derivation_problems(records: list[tuple[str, Frozen, Origin]]) -> dict[int, Problem]:
+    """A derived metric is calculated from reported ones: none of its inputs is derived."""
+    derived = {r.id for k, r, _ in records if isinstance(r, Metric) and r.derived}
+    return {position: Problem(origin.file, origin.record, "derived", "derived_of_derived",
+                              {"metric": record.id, "inputs": ", ".join(inner)})
+            for position, (_, record, origin) in enumerate(records)
+            if isinstance(record, Metric) and (inner := [m for m in record.derived_inputs
+                                                         if m in derived])}
 
 
 def cross_record_problems(
-    records: list[tuple[str, Frozen, Origin]],
+    records: list[tuple[str, Frozen, Origin]], new: set[int] | None = None,
 ) -> tuple[set[int], list[Problem]]:
-    """Cross-record rules; returns the positions of records to leave out, and why."""
+    """Cross-record rules; returns the positions of records to leave out, and why.
+
+    Ids exist and are unique here; the figures' rules are `civic.rules`, which judge pairs of
+    figures only where one of them is at a position of `new` (None: every record is new).
+    """
     index = _Index(records)
-    dimensions = {r.id: r.dimension for k, r, _ in records if k == "metrics"}
-    duplicates = _duplicate_problems(records)
+    duplicates = _duplicate_problems(records) | _derivation_problems(records)
     bad: set[int] = set(duplicates)
     problems = list(duplicates.values())
-    figures: list[tuple[int, Figure, Origin]] = []
+    figures: list[tuple[int, Figure]] = []
     for position, (kind, record, origin) in enumerate(records):
         errs = _reference_problems(kind, record, origin, index)
-        if isinstance(record, Figure):
-            errs += _unit_problems(record, origin, dimensions)
-            if not errs:
-                figures.append((position, record, origin))
+        if isinstance(record, Figure):  # unknown ids do not hide the rules' own problems
+            figures.append((position, record))
         if errs:
             bad.add(position)
             problems += errs
-    unsolvable = _solved_problems(figures)
-    bad |= set(unsolvable)
-    problems += unsolvable.values()
+    known = rules.Known.of((r for k, r, _ in records if isinstance(r, Metric)),
+                           (r for k, r, _ in records if isinstance(r, Source)))
+    frame = rules.figure_frame([f for _, f in figures], [p for p, _ in figures])
+    if new is not None:
+        frame["new"] = frame.index.isin(list(new))
+    for found in rules.problems(frame, known):
+        _, _, origin = records[found.row]
+        bad.add(found.row)
+        problems.append(Problem(origin.file, origin.record, found.field, found.code,
+                                found.params))
     return bad, problems
 
 
@@ -409,12 +386,12 @@ def load(data_dir: str | Path) -> Loaded:
     root = Path(data_dir)
     if not root.is_dir():
         empty = Dataset(sources=[], districts=[], departments=[], metrics=[], programs=[], figures=[])
-        return Loaded(empty, [Problem(str(root), "", "", "data folder not found")])
+        return Loaded(empty, [Problem(str(root), "", "", "no_folder")])
     records: list[tuple[str, Frozen, Origin]] = []
     problems: list[Problem] = []
     files = _data_files(root)
     if not files:
-        problems.append(Problem(str(root), "", "", "no data files (*.yaml) in this folder"))
+        problems.append(Problem(str(root), "", "", "no_files"))
     for path in files:
         rel = path.relative_to(root).as_posix()
         got, errs = _read_file(path, rel, in_program_dir=path.parent != root)
@@ -508,8 +485,42 @@ class Frames:
         return _frame(rows, ["program", "department", "role"])
 
     @cached_property
+    def derived(self) -> pd.DataFrame:
+        """The values the catalogue's derived metrics give over the reported figures
+        (`civic.derived.COLUMNS`, their formulas in English beside)."""
+        return derived_frame(self._reported, self.dataset.metrics)
+
+    @cached_property
+    def _reported(self) -> pd.DataFrame:
+        """The input metrics' reported figures, dates as datetimes: what values derive from."""
+        inputs = {m for metric in self.dataset.metrics for m in metric.derived_inputs}
+        parts = [_frame([{
+            "program": f.program, "metric": f.metric, "value": f.value, "unit": f.unit,
+            "qualifier": str(f.qualifier), "date": f.period.start, "date_end": f.period.end,
+            "period": f.period.text, "department": f.department,
+            "group_zh": f.group.zh if f.group else None,
+            "group_en": f.group.en if f.group else None, "source": f.source,
+            "basis": str(f.basis)} for f in self._figures if f.metric in inputs],
+            _INPUT_COLUMNS)]
+        if self._stored is not None:
+            parts.insert(0, self._stored.loc[self._stored["metric"].isin(inputs), _INPUT_COLUMNS])
+        given = [part for part in parts if len(part)]
+        frame = pd.concat(given, ignore_index=True) if given else parts[-1]
+        return frame.assign(date=pd.to_datetime(frame["date"]),
+                            date_end=pd.to_datetime(frame["date_end"]))
+
+    @cached_property
+    def formulas(self) -> dict[tuple[str, str, str, pd.Timestamp], dict[str, str]]:
+        """How each derived value was calculated, by language: (program, metric, group, period
+        end) → {zh: 488/639, en: 488/639}."""
+        return {(r.program, r.metric, r.group_zh or "", pd.Timestamp(r.date_end)):
+                {"zh": r.reported, "en": r.formula_en}
+                for r in self.derived.itertuples(index=False)}
+
+    @cached_property
     def figures(self) -> pd.DataFrame:
-        """The tidy frame of figures: one row per figure, ids as categoricals."""
+        """The tidy frame of figures, reported and derived: one row per figure, ids as
+        categoricals."""
         rows = [
             {
                 "program": f.program,
@@ -536,6 +547,11 @@ class Frames:
             stored = self._stored[STORED_FIGURE_COLUMNS]
             frame = (pd.concat([stored, frame], ignore_index=True).infer_objects() if len(frame)
                      else stored.copy())
+        for column in ("date", "date_end"):
+            frame[column] = pd.to_datetime(frame[column])
+        derived = self.derived
+        if len(derived):
+            frame = pd.concat([frame, derived[STORED_FIGURE_COLUMNS]], ignore_index=True)
         districts = {d.id: d.district for d in self.dataset.departments}
         categories = {p.id: str(p.category) for p in self.dataset.programs}
         frame["district"] = frame["department"].map(districts)
@@ -745,6 +761,9 @@ FIGURE_COLUMNS = [
 
 STORED_FIGURE_COLUMNS = [c for c in FIGURE_COLUMNS if c not in ("district", "category")]
 """What a figure holds itself; district and category follow from its department and program."""
+
+_INPUT_COLUMNS = ["program", "metric", "value", "unit", "qualifier", "date", "date_end", "period",
+                  "department", "group_zh", "group_en", "source", "basis"]
 
 PROJECT_METRICS = [
     "total_investment", "expected_annual_output", "land_area", "jobs", "enterprises_expected",

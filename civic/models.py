@@ -8,7 +8,6 @@ which sees the whole dataset; rules within one record live here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -24,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from civic.dates import parse_date, parse_period
+from civic.problems import Coded
 from civic.quantities import UNITS, Qualifier, Quantity, parse_quantity
 
 LOCATOR_MAX = 20
@@ -39,11 +40,19 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 def _short(text: str) -> str:
     if len(text) > LOCATOR_MAX:
-        raise ValueError(f"at most {LOCATOR_MAX} characters, got {len(text)}: {text!r}")
+        raise Coded("too_long", limit=LOCATOR_MAX, count=len(text))
     return text
 
 
 ShortPhrase = Annotated[NonEmpty, AfterValidator(_short)]
+
+
+def _day(value: Any) -> Any:
+    return parse_date(value) if isinstance(value, str) else value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
+"""A day, written as officials write it (`2024/1/31`, `2024年1月31日`: see `civic.dates`)."""
 
 
 class LocalText(Frozen):
@@ -54,38 +63,13 @@ class LocalText(Frozen):
 
 
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def _parse_bound(text: str) -> tuple[dt.date, dt.date, str]:
-    """`2021` → the whole year, `2023-07` → the month, `2023-11-15` → the day."""
-    m = _PERIOD.match(text.strip())
-    if not m:
-        raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}")
-    year = int(m[1])
-    month = int(m[2]) if m[2] is not None else None
-    day = int(m[3]) if m[3] is not None else None
-    try:
-        if day is not None:
-            d = dt.date(year, month, day)
-            return d, d, "day"
-        if month is not None:
-            return dt.date(year, month, 1), _month_end(year, month), "month"
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
-    except ValueError as exc:
-        raise ValueError(f"not a calendar date: {text!r} ({exc})") from None
-
-
 class Period(Frozen):
     """The date or span a fact refers to, as precise as the source is.
 
     Written in data as `2023-11-15`, `2023-07`, `2021`, or `START/END` for a span
-    (`2021/2023-11-15`: from some time in 2021 until the edition date).
+    (`2021/2023-11-15`: from some time in 2021 until the edition date), or as officials write
+    dates (`2024/1/31`, `2024年1月`, `2021至2024-06-30`: see `civic.dates`); `text` is always
+    the one written form, so the same period written two ways is the same.
     """
 
     start: dt.date
@@ -95,22 +79,21 @@ class Period(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, dt.datetime):
+            data = data.date()
         if isinstance(data, dt.date):
             data = data.isoformat()
         if isinstance(data, int):
             data = str(data)
         if not isinstance(data, str):
             return data
-        first, slash, last = data.partition("/")
-        start, end, _ = _parse_bound(first)
-        if slash:
-            _, end, _ = _parse_bound(last)
-        return {"start": start, "end": end, "text": data.strip()}
+        start, end, text = parse_period(data)
+        return {"start": start, "end": end, "text": text}
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError(f"period ends before it starts: {self.text!r}")
+            raise Coded("period_order", value=repr(self.text))
         return self
 
     def __str__(self) -> str:
@@ -171,14 +154,14 @@ class Source(Frozen):
 
     id: Id
     publication: LocalText
-    edition_date: dt.date
+    edition_date: Day
     title: NonEmpty
     title_en: NonEmpty
     page: str | None = None
     page_en: str | None = None
     subheading: bool = False
     """The title is a subheading inside an article that begins on another page."""
-    date_reported: dt.date | None = None
+    date_reported: Day | None = None
     reporters: list[NonEmpty] = []
     correspondents: list[NonEmpty] = []
     department: Id | None = None
@@ -201,7 +184,7 @@ class Department(Frozen):
     @model_validator(mode="after")
     def _not_own_parent(self) -> Department:
         if self.parent == self.id:
-            raise ValueError("a department cannot be its own parent")
+            raise Coded("own_parent")
         return self
 
 
@@ -237,10 +220,66 @@ class Program(Frozen):
     @model_validator(mode="after")
     def _lead_not_participant(self) -> Program:
         if self.lead in self.participants:
-            raise ValueError(f"lead department {self.lead!r} is also listed as a participant")
+            raise Coded("lead_participant", department=self.lead)
         if len(set(self.participants)) != len(self.participants):
-            raise ValueError("participants are listed twice")
+            raise Coded("participants_twice")
         return self
+
+
+class Derivation(Frozen):
+    """How a metric is calculated from others, in a small vocabulary evaluated by
+    `civic.derive` (never `eval`): one operation over metric ids.
+
+    `ratio: [a, b]` is a/b × `scale` in `unit` (a rate: scale 100, unit percent);
+    `difference: [a, b]` is a − b; `per_area: [amount, area]` is the amount per `area_unit`
+    (ha, mu), to `significant` figures; `sum: [a, b, …]` adds them up.
+    """
+
+    ratio: list[Id] | None = None
+    difference: list[Id] | None = None
+    per_area: list[Id] | None = None
+    sum: list[Id] | None = None
+    scale: float = 1
+    unit: str | None = None
+    area_unit: str | None = None
+    significant: int | None = Field(default=None, ge=1, le=6)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_operation(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in cls.model_fields:
+                    raise Coded("derived_op", value=repr(key), known=", ".join(OPERATIONS))
+        return data
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Derivation:
+        given = [op for op in OPERATIONS if getattr(self, op) is not None]
+        if len(given) != 1:
+            raise Coded("derived_one", known=", ".join(OPERATIONS))
+        count = len(self.inputs)
+        if count < 2 or (self.operation != "sum" and count != 2):
+            raise Coded("derived_inputs", operation=self.operation, count=count)
+        for unit in (self.unit, self.area_unit):
+            if unit is not None and unit not in UNITS:
+                raise Coded("unit_unknown", value=repr(unit), known=", ".join(UNITS))
+        if self.operation == "per_area" and (self.area_unit is None
+                                             or UNITS[self.area_unit].dimension != "area"):
+            raise Coded("derived_area")
+        return self
+
+    @property
+    def operation(self) -> str:
+        return next(op for op in OPERATIONS if getattr(self, op) is not None)
+
+    @property
+    def inputs(self) -> list[str]:
+        return list(getattr(self, self.operation))
+
+
+OPERATIONS = ("ratio", "difference", "per_area", "sum")
+"""The operations a derived metric may use."""
 
 
 class Metric(Frozen):
@@ -256,14 +295,29 @@ class Metric(Frozen):
     higher_is_better: bool | None = None
     """Whether a rise is good news; None where it is neither (a change is then just a change)."""
     cumulative: bool = False
-    """A running total (since 2021): the change between two reports is what was added between them."""
+    """A running total (since 2021): the change between two reports is what was added between
+    them; a new report continues the series (see `civic.rules`)."""
+    at_most: Id | None = None
+    """A metric this one never exceeds on the same program, group and date (solved ≤ found)."""
+    derived: Derivation | None = None
+    """How the dashboard calculates it from other metrics; never reported."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:
         known = {u.dimension for u in UNITS.values()}
         if self.dimension not in known:
-            raise ValueError(f"unknown dimension {self.dimension!r}; known: {sorted(known)}")
+            raise Coded("dimension", value=repr(self.dimension), known=", ".join(sorted(known)))
+        unit = self.derived.unit if self.derived else None
+        if unit is not None and UNITS[unit].dimension != self.dimension:
+            raise Coded("unit", unit=unit, metric=self.id)
+        if self.derived and self.id in self.derived.inputs:
+            raise Coded("derived_itself", metric=self.id)
         return self
+
+    @property
+    def derived_inputs(self) -> list[str]:
+        """The metrics it is calculated from (none where it is reported)."""
+        return self.derived.inputs if self.derived else []
 
 
 def _quantity(value: Any) -> Any:
@@ -295,6 +349,8 @@ class Figure(Frozen):
     derived_from: list[Id] = []
     formula: LocalText | None = None
     """How a calculated figure was calculated, in each language (`超20亿元/约7公顷`)."""
+    correction: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    """Why this report breaks its running total on purpose (a correction), as its editor said."""
 
     @field_validator("reported")
     @classmethod
@@ -303,17 +359,17 @@ class Figure(Frozen):
         if info.data.get("basis", Basis.REPORTED) is Basis.REPORTED:
             printed = parse_quantity(reported.reported)
             if printed != reported:
-                raise ValueError(f"the number must be what {reported.reported!r} says")
+                raise Coded("as_printed", value=repr(reported.reported))
         return reported
 
     @model_validator(mode="after")
     def _provenance(self) -> Figure:
         if self.basis is Basis.REPORTED and not self.locator:
-            raise ValueError("a reported figure needs a locator phrase from its source")
+            raise Coded("locator")
         if self.basis is Basis.DERIVED and not self.derived_from:
-            raise ValueError("a derived figure names the metrics it is derived from")
+            raise Coded("derived_from")
         if self.basis is Basis.REPORTED and self.formula:
-            raise ValueError("a reported figure is as printed and has no formula")
+            raise Coded("formula_reported")
         return self
 
     @property
@@ -362,9 +418,8 @@ class Project(Frozen):
     def _milestones_in_order(self) -> Project:
         for before, after in zip(self.milestones, self.milestones[1:]):
             if after.period.start < before.period.start:
-                raise ValueError(
-                    f"milestones out of date order: {after.period} comes after {before.period}"
-                )
+                raise Coded("milestone_order", period=after.period.text,
+                            previous=before.period.text)
         return self
 
 
@@ -381,7 +436,7 @@ class AgeGroup(Frozen):
     @model_validator(mode="after")
     def _is_age(self) -> AgeGroup:
         if UNITS[self.ages.unit].dimension != "age":
-            raise ValueError(f"{self.ages.reported!r} is not an age")
+            raise Coded("not_age", value=repr(self.ages.reported))
         return self
 
 
@@ -390,7 +445,7 @@ class Advisory(Frozen):
 
     id: Id
     program: Id
-    date: dt.date
+    date: Day
     department: Id
     phase: LocalText
     trend: Trend
@@ -434,7 +489,7 @@ class ReliefMeasure(Frozen):
 class Event(Frozen):
     id: Id
     program: Id
-    date: dt.date
+    date: Day
     title: LocalText
     venue: LocalText
     organizer: Id | None = None

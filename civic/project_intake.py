@@ -26,6 +26,7 @@ from civic.intake import (
 )
 from civic.loading import Origin
 from civic.models import MilestoneStatus, Project, Source
+from civic.problems import from_pydantic
 from civic.uploads import Sheet
 
 PROJECTS = "projects"
@@ -73,7 +74,7 @@ def _grouped(sheet: Sheet) -> tuple[dict[str, list[tuple[int, dict[str, Any]]]],
     problems = []
     for number, cells in sheet.rows:
         if not cells.get("id"):
-            problems.append(RowProblem(number, "id", "Field required"))
+            problems.append(RowProblem(number, "id", "required"))
         else:
             groups.setdefault(cells["id"], []).append((number, cells))
     return groups, problems
@@ -93,8 +94,8 @@ def _document(rows_: list[tuple[int, dict[str, Any]]], source: str
             if column not in values:
                 values[column] = (number, text)
             elif values[column][1] != text:
-                problems.append(RowProblem(number, column,
-                                           f"differs from row {values[column][0]}"))
+                problems.append(RowProblem(number, column, "differs",
+                                           {"row": values[column][0]}))
     document: dict[str, Any] = {k: v for k, (_, v) in values.items() if "_" not in k}
     for text in _TEXTS:
         both = _given({lang: values[f"{text}_{lang}"][1] for lang in ("zh", "en")
@@ -139,13 +140,14 @@ def _column(loc: tuple[Any, ...], rows_: list[tuple[int, dict[str, Any]]]) -> tu
     return first, head
 
 
-def _message(error: dict[str, Any]) -> str:
-    message = error["msg"].removeprefix("Value error, ")
+def _coded(error: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(code, values) of a project's problem: a milestone status and a project without
+    milestones said as the template names them."""
     if error["type"] == "too_short" and error["loc"] == ("milestones",):
-        return "a project needs at least one milestone"
+        return "milestones", {}
     if error["type"] == "enum":
-        return f"expected done, planned or expected, got {error['input']!r}"
-    return message
+        return "status", {"value": repr(error["input"])}
+    return from_pydantic(error)
 
 
 def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account | None,
@@ -164,7 +166,7 @@ def check(engine: Engine, sheet: Sheet, source: Source | str, account: Account |
         try:
             project = Project.model_validate(document)
         except ValidationError as error:
-            checked.problems += [RowProblem(*_column(e["loc"], rows_), _message(e))
+            checked.problems += [RowProblem(*_column(e["loc"], rows_), *_coded(e))
                                  for e in error.errors(include_url=False)]
             continue
         if differing:
@@ -238,9 +240,11 @@ def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
     ])) for r in found], columns=[t(k, lang) for k in keys])
 
 
-def problems_text(checked: Checked, account: Account) -> list[str]:
+def problems_text(checked: Checked, account: Account,
+                  metrics: dict[str, str] | None = None) -> list[str]:
     """Every problem and refusal of a check, in English, for the command line."""
-    return [p.text("en") for p in checked.problems] + [
-        f"row {r.number} · program: {account.name} does not write for program "
-        f"{r.project.program}" for r in checked.refused]
+    return [p.text("en", metrics) for p in checked.problems] + [
+        RowProblem(r.number, "program", "program_not_yours",
+                   {"account": account.name, "value": r.project.program}).text("en")
+        for r in checked.refused]
 

@@ -20,6 +20,9 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from civic.dates import ascii_digits
+from civic.problems import Coded
+
 __all__ = [
     "UNITS",
     "Qualifier",
@@ -49,8 +52,8 @@ class Qualifier(StrEnum):
     LESS_THAN = "less_than"  # 不到100人, 不足
 
 
-class QuantityError(ValueError):
-    """A figure that cannot be read; the message quotes the text and says what is wrong."""
+class QuantityError(Coded):
+    """A figure that cannot be read: a code, the text quoted (`value`) and what is wrong."""
 
 
 class Unit(NamedTuple):
@@ -91,7 +94,21 @@ UNITS: dict[str, Unit] = {
         Unit("batch", "count", "批", "batches"),
         Unit("article", "count", "篇", "articles"),
         Unit("volume", "count", "册", "volumes"),
+        # Goods as relief and aid reports count them, each in its own measure word.
+        Unit("quilt", "count", "床", "quilts"),
+        Unit("box", "count", "箱", "boxes"),
+        Unit("barrel", "count", "桶", "barrels"),
+        Unit("bag", "count", "袋", "bags"),
+        Unit("bottle", "count", "瓶", "bottles"),
+        Unit("pack", "count", "盒", "packs"),
+        Unit("pair", "count", "双", "pairs"),
+        Unit("room", "count", "间", "rooms"),
+        Unit("head", "count", "头", "head"),  # livestock: 生猪出栏38.5万头
+        Unit("tent", "count", "顶", "tents"),
+        Unit("dose", "count", "剂次", "doses"),
         Unit("t", "mass", "吨", "t"),
+        Unit("kg", "mass", "公斤", "kg"),
+        Unit("jin", "mass", "斤", "jin"),
         Unit("m2", "area", "平方米", "m²"),
         Unit("mu", "area", "亩", "mu"),
         Unit("ha", "area", "公顷", "ha"),
@@ -150,6 +167,21 @@ _MEASURE_WORDS: dict[str, str] = {
     "座": "facility",
     "所": "institution",
     "吨": "t",
+    "公斤": "kg",
+    "千克": "kg",
+    "斤": "jin",
+    "床": "quilt",
+    "箱": "box",
+    "桶": "barrel",
+    "袋": "bag",
+    "瓶": "bottle",
+    "盒": "pack",
+    "双": "pair",
+    "间": "room",
+    "头": "head",
+    "顶": "tent",
+    "剂次": "dose",
+    "剂": "dose",
     "平方米": "m2",
     "平米": "m2",
     "亩": "mu",
@@ -182,8 +214,6 @@ _MEASURE_WORDS: dict[str, str] = {
 
 # Measure words that are a fraction of their canonical unit.
 _SCALED_WORDS: dict[str, tuple[str, Fraction]] = {
-    "千克": ("t", Fraction(1, 1000)),
-    "公斤": ("t", Fraction(1, 1000)),
     "成": ("percent", Fraction(10)),  # 七成 is 70%
 }
 
@@ -199,6 +229,9 @@ _SCALES: dict[str, tuple[str, Fraction]] = {
     "mu": ("area", Fraction(10_000, 15)),
     "ha": ("area", Fraction(10_000)),
     "km2": ("area", Fraction(1_000_000)),
+    "kg": ("mass", Fraction(1)),
+    "jin": ("mass", Fraction(1, 2)),
+    "t": ("mass", Fraction(1_000)),
     "m": ("length", Fraction(1)),
     "km": ("length", Fraction(1_000)),
     "minute": ("clock", Fraction(1)),
@@ -297,13 +330,16 @@ _NEGATIVE = re.compile(r"^[-−负]")
 
 # `6个多小时`, `3个多月`: the 多 inside the measure word, read as `6多个小时`.
 _MORE_INSIDE = re.compile(rf"个([{''.join(_INFIXES)}])(?=小时|月|星期)")
+# `四个半月`, `两个半小时`, `一年半`: a half more than the number.
+_HALF = re.compile(r"个半(?=小时|月|星期)|(?<=年)半$")
 
 # A figure as it stands in running text, for `find_quantities`: the same words as above,
 # without the names, so that both ends of a range fit in one pattern.
 _TEXT_NUMBER = rf"(?:{_PERCENT_WORD}(?:{_ARABIC}|{_CN_NUMERAL})|{_ARABIC}|{_CN_NUMERAL})"
 _TEXT_ONE = (
     rf"{_TEXT_NUMBER}[{''.join(_INFIXES)}]?(?:{_alternation(_MULTIPLIERS)})?"
-    rf"[{''.join(_INFIXES)}]?(?:个[{''.join(_INFIXES)}](?:小时|月|星期)|{_alternation(_SURFACES)})?"
+    rf"[{''.join(_INFIXES)}]?(?:个[{''.join(_INFIXES)}半](?:小时|月|星期)|年半"
+    rf"|{_alternation(_SURFACES)})?"
 )
 _TEXT_WORDS = (
     rf"(?:{_alternation(_NEUTRAL_PREFIXES)})*(?:{_alternation(_PREFIXES)})*",
@@ -330,11 +366,11 @@ class Quantity(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Quantity:
         if self.unit not in UNITS:
-            raise ValueError(f"unknown unit {self.unit!r}; known: {', '.join(UNITS)}")
+            raise QuantityError("unit_unknown", value=repr(self.unit), known=", ".join(UNITS))
         if (self.qualifier is Qualifier.RANGE) != (self.value_max is not None):
-            raise ValueError("value_max is given exactly when the qualifier is 'range'")
+            raise QuantityError("range_max")
         if self.value_max is not None and self.value > self.value_max:
-            raise ValueError(f"range runs backwards: {self.value} > {self.value_max}")
+            raise QuantityError("range_backwards", value=f"{self.value:g}–{self.value_max:g}")
         return self
 
 
@@ -353,16 +389,16 @@ class _Figure:
         return self.number * (self.multiplier or Fraction(1)) * factor
 
 
-def _error(text: str, problem: str) -> QuantityError:
-    return QuantityError(f"{text!r}: {problem}")
+def _error(text: str, code: str, **params: object) -> QuantityError:
+    return QuantityError(code, value=repr(text), **params)
 
 
 def _normalise(text: str) -> str:
-    """Full-width to half-width (`４０２３`, `％`) and drop spaces, unless they split a
-    number (`10 20元` is not 1020 CNY)."""
-    s = unicodedata.normalize("NFKC", text)
+    """Full-width to half-width (`４０２３`, `％`), other scripts' digits to 0–9, and drop
+    spaces, unless they split a number (`10 20元` is not 1020 CNY)."""
+    s = ascii_digits(unicodedata.normalize("NFKC", text))
     if _SPLIT_NUMERAL.search(s):
-        raise _error(text, "a space inside a number")
+        raise _error(text, "space_in_number")
     return re.sub(r"\s+", "", s)
 
 
@@ -399,7 +435,7 @@ def _cn_number(numeral: str, text: str) -> Fraction:
             return Fraction(str(cn2an.cn2an(candidate, "strict")))
         except (ValueError, KeyError):  # cn2an raises KeyError on some malformed numerals
             continue
-    raise _error(text, f"malformed Chinese numeral {numeral!r}")
+    raise _error(text, "cn_numeral", number=repr(numeral))
 
 
 def _parse_figure(part: str, text: str) -> _Figure:
@@ -410,12 +446,14 @@ def _parse_figure(part: str, text: str) -> _Figure:
             return _Figure(Fraction(number.replace(",", "")), None, "%", None)
         if re.fullmatch(_CN_NUMERAL, number):
             return _Figure(_cn_number(number, text), None, "%", None)
-        raise _error(text, f"expected a number after {_PERCENT_WORD}, got {number!r}")
+        raise _error(text, "percent_number", number=repr(number))
     if not (m := _FIGURE.fullmatch(part)):
         raise _diagnose(part, text)
     if m["more1"] and m["more2"]:
-        raise _error(text, "多/余 given twice")
+        raise _error(text, "more_twice")
     if m["arabic"]:
+        if len(m["arabic"]) > _LONGEST_NUMERAL:
+            raise _error(text, "too_large")
         number = Fraction(m["arabic"].replace(",", ""))
     else:
         number = _cn_number(m["cn"], text)
@@ -432,21 +470,21 @@ def _diagnose(part: str, text: str) -> QuantityError:
     """Say what is wrong with a figure that does not match, for a useful message."""
     loose = _LOOSE_NUMBER.match(part)
     if not loose:
-        return _error(text, f"expected a number at {part!r}")
+        return _error(text, "number_at", number=repr(part))
     head = _FIGURE_ANY_TAIL.fullmatch(part)
     if not head or (head["arabic"] or head["cn"]) != loose[0]:
-        return _error(text, f"malformed number {loose[0]!r}")
+        return _error(text, "malformed_number", number=repr(loose[0]))
     rest = head["rest"]
     known = next((s for s in sorted(_SURFACES, key=len, reverse=True) if rest.startswith(s)), None)
     if known:
-        return _error(text, f"unexpected {rest[len(known):]!r} after the unit {known!r}")
-    return _error(text, f"unknown unit {rest!r}; known: {' '.join(_SURFACES)}")
+        return _error(text, "after_unit", rest=repr(rest[len(known):]), surface=repr(known))
+    return _error(text, "unknown_surface", surface=repr(rest), known=" ".join(_SURFACES))
 
 
 def _combine(qualifiers: list[Qualifier], text: str) -> Qualifier:
     distinct = list(dict.fromkeys(qualifiers))
     if len(distinct) > 1:
-        raise _error(text, f"contradictory qualifiers: {', '.join(distinct)}")
+        raise _error(text, "qualifiers", qualifiers=", ".join(distinct))
     return distinct[0] if distinct else Qualifier.EXACT
 
 
@@ -457,7 +495,7 @@ def _code(surface: str | None) -> str:
 def parse_quantity(text: str) -> Quantity:
     """Read one reported figure, e.g. `近2亿元` → 2e8 CNY, nearly."""
     if not isinstance(text, str):
-        raise QuantityError(f"{text!r}: expected text, got {type(text).__name__}")
+        raise QuantityError("text_expected", value=repr(text)[:60])
     return _parse_text(text)
 
 
@@ -467,21 +505,24 @@ def _parse_text(text: str) -> Quantity:
     reported strings (Fraction arithmetic costs about 200 µs a parse)."""
     reported = text.strip()
     if not reported:
-        raise _error(reported, "empty text, expected a figure")
+        raise _error(reported, "no_figure")
     s = _normalise(reported)
     s = re.sub(f"^(?:{_alternation(_NEUTRAL_PREFIXES)})+", "", s)
     s = _MORE_INSIDE.sub(r"\1个", s)
     s, before = _strip_words(s, _PREFIXES, at_start=True)
     s, after = _strip_words(s, _SUFFIXES, at_start=False)
+    s, halves = _HALF.subn(lambda m: "个" if m[0].startswith("个") else "", s)
     if _NEGATIVE.match(s):
-        raise _error(reported, "negative figures are not reported quantities")
+        raise _error(reported, "negative")
     if not _ANY_NUMERAL.search(s):
-        raise _error(reported, "no number")
+        raise _error(reported, "no_number")
     parts = re.split(f"[{re.escape(_RANGE_SEPARATORS)}]", s)
     if len(parts) > 2:
-        raise _error(reported, "more than one range separator")
+        raise _error(reported, "range_twice")
     if len(parts) == 1:
         figure = _parse_figure(s, reported)
+        if halves:
+            figure = replace(figure, number=figure.number + Fraction(1, 2))
         infix = [figure.qualifier] if figure.qualifier else []
         return Quantity(
             value=_float(figure.value(), reported),
@@ -489,6 +530,8 @@ def _parse_text(text: str) -> Quantity:
             qualifier=_combine(before + after + infix, reported),
             reported=reported,
         )
+    if halves:
+        raise _error(reported, "half_in_range")
     return _parse_range(parts[0], parts[1], before + after, reported)
 
 
@@ -497,26 +540,30 @@ def _float(value: Fraction, text: str) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise _error(text, "too large a number") from None
+        raise _error(text, "too_large") from None
 
 
 def _parse_range(low: str, high: str, qualifiers: list[Qualifier], text: str) -> Quantity:
     """`2周至4周`, `6至35月龄`, `2至3万元`: a bare lower end takes the upper end's
     multiplier and unit, as Chinese writes it (`2至3万元` is 20,000 to 30,000 CNY)."""
     if not low or not high:
-        raise _error(text, "a range needs a number on both sides")
+        raise _error(text, "range_ends")
     lo, hi = _parse_figure(low, text), _parse_figure(high, text)
     if qualifiers or lo.qualifier or hi.qualifier:
-        raise _error(text, "a range cannot be qualified further (约, 多, 以上 …)")
+        raise _error(text, "range_qualified")
     if lo.surface and not hi.surface:
-        raise _error(text, "the unit must follow the upper end of a range")
-    if lo.surface and _code(lo.surface) != _code(hi.surface):
-        raise _error(text, f"range ends in different units: {lo.surface!r} and {hi.surface!r}")
+        raise _error(text, "range_unit_last")
+    low_code, high_code = _code(lo.surface), _code(hi.surface)
+    if lo.surface and low_code != high_code and not _convertible(low_code, high_code):
+        raise _error(text, "range_units", low=repr(lo.surface), high=repr(hi.surface))
+    converted = lo.surface is not None and low_code != high_code
     if lo.surface is None:
         lo = replace(lo, multiplier=lo.multiplier or hi.multiplier, surface=hi.surface)
     lo_value, hi_value = lo.value(), hi.value()
+    if converted:  # 500千克至2吨: the lower end in the upper end's unit
+        lo_value = lo_value * _SCALES[low_code][1] / _SCALES[high_code][1]
     if lo_value > hi_value:
-        raise _error(text, "range runs backwards, its lower end is larger")
+        raise _error(text, "range_backwards")
     return Quantity(
         value=_float(lo_value, text),
         value_max=_float(hi_value, text),
@@ -526,26 +573,28 @@ def _parse_range(low: str, high: str, qualifiers: list[Qualifier], text: str) ->
     )
 
 
+def _convertible(a: str, b: str) -> bool:
+    """Ends of one range in two units: weights only (500千克至2吨); 2周至4天 stays an error."""
+    return _SCALES.get(a, ("",))[0] == _SCALES.get(b, ("",))[0] == "mass"
+
+
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert between units of one dimension where the ratio is exact (ha↔亩, 岁↔月龄)."""
     for code in (from_unit, to_unit):
         if code not in UNITS:
-            raise QuantityError(f"{code!r}: unknown unit; known: {', '.join(UNITS)}")
+            raise QuantityError("unit_unknown", value=repr(code), known=", ".join(UNITS))
     if not math.isfinite(value):
-        raise QuantityError(f"{value!r}: not a finite number")
+        raise QuantityError("not_finite", value=repr(value))
     if from_unit == to_unit:
         return float(value)
     source, target = UNITS[from_unit], UNITS[to_unit]
     if source.dimension != target.dimension:
-        raise QuantityError(
-            f"{from_unit!r} to {to_unit!r}: different dimensions "
-            f"({source.dimension} and {target.dimension})"
-        )
+        raise QuantityError("dimensions_differ", from_unit=from_unit, to_unit=to_unit)
     (group_from, size_from), (group_to, size_to) = (
         _SCALES.get(code, (code, Fraction(1))) for code in (from_unit, to_unit)
     )
     if group_from != group_to:
-        raise QuantityError(f"{from_unit!r} to {to_unit!r}: no exact conversion")
+        raise QuantityError("no_conversion", from_unit=from_unit, to_unit=to_unit)
     # The decimal the float prints as, so that 0.1 day is 2.4 hours, not 2.4000000000000004.
     return float(Fraction(repr(float(value))) * size_from / size_to)
 
@@ -561,6 +610,10 @@ def find_quantities(text: str) -> Iterator[tuple[int, int, Quantity]]:
     while match := _TEXT_START.search(text, pos):
         # Qualifier words stand before the number: look back for the longest that fits.
         start = match.start()
+        run = _NUMERAL_RUN.match(text, start)
+        if run.end() - start > _LONGEST_NUMERAL:  # a code or a table's digits, read once
+            pos = run.end()
+            continue
         for back in range(min(start - pos, _LONGEST_PREFIX), -1, -1):
             found = _read_at(text, start - back)
             if found and found[0] <= start < found[1]:
@@ -587,3 +640,7 @@ def _read_at(text: str, start: int) -> tuple[int, int, Quantity] | None:
 
 
 _LONGEST_PREFIX = max(len(w) for w in [*_PREFIXES, *_NEUTRAL_PREFIXES]) * 2
+# No figure a report states is written with more characters than this (1,234,567,890.5 has
+# 15): a longer run of digits or numerals is skipped whole, so the search stays linear.
+_LONGEST_NUMERAL = 24
+_NUMERAL_RUN = re.compile(rf"[\d,.{_CN_NUMERAL_CHARS}]+")

@@ -1,12 +1,13 @@
 """Reads of the store: the data version, the catalog's records and frames, the audit trail.
 
-Figures come straight from SQL as typed columns; only the handful of rows a derived value needs
-are rebuilt as models. The other records are few and are validated back into their models.
+Figures come straight from SQL as typed columns. The other records are few and are validated
+back into their models.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,6 @@ from sqlalchemy.exc import DBAPIError
 
 from civic import database, rows
 from civic.loading import STORED_FIGURE_COLUMNS
-from civic.metrics import DERIVATION_INPUTS
 from civic.models import RECORD_KINDS, Dataset, Figure
 from civic.schema import TABLES, audit, data_version, figures, records
 
@@ -56,20 +56,17 @@ def dataset(engine: Engine, with_figures: bool = True) -> Dataset:
     return _guarded(engine, read)
 
 
-def figure_frame(engine: Engine) -> pd.DataFrame:
-    """The stored figures with the frame's columns (district and category aside)."""
+def figure_frame(engine: Engine, programs: Collection[str] | None = None) -> pd.DataFrame:
+    """The stored figures with the frame's columns (district and category aside); only those
+    of `programs` where given."""
     columns = [figures.c[name] for name in STORED_FIGURE_COLUMNS if name in figures.c]
+    query = select(*columns).order_by(figures.c.id)
+    if programs is not None:
+        query = query.where(figures.c.program.in_(sorted(programs)))
     # pandas builds the columns from the cursor's rows, as a frame of a folder infers them.
-    frame = _guarded(engine, lambda c: pd.read_sql(select(*columns).order_by(figures.c.id), c))
+    frame = _guarded(engine, lambda c: pd.read_sql(query, c))
     frame["basis"] = "reported"
     return frame[STORED_FIGURE_COLUMNS]
-
-
-def derivation_inputs(frame: pd.DataFrame) -> list[Figure]:
-    """The few figures derived values are computed from, as models."""
-    rows_needed = frame[frame["metric"].isin(DERIVATION_INPUTS) & frame["group_zh"].isna()]
-    return [Figure.model_validate(rows.figure_document(row))
-            for row in rows_needed.itertuples(index=False)]
 
 
 def history(engine: Engine, since: dt.date | None = None, table: str | None = None,

@@ -71,6 +71,7 @@ def figure_row(figure: Figure) -> dict[str, Any]:
         "locator": figure.locator,
         "group_zh": figure.group.zh if figure.group else None,
         "group_en": figure.group.en if figure.group else None,
+        "correction": figure.correction,
     }
 
 
@@ -84,6 +85,8 @@ def figure_document(row: Any) -> dict[str, Any]:
         document["locator"] = row.locator
     if isinstance(row.group_zh, str):
         document["group"] = {"zh": row.group_zh, "en": row.group_en}
+    if isinstance(getattr(row, "correction", None), str):
+        document["correction"] = row.correction
     return document
 
 

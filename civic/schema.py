@@ -1,5 +1,5 @@
 """The store's tables: typed figures, the other records as validated documents, the audit trail,
-the data version and the accounts that may write.
+the data version, the accounts that may write, and what is delivered to officials.
 
 Figures are the rows that grow, so they get typed columns that frames read directly. The other
 records (programs, projects with milestones, advisories with age groups, …) are few and nested:
@@ -48,6 +48,7 @@ figures = Table(
     Column("locator", String(40)),
     Column("group_zh", Text),
     Column("group_en", Text),
+    Column("correction", Text),  # why a report breaks its running total on purpose
     Index(None, "program", "date_end"),  # a write's check reads a program's period ends
 )
 
@@ -89,4 +90,80 @@ accounts = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
-TABLES = [records, figures, audit, data_version, accounts]
+# Delivered to officials: subscriptions (audited like accounts), each delivery made or tried, the
+# alerts raised and the readings they were raised against. Channels' addresses and secrets are
+# configuration, never rows: a subscription names a webhook, it does not hold its URL.
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(8), nullable=False),  # email or webhook
+    Column("email", String(254)),
+    Column("account", String(64)),
+    Column("webhook", String(64)),
+    Column("view", Text, nullable=False),  # the dashboard link's query, language included
+    Column("document", String(16), nullable=False),
+    Column("every", String(16), nullable=False),
+    Column("at", String(5), nullable=False),  # HH:MM, Beijing time
+    Column("alerts", Boolean, nullable=False),
+    Column("metrics", JSON, nullable=False),  # alerts narrowed to these indicators; [] all
+    Column("owner", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # A digest of what, to whom and for which slot or alert: a second run finds it and sends
+    # nothing twice.
+    Column("key", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # scheduled or alert
+    Column("subscription", Integer, nullable=False, index=True),
+    Column("alert", String(300)),
+    Column("slot", DateTime(timezone=True), nullable=False),
+    Column("recipient", String(300), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("document", String(16), nullable=False),
+    Column("view", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", DateTime(timezone=True)),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Index(None, "status", "next_attempt"),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),  # the indicator and the report
+    Column("program", String(48), nullable=False),
+    Column("metric", String(48), nullable=False),
+    Column("department", String(48)),
+    Column("reasons", JSON, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("detail", JSON, nullable=False),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+)
+
+alert_state = Table(
+    "alert_state", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator", String(100), nullable=False, unique=True),
+    Column("reading", JSON, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+# The data version the readings were last compared at: a run finds the store unchanged with one
+# query and reads no figures (a large store takes seconds and hundreds of MB to read).
+alert_checks = Table(
+    "alert_checks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+)
+
+TABLES = [records, figures, audit, data_version, accounts, subscriptions, deliveries, alerts,
+          alert_state, alert_checks]

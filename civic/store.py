@@ -25,10 +25,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from civic import database, rows
+from civic import database, rows, rules
 from civic.loading import REFERRED, Origin, Problem, cross_record_problems, load, references
-from civic.models import RECORD_KINDS, Figure, Frozen, Period
-from civic.quantities import UNITS, parse_quantity
+from civic.models import RECORD_KINDS, Figure, Frozen
+from civic.dates import parse_period
+from civic.problems import Coded
+from civic.quantities import parse_quantity
 from civic.schema import audit, data_version, figures, records
 
 SEED = "system:seed"
@@ -116,6 +118,7 @@ def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origi
     The store met the rules before the write (every write is checked), so a write can only
     break them where it touches. This reads the records it replaces or deletes; the figures
     sharing a program and period end with a figure it writes or deletes (solved ≤ found); the
+    series (program and metric) of each running total it writes (they continue); the
     figures of a metric it changes (units fit the metric); and every record that these and the
     incoming records refer to, and what those refer to in turn (ids that exist). Ids stay unique
     without reading more: a stored record's key is its id, and one with the same id is replaced.
@@ -161,6 +164,18 @@ def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origi
             ends.setdefault(record.program, set()).add(record.period.end)
     for program, dates in ends.items():
         read_figures(figures.c.date_end, dates, figures.c.program == program)
+    written_figures = [record for _, record, _ in incoming if isinstance(record, Figure)]
+    read_records(("metrics", f.metric) for f in written_figures)
+    cumulative = {row.key for row in found_records.values()
+                  if row.kind == "metrics" and row.body.get("cumulative")}
+    cumulative |= {record.id for kind, record, _ in incoming
+                   if kind == "metrics" and getattr(record, "cumulative", False)}
+    series: dict[str, set[str]] = {}
+    for figure in written_figures:
+        if figure.metric in cumulative:
+            series.setdefault(figure.program, set()).add(figure.metric)
+    for program, metrics in series.items():
+        read_figures(figures.c.metric, metrics, figures.c.program == program)
     stored_bodies = {(row.kind, row.key): row.body for row in found_records.values()}
     read_figures(figures.c.metric, (record.id for kind, record, _ in incoming if kind == "metrics"
                                     and stored_bodies.get((kind, record.id)) != rows.plain(record)))
@@ -197,29 +212,16 @@ def _check(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]
     return held, _problems(incoming, held, deletes)
 
 
-def _figure_key_problems(incoming: Sequence[tuple[str, Frozen, Origin]]) -> list[Problem]:
-    seen: dict[str, Origin] = {}
-    problems = []
-    for kind, record, origin in incoming:
-        if kind != rows.FIGURES:
-            continue
-        key = rows.key(kind, record)
-        if key in seen:
-            problems.append(Problem(origin.file, origin.record, "period",
-                                    f"the same figure (program, metric, period, group) twice, "
-                                    f"first in {seen[key].file}"))
-        seen.setdefault(key, origin)
-    return problems
-
-
 def _problems(incoming: Sequence[tuple[str, Frozen, Origin]], held: Held,
               deletes: Sequence[tuple[str, str]]) -> list[Problem]:
-    """The loader's cross-record rules over the store as it would be after the write."""
+    """The loader's cross-record rules over the store as it would be after the write; the
+    rules of two figures judge the pairs with an incoming one."""
     gone = {(kind, rows.key(kind, record)) for kind, record, _ in incoming} | set(deletes)
     kept = [(kind, model, Origin("store", None, f"{kind} {key}"))
             for (kind, key), (model, _) in held.items() if (kind, key) not in gone]
-    _, problems = cross_record_problems([*kept, *incoming])
-    return _figure_key_problems(incoming) + problems
+    _, problems = cross_record_problems([*kept, *incoming],
+                                        new=set(range(len(kept), len(kept) + len(incoming))))
+    return problems
 
 
 def _apply(connection: Connection, upserts: list[tuple[str, Frozen, bool]]) -> None:
@@ -296,6 +298,16 @@ def transaction(engine: Engine, work):
             raise Busy(f"the store is busy with another write ({text}); nothing was written, "
                        "try again") from None
         raise database.failure(engine, error) from None
+
+
+def locked_transaction(engine: Engine, work):
+    """`work(connection)` in one transaction holding the write lock: no write of the store
+    lands while it runs (deliveries plan against the data version they read)."""
+    def locked(connection: Connection):
+        _lock(connection)
+        return work(connection)
+
+    return transaction(engine, locked)
 
 
 class _DryRun(Exception):
@@ -381,12 +393,8 @@ def _write(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]
 
 def _locked(engine: Engine, work) -> Written:
     """`work(connection)` in one transaction holding the write lock; a dry run rolled back."""
-    def locked(connection: Connection) -> Written:
-        _lock(connection)
-        return work(connection)
-
     try:
-        return transaction(engine, locked)
+        return locked_transaction(engine, work)
     except _DryRun as rolled_back:
         return rolled_back.written
 
@@ -418,21 +426,17 @@ def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = Fals
         found = connection.execute(select(audit).where(audit.c.batch == batch)
                                    .order_by(audit.c.id)).all()
         if not found:
-            raise Refused([Problem("history", batch, "batch", "no such batch")])
+            raise Refused([Problem("history", batch, "batch", "no_batch")])
         if others := sorted({r.table_name for r in found} - set(RECORD_KINDS)):
-            raise Refused([Problem("history", batch, "batch",
-                                   f"changes of {', '.join(others)} (accounts, sign-ins) are "
-                                   "not undone here; an account is changed with `civic user`")])
+            raise Refused([Problem("history", batch, "batch", "undo_not_records",
+                                   {"tables": ", ".join(others)})])
         if any(_is_bulk(r.after) for r in found):
-            raise Refused([Problem("history", batch, "batch",
-                                   "a batch written by the bulk path (generated or trusted "
-                                   "figures, audited as one row) is not undone row by row")])
+            raise Refused([Problem("history", batch, "batch", "undo_bulk")])
         touched = {(r.table_name, r.key) for r in found}
         later = connection.execute(select(audit).where(audit.c.id > found[-1].id)
                                    .order_by(audit.c.id)).all()
-        problems = [Problem("history", f"{r.table_name} {r.key}", "batch",
-                            f"changed later ({r.action} by {r.who}, batch {r.batch}); "
-                            "undo that batch first")
+        problems = [Problem("history", f"{r.table_name} {r.key}", "batch", "changed_later",
+                            {"action": r.action, "who": r.who, "batch": r.batch})
                     for r in later if (r.table_name, r.key) in touched and r.batch != batch]
         if problems:
             raise Refused(problems)
@@ -446,13 +450,11 @@ def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = Fals
                                  Origin("history", None, f"{r.table_name} {r.key}")))
         left = {(r.table_name, r.key) for r in found if r.after is not None}
         if missing := sorted(left - _existing(connection, left)):
-            raise Refused([Problem("history", f"{kind} {key}", "batch",
-                                   "not in the store as this batch left it") for kind, key
-                           in missing])
+            raise Refused([Problem("history", f"{kind} {key}", "batch", "undo_gone")
+                           for kind, key in missing])
         written = _write(connection, restores, who, why, dry_run, deletes, guard)
         if not written.changes:
-            raise Refused([Problem("history", batch, "batch", "nothing to undo: the store "
-                                   "holds what it held before this batch")])
+            raise Refused([Problem("history", batch, "batch", "undo_nothing")])
         return written
 
     return _locked(engine, work)
@@ -487,66 +489,82 @@ def prepare(engine: Engine, seed: str | Path) -> None:
 
 BULK_COLUMNS = ["program", "metric", "reported", "period", "department", "source", "locator",
                 "group_zh", "group_en"]
-"""What a figure row of a bulk write gives; value, unit, qualifier and dates are parsed from
-`reported` and `period` by the same parser and model the loader uses."""
+"""What a figure row of a bulk write gives (and, optionally, `correction`); value, unit,
+qualifier and dates are parsed from `reported` and `period` by the parsers the models use."""
 
 _SHOWN = 20  # problems listed per rule; the rest are counted
 
 
-def _bulk_problems(rows_: pd.DataFrame, rule: pd.Series, field_name: str, message,
+def _bulk_problems(rows_: pd.DataFrame, rule: pd.Series, field_name: str, code,
                    origin: str) -> list[Problem]:
+    """A problem for each row `rule` marks, its code and values `code(row)`."""
     broken = rows_.index[rule.to_numpy(dtype=bool)]
-    problems = [Problem(origin, f"row {i + 1}", field_name, message(rows_.loc[i]))
-                for i in broken[:_SHOWN]]
-    if len(broken) > _SHOWN:
-        problems.append(Problem(origin, "", field_name,
-                                f"and {len(broken) - _SHOWN} more rows with the same problem"))
-    return problems
+    return _listed([Problem(origin, f"row {i + 1}", field_name, *code(rows_.loc[i]))
+                    for i in broken[:_SHOWN + 1]], len(broken), origin, field_name)
 
 
-def _parsed(values: pd.Series, parse) -> tuple[dict[str, Any], dict[str, str]]:
-    """Each distinct text parsed once: a store's texts repeat."""
+def _listed(problems: list[Problem], count: int, origin: str, field_name: str) -> list[Problem]:
+    """At most `_SHOWN` problems of one rule, and how many more there are."""
+    if count <= _SHOWN:
+        return problems
+    return problems[:_SHOWN] + [Problem(origin, "", field_name, "more_rows",
+                                        {"count": count - _SHOWN})]
+
+
+def _parsed(values: pd.Series, parse) -> tuple[dict[str, Any], dict[str, tuple[str, dict]]]:
+    """Each distinct text parsed once (a store's texts repeat): results, and (code, values)
+    of the texts that do not parse."""
     good, bad = {}, {}
     for text in values.unique():
         try:
             good[text] = parse(text)
-        except (ValueError, TypeError) as error:
-            bad[text] = str(error).splitlines()[0]
+        except Coded as error:
+            bad[text] = (error.code, error.params)
+        except (ValueError, TypeError):
+            bad[text] = ("invalid", {"value": repr(text)[:60]})
     return good, bad
+
+
+def _known(connection: Connection) -> tuple[dict[str, set[str]], rules.Known]:
+    """The ids of the records a figure refers to, and what the rules know of them."""
+    ids: dict[str, dict[str, Any]] = {}
+    for row in connection.execute(select(records.c.kind, records.c.key, records.c.body).where(
+            records.c.kind.in_(["programs", "metrics", "departments", "sources"]))):
+        ids.setdefault(row.kind, {})[row.key] = row.body
+    known = rules.Known.of(
+        [RECORD_KINDS["metrics"].model_validate(b) for b in ids.get("metrics", {}).values()],
+        [RECORD_KINDS["sources"].model_validate(b) for b in ids.get("sources", {}).values()])
+    return {kind: set(bodies) for kind, bodies in ids.items()}, known
 
 
 def bulk_frame(connection: Connection, batch: pd.DataFrame, origin: str) -> pd.DataFrame:
     """`batch` (BULK_COLUMNS) as typed figure rows; `Refused` listing every rule it breaks.
 
-    The rules of a figure record, on whole columns: ids that exist, texts that parse, units that
-    fit the metric, locators, keys new to the batch and the store, solved ≤ found.
+    Ids that exist and texts that parse are checked here, on whole columns; then the store's
+    rules (`civic.rules`, as the loader and `write` apply them) over the batch beside the
+    stored figures of its programs; and no figure may be stored already (this path inserts).
     """
     frame = batch[BULK_COLUMNS].reset_index(drop=True)
+    frame["correction"] = (batch["correction"].reset_index(drop=True)
+                           if "correction" in batch else None)
     problems: list[Problem] = []
     for column in BULK_COLUMNS[:6]:
         problems += _bulk_problems(frame, frame[column].isna(), column,
-                                   lambda r: "missing", origin)
+                                   lambda r: ("required", {}), origin)
     if problems:
         raise Refused(problems)
-    ids: dict[str, dict[str, Any]] = {}
-    for row in connection.execute(select(records.c.kind, records.c.key, records.c.body).where(
-            records.c.kind.in_(["programs", "metrics", "departments", "sources"]))):
-        ids.setdefault(row.kind, {})[row.key] = row.body
+    ids, known = _known(connection)
     for column in ("program", "metric", "department", "source"):
-        known = set(ids.get(f"{column}s", {}))
-        problems += _bulk_problems(frame, ~frame[column].isin(known), column,
-                                   lambda r, c=column: f"unknown {c} {r[c]!r}", origin)
+        problems += _bulk_problems(frame, ~frame[column].isin(ids.get(f"{column}s", set())),
+                                   column, lambda r, c=column: ("unknown", {"kind": c,
+                                                                            "value": r[c]}),
+                                   origin)
     quantities, unreadable = _parsed(frame["reported"], parse_quantity)
     problems += _bulk_problems(frame, frame["reported"].isin(list(unreadable)), "reported",
                                lambda r: unreadable[r["reported"]], origin)
-    periods, bad_periods = _parsed(frame["period"], Period.model_validate)
+    periods, bad_periods = _parsed(frame["period"], parse_period)
     problems += _bulk_problems(frame, frame["period"].isin(list(bad_periods)), "period",
                                lambda r: bad_periods[r["period"]], origin)
-    locator = frame["locator"].astype("string")
-    problems += _bulk_problems(frame, locator.isna() | (locator.str.strip().str.len() == 0)
-                               | (locator.str.len() > 20), "locator",
-                               lambda r: "a reported figure needs a locator phrase of at most "
-                                         "20 characters", origin)
     if problems:
         raise Refused(problems)
     parsed = frame["reported"].map(quantities)
@@ -556,47 +574,30 @@ def bulk_frame(connection: Connection, batch: pd.DataFrame, origin: str) -> pd.D
     frame["qualifier"] = [str(q.qualifier) for q in parsed]
     frame["reported"] = [q.reported for q in parsed]
     spans = frame["period"].map(periods)
-    frame["date"] = [p.start for p in spans]
-    frame["date_end"] = [p.end for p in spans]
-    frame["period"] = [p.text for p in spans]
-    dimension = frame["metric"].map({k: v.get("dimension") for k, v in ids["metrics"].items()})
-    fits = dimension.isna() | (frame["unit"].map({u: unit.dimension for u, unit in UNITS.items()})
-                               == dimension)
-    problems += _bulk_problems(frame, ~fits, "reported",
-                               lambda r: f"unit {r['unit']!r} does not fit metric "
-                                         f"{r['metric']!r}", origin)
+    frame["date"] = [start for start, _, _ in spans]
+    frame["date_end"] = [end for _, end, _ in spans]
+    frame["period"] = [text for _, _, text in spans]
+    frame["basis"] = "reported"
     frame["key"] = (frame["program"] + "/" + frame["metric"] + "/" + frame["period"] + "/"
                     + frame["group_zh"].fillna(""))
-    programs = sorted(frame["program"].unique())
-    stored = pd.DataFrame(connection.execute(
-        select(figures.c.key, figures.c.program, figures.c.metric, figures.c.value,
-               figures.c.date_end).where(figures.c.program.in_(programs))).all(),
-        columns=["key", "program", "metric", "value", "date_end"])
-    problems += _bulk_problems(frame, frame["key"].duplicated(), "period",
-                               lambda r: "the same figure (program, metric, period, group) "
-                                         "twice in the batch", origin)
-    problems += _bulk_problems(frame, frame["key"].isin(set(stored["key"])), "period",
-                               lambda r: "already in the store", origin)
-    problems += _solved_exceeds(frame, stored, origin)
+    columns = [figures.c[c] for c in ["key", *rules.FRAME_COLUMNS] if c in figures.c]
+    stored = pd.DataFrame(connection.execute(select(*columns).where(
+        figures.c.program.in_(sorted(frame["program"].unique())))).all(),
+        columns=[c.name for c in columns]).assign(basis="reported", new=False, check=False)
+    stored.index = -1 - stored.index  # the batch's rows keep their numbers
+    both = pd.concat([stored, frame.assign(new=True, check=True)])
+    already = frame["key"].isin(set(stored["key"]))
+    problems += _bulk_problems(frame, already, "period", lambda r: ("stored", {}), origin)
+    by_rule: dict[tuple[str, str], list[Problem]] = {}
+    for found in rules.problems(both[["key", *rules.FRAME_COLUMNS, "new", "check"]], known):
+        if found.row >= 0 and not (found.code == "twice" and already[found.row]):
+            by_rule.setdefault((found.field, found.code), []).append(
+                Problem(origin, f"row {found.row + 1}", found.field, found.code, found.params))
+    for (field_name, _), found_ in by_rule.items():
+        problems += _listed(found_, len(found_), origin, field_name)
     if problems:
         raise Refused(problems)
     return frame
-
-
-def _solved_exceeds(frame: pd.DataFrame, stored: pd.DataFrame, origin: str) -> list[Problem]:
-    """Problems solved never exceed problems found, program by program and period end."""
-    both = pd.concat([stored, frame[stored.columns]], ignore_index=True)
-    found = (both[both["metric"] == "problems_found"]
-             .drop_duplicates(["program", "date_end"], keep="last")
-             .set_index(["program", "date_end"])["value"])
-    if found.empty:
-        return []
-    index = pd.MultiIndex.from_frame(frame[["program", "date_end"]])
-    limit = pd.Series(found.reindex(index).to_numpy(), index=frame.index)
-    exceeds = (frame["metric"] == "problems_solved") & (frame["value"] > limit)
-    return _bulk_problems(frame, exceeds.fillna(False), "reported",
-                          lambda r: f"{r['value']:g} problems solved exceed the problems found",
-                          origin)
 
 
 def _is_bulk(after: Any) -> bool:

@@ -12,6 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from civic import database, dump, reads, store
+from civic.catalog import DEFAULT_DATA_DIR
+from civic.dates import parse_date
+from civic.problems import Coded
 from civic.text import csv_safe, printable
 
 
@@ -22,6 +25,26 @@ def database_option(parser: argparse.ArgumentParser) -> None:
 
 def engine(args: argparse.Namespace):
     return database.connect(args.database)
+
+
+def prepared(args: argparse.Namespace):
+    """The store, migrated and filled from data/ when new, as the dashboard does."""
+    found = engine(args)
+    store.prepare(found, DEFAULT_DATA_DIR)
+    return found
+
+
+def refusing(*errors: type[Exception]):
+    """A command whose refusal (one of `errors`) is one line on stderr and exit 1."""
+    def wrap(run):
+        def checked(args: argparse.Namespace) -> int:
+            try:
+                return run(args)
+            except errors as error:
+                print(f"civic: error: {error}", file=sys.stderr)
+                return 1
+        return checked
+    return wrap
 
 
 def write_output(command: str, output: Path, data: bytes) -> bool:
@@ -88,11 +111,12 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def iso_date(text: str) -> dt.date:
-    """An option's date, YYYY-MM-DD; argparse names the option when it is not one."""
+    """An option's date as officials write it (2024-01-31, 2024/1/31, 2024年1月31日); argparse
+    names the option when it is not one."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        return parse_date(text)
+    except Coded as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ def example(kind: str, dataset: Dataset, lang: str) -> list[str]:
     if kind == "figures":
         figure = next(f for f in dataset.figures if f.group is None and f.locator)
         return [figure.program, figure.metric, figure.text, figure.period.text,
-                figure.department, "", "", figure.locator, t("template.example_note", lang)]
+                figure.department, "", "", figure.locator, t("template.example_note", lang), ""]
     program = dataset.programs[0]
     district = dataset.districts[0].id
     return ["example_project", program.id, "示例项目", "Example project", "示例公司",

@@ -1,5 +1,5 @@
-"""Data text made safe where something would read it as markup: Markdown on the pages, the
-HTML subset of Plotly's chart text, formulas in spreadsheets.
+"""Data text made safe where something would read it as markup: Markdown on the pages and in
+group bots' messages, the HTML subset of Plotly's chart text, formulas in spreadsheets.
 
 Program names, labels and aims come from data files and, soon, from many people; a value in a
 link comes from whoever wrote the link. They are text: `**x**` must not turn bold, `[a](…)` must
@@ -81,3 +81,16 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     escaped = pd.concat(columns, axis=1) if columns else frame.copy()
     escaped.columns = [csv_cell(str(c)) for c in frame.columns]
     return escaped
+
+
+# Group bots (WeCom, DingTalk) render a Markdown subset with no escapes: data text loses its
+# syntax by taking the full-width forms of the marks, which read the same in Chinese text.
+# Parentheses stay: without brackets they make no link.
+_BOT_MARKS = str.maketrans({"[": "［", "]": "］", "*": "＊", "_": "＿", "`": "｀", "#": "＃",
+                            "<": "＜", ">": "＞", "|": "｜", "~": "～", "\\": "＼"})
+
+
+def bot_text(text: object) -> str:
+    """Text for a group bot's Markdown, on one line: never bold, a link, an image or a tag."""
+    flat = _BARE_LINK.sub(WORD_JOINER, " ".join(str(text).split()))
+    return flat.translate(_BOT_MARKS)

@@ -217,8 +217,7 @@ def _xlsx(content: bytes, limits: Limits) -> Iterator[list[Any]]:
     try:
         archives.check(io.BytesIO(content), limits.max_member, limits.max_unzipped)
     except archives.TooLarge as error:
-        raise Unusable("upload.unzipped_too_large", member=error.member, size=error.size,
-                       limit=error.limit) from None
+        raise Unusable(f"archive.{error.code}", **error.values()) from None
     except Exception as error:  # noqa: BLE001 - any broken workbook is unusable, not a crash
         raise Unusable("upload.bad_xlsx", reason=type(error).__name__) from None
     try:

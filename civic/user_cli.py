@@ -14,15 +14,7 @@ import sys
 import pandas as pd
 
 from civic import accounts, store
-from civic.catalog import DEFAULT_DATA_DIR
-from civic.store_cli import database_option, engine
-
-
-def _prepared(args: argparse.Namespace):
-    """The store, migrated and filled from data/ when new, as the dashboard does."""
-    found = engine(args)
-    store.prepare(found, DEFAULT_DATA_DIR)
-    return found
+from civic.store_cli import database_option, prepared, refusing
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -35,7 +27,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    account = accounts.add(_prepared(args), args.name, _password(args), args.role,
+    account = accounts.add(prepared(args), args.name, _password(args), args.role,
                            args.department, email=args.email, who=store.cli_user())
     where = ", ".join(account.departments) or "all departments"
     print(f"added {account.role} {account.name} ({where})")
@@ -43,7 +35,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    listed = accounts.list_accounts(_prepared(args))
+    listed = accounts.list_accounts(prepared(args))
     if not listed:
         print("no accounts: editing is off until one is added with `civic user add`")
         return 0
@@ -56,27 +48,16 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    accounts.disable(_prepared(args), args.name, who=store.cli_user())
+    accounts.disable(prepared(args), args.name, who=store.cli_user())
     print(f"disabled {args.name}")
     return 0
 
 
 def _passwd(args: argparse.Namespace) -> int:
-    found = _prepared(args)
+    found = prepared(args)
     accounts.set_password(found, args.name, _password(args), who=store.cli_user())
     print(f"new password for {args.name}")
     return 0
-
-
-def _refused(run):
-    """A refused account change is one line on stderr and exit 1."""
-    def checked(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except accounts.AccountError as error:
-            print(f"civic: error: {error}", file=sys.stderr)
-            return 1
-    return checked
 
 
 def add_commands(commands) -> None:
@@ -98,4 +79,4 @@ def add_commands(commands) -> None:
             step.add_argument("--password-stdin", action="store_true",
                               help="read the password from the first line of standard input")
         database_option(step)
-        step.set_defaults(run=_refused(run))
+        step.set_defaults(run=refusing(accounts.AccountError)(run))

@@ -17,7 +17,7 @@ import pandas as pd
 from civic import filters as flt
 from civic.cards import Cards, KpiCard, sum_qualifier
 from civic.catalog import Catalog
-from civic.i18n import t
+from civic.i18n import name, t
 from civic.models import Advisory
 from civic.view_index import DATED as _DATED
 from civic.view_index import ViewIndex
@@ -147,6 +147,20 @@ class View(Cards, Wording):
     def latest(self, program: str, metric: str) -> object | None:
         """The newest ungrouped figure of a metric in a program under the filters (a row)."""
         return self.index.latest.get((program, metric))
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The newest date the data shown refers to (数据截至): its figures' and records', no
+        later than their reports; the newest report's date where the view shows nothing."""
+        dates = [d for p, d in self.index.latest_dates.items() if p in self._kept]
+        return max(dates).date() if dates else self.catalog.as_of
+
+    def publications(self) -> list[str]:
+        """The publications behind what the view shows, in the view's language: the footer's
+        source line names them, not the seed edition's."""
+        names = [name(self.catalog.sources[s].publication, self.lang)
+                 for s in self.source_ids() if s in self.catalog.sources]
+        return list(dict.fromkeys(names))
 
     def source_ids(self) -> list[str]:
         """The articles behind what the view shows: its figures' and its programs' sources."""

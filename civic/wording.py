@@ -10,8 +10,8 @@ from functools import cached_property
 import pandas as pd
 
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
-from civic.metrics import Status, derived_figures
-from civic.models import Advisory, Basis, LocalText, span_text
+from civic.metrics import Status
+from civic.models import Advisory, Basis, span_text
 
 
 class Wording:
@@ -36,15 +36,13 @@ class Wording:
             noun=self.noun(str(getattr(row, "metric"))),
         )
 
-    @cached_property
-    def _formulas(self) -> dict[tuple[str, str], LocalText]:
-        return {(f.program, f.metric): f.formula for f in derived_figures(self.catalog.dataset)
-                if f.formula}
-
     def formula(self, row: object) -> str:
         """How a calculated row was calculated, in the view's language."""
-        known = self._formulas.get((str(getattr(row, "program")), str(getattr(row, "metric"))))
-        return name(known, self.lang) if known else str(getattr(row, "reported"))
+        group = getattr(row, "group_zh")
+        known = self.catalog.frames.formulas.get((
+            str(getattr(row, "program")), str(getattr(row, "metric")),
+            "" if pd.isna(group) else str(group), pd.Timestamp(getattr(row, "date_end"))))
+        return known[self.lang] if known and self.lang in known else str(getattr(row, "reported"))
 
     def provenance(self, row: object) -> str:
         """Where a figure comes from; a derived one also says how it was derived."""
@@ -90,7 +88,7 @@ class Wording:
             return format_period(f"{f.date_from}/{f.date_to}")
         if f.date_from:
             return t("period.since", self.lang, date=f.date_from.isoformat())
-        end = f.date_to or self.catalog.as_of
+        end = f.date_to or self.as_of
         return t("period.as_of", self.lang, date=end.isoformat() if end else "–")
 
     def source_lines(self, source_ids: list[str]) -> str:

@@ -54,7 +54,9 @@ def is_default(url: str) -> bool:
 def sample_records(programs: int, departments: list[str]) -> list[tuple[str, object, Origin]]:
     origin = Origin("scale_data", None, "generated")
     source = Source(id="sample_source", publication={"zh": "示例数据", "en": "Sample data"},
-                    edition_date=dt.date(2023, 11, 15), title="示例数据（生成）",
+                    # after the last generated day: no figure ends after the report it cites
+                    edition_date=FIRST_DAY + dt.timedelta(days=SPAN_DAYS),
+                    title="示例数据（生成）",
                     title_en="Sample data (generated)")
     metrics = [Metric(id=f"sample_{m}", label={"zh": zh, "en": en}, dimension=dim)
                for m, zh, en, dim, _ in METRICS]

@@ -108,6 +108,17 @@ def screenshot(page, path: Path) -> None:
         print(f"no screenshot {path}: {error}")
 
 
+@contextmanager
+def screenshot_on_failure(page, path: Path) -> Iterator[None]:
+    """A screenshot of the page (as `screenshot` takes it) when the block fails: what the
+    failing case showed. Passing cases take none, which spares a resize and a capture each."""
+    try:
+        yield
+    except BaseException:
+        screenshot(page, path)
+        raise
+
+
 def error_texts(page) -> list[str]:
     return [el.inner_text() for el in page.query_selector_all(f"{EXCEPTION}, {ERROR_ALERT}")]
 

@@ -76,10 +76,11 @@ def deploy(database: str, folder: Path, processes: int = 2) -> Iterator[Deployme
     with ExitStack() as stack:
         servers = [stack.enter_context(StreamlitServer(folder / f"streamlit-{n}.log", env))
                    for n in range(1, processes + 1)]
-        proxy = stack.enter_context(
-            NginxProxy(folder, [f"{HOST}:{server.port}" for server in servers]))
         with ThreadPoolExecutor(processes) as pool:
             list(pool.map(StreamlitServer.start, servers))
+        # Only now are the servers' ports final (a port taken meanwhile is replaced).
+        proxy = stack.enter_context(
+            NginxProxy(folder, [f"{HOST}:{server.port}" for server in servers]))
         proxy.start()
         for n, server in enumerate(servers, 1):
             timings[f"dashboard server {n} start ({processes} at once)"] = server.started_in_s

@@ -130,20 +130,31 @@ class StreamlitServer(_Process):
         self.options = list(options)  # more `streamlit run` options, e.g. --secrets.files
 
     def start(self) -> "StreamlitServer":
-        self._launch(
-            [
-                sys.executable, "-m", "streamlit", "run", "dashboard.py",
-                "--server.port", str(self.port),
-                "--server.address", HOST,
-                "--server.headless", "true",
-                "--server.fileWatcherType", "none",
-                "--browser.gatherUsageStats", "false",
-                *self.options,
-            ],
-            lambda: healthy(self.url),
-            cwd=REPO, env=self.env,
-        )
-        return self
+        # Another run may take the free port before the server binds it; a port something else
+        # answers on would make that other server look ready.
+        for attempt in range(3):
+            if not listening(self.port):
+                try:
+                    self._launch(
+                        [
+                            sys.executable, "-m", "streamlit", "run", "dashboard.py",
+                            "--server.port", str(self.port),
+                            "--server.address", HOST,
+                            "--server.headless", "true",
+                            "--server.fileWatcherType", "none",
+                            "--browser.gatherUsageStats", "false",
+                            *self.options,
+                        ],
+                        lambda: healthy(self.url),
+                        cwd=REPO, env=self.env,
+                    )
+                    return self
+                except RuntimeError:
+                    if attempt == 2 or f"Port {self.port} is not available" not in self.log():
+                        raise
+            self.port = free_port()
+            self.url = f"http://{HOST}:{self.port}"
+        raise RuntimeError(f"streamlit found no free port:\n{self.log()}")
 
 
 def nginx_binary() -> str | None:
@@ -176,11 +187,9 @@ class NginxProxy(_Process):
     def __init__(self, folder: Path, upstreams: list[str]) -> None:
         super().__init__(folder / "error.log")
         self.folder = folder
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
+        self.upstreams = upstreams
+        self._listen_on(free_port())
         self.access_log = folder / "access.log"
-        (folder / "site.conf").write_text(site_config(upstreams, f"{HOST}:{self.port}"),
-                                          encoding="utf-8")
         # As root, nginx's workers would run as `nobody` and could not write their buffers into
         # a folder private to root; a throwaway proxy's workers may keep the user.
         user = "user root;\n" if os.geteuid() == 0 else ""
@@ -200,6 +209,12 @@ class NginxProxy(_Process):
             encoding="utf-8",
         )
 
+    def _listen_on(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://{HOST}:{self.port}"
+        (self.folder / "site.conf").write_text(
+            site_config(self.upstreams, f"{HOST}:{self.port}"), encoding="utf-8")
+
     def start(self) -> "NginxProxy":
         binary = nginx_binary()
         if binary is None:
@@ -209,9 +224,18 @@ class NginxProxy(_Process):
                                 "-c", config], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejects its configuration:\n{check.stderr}")
-        self._launch([binary, "-p", str(self.folder), "-e", str(self.log_path), "-c", config,
-                      "-g", "daemon off;"], lambda: listening(self.port), cwd=self.folder)
-        return self
+        for attempt in range(3):  # as for the dashboard server above
+            if not listening(self.port):
+                try:
+                    self._launch([binary, "-p", str(self.folder), "-e", str(self.log_path),
+                                  "-c", config, "-g", "daemon off;"],
+                                 lambda: listening(self.port), cwd=self.folder)
+                    return self
+                except RuntimeError:
+                    if attempt == 2 or "already in use" not in self.log():
+                        raise
+            self._listen_on(free_port())
+        raise RuntimeError(f"nginx found no free port:\n{self.log()}")
 
     def upstreams_by_client(self) -> dict[str, set[str]]:
         """Client address → the upstream servers that answered it, from the access log."""

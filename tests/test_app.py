@@ -330,3 +330,13 @@ def test_an_empty_data_folder_says_so(tmp_path, monkeypatch, new_store):
     assert [] == [e.value for e in at.exception]
     assert any("文件夹中没有数据文件" in t.value for t in at.text)
     assert any("no data files" in t.value for t in open_app(lang="en").text)
+
+
+def test_under_a_district_filter_a_card_names_a_city_wide_figure():
+    at = open_app("overview", lang="en", district="lusong")
+    assert [] == [e.value for e in at.exception]
+    labels = [plain(m.label) for m in at.metric]
+    assert "Service experiences · City-wide" in labels  # the review is the city's
+    assert "Total investment" in labels  # Longquan is Lusong's own
+    zh = open_app("overview", district="lusong")
+    assert "全流程体验 · 全市" in [plain(m.label) for m in zh.metric]

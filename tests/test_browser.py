@@ -4,7 +4,7 @@ Every page is opened in both languages; each must run without an error box, draw
 chart it has, and show a title in the language asked for. At a phone's 390 × 844 pixels, every
 page in both languages must keep each chart's text inside the chart and clear of the mode bar;
 on a laptop, neither the sidebar's page names nor the KPI tiles' labels and values are cut.
-Screenshots of each page land in pytest's `tmp_path` (look there when a case fails).
+A failing case leaves a screenshot of its page in pytest's `tmp_path`.
 
 Needs Debian's Chromium (`scripts/system-deps.sh` installs it). Without it the module is skipped,
 except under CI (`CI` set), where that is a failure. No browser is ever downloaded.
@@ -23,7 +23,7 @@ import pytest
 
 from browsing import (
     DIALOG, MAIN, METRIC_VALUE, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT, browser_context,
-    error_texts, open_page, screenshot, wait_until_settled,
+    error_texts, open_page, screenshot, screenshot_on_failure, wait_until_settled,
 )
 from civic import database
 from civic.cache import DATA_DIR_ENV
@@ -76,6 +76,13 @@ def page(context):
 
 
 # --------------------------------------------------------------------------- helpers
+
+NAV_LINK = '[data-testid="stSidebarNavLink"]'
+KPI_TEXT = f'{MAIN} [data-testid="stMetricLabel"], {MAIN} [data-testid="stMetricValue"]'
+# The boxes (of `sel`) holding an element whose text overflows it: text cut short.
+CUT_TEXT = """(sel) => [...document.querySelectorAll(sel)]
+    .filter(box => [...box.querySelectorAll('*')].some(el => el.scrollWidth > el.clientWidth + 1))
+    .map(box => box.textContent)"""
 
 
 def page_not_found(page) -> list[str]:
@@ -132,8 +139,11 @@ def titles() -> dict[tuple[str, str], str]:
 @pytest.mark.parametrize("url_path", list(PAGES), ids=[p or "overview" for p in PAGES])
 def test_page_renders(page, app_url: str, url_path: str, lang: str, tmp_path: Path,
                       titles: dict[tuple[str, str], str]) -> None:
-    shot = tmp_path / f"{url_path or 'overview'}_{lang}.png"
-    try:
+    """On a laptop each page runs without an error box, draws every chart it has, shows its
+    title in the language asked for, and cuts no label short: each page's name fits the sidebar
+    whole (no "Community, culture and saf…"), and no KPI tile cuts its label or value
+    ("Ceramics fir…")."""
+    with screenshot_on_failure(page, tmp_path / f"{url_path or 'overview'}_{lang}.png"):
         open_page(page, f"{app_url}/{url_path}?lang={lang}")
         errors = error_texts(page)
         assert not errors, f"error box on /{url_path}?lang={lang}:\n" + "\n---\n".join(errors)
@@ -152,14 +162,18 @@ def test_page_renders(page, app_url: str, url_path: str, lang: str, tmp_path: Pa
             assert state["traces"] > 0 and state["marks"] > 0, f"nothing drawn in {where}"
             assert state["width"] > 0 and state["height"] > 0, f"zero-sized {where}"
 
+        assert page.locator(NAV_LINK).count() == len(PAGES)
+        cut = page.evaluate(CUT_TEXT, NAV_LINK)
+        assert not cut, f"navigation labels cut: {cut}"
+        cut = page.evaluate(CUT_TEXT, KPI_TEXT)
+        assert not cut, f"KPI labels or values cut on /{url_path}?lang={lang}: {cut}"
+
         if url_path == "leaders_walk":
             values = [v.strip() for v in page.locator(METRIC_VALUE).all_inner_texts()]
             expected = ["4023" if lang == "zh" else "4,023", "639", "488", "76.4%"]
             for number in expected:
                 assert any(number in value for value in values), (
                     f"{number!r} not among the metric values {values}")
-    finally:
-        screenshot(page, shot)
 
     # The language took effect: the same page's title differs between zh and en.
     titles[(url_path, lang)] = title
@@ -185,7 +199,7 @@ def test_overview_department_filter(context, app_url: str, tmp_path: Path) -> No
                         ("nonexistent", "lang=en&dept=nonexistent")]:
         tab = context.new_page()
         try:
-            try:
+            with screenshot_on_failure(tab, tmp_path / f"overview_{name}.png"):
                 open_page(tab, f"{app_url}/?{query}")
                 assert not error_texts(tab), f"?{query}: " + "\n---\n".join(error_texts(tab))
                 assert tab.locator(TITLE).first.inner_text().strip() == "Overview"
@@ -198,8 +212,6 @@ def test_overview_department_filter(context, app_url: str, tmp_path: Path) -> No
                     assert notice.first.is_visible()
                 else:
                     assert warnings.count() == 0, f"?{query}: {warnings.all_inner_texts()}"
-            finally:
-                screenshot(tab, tmp_path / f"overview_{name}.png")
         finally:
             tab.close()
 
@@ -223,7 +235,7 @@ def test_clear_filters_clears_the_district_in_the_browser_too(page, app_url: str
     from playwright.sync_api import expect
 
     district = sidebar_input(page, "District")
-    try:
+    with screenshot_on_failure(page, tmp_path / "cleared.png"):
         open_page(page, f"{app_url}/?lang=en&district=lusong")
         expect(district).to_have_value("Lusong District")
         page.get_by_role("button", name="Clear filters").click()
@@ -234,14 +246,12 @@ def test_clear_filters_clears_the_district_in_the_browser_too(page, app_url: str
         expect(sidebar_input(page, "Program category")).not_to_have_value("")
         expect(district).to_have_value("")
         assert "district=" not in page.url
-    finally:
-        screenshot(page, tmp_path / "cleared.png")
 
 
 def test_the_date_picker_opens_on_the_data_not_today(page, app_url: str, tmp_path: Path) -> None:
     """The "from" calendar shows a month the data refers to (2017 to early 2024), whatever
     today's date is."""
-    try:
+    with screenshot_on_failure(page, tmp_path / "date_picker.png"):
         open_page(page, f"{app_url}/?lang=en")
         button = page.locator('[data-testid="stDateInputCalendarButton"]').first
         button.scroll_into_view_if_needed()
@@ -250,8 +260,6 @@ def test_the_date_picker_opens_on_the_data_not_today(page, app_url: str, tmp_pat
         heading.wait_for()
         years = {int(y) for y in re.findall(r"\b(20\d\d)\b", heading.inner_text())}
         assert years and years <= set(range(2017, 2025)), heading.inner_text()[:200]
-    finally:
-        screenshot(page, tmp_path / "date_picker.png")
 
 
 def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> None:
@@ -291,7 +299,6 @@ def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> No
 # --------------------------------------------------------------------------- phones
 
 PHONE = {"width": 390, "height": 844}
-NAV_LINK = '[data-testid="stSidebarNavLink"]'
 
 # Per chart: every piece of text (titles, labels, legend, values) with its box, relative to the
 # chart, and the mode bar's box. Boxes are measured whether or not the mode bar is showing.
@@ -308,6 +315,34 @@ CHART_TEXT = """(chart) => {
     return {width: box.width, height: box.height, texts,
             modebar: bar ? rel(bar.getBoundingClientRect()) : null};
 }"""
+
+
+# Every chart's drawing no wider than its container, the same in two checks 100 ms apart.
+FITTED = """(sel) => {
+    const sizes = [...document.querySelectorAll(sel)].map(chart => {
+        const svg = chart.querySelector('.js-plotly-plot svg.main-svg');
+        return svg ? [svg.getBoundingClientRect().width, chart.getBoundingClientRect().width]
+                   : null;
+    });
+    const key = JSON.stringify(sizes);
+    if (sizes.some(s => !s || s[0] > s[1] + 1) || key !== window.__civicFitted) {
+        window.__civicFitted = key;
+        window.__civicFittedAt = performance.now();
+        return false;
+    }
+    return performance.now() - window.__civicFittedAt > 100;
+}"""
+
+
+def wait_until_fitted(page) -> None:
+    """Until Plotly has fitted each chart to its container, which it does after drawing it
+    (or the wait ends: the checks that follow then say what does not fit)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(FITTED, arg=PLOTLY, timeout=10_000, polling=50)
+    except PlaywrightTimeout:
+        pass
 
 
 def _overlap(a: dict, b: dict) -> bool:
@@ -336,7 +371,7 @@ def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
         assert not error_texts(tab), "\n---\n".join(error_texts(tab))
         states = wait_for_charts(tab)
         assert all(s.get("marks") for s in states), states
-        tab.wait_for_timeout(500)  # plotly fits a chart to its container after drawing it
+        wait_until_fitted(tab)
         charts = tab.locator(PLOTLY)
         for index in range(charts.count()):
             chart = charts.nth(index).evaluate(CHART_TEXT)
@@ -354,26 +389,10 @@ def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
         sideways = tab.evaluate(
             "(sel) => document.querySelector(sel).scrollWidth - window.innerWidth", MAIN)
         assert sideways <= 0, f"/{url_path}?lang={lang} scrolls {sideways} px sideways"
-    finally:
+    except BaseException:
         tab.screenshot(path=str(tmp_path / f"{url_path or 'overview'}_{lang}_phone.png"),
                        full_page=True)
+        raise
+    finally:
         tab.close()
 
-
-CUT_TEXT = """(sel) => [...document.querySelectorAll(sel)]
-    .filter(box => [...box.querySelectorAll('*')].some(el => el.scrollWidth > el.clientWidth + 1))
-    .map(box => box.textContent)"""
-KPI_TEXT = f'{MAIN} [data-testid="stMetricLabel"], {MAIN} [data-testid="stMetricValue"]'
-
-
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("url_path", list(PAGES), ids=[p or "overview" for p in PAGES])
-def test_labels_are_not_cut(page, app_url: str, url_path: str, lang: str) -> None:
-    """On a laptop, each page's name fits the sidebar whole (no "Community, culture and
-    saf…"), and no KPI tile cuts its label or value short ("Ceramics fir…")."""
-    open_page(page, f"{app_url}/{url_path}?lang={lang}")
-    assert page.locator(NAV_LINK).count() == len(PAGES)
-    cut = page.evaluate(CUT_TEXT, NAV_LINK)
-    assert not cut, f"navigation labels cut: {cut}"
-    cut = page.evaluate(CUT_TEXT, KPI_TEXT)
-    assert not cut, f"KPI labels or values cut on /{url_path}?lang={lang}: {cut}"

@@ -27,9 +27,10 @@ pytestmark = pytest.mark.browser
 SIDEBAR = '[data-testid="stSidebar"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 SOURCE = "zzrb_20231115_walk"
-# One new figure, written for this test: experiences of the walk in a later period.
+# One new figure, written for this test: the walk's running total of experiences to the end of
+# the report's month (a month may be the report's own, so far), continuing the series since 2021.
 UPLOAD = ("program,metric,reported,period,department,group_zh,group_en,locator,note\n"
-          "leaders_walk,experiences,7777人次,2024-01,zz_admin_approval,,,测试体验7777人次,\n")
+          "leaders_walk,experiences,7777人次,2021/2023-11,zz_admin_approval,,,测试体验7777人次,\n")
 NEW_VALUE = re.compile(r"7,?777")
 
 

@@ -19,7 +19,7 @@ ROWS = 3000
 
 def upload_rows(count: int) -> str:
     return "\n".join([HEADER] + [
-        f"leaders_walk,experiences,{n + 1}人次,2024-01,zz_admin_approval,测试组{n},group {n},"
+        f"leaders_walk,experiences,{n + 1}人次,2023-10,zz_admin_approval,测试组{n},group {n},"
         f"测试{n}人次," for n in range(count)])
 
 

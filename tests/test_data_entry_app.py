@@ -4,6 +4,7 @@ the history page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sqlite3
 from pathlib import Path
@@ -92,11 +93,14 @@ def test_an_upload_writes_nothing_before_save_and_exactly_the_good_rows_after(ne
     assert set(problems["行"]) == {3} and set(problems["列"]) == {"报道值", "统计期"}
     assert set(problems["问题"]) == {"'许多' 中没有数字", "不是有效日期：'2024-13'"}
     assert list(refused["行"]) == [4]
-    assert list(preview["行"]) == [2, 5] and list(preview["数值"]) == ["700个", "600个"]
+    assert list(preview["行"]) == [2, 5] and list(preview["数值"]) == ["600个", "450个"]
+    # An earlier half-year report: the newest values stay those of 2023-11-15, so no KPI moves.
+    assert not any("What the save changes" in m.value or "保存后各指标" in m.value
+                   for m in at.markdown)
     at.button(key="save_upload").click().run()
     assert not at.exception
     after = figures_stored(new_store)
-    assert sorted(set(after) - set(before)) == ["600个", "700个"] and len(after) == len(before) + 2
+    assert sorted(set(after) - set(before)) == ["450个", "600个"] and len(after) == len(before) + 2
     assert "批次" in at.success[0].value and "新增 2 条" in at.success[0].value
     trail = reads.history(database.connect(new_store))
     assert set(trail.iloc[-2:]["who"]) == {"editor:li"}
@@ -109,8 +113,11 @@ def test_duplicates_shown_beside_the_stored_value_skipped_or_replaced(new_store,
     at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
     at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, DUPLICATE), "text/csv"))
     at.run()
-    (preview,) = (frame.value for frame in at.dataframe)
+    preview, effects = (frame.value for frame in at.dataframe)
     assert list(preview["stored now"]) == ["639个"]
+    assert list(effects["now"]) == ["639 (2023-11-15)", "151 (2023-11-15)", "76.4% (2023-11-15)"]
+    assert list(effects["after the save"]) == ["640 (2023-11-15)", "152 (2023-11-15)",
+                                               "76.2% (2023-11-15)"]
     at.segmented_control(key="duplicates_all").set_value(choice).run()
     at.button(key="save_upload").click().run()
     assert not at.exception
@@ -120,13 +127,13 @@ def test_duplicates_shown_beside_the_stored_value_skipped_or_replaced(new_store,
 
 
 @pytest.mark.parametrize("lang, column, expected", [
-    ("zh", "问题", "单位“%”与指标“查找问题”不符"),
-    ("en", "problem", "the unit “%” does not fit the metric “Problems found”")])
+    ("zh", "问题", "单位“%”与指标“高频事项”不符"),
+    ("en", "problem", "the unit “%” does not fit the metric “High-frequency items on the menu”")])
 def test_a_unit_that_does_not_fit_names_the_unit_and_the_metric(new_store, lang, column,
                                                                expected):
     at = signed_in_app("data_entry", lang=lang)
     at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
-    row = "leaders_walk,problems_found,50%,2024-01,zz_admin_approval,,,测试50%,"
+    row = "leaders_walk,menu_items,50%,2023-11-14,zz_admin_approval,,,测试50%,"
     at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, row), "text/csv")).run()
     assert not at.exception
     problems = at.dataframe[0].value
@@ -145,7 +152,7 @@ def one_figure_filled() -> AppTest:
     at.selectbox(key="one_program").set_value("leaders_walk")
     at.selectbox(key="one_metric").set_value("problems_found")
     at.text_input(key="one_reported").input("650个")
-    at.text_input(key="one_period").input("2024-03")
+    at.text_input(key="one_period").input("2021/2023-11-15")
     at.text_input(key="one_locator").input("测试650个")
     return at
 
@@ -188,7 +195,7 @@ def test_the_history_page_undoes_a_batch(new_store):
     at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, GOOD), "text/csv"))
     at.run()
     at.button(key="save_upload").click().run()
-    assert "700个" in figures_stored(new_store)
+    assert "600个" in figures_stored(new_store)
     at.switch_page("app_pages/history.py")
     at.run()
     assert not at.exception
@@ -196,7 +203,7 @@ def test_the_history_page_undoes_a_batch(new_store):
     at.selectbox(key="undo_batch").set_value(batch).run()
     at.button(key="undo").click().run()
     assert not at.exception and "Undone" in at.success[0].value
-    assert "700个" not in figures_stored(new_store)
+    assert "600个" not in figures_stored(new_store)
 
 
 @pytest.mark.parametrize("page", ["data_entry", "history"])
@@ -251,15 +258,19 @@ REPORT = "2024年1月20日\n\n入冬以来，株洲市救助管理站共接回�
 def test_a_pasted_report_is_proposed_reviewed_and_saved_like_an_upload(new_store):
     relief = Account("wang", "editor", ("zz_relief_station",))
     at = signed_in_app("data_entry", relief)
-    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    at.segmented_control(key="source_mode").set_value("new").run()
+    at.text_input(key="source_title").input("救助站简报").run()
+    at.date_input(key="source_date").set_value(dt.date(2024, 1, 20)).run()
     before = figures_stored(new_store)
     at.text_area(key="report_text").input(REPORT).run()
     assert not at.exception
     assert any("2024-01-20" in c.value for c in at.caption)
     assert any("2 " in c.value for c in at.caption)  # two figures proposed
     assert figures_stored(new_store) == before
-    table, preview = (frame.value for frame in at.dataframe)
+    table, skipped, preview, effects = (frame.value for frame in at.dataframe)
+    assert list(effects["保存后"]) == ["9人（2024-01-20）"]
     assert list(table["keep"]) == [True, False]  # 长椅 fits no metric: proposed, not kept
+    assert list(skipped["reported"]) == ["2024年1月20日"]  # the date, listed with its reason
     assert list(preview["行"]) == [1] and list(preview["数值"]) == ["9人"]
     at.button(key="save_report").click().run()
     assert not at.exception and "新增 1 条" in at.success[0].value
@@ -273,8 +284,37 @@ def test_a_report_without_a_date_asks_for_one(new_store):
     at = signed_in_app("data_entry", lang="en")
     at.text_area(key="report_text").input("小区新添长椅20处。").run()
     assert not at.exception
-    assert at.date_input(key="report_date").value is not None
+    assert at.date_input(key="report_date").value is None  # never today by default
+    assert any("pick the report's date" in i.value for i in at.info)
+    assert not at.dataframe  # nothing proposed before the date is known
+    at.date_input(key="report_date").set_value("2024-03-01").run()
+    assert list(at.dataframe[0].value["period"]) == ["2024-03-01"]
     assert not [b for b in at.button if b.key == "save_report"]  # no source, nothing kept
+
+
+# Written for this test: a county's figures as a label-then-number list, no date of its own.
+COUNTY = ("本月，县政务服务中心开展“局长走流程”，共计走流程36人，走流程事项数52项，"
+          "发现问题数17个，已整改问题数12个。咨询电话：0731-28112233，为期3个月。")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_number_is_proposed_or_listed_with_its_reason(new_store, lang):
+    at = signed_in_app("data_entry", lang=lang)
+    at.text_area(key="report_text").input(COUNTY).run()
+    assert at.date_input(key="report_date").value is None  # asked for the report's date
+    at.date_input(key="report_date").set_value("2024-06-28").run()
+    assert not at.exception
+    table, skipped = (frame.value for frame in at.dataframe)
+    assert list(table["reported"]) == ["36人", "52项", "17个", "12个"]
+    assert list(table["metric"])[0] == "experiences" and "人次" in list(table["notes"])[0]
+    assert list(table["metric"])[2:] == ["problems_found", "problems_solved"]
+    reasons = dict(zip(skipped["reported"], skipped["reason"]))
+    assert reasons == {"0731-28112233": t("extract.skip.phone", lang),
+                       "3个月": t("extract.skip.campaign", lang)}
+    (promote,) = [m for m in at.multiselect if m.key.startswith("report_promote")]
+    promote.set_value([1]).run()  # the campaign's length proposed after all, with a click
+    table = at.dataframe[0].value
+    assert list(table["reported"])[-1] == "3个月" and len(table) == 5
 
 
 def test_an_uploaded_report_is_read_and_a_broken_one_named(new_store):
@@ -282,7 +322,8 @@ def test_an_uploaded_report_is_read_and_a_broken_one_named(new_store):
     report = "入冬以来，株洲市救助管理站共接回受助人员9名。".encode("gb18030")
     at.get("file_uploader")[1].set_value(("简报.txt", report, "text/plain")).run()
     assert not at.exception
-    assert at.date_input(key="report_date").value is not None  # no date in the text
+    assert at.date_input(key="report_date").value is None  # no date in the text
+    at.date_input(key="report_date").set_value("2024-01-20").run()
     (table,) = (frame.value for frame in at.dataframe)
     assert list(table["reported"]) == ["9名"]
     at.get("file_uploader")[1].set_value(("简报.pdf", b"not a pdf", "application/pdf")).run()
@@ -373,3 +414,54 @@ def test_a_stored_project_is_shown_beside_and_skipped_or_replaced(new_store, cho
     engine = database.connect(new_store)
     names = {p.id: p.name.zh for p in reads.dataset(engine).projects}
     assert names["bowei_expansion"] == shown
+
+
+def test_a_broken_series_is_refused_on_the_page_unless_marked_a_correction(new_store):
+    """The county's 80 solved of one day, after running totals since 2021: refused with the
+    reason; ticked as a correction with a note, saved, the note kept with it and audited."""
+    at = signed_in_app("data_entry", lang="en")
+    at.segmented_control(key="source_mode").set_value("new").run()
+    at.text_input(key="source_title").input("County bulletin").run()
+    at.date_input(key="source_date").set_value(dt.date(2024, 5, 28)).run()
+    line = "leaders_walk,problems_solved,80个,2024/5/27,zz_admin_approval,,,已整改问题数80个,"
+    at.get("file_uploader")[0].set_value(("county.csv", csv_bytes(HEADER, line), "text/csv"))
+    at.run()
+    assert not at.exception
+    problems = at.dataframe[0].value
+    assert list(problems["problem"])[0].startswith(
+        "2024-05-27 is a single date after running totals of Problems solved since 2021")
+    assert at.button(key="save_upload").disabled
+    at.checkbox(key="correction").check().run()
+    assert "Say why these rows are corrections." in [i.value for i in at.info]
+    at.text_input(key="correction_note").input("county figure of one day, not a total").run()
+    assert not at.exception
+    preview = at.dataframe[0].value
+    assert list(preview["period"]) == ["2024-05-27"]
+    at.button(key="save_upload").click().run()
+    assert not at.exception and "1 added" in at.success[0].value
+    trail = reads.history(database.connect(new_store))
+    assert trail.iloc[-1]["after"]["correction"] == "county figure of one day, not a total"
+
+
+@pytest.mark.parametrize("lines, starts", [
+    (["leaders_walk,menu_items,101项,2024-01-31,zz_admin_approval,,,高频事项101项,"],
+     "the period 2024-01-31 ends after the report it cites"),
+    (["leaders_walk,problems_solved,400个,2021/2023-11-15,zz_admin_approval,,,解决400个,",
+      "leaders_walk,problems_found,300个,2021/2023-11-15,zz_admin_approval,,,查找300个,"],
+     "400 Problems solved exceed the 300 Problems found of the same date"),
+    (["leaders_walk,problems_solved,480个,2021/2023-11-16,zz_admin_approval,,,解决480个,"],
+     "the period 2021/2023-11-16 ends after"),
+    (["leaders_walk,solution_rate,80%,2023-11-14,zz_admin_approval,,,解决率80%,"],
+     "Solution rate is calculated by the dashboard, never reported"),
+    (["leaders_walk,menu_items,101项,2023-11-14,zz_admin_approval,,,高频事项101项,",
+      "leaders_walk,menu_items,102项,２０２３年１１月１４日,zz_admin_approval,,,高频事项102项,"],
+     "the same figure (program, metric, period, group) twice"),
+])
+def test_the_rules_refuse_rows_on_the_page(new_store, lines, starts):
+    at = signed_in_app("data_entry", lang="en")
+    at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
+    at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, *lines), "text/csv"))
+    at.run()
+    assert not at.exception
+    said = list(at.dataframe[0].value["problem"])
+    assert any(text.startswith(starts) for text in said), said

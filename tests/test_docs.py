@@ -1,6 +1,7 @@
 """The README stays true to the code: commands, options, record kinds, pages and modules."""
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -42,10 +43,26 @@ def test_readme_lists_every_page(page):
     assert f"| {t(f'page.{page}', 'zh')} · {t(f'page.{page}', 'en')} |" in README
 
 
+def module_map() -> list[str]:
+    """The paths the README's map of the code (the first block of *Development*) lists, in
+    order, one per line."""
+    block = README.split("## Development", 1)[1].split("```", 2)[1]
+    return re.findall(r"(?m)^(\S+)", block)
+
+
 @pytest.mark.parametrize("module", sorted(p.name for p in (ROOT / "civic").glob("*.py")
                                           if p.name != "__init__.py"))
 def test_readme_maps_every_module(module):
-    assert f"civic/{module}" in README
+    assert f"civic/{module}" in module_map()
+
+
+def test_readme_maps_each_path_once():
+    listed = module_map()
+    assert [] == sorted({path for path in listed if listed.count(path) > 1})
+
+
+def test_readme_maps_only_paths_that_exist():
+    assert [] == [path for path in module_map() if not (ROOT / path).exists()]
 
 
 @pytest.mark.parametrize("command", ["make run", "make test"])
@@ -58,3 +75,13 @@ def test_deploy_doc_shows_the_shipped_nginx_config():
     doc = (ROOT / "docs" / "deploy.md").read_text("utf-8")
     shipped = (ROOT / "deploy" / "nginx-civic.conf").read_text("utf-8")
     assert f"```nginx\n{shipped}```" in doc
+
+
+@pytest.mark.parametrize("name, language", [("civic-deliver.service", "ini"),
+                                            ("civic-deliver.timer", "ini"),
+                                            ("civic-deliver.cron", "cron")])
+def test_deploy_doc_shows_the_shipped_delivery_timer(name, language):
+    """docs/deploy.md shows the systemd units and the cron line of `civic deliver` as shipped."""
+    doc = (ROOT / "docs" / "deploy.md").read_text("utf-8")
+    shipped = (ROOT / "deploy" / name).read_text("utf-8")
+    assert f"```{language}\n{shipped}```" in doc

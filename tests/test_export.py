@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import html
 import io
 import os
@@ -16,6 +17,9 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
+import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -75,9 +79,12 @@ def own_panel(title: str) -> Panel:
     return Panel("own", title, "个", figure, ("zzrb_20231115_walk",))
 
 
-def pdf_text(data: bytes) -> tuple[int, str, list[str]]:
+@functools.lru_cache(maxsize=4)
+def pdf_text(data: bytes) -> tuple[int, str, tuple[str, ...]]:
+    """Page count, whole text and text per page of a PDF; read once per PDF, since reading the
+    briefing's takes seconds and a dozen tests read each language's."""
     reader = PdfReader(io.BytesIO(data))
-    pages = [page.extract_text() for page in reader.pages]
+    pages = tuple(page.extract_text() for page in reader.pages)
     return len(reader.pages), "\n".join(pages), pages
 
 
@@ -658,11 +665,27 @@ def test_briefing_kpis_show_their_periods(browser, catalog: Catalog) -> None:
 # --- a browser that crashes or hangs -------------------------------------------------------------
 
 def fake_browser(folder: Path, body: str) -> Path:
-    """A script standing where the browser should be, to reproduce a broken one."""
+    """A script standing where the browser should be, to reproduce a broken one; each start
+    adds a line to `folder/started`, so a test knows the broken browser did run."""
     script = folder / "browser.sh"
-    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.write_text(f"#!/bin/sh\necho $$ >> {folder / 'started'}\n{body}\n", encoding="utf-8")
     script.chmod(0o755)
     return script
+
+
+def hanging_browser(folder: Path) -> tuple[Path, str]:
+    """A browser that never answers, and the marker of its child process (a `sleep` of hours,
+    its length unique to this test so that no other run's processes count); the child's pid is
+    written to `folder/hanging` once it runs."""
+    marker = f"{7000 + uuid.uuid4().int % 2000}.{uuid.uuid4().int % 10**6:06d}"
+    script = fake_browser(folder, f"sleep {marker} &\necho $! >> {folder / 'hanging'}\nwait")
+    return script, marker
+
+
+def ran(folder: Path, what: str = "started") -> bool:
+    """The fake browser in `folder` started (`started`), or its hanging child ran (`hanging`)."""
+    path = folder / what
+    return path.is_file() and path.read_text(encoding="utf-8").strip() != ""
 
 
 def processes_with(marker: str) -> list[str]:
@@ -677,6 +700,15 @@ def processes_with(marker: str) -> list[str]:
     return found
 
 
+def left_running(marker: str, within: float = 5) -> list[str]:
+    """The processes with `marker` still there once none is, or after `within` seconds (a
+    killed process may take a moment to leave the process table on a busy machine)."""
+    deadline = time.monotonic() + within
+    while (found := processes_with(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 def own_folders() -> set[Path]:
     import tempfile
 
@@ -686,9 +718,9 @@ def own_folders() -> set[Path]:
 @pytest.fixture
 def hung_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """BROWSER_PATH names a browser that never answers (its child sleeps too), with a short
-    export deadline."""
-    marker = f"{os.getpid() % 1000 + 7000}.25"
-    monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, f"sleep {marker} & wait")))
+    export deadline; the child's marker."""
+    script, marker = hanging_browser(tmp_path)
+    monkeypatch.setenv("BROWSER_PATH", str(script))
     monkeypatch.setenv(export.TIMEOUT_ENV, "5")
     monkeypatch.setattr(export, "missing_packages", lambda: ())
     export.stop_browser()
@@ -707,35 +739,34 @@ def crashing_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     export.briefing_pdf,
     export.zip_bytes,
 ], ids=["png", "briefing", "zip"])
-def test_hung_browser_export_ends_within_its_deadline(hung_browser: str, views, build) -> None:
-    import time
-
+def test_hung_browser_export_ends_within_its_deadline(hung_browser: str, tmp_path: Path, views,
+                                                      build) -> None:
     before = own_folders()
     started = time.monotonic()
     with pytest.raises(export.ExportFailed) as failed:
         build(views["zh"])
     took = time.monotonic() - started
     assert "timeout" == failed.value.reason
+    assert ran(tmp_path, "hanging"), "the export gave up before the browser hung"
     assert took < 5 + 2 * export.KILL_WAIT + 1  # the deadline, then bounded cleanup
-    assert [] == processes_with(hung_browser)  # the browser's whole process group is gone
+    assert [] == left_running(hung_browser)  # the browser's whole process group is gone
     assert own_folders() <= before  # and its temporary folder
 
 
-def test_hung_print_ends_within_its_deadline(hung_browser: str) -> None:
-    import time
-
+def test_hung_print_ends_within_its_deadline(hung_browser: str, tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(export.ExportFailed, match="did not print"):
         with export._export_deadline():  # noqa: SLF001
             export._print_pdf("<p>示例</p>")  # noqa: SLF001
     assert time.monotonic() - started < 5 + 2 * export.KILL_WAIT + 1
-    assert [] == processes_with(hung_browser)
+    assert ran(tmp_path, "hanging"), "the print gave up before the browser hung"
+    assert [] == left_running(hung_browser)
 
 
-def test_crashing_browser_is_one_clear_failure(crashing_browser, views) -> None:
+def test_crashing_browser_is_one_clear_failure(crashing_browser, tmp_path: Path, views) -> None:
     with pytest.raises(export.ExportFailed) as failed:
         export.briefing_pdf(views["en"])
-    assert "crashed" == failed.value.reason
+    assert "crashed" == failed.value.reason and ran(tmp_path)
     message = str(failed.value)
     assert "quit" in message and "choreo_get_chrome" not in message and "download" not in message
     assert export.failure_message(failed.value, "zh") == export.t("export.failed_crashed", "zh")
@@ -752,8 +783,6 @@ def test_folders_left_by_a_killed_process_are_removed(tmp_path: Path) -> None:
 
 
 def subprocess_pid_that_ended() -> int:
-    import subprocess
-
     done = subprocess.Popen(["true"])
     done.wait()
     return done.pid
@@ -765,22 +794,22 @@ def test_after_a_crash_the_next_export_starts_a_fresh_browser(browser, tmp_path:
     monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, "exit 3")))
     with pytest.raises(export.ExportFailed):
         export.chart_image(funnel(view), view, "svg")
+    assert ran(tmp_path)
     monkeypatch.delenv("BROWSER_PATH")
     assert export.chart_image(funnel(view), view, "svg").lstrip().startswith(b"<svg")
 
 
-@pytest.mark.parametrize(("body", "fmt", "reason"), [
-    ("exit 3", "pdf", "before the image was made"),  # quit, or broke off as it quit
-    ("exit 3", "zip", "before the image was made"),
-    ("sleep 7654.5 & wait", "pdf", "did not answer within"),
+@pytest.mark.parametrize(("broken", "fmt", "reason"), [
+    ("crash", "pdf", "before the image was made"),  # quit, or broke off as it quit
+    ("crash", "zip", "before the image was made"),
+    ("hang", "pdf", "did not answer within"),
 ], ids=["crash_pdf", "crash_zip", "hang_pdf"])
-def test_cli_says_one_clear_line_when_the_browser_fails(tmp_path: Path, repo_dir: Path, body: str,
-                                                        fmt: str, reason: str) -> None:
-    import subprocess
-    import sys
-
-    env = {**os.environ, "BROWSER_PATH": str(fake_browser(tmp_path, body)),
-           export.TIMEOUT_ENV: "15"}
+def test_cli_says_one_clear_line_when_the_browser_fails(tmp_path: Path, repo_dir: Path,
+                                                        broken: str, fmt: str,
+                                                        reason: str) -> None:
+    script, marker = (hanging_browser(tmp_path) if broken == "hang"
+                      else (fake_browser(tmp_path, "exit 3"), None))
+    env = {**os.environ, "BROWSER_PATH": str(script), export.TIMEOUT_ENV: "15"}
     command = [str(Path(sys.executable).with_name("civic")), "export", "--format", fmt,
                "-o", str(tmp_path / f"out.{fmt}")]
     done = subprocess.run(command, cwd=repo_dir, env=env, capture_output=True, text=True,
@@ -791,28 +820,39 @@ def test_cli_says_one_clear_line_when_the_browser_fails(tmp_path: Path, repo_dir
     assert reason in line
     assert "download" not in line and "choreo" not in line
     assert not (tmp_path / f"out.{fmt}").exists()
-    assert [] == processes_with("7654.5")
+    assert ran(tmp_path, "hanging" if marker else "started")
+    if marker:
+        assert [] == left_running(marker)
+
+
+# The child starts an export on a thread, waits (within a deadline) until the browser hangs,
+# then ends: it prints the time it began to exit.
+EXIT_DURING_EXPORT = """
+import sys, threading, time
+from pathlib import Path
+import plotly.graph_objects as go
+from civic import export
+
+export.missing_packages = lambda: ()
+figure = go.Figure(go.Bar(y=[1, 2]), layout={"width": 300, "height": 200})
+threading.Thread(target=lambda: export._render(figure, "svg"), daemon=True).start()
+hanging, deadline = Path(sys.argv[1]), time.monotonic() + 60
+while not (hanging.is_file() and hanging.read_text().strip()):
+    if time.monotonic() > deadline:
+        sys.exit("the browser never started")
+    time.sleep(0.05)
+print(time.monotonic(), flush=True)
+"""
 
 
 def test_exit_during_a_hung_export_ends_the_browser(tmp_path: Path, repo_dir: Path) -> None:
     """A server stopping (SIGTERM ends in a normal exit) while a browser hangs: the process
     exits at once and leaves no browser process behind."""
-    import subprocess
-    import sys
-    import time
-
-    script = fake_browser(tmp_path, "sleep 6543.5 & wait")
-    code = ("import threading, time, plotly.graph_objects as go\n"
-            "from civic import export\n"
-            "export.missing_packages = lambda: ()\n"
-            "figure = go.Figure(go.Bar(y=[1, 2]), layout={'width': 300, 'height': 200})\n"
-            "threading.Thread(target=lambda: export._render(figure, 'svg'), daemon=True).start()\n"
-            "time.sleep(3)\n")
+    script, marker = hanging_browser(tmp_path)
     env = {**os.environ, "BROWSER_PATH": str(script), export.TIMEOUT_ENV: "600"}
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", code], cwd=repo_dir, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", EXIT_DURING_EXPORT, str(tmp_path / "hanging")],
+                          cwd=repo_dir, env=env, capture_output=True, text=True, timeout=120)
+    exited = time.monotonic()
     assert 0 == done.returncode, done.stderr
-    assert time.monotonic() - started < 20
-    time.sleep(0.5)
-    assert [] == processes_with("6543.5")
+    assert exited - float(done.stdout) < 2 * export.KILL_WAIT + 5  # not the export's 600 s
+    assert [] == left_running(marker)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from civic import i18n
+from civic.cli import build_parser
+from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import catalogue, catalogue_files, format_number, format_quantity, t
 from civic.metrics import Status
 from civic.models import Basis, Category, Level, MilestoneStatus, ProgramStatus, ReliefKind, Trend
@@ -122,4 +123,12 @@ def test_a_missing_key_shows_itself_rather_than_crashing():
 
 
 def test_chinese_is_the_default():
-    assert "zh" == i18n.DEFAULT_LANG
+    """A link without `lang`, a view made without a language and `civic export` without
+    `--lang` all speak Chinese, and a Chinese view's link carries no `lang`."""
+    opened, notices = from_query({}, Options(departments=(), districts=()))
+    assert ([], "zh", "zh") == (notices, opened.lang, Filters().lang)
+    assert "lang" not in to_query(opened)
+    assert "zh" == build_parser().parse_args(["export", "--format", "csv", "-o", "x.csv"]).lang
+    title = t("page.overview", opened.lang)
+    assert title == catalogue("zh")["page.overview"] != catalogue("en")["page.overview"]
+    assert re.search("[\u4e00-\u9fff]", title)

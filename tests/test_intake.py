@@ -20,10 +20,12 @@ from conftest import prepared
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 HEADER_ZH = "项目,指标,报道值,统计期,部门,分组（中文）,分组（英文）,原文定位,备注"
-GOOD = "leaders_walk,problems_found,700个,2024-01,zz_admin_approval,,,测试问题700个,新的一月"
-GOOD2 = "leaders_walk,problems_solved,600个,2024-01,zz_admin_approval,,,测试解决600个,"
+# A half-year report before the edition's: its running totals continue the series since 2021.
+GOOD = ("leaders_walk,problems_found,600个,2021/2023-06-30,zz_admin_approval,,,测试问题600个,"
+        "新的半年")
+GOOD2 = "leaders_walk,problems_solved,450个,2021/2023-06-30,zz_admin_approval,,,测试解决450个,"
 BAD = "leaders_walk,problems_found,许多,2024-13,zz_admin_approval,,,测试,"
-OTHER = "leaders_walk,experiences,10人次,2024-01,zz_cdc,,,测试10人次,"
+OTHER = "leaders_walk,experiences,10人次,2023-11-01,zz_cdc,,,测试10人次,"
 # Same program, metric, period and group as a stored figure, another value.
 DUPLICATE = "leaders_walk,problems_found,640个,2021/2023-11-15,zz_admin_approval,,,测试640个,"
 EDITOR = Account("li", "editor", ("zz_admin_approval",))
@@ -63,7 +65,7 @@ def test_csv_in_utf8_with_or_without_bom_and_in_gbk(encoding):
     sheet = uploads.read("上传.csv", content, intake.FIGURE_COLUMNS)
     assert [n for n, _ in sheet.rows] == [2, 3]
     assert sheet.rows[1][1]["group_zh"] == "六十岁以上"
-    assert sheet.rows[0][1]["locator"] == "测试问题700个"
+    assert sheet.rows[0][1]["locator"] == "测试问题600个"
 
 
 def test_headers_in_either_language_read_the_same():
@@ -88,10 +90,10 @@ def test_xlsx_json_and_yaml_read_like_csv():
     as_json = json.dumps([dict(zip(HEADER.split(","), GOOD.split(",")))], ensure_ascii=False)
     from_json = uploads.read("a.json", as_json.encode(), intake.FIGURE_COLUMNS)
     as_yaml = ("defaults: {program: leaders_walk, department: zz_admin_approval, source: x}\n"
-               "figures:\n  - {metric: problems_found, reported: 700个, period: 2024-01,\n"
+               "figures:\n  - {metric: problems_found, reported: 600个, period: 2024-01,\n"
                "     locator: 测试问题700个, group: {zh: 甲组, en: group A}}\n")
     from_yaml = uploads.read("a.yaml", as_yaml.encode(), intake.FIGURE_COLUMNS)
-    assert from_xlsx.rows[0][1]["reported"] == from_json.rows[0][1]["reported"] == "700个"
+    assert from_xlsx.rows[0][1]["reported"] == from_json.rows[0][1]["reported"] == "600个"
     assert from_yaml.rows[0][1]["group_en"] == "group A"
     assert "source" not in from_yaml.rows[0][1]
 
@@ -157,19 +159,19 @@ def test_store_rules_apply_to_rows(sqlite_engine):
     """Unknown metric, a unit that does not fit, the same figure twice in one file."""
     checked = intake.check(sqlite_engine, sheet_of(
         GOOD, GOOD.replace("problems_found", "no_such_metric"),
-        GOOD.replace("700个", "700元"), GOOD), "zzrb_20231115_walk", ADMIN,
+        GOOD.replace("600个", "600元"), GOOD), "zzrb_20231115_walk", ADMIN,
         departments(sqlite_engine))
     assert {p.row for p in checked.problems} == {3, 4, 5}
     assert [r.number for r in checked.rows] == [2]
 
 
 def test_the_preview_shows_value_unit_and_qualifier_parsed(sqlite_engine):
-    line = GOOD.replace("700个", "近700个")
+    line = GOOD.replace("600个", "近600个")
     checked = intake.check(sqlite_engine, sheet_of(line), "zzrb_20231115_walk", ADMIN,
                            departments(sqlite_engine))
     shown = intake.preview(checked.rows, "en")
-    assert shown.loc[0, "value"] == "nearly 700 items" or "700" in shown.loc[0, "value"]
-    assert shown.loc[0, "qualifier"] == "nearly" and shown.loc[0, "period"] == "2024-01"
+    assert shown.loc[0, "value"] == "nearly 600 items" or "600" in shown.loc[0, "value"]
+    assert shown.loc[0, "qualifier"] == "nearly" and shown.loc[0, "period"] == "2021/2023-06-30"
 
 
 def test_an_editor_of_one_department_is_refused_rows_of_another(sqlite_engine):
@@ -190,7 +192,7 @@ def test_an_editor_cannot_overwrite_a_stored_figure_of_another_department(sqlite
     checked = intake.check(sqlite_engine, sheet_of(line), "zzrb_20231115_walk", cdc_editor,
                            departments(sqlite_engine))
     assert not checked.rows and [r.number for r in checked.refused] == [2]
-    with pytest.raises(store.Refused, match="does not write for zz_admin_approval"):
+    with pytest.raises(store.Refused, match="not a department you write for: zz_admin_approval"):
         intake.save(sqlite_engine, [r.figure for r in checked.refused], "zzrb_20231115_walk",
                     account=cdc_editor, departments=departments(sqlite_engine), why="test",
                     replace={r.key for r in checked.refused})
@@ -273,7 +275,7 @@ def test_undo_is_refused_when_a_later_change_touched_the_rows(engine):
                            departments(engine))
     first = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
                         account=ADMIN, departments=departments(engine), why="first")
-    again = intake.check(engine, sheet_of(GOOD.replace("700个", "701个")),
+    again = intake.check(engine, sheet_of(GOOD.replace("600个", "601个")),
                          "zzrb_20231115_walk", ADMIN, departments(engine))
     intake.save(engine, [r.figure for r in again.rows], "zzrb_20231115_walk",
                 account=ADMIN, departments=departments(engine), why="second",
@@ -300,7 +302,7 @@ def test_history_groups_batches_and_filters_by_editor_and_department(sqlite_engi
     assert saved.batch not in set(others["batch"])
     assert history.batches(sqlite_engine, mine).iloc[0]["batch"] == saved.batch
     cdc_editor = Account("x", "editor", ("zz_cdc",))
-    with pytest.raises(store.Refused, match="x does not write for zz_admin_approval"):
+    with pytest.raises(store.Refused, match="not a department you write for: zz_admin_approval"):
         store.undo(sqlite_engine, saved.batch, who="editor:x", why="undo",
                    guard=intake.department_guard(cdc_editor, departments(sqlite_engine)))
     assert saved.batch in set(reads.history(sqlite_engine)["batch"])
@@ -309,7 +311,8 @@ def test_history_groups_batches_and_filters_by_editor_and_department(sqlite_engi
 # -- templates -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang, header", [("en", HEADER), ("zh", HEADER_ZH)])
+@pytest.mark.parametrize("lang, header", [("en", HEADER + ",correction"),
+                                          ("zh", HEADER_ZH + ",更正说明")])
 def test_the_figures_template_reads_back_as_a_valid_upload(sqlite_engine, lang, header):
     dataset = reads.dataset(sqlite_engine)
     content = templates.template("figures", "csv", dataset, lang)

@@ -136,7 +136,7 @@ def test_template(capsys, url, tmp_path, fmt, lang):
 def test_import_as_an_account_writes_only_its_departments(capsys, url, tmp_path):
     code, _, err = run(capsys, "import", upload(tmp_path, GOOD, OTHER), "--source",
                        "zzrb_20231115_walk", "--as", "li", "--database", url)
-    assert code == 1 and "li does not write for zz_cdc" in err
+    assert code == 1 and "not a department you write for: zz_cdc" in err
     code, _, err = run(capsys, "import", upload(tmp_path, GOOD), "--source",
                        "zzrb_20231115_walk", "--as", "nobody", "--database", url)
     assert code == 2 and "civic user add" in err
@@ -158,7 +158,7 @@ def test_import_reads_a_projects_file_by_its_headers(capsys, url, tmp_path):
     path = projects_file(tmp_path, FIRST, SECOND, BOWEI)
     code, _, err = run(capsys, "import", path, "--source", "zzrb_20231115_longquan", "--as",
                        "lu", "--database", url)
-    assert code == 1 and "row 4 · program: lu does not write for program bowei_expansion" in err
+    assert code == 1 and "row 4 · program: none of your departments leads or takes part in program bowei_expansion" in err
     code, _, err = run(capsys, "import", projects_file(tmp_path, FIRST, PROJECT_BAD), "--source",
                        "zzrb_20231115_longquan", "--database", url)
     assert code == 1 and "row 3 · milestone_status: expected done, planned or expected" in err
@@ -203,3 +203,86 @@ def test_the_projects_template_imports(capsys, url, tmp_path, fmt):
 def test_a_template_that_cannot_be_written_says_why(capsys, url, tmp_path):
     code, _, err = run(capsys, "template", "projects", "-o", str(tmp_path), "--database", url)
     assert code == 1 and f"civic template: error: -o {tmp_path}" in err
+
+
+# -- numbers a leader can trust --------------------------------------------------------------------
+
+SOLVED_80 = "leaders_walk,problems_solved,80个,2024-05-27,zz_admin_approval,,,已整改问题数80个,"
+COUNTY = ["--source-title", "县级通报", "--source-date", "2024/5/28"]
+
+
+def figures_csv(capsys, url) -> str:
+    code, out, _ = run(capsys, "figures", "--program", "leaders_walk", "--format", "csv",
+                       "--database", url)
+    assert code == 0
+    return out
+
+
+def test_a_single_date_after_running_totals_is_refused_naming_the_series(capsys, url, tmp_path):
+    before = history(capsys, url)
+    code, _, err = run(capsys, "import", upload(tmp_path, SOLVED_80), *COUNTY, "--database", url)
+    assert code == 1
+    assert "nothing was written" in err
+    assert ("2024-05-27 is a single date after running totals of Problems solved since 2021 "
+            "(last 488 for 2021/2023-11-15)") in err
+    assert history(capsys, url) == before
+
+
+def test_a_correction_with_a_note_is_saved_and_audited(capsys, url, tmp_path):
+    code, _, err = run(capsys, "import", upload(tmp_path, SOLVED_80), *COUNTY, "--correction",
+                       "--database", url)
+    assert code == 2 and "--correction needs --why" in err
+    code, out, _ = run(capsys, "import", upload(tmp_path, SOLVED_80), *COUNTY, "--correction",
+                       "--why", "县级通报的单日整改数，非累计", "--database", url)
+    assert code == 0 and "added 1" in out
+    (change,) = [c for c in history(capsys, url) if c["table"] == "figures"][-1:]
+    assert change["after"]["correction"] == "县级通报的单日整改数，非累计"
+    assert change["why"] == "县级通报的单日整改数，非累计"
+
+
+def test_a_smaller_running_total_is_refused(capsys, url, tmp_path):
+    line = "leaders_walk,problems_solved,400个,2021/2024-06-30,zz_admin_approval,,,解决400个,"
+    code, _, err = run(capsys, "import", upload(tmp_path, line), "--source-title", "半年通报",
+                       "--source-date", "2024-07-01", "--database", url)
+    assert code == 1 and "400 is smaller than 488 reported for 2021/2023-11-15" in err
+
+
+def test_no_solve_rate_from_parts_of_two_dates(capsys, url, tmp_path):
+    """5123人次 and 701个 of 2024-06-30, no new 解决问题: the rate stays that of 2023-11-15."""
+    code, out, _ = run(capsys, "import", upload(
+        tmp_path, "leaders_walk,experiences,5123人次,2021/2024-06-30,zz_admin_approval,,,"
+                  "累计5123人次,",
+        "leaders_walk,problems_found,701个,2021/2024-06-30,zz_admin_approval,,,查找问题701个,"),
+        "--source-title", "半年通报", "--source-date", "2024-07-01", "--database", url)
+    assert code == 0
+    assert "Problems found: 639 (2023-11-15) → 701 (2024-06-30)" in out  # the effect, before
+    rates = [line for line in figures_csv(capsys, url).splitlines()
+             if line.startswith("leaders_walk,solution_rate,")]
+    assert len(rates) == 1 and "69.6" not in rates[0] and ",2023-11-15," in rates[0]
+    assert ",488/639," in rates[0]
+
+
+def test_a_period_after_its_report_is_refused_naming_both_dates(capsys, url, tmp_path):
+    line = "leaders_walk,menu_items,101项,2024-01-31,zz_admin_approval,,,高频事项101项,"
+    code, _, err = run(capsys, "import", upload(tmp_path, line), "--source",
+                       "zzrb_20231115_walk", "--database", url)
+    assert code == 1
+    assert "the period 2024-01-31 ends after the report it cites (zzrb_20231115_walk, " \
+           "2023-11-15)" in err
+
+
+@pytest.mark.parametrize("period", ["2024/1/31", "2024年1月31日", "2024.1.31", "２０２４-０１-３１"])
+def test_dates_as_officials_write_them_pass_a_dry_run(capsys, url, tmp_path, period):
+    line = f"leaders_walk,menu_items,101项,{period},zz_admin_approval,,,高频事项101项,"
+    code, out, err = run(capsys, "import", upload(tmp_path, line), "--source-title", "一月通报",
+                         "--source-date", "2024年2月1日", "--dry-run", "--database", url)
+    assert (code, err) == (0, "") and "would add 1" in out
+
+
+def test_a_jump_is_a_warning_with_before_and_after(capsys, url, tmp_path):
+    line = "leaders_walk,problems_found,7010个,2021/2024-06-30,zz_admin_approval,,,查找7010个,"
+    code, _, err = run(capsys, "import", upload(tmp_path, line), "--source-title", "半年通报",
+                       "--source-date", "2024-07-01", "--dry-run", "--database", url)
+    assert code == 0
+    assert ("warning: row 2 · reported: Problems found: 7010 for 2021/2024-06-30 is far from 639 "
+            "for 2021/2023-11-15") in err

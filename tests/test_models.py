@@ -322,19 +322,18 @@ def test_period_keeps_its_text(written: Any, text: str) -> None:
         ("2023/2021", "ends before it starts"),
         ("2023-11-15/2023-11-14", "ends before it starts"),
         ("2023-12/2023-11-30", "ends before it starts"),
-        ("2023-7", "expected YYYY"),
-        ("23-11-15", "expected YYYY"),
-        ("2023.11.15", "expected YYYY"),
-        ("November 2023", "expected YYYY"),
-        ("", "expected YYYY"),
-        ("/2023", "expected YYYY"),
-        ("2021/2022/2023", "expected YYYY"),
+        ("23-11-15", "expected a date .*got '23-11-15'"),
+        ("November 2023", "expected a date"),
+        ("", "expected a date"),
+        ("/2023", "got '/2023'"),
+        ("2021/2022/2023", "got '2021/2022/2023'"),
+        ("2024/1/31/2", "got '2024/1/31/2'"),
         ("2023-00", "not a calendar date: '2023-00'"),  # month 00 was read as the whole year
         ("2023-11-00", "not a calendar date: '2023-11-00'"),  # day 00 was read as the month
         ("2023-00-15", "not a calendar date"),
-        ("2021/", "expected YYYY, YYYY-MM or YYYY-MM-DD, got ''"),  # was read as 2021
-        ("2023-11-15/", "expected YYYY, YYYY-MM or YYYY-MM-DD, got ''"),
-        ("2021/2023-00", "not a calendar date: '2023-00'"),
+        ("2021/", "got '2021/'"),  # was read as 2021
+        ("2023-11-15/", "got '2023-11-15/'"),
+        ("2021/2023-00", "not a calendar date: '2021/2023-00'"),  # the whole input quoted
     ],
 )
 def test_period_rejects(written: str, message: str) -> None:
@@ -385,7 +384,7 @@ def test_derived_figure_keeps_its_quantity_and_formula() -> None:
 def test_unparseable_reported_error_is_located_at_reported() -> None:
     with pytest.raises(ValidationError) as caught:
         Figure.model_validate(with_(FIGURE, reported="很多条"))
-    assert [(("reported",), "Value error, '很多条': no number")] == [
+    assert [(("reported",), "Value error, no number in '很多条'")] == [
         (e["loc"], e["msg"]) for e in caught.value.errors()]
 
 
@@ -503,7 +502,7 @@ def test_project_milestones_in_date_order(periods: list[str], ok: bool) -> None:
     if ok:
         assert periods == [str(m.period) for m in Project.model_validate(data).milestones]
     else:
-        with pytest.raises(ValidationError, match="out of date order"):
+        with pytest.raises(ValidationError, match="must be in date order"):
             Project.model_validate(data)
 
 

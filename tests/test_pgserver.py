@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 import pgserver
-from conftest import missing_requirement
-
-# Databases handed out so far in this module, to check they were all different and are gone.
-SEEN: list[str] = []
+from conftest import fresh_database, missing_requirement
 
 
 def _tables(url: str) -> list[str]:
@@ -23,11 +22,22 @@ def _tables(url: str) -> list[str]:
         engine.dispose()
 
 
+def _databases(server_url: str) -> set[str]:
+    engine = create_engine(server_url)
+    try:
+        with engine.connect() as connection:
+            return set(connection.execute(text("SELECT datname FROM pg_database")).scalars())
+    finally:
+        engine.dispose()
+
+
+# Both runs create the same table: were a database shared, whichever ran second would fail.
 @pytest.mark.parametrize("run", [1, 2])
-def test_each_test_gets_a_fresh_empty_database(pg_database: str, run: int) -> None:
+def test_each_test_gets_a_fresh_empty_database(pg_database: str, postgres_url: str,
+                                               run: int) -> None:
     url = make_url(pg_database)
     assert url.drivername == "postgresql+psycopg"
-    assert url.database not in SEEN and url.database != "postgres"
+    assert url.database != make_url(postgres_url).database
     assert _tables(pg_database) == [], "a fresh database must be empty"
 
     engine = create_engine(pg_database)
@@ -43,19 +53,20 @@ def test_each_test_gets_a_fresh_empty_database(pg_database: str, run: int) -> No
         engine.dispose()
     assert rows == [(run, "数据")]
     assert database == url.database
-    SEEN.append(url.database)
 
 
-def test_databases_of_earlier_tests_are_dropped(postgres_url: str) -> None:
-    if len(SEEN) < 2:
-        pytest.skip("run with the tests above")
-    engine = create_engine(postgres_url)
+def test_a_fresh_database_is_dropped_on_leaving_even_while_in_use(postgres_url: str) -> None:
+    with fresh_database(postgres_url) as first, fresh_database(postgres_url) as second:
+        names = {make_url(first).database, make_url(second).database}
+        assert 2 == len(names) and names <= _databases(postgres_url)
+        engine = create_engine(first)
+        held = engine.connect()  # a connection the test forgot to close
+        held.execute(text("SELECT 1"))
     try:
-        with engine.connect() as connection:
-            names = set(connection.execute(text("SELECT datname FROM pg_database")).scalars())
+        assert not names & _databases(postgres_url), "left behind"
     finally:
+        held.invalidate()
         engine.dispose()
-    assert not names & set(SEEN), f"left behind: {sorted(names & set(SEEN))}"
 
 
 def _unreachable(url: str) -> bool:
@@ -93,3 +104,40 @@ def test_throwaway_server_survives_an_outage_and_is_removed_when_stopped() -> No
         server.stop()
     assert root is not None and not root.exists(), f"{root} left behind"
     assert _unreachable(url)
+
+
+def _port_of(url: str) -> int:
+    engine = create_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SHOW port")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_servers_started_at_once_keep_to_their_own_folder_port_and_socket() -> None:
+    """Two throwaway servers started together, as the workers of a parallel run start theirs:
+    each answers on its own port and its own Unix socket, and stopping one leaves the other."""
+    reason = pgserver.missing()
+    if reason:
+        missing_requirement(reason)
+    servers = [pgserver.PostgresServer(), pgserver.PostgresServer()]
+    try:
+        with ThreadPoolExecutor(len(servers)) as pool:
+            list(pool.map(pgserver.PostgresServer.start, servers))
+        roots = [server.root for server in servers]
+        urls = [server.url() for server in servers]
+        assert len(set(roots)) == 2 and len({server.port for server in servers}) == 2
+        for server in servers:
+            assert (server.socket_dir / f".s.PGSQL.{server.port}").is_socket()
+            assert server.socket_dir.is_relative_to(server.root)
+            over_socket = (f"postgresql+psycopg://{pgserver.SERVER_USER}@/postgres"
+                           f"?host={server.socket_dir}&port={server.port}")
+            assert server.port == _port_of(over_socket) == _port_of(server.url())
+        servers[0].stop()
+        assert _unreachable(urls[0]) and not roots[0].exists()
+        assert servers[1].port == _port_of(urls[1])
+    finally:
+        for server in servers:
+            server.stop()
+    assert not roots[1].exists() and _unreachable(urls[1])

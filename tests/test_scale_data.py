@@ -63,7 +63,7 @@ def test_small_store_is_valid_and_marked(repo_dir, tmp_path, seed_counts):
 
 
 def _batch(**changes) -> pd.DataFrame:
-    row = {"program": "leaders_walk", "metric": "experiences", "reported": "12人次",
+    row = {"program": "leaders_walk", "metric": "menu_items", "reported": "12项",
            "period": "2022-03-01", "department": "zz_admin_approval",
            "source": "zzrb_20231115_walk", "locator": "测试批次", "group_zh": None,
            "group_en": None}
@@ -85,8 +85,11 @@ def seeded(tmp_path, data_dir):
     ({"period": "2022-02-30"}, "period"),
     ({"locator": None}, "locator"),
     ({"period": "2022-03-01"}, "period"),
-    ({"metric": "problems_solved", "reported": "9999个", "period": "2022/2023-11-15"},
-     "reported"),
+    # more solved than found that day (its break of the running total marked a correction)
+    ({"metric": "problems_solved", "reported": "9999个", "period": "2023-11-15",
+      "correction": "测试"}, "reported"),
+    ({"metric": "problems_solved", "reported": "80个", "period": "2023-11-14"}, "period"),
+    ({"period": "2023-12-01"}, "period"),  # after the report it cites
 ])
 def test_bulk_refuses_a_bad_row_whole(seeded, changes, field):
     before = reads.counts(seeded)
@@ -104,7 +107,7 @@ def test_bulk_writes_all_and_audits_once(seeded):
     assert written.version == version + 1
     frame = reads.figure_frame(seeded)
     added = frame[frame["locator"] == "测试批次"]
-    assert list(added["value"]) == [12.0, 12.0] and set(added["unit"]) == {"person_time"}
+    assert list(added["value"]) == [12.0, 12.0] and set(added["unit"]) == {"item"}
     assert len(reads.history(seeded, table="figures")) == audited + 1
     with pytest.raises(store.Refused):  # the same figures again
         store.write_figures(seeded, _batch(), who="test:bulk", why="again")

@@ -149,7 +149,7 @@ def test_a_write_is_checked_against_what_the_store_holds(loaded):
              Origin("entry", 1, "figure")),
         ], who="editor:test", why="test")
     messages = " | ".join(str(p) for p in refused.value.problems)
-    assert "700 problems solved exceed 639 found" in messages
+    assert "700 problems_solved exceed the 639 problems_found" in messages
     assert "unknown metric 'no_such_metric'" in messages
     assert before == state(loaded)
 

@@ -25,6 +25,10 @@ def loaded(db_url, data_dir):
     engine = database.connect(db_url)
     database.upgrade(engine)
     store.load_folder(engine, data_dir, who=store.SEED)
+    later = Source(id="zzrb_20231115_later", publication={"zh": "株洲日报", "en": "Zhuzhou Daily"},
+                   edition_date="2023-11-20", title="测试后续报道", title_en="A later test report")
+    store.write(engine, [("sources", later, Origin("test", None, "source"))], who=store.SEED,
+                why="a later report of these tests")
     yield engine
     engine.dispose()
 
@@ -58,8 +62,24 @@ Write = Callable[[Dataset], tuple[list, list]]
 CASES: list[tuple[str, Write, bool]] = [
     ("a revised figure", lambda ds: (entry(("figures", walk())), []), False),
     ("a new figure of a new day", lambda ds: (entry(("figures", walk(
-        metric="experiences", reported="100人次", period="2023-11-16",
-        locator="体验100人次"))), []), False),
+        metric="menu_items", reported="101项", period="2023-11-14",
+        locator="事项101项"))), []), False),
+    ("a running total continued", lambda ds: (entry(("figures", walk(
+        metric="experiences", reported="4100人次", period="2021/2023-11-16",
+        source="zzrb_20231115_later", locator="体验4100人次"))), []), False),
+    ("a running total broken by a single date", lambda ds: (entry(("figures", walk(
+        reported="80个", period="2023-11-14", locator="整改80个"))), []), True),
+    ("a running total broken on purpose, with a note", lambda ds: (entry(("figures", walk(
+        reported="80个", period="2023-11-14", locator="整改80个",
+        correction="县级通报，单日数"))), []), False),
+    ("a running total that falls", lambda ds: (entry(("figures", walk(
+        reported="400个", period="2021/2023-11-16", source="zzrb_20231115_later",
+        locator="解决问题400个"))), []), True),
+    ("a report before the stored one, larger than it", lambda ds: (entry(("figures", walk(
+        reported="500个", period="2021/2023-06-30", locator="解决问题500个"))), []), True),
+    ("a figure after the report it cites", lambda ds: (entry(("figures", walk(
+        metric="menu_items", reported="101项", period="2023-11-16",
+        locator="事项101项"))), []), True),
     ("a new program and its figure", lambda ds: (entry(
         ("programs", walk_program(ds, id="second_walk")),
         ("figures", walk(program="second_walk"))), []), False),
@@ -165,10 +185,12 @@ def test_a_write_reads_only_its_program_and_period_end_at_scale(loaded, repo_dir
 def test_of_two_stored_found_figures_of_one_period_end_the_later_counts_in_both(loaded):
     """Stored in id order, the targeted check sees the later found figure as the whole one does."""
     store.write(loaded, entry(("figures", walk(metric="problems_found", reported="500个",
-                                               period="2023-11-15", locator="问题500个"))),
+                                               period="2023-11-15", locator="问题500个",
+                                               correction="另一口径的当日数"))),
                 who="editor:test", why="a later count")
     incoming = entry(("figures", walk(reported="550个", locator="解决问题550个")))
     with loaded.connect() as connection:
         whole = store._check(connection, incoming, [], whole=True)[1]
         assert whole == store._check(connection, incoming, [])[1]
-    assert ["550 problems solved exceed 500 found"] == [p.message for p in whole]
+    assert ["550 problems_solved exceed the 500 problems_found of the same date"] == [
+        p.message for p in whole]

@@ -90,7 +90,7 @@ def disk_full_at_current_size(url: str) -> Iterator[None]:
 
 
 def many_rows(count: int) -> list[str]:
-    return [f"leaders_walk,experiences,{n + 1}人次,2024-01,zz_admin_approval,测试组{n},g{n},"
+    return [f"leaders_walk,experiences,{n + 1}人次,2023-10,zz_admin_approval,测试组{n},g{n},"
             f"测试{n}人次," for n in range(count)]
 
 

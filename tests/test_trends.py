@@ -17,23 +17,37 @@ from civic.view import View
 WALK = "programs/leaders_walk.yaml"
 
 
+LATER = "test_report_20240701"
+"""A report of these tests, dated after the reports it adds figures of."""
+
+
 def _add_figures(folder, path, figures):
+    """Figures added to a program's file, citing a later report of these tests."""
+    sources = folder / "sources.yaml"
+    content = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    if LATER not in {s["id"] for s in content["sources"]}:
+        content["sources"].append({"id": LATER, "title": "测试报告", "title_en": "Test report",
+                                   "edition_date": "2024-07-01"})
+        sources.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
     file = folder / path
     content = yaml.safe_load(file.read_text(encoding="utf-8"))
-    content["figures"] += figures
+    content["figures"] += [{"source": LATER, **figure} for figure in figures]
     file.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
 
 
 @pytest.fixture
 def later_reports(tmp_data):
-    """Two later reports of the review's running total of experiences, and one of problems."""
+    """Two later reports of the review's running total of experiences, and one of problems
+    found and solved (100 not reported solved)."""
     _add_figures(tmp_data, WALK, [
         {"metric": "experiences", "reported": "5000人次", "period": "2021/2024-03-31",
          "locator": "测试报告累计5000人次"},
         {"metric": "experiences", "reported": "5600人次", "period": "2021/2024-06-30",
          "locator": "测试报告累计5600人次"},
-        {"metric": "problems_not_reported_solved", "reported": "100个",
-         "period": "2021/2024-06-30", "locator": "测试报告未解决100个"},
+        {"metric": "problems_found", "reported": "701个", "period": "2021/2024-06-30",
+         "locator": "测试报告查找701个"},
+        {"metric": "problems_solved", "reported": "601个", "period": "2021/2024-06-30",
+         "locator": "测试报告解决601个"},
     ])
     return tmp_data
 
@@ -66,7 +80,7 @@ def test_the_card_shows_the_latest_report_on_or_before_the_end_date(later_report
 def test_a_fall_where_lower_is_better_is_good_news(later_reports):
     view = View(Catalog.load(later_reports), Filters(lang="en"))
     card = _card(view, "problems_not_reported_solved")
-    # Derived 151 from the edition, then a later report of 100.
+    # Derived 151 from the edition, then 100 from a later report's parts.
     assert card.movement.change.startswith("-51")
     assert card.movement.change_note == "vs 2021–2023-11-15 · ▼ better"
     assert (card.movement.tone, card.movement.arrow) == ("blue", "down")

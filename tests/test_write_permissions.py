@@ -87,6 +87,17 @@ KINDS: dict[str, tuple[Callable[[Any], Frozen | None], Callable[[Any], Frozen], 
 }
 
 
+NOT_YOURS = {"department_not_yours", "program_not_yours", "program_not_led", "source_not_yours",
+             "admins_only"}
+
+
+def refusal_codes(refused: store.Refused) -> set[str]:
+    """The codes of a refusal's problems, each of which says it in both languages."""
+    for problem in refused.problems:
+        assert problem.say("zh") != problem.say("en") and "problem." not in problem.say("zh")
+    return {problem.code for problem in refused.problems}
+
+
 def test_every_record_kind_has_a_case() -> None:
     assert set(KINDS) == set(RECORD_KINDS)
 
@@ -106,17 +117,19 @@ def test_an_editor_changes_or_undoes_a_record_only_where_their_department_owns_i
     before = stored_documents(engine)
     incoming = [(kind, record, Origin("test", None, kind))]
     # An editor of another department can neither make the change nor undo an admin's.
-    with pytest.raises(store.Refused, match="li does not write"):
+    with pytest.raises(store.Refused) as refused:
         store.write(engine, incoming, who="editor:li", why="test",
                     guard=intake.department_guard(OUTSIDER, frame))
+    assert refusal_codes(refused.value) <= NOT_YOURS
     assert stored_documents(engine) == before
     written = store.write(engine, incoming, who="editor:root", why="admin's revision",
                           guard=intake.department_guard(ADMIN, frame))
     assert written.batch and len(written.changes) == 1
     revised_store = stored_documents(engine)
-    with pytest.raises(store.Refused, match="li does not write"):
+    with pytest.raises(store.Refused) as refused:
         store.undo(engine, written.batch, who="editor:li", why="undo",
                    guard=intake.department_guard(OUTSIDER, frame))
+    assert refusal_codes(refused.value) <= NOT_YOURS
     assert stored_documents(engine) == revised_store
     # The owning department's editor may undo it; of a shared kind, only an admin.
     undoer = ADMIN if owner is None else Account("own", "editor", (owner,))
@@ -128,19 +141,23 @@ def test_an_editor_changes_or_undoes_a_record_only_where_their_department_owns_i
 def test_an_editor_adds_figures_only_to_programs_their_department_takes_part_in(engine):
     """A figure under the editor's own department, on a program it takes no part in (the flu
     program's page), is refused in the preview and again inside the write."""
-    line = "flu_advisory,protection_onset,3周,2024-01,zz_admin_approval,,,测试3周,"
+    line = "flu_advisory,protection_onset,3周,2023-10,zz_admin_approval,,,测试3周,"
     sheet = uploads.read("up.csv", f"{HEADER}\n{line}".encode(), intake.FIGURE_COLUMNS)
     frame = departments(engine)
     checked = intake.check(engine, sheet, "zzrb_20231115_flu", OUTSIDER, frame)
     assert not checked.rows and [r.number for r in checked.refused] == [2]
-    assert "in program flu_advisory" in intake.problems_text(checked, OUTSIDER)[0]
+    assert [(p.row, p.code) for p in checked.refusals] == [(2, "program_not_yours")]
+    assert "program flu_advisory" in intake.problems_text(checked, OUTSIDER)[0]
     figures_before = len(reads.figure_frame(engine))
-    with pytest.raises(store.Refused, match="li does not write for program flu_advisory"):
+    with pytest.raises(store.Refused) as refused:
         intake.save(engine, [r.figure for r in checked.refused], "zzrb_20231115_flu",
                     account=OUTSIDER, departments=frame, why="test")
+    assert [(p.code, p.params["value"]) for p in refused.value.problems] == [
+        ("program_not_yours", "flu_advisory")]
+    assert "flu_advisory" in refused.value.problems[0].located("zh")
     assert len(reads.figure_frame(engine)) == figures_before
     # Their own program takes it.
-    own = "leaders_walk,experiences,10人次,2024-01,zz_admin_approval,,,测试10人次,"
+    own = "leaders_walk,experiences,4000人次,2021/2023-10,zz_admin_approval,,,测试4000人次,"
     sheet = uploads.read("up.csv", f"{HEADER}\n{own}".encode(), intake.FIGURE_COLUMNS)
     checked = intake.check(engine, sheet, "zzrb_20231115_walk", OUTSIDER, frame)
     assert [r.number for r in checked.rows] == [2]
@@ -151,7 +168,7 @@ def test_an_editor_adds_figures_only_to_programs_their_department_takes_part_in(
 
 
 def test_an_editor_undoes_their_own_upload_with_its_new_source(engine):
-    line = "leaders_walk,experiences,11人次,2024-02,zz_admin_approval,,,测试11人次,"
+    line = "leaders_walk,experiences,3900人次,2021/2023-09,zz_admin_approval,,,测试3900人次,"
     sheet = uploads.read("up.csv", f"{HEADER}\n{line}".encode(), intake.FIGURE_COLUMNS)
     frame = departments(engine)
     source = intake.new_source("测试通报", reads.dataset(engine).sources[0].edition_date)
@@ -183,30 +200,52 @@ def test_undoing_an_account_batch_is_refused_clearly_and_writes_nothing(engine):
     signed_in = last_batch(engine, "accounts")
     audited = len(reads.history(engine))
     for batch in (added, signed_in):
-        with pytest.raises(store.Refused, match="not undone here"):
+        with pytest.raises(store.Refused) as refused:
             store.undo(engine, batch, who="editor:root", why="undo")
+        assert refusal_codes(refused.value) == {"undo_not_records"}
         done = civic_undo(engine, batch)
-        assert done.returncode == 1 and "not undone here" in done.stderr, done.stderr
+        assert done.returncode == 1 and "is not undone here" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr and "KeyError" not in done.stderr
     assert len(reads.history(engine)) == audited
     assert accounts.current(engine, "zhao") is not None
+
+
+def test_undoing_a_subscription_batch_is_refused_and_writes_nothing(engine):
+    """Subscriptions (and their alerts) are no records of the dataset: undo leaves them to
+    `civic subscribe`, as it leaves accounts to `civic user`."""
+    from civic import subscriptions
+    from civic.catalog import Catalog
+
+    added = subscriptions.add(engine, Catalog.read(engine), view="dept=zz_cdc",
+                              document="digest", every="daily", at="08:00", who="cli:test",
+                              email="ops@example.org")
+    batch = last_batch(engine, subscriptions.TABLE)
+    audited = len(reads.history(engine))
+    with pytest.raises(store.Refused) as refused:
+        store.undo(engine, batch, who="editor:root", why="undo")
+    assert refusal_codes(refused.value) == {"undo_not_records"}
+    assert "subscriptions" in refused.value.problems[0].say("zh")
+    assert len(reads.history(engine)) == audited
+    assert added.id in {s.id for s in subscriptions.listed(engine)}
+    subscriptions.remove(engine, added.id, who="cli:test")
 
 
 def test_undoing_a_bulk_batch_is_refused_not_reported_done(engine):
     import pandas as pd
 
     rows = pd.DataFrame([{"program": "leaders_walk", "metric": "experiences",
-                          "reported": f"{n}人次", "period": f"20{n}-01",
+                          "reported": f"{n}人次", "period": f"2021/2023-{n:02}",
                           "department": "zz_admin_approval", "source": "zzrb_20231115_walk",
                           "locator": "生成数据", "group_zh": None, "group_en": None}
-                         for n in (30, 31)])
+                         for n in (7, 8)])
     store.write_figures(engine, rows, who="system:test", why="generated")
     batch = last_batch(engine, "figures")
-    with pytest.raises(store.Refused, match="bulk path"):
+    with pytest.raises(store.Refused) as refused:
         store.undo(engine, batch, who="editor:root", why="undo")
+    assert refusal_codes(refused.value) == {"undo_bulk"}
     done = civic_undo(engine, batch)
     assert done.returncode == 1 and "bulk path" in done.stderr and "0 changes" not in done.stdout
     # Leave the store as it was: the generated figures removed through the store.
-    keys = [f"leaders_walk/experiences/20{n}-01/" for n in (30, 31)]
+    keys = [f"leaders_walk/experiences/2021/2023-{n:02}/" for n in (7, 8)]
     store.write(engine, [], who="system:test", why="clean up",
                 deletes=[("figures", key) for key in keys])
