@@ -22,8 +22,11 @@ system-deps:
 test-deps:
 	@scripts/system-deps.sh --test
 
+# PYTHONMALLOC=malloc: Python's small objects from glibc, which gives back what closed sessions
+# and old data versions leave (app_pages/sessions.py); Python's own pools keep it.
 run: $(VENV)/.run-stamp system-deps
-	$(VENV)/bin/streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
+	PYTHONMALLOC=malloc $(VENV)/bin/streamlit run dashboard.py --server.address $(ADDRESS) \
+	    --server.port $(PORT)
 
 test: $(VENV)/.dev-stamp test-deps
 	$(PY) -m pytest

@@ -98,7 +98,10 @@ def _tune_allocator() -> None:
     finished thread leaves keeps what it held. glibc: large blocks (a frame's columns) always
     mapped apart, so that freeing one gives it back at once (the threshold would otherwise rise
     to 32 MB and keep them in the heap); and two heaps for all script threads, not eight per
-    core, each keeping what it freed."""
+    core, each keeping what it freed. Python's own small objects come from glibc too where the
+    server runs with PYTHONMALLOC=malloc (`make run`, the unit of docs/deploy.md): its pools
+    give memory back only by whole 1 MiB arenas, and the catalogs that saves build one after
+    another leave most of them partly used."""
     import pyarrow
 
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
