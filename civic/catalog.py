@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from civic import reads, trends
 from civic.loading import Frames, Loaded, edition_date, load
+from civic.reporting import Calendar
 from civic.models import (
     Advisory, Dataset, Department, District, Event, Metric, Program, Source,
 )
@@ -66,6 +67,11 @@ class Catalog:
     def histories(self) -> trends.Histories:
         """Every series with its changes, once per data version: shared by every view."""
         return trends.Histories(self.frames.figures)
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        """The reporting calendar: each indicator's last report and the next one expected."""
+        return Calendar(self)
 
     @cached_property
     def programs(self) -> dict[str, Program]:

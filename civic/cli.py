@@ -1,11 +1,12 @@
 """The `civic` command: check a data folder, list the store's figures and export a view without
 opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store,
-`civic user` (in `user_cli`) its accounts, `civic subscribe` and `civic deliver` (in
+`civic user` (in `user_cli`) its accounts, `civic due` the reports the calendar expects, `civic subscribe` and `civic deliver` (in
 `delivery_cli`) what officials receive."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ import pandas as pd
 
 from civic import database, delivery_cli, intake_cli, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
+from civic.departments import with_units
 from civic.extraction import (
     NOT_PROPOSED_KEYS,
     RECORD_KEYS,
@@ -27,6 +29,7 @@ from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS, t
 from civic.loading import Frames, load
 from civic.models import Category
+from civic.reporting import beijing_today
 from civic.store_cli import add_commands, database_option, engine, iso_date, write_output
 from civic.text import csv_safe
 from civic.user_cli import add_commands as add_user_commands
@@ -106,6 +109,38 @@ def _figures(args: argparse.Namespace) -> int:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
     else:
         with pd.option_context("display.max_rows", None, "display.width", 200):
+            print(frame.to_string(index=False))
+    return 0
+
+
+def due_table(catalog: Catalog, as_of: dt.date, department: str | None = None) -> pd.DataFrame:
+    """The reports due and overdue on `as_of` (`civic.reporting`), of a department and its units
+    where given, dates as YYYY-MM-DD."""
+    frame = catalog.calendar.due(as_of)
+    if department:
+        frame = frame[frame["department"].isin(with_units(catalog.frames.departments,
+                                                          [department]))]
+    frame = frame.copy()
+    for column in ("period_end", "due", "last_reported"):
+        frame[column] = frame[column].map(lambda d: d.isoformat())
+    return frame.reset_index(drop=True)
+
+
+def _due(args: argparse.Namespace) -> int:
+    catalog = stored_catalog(args)
+    if args.department and args.department not in catalog.departments:
+        print(f"civic due: error: unknown department {args.department!r}; known: "
+              f"{', '.join(sorted(catalog.departments))}", file=sys.stderr)
+        return 2
+    frame = due_table(catalog, args.as_of or beijing_today(), args.department)
+    if args.format == "csv":
+        csv_safe(frame).to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    elif frame.empty:
+        print("no report is due or overdue")
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 250):
             print(frame.to_string(index=False))
     return 0
 
@@ -252,6 +287,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
     database_option(export)
     export.set_defaults(run=_export)
+
+    due = commands.add_parser(
+        "due", help="the reports due and overdue by the reporting calendar, most overdue first")
+    due.add_argument("--as-of", type=iso_date, metavar="DATE",
+                     help="the day to judge by, YYYY-MM-DD (default: today in Beijing time)")
+    due.add_argument("--department", metavar="ID",
+                     help="the reports a department (or one of its units) owns")
+    due.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    database_option(due)
+    due.set_defaults(run=_due)
 
     extract = commands.add_parser(
         "extract", help="propose the figures a .txt, .docx or .pdf report states")

@@ -22,7 +22,7 @@ from civic.channels import Config, Webhook
 from civic.cli import main
 from civic.filters import Filters
 from civic.loading import Origin
-from civic.models import Target
+from civic.models import LocalText, Source, Target
 from civic.schedule import BEIJING, Schedule
 from civic.schema import alert_state, deliveries
 from civic.view import View
@@ -220,9 +220,16 @@ def test_an_account_receives_at_its_email_and_a_removed_subscription_stops(tmp_p
 
 # --- alerts ---------------------------------------------------------------------------------
 
+PLAN = Source(id="plan_2024", publication=LocalText(zh="测试计划", en="Test plan"),
+              edition_date=dt.date(2023, 12, 1), title="测试用工作计划",
+              title_en="A work plan written for the tests")
+
+
 def set_target(engine, metric: str, value: float) -> None:
-    target = Target(program="leaders_walk", metric=metric, value=value)
-    store.write(engine, [("targets", target, Origin("test", None, "target"))],
+    target = Target(program="leaders_walk", metric=metric, value=value, period="2024",
+                    source=PLAN.id)
+    store.write(engine, [("sources", PLAN, Origin("test", None, "plan")),
+                         ("targets", target, Origin("test", None, "target"))],
                 who="cli:test", why="target for the test")
 
 
