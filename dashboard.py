@@ -7,7 +7,7 @@ import functools
 import streamlit as st
 
 from app_pages.components import (
-    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
+    FILTER_KEYS, INDICATOR_PARAM, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
     link_notices, swap_dates, view_download,
 )
 from app_pages.sign_in import sign_in_panel, signed_in
@@ -102,6 +102,12 @@ if filters.date_from and filters.date_to and filters.date_to < filters.date_from
                  end=filters.date_to.isoformat()), icon=":material/event_busy:")
     st.button(t("filters.swap_dates", lang), on_click=swap_dates, key="swap_dates",
               icon=":material/swap_horiz:")
+# An indicator a link asks for (`?indicator=program/metric`, from any card) goes to the
+# indicator page's choice; the page puts it back into the URL.
+wanted = st.query_params.get(INDICATOR_PARAM)
+if wanted and wanted != st.session_state.get("indicator_linked"):
+    st.session_state["indicator_linked"] = wanted
+    st.session_state["indicator_pick"] = wanted
 st.query_params.from_dict(to_query(filters))
 view = View(catalog, filters)
 st.session_state[VIEW_KEY] = view
@@ -133,17 +139,24 @@ PAGES = [
     ("app_pages/community.py", "page.community", ":material/groups:", "community"),
     ("app_pages/compare.py", "page.compare", ":material/compare_arrows:", "compare"),
     ("app_pages/sources.py", "page.sources", ":material/table_view:", "sources"),
+    ("app_pages/indicator.py", "indicator.page", ":material/query_stats:", "indicator"),
 ]
 # Pages that write exist only for a signed-in editor or admin: no one else can reach their URL.
 EDITOR_PAGES = [
+    ("app_pages/department_home.py", "home.page", ":material/home_work:", "home"),
     ("app_pages/data_entry.py", "page.data_entry", ":material/upload_file:", "data_entry"),
     ("app_pages/history.py", "page.history", ":material/history:", "history"),
     ("app_pages/subscriptions.py", "subscribe.page", ":material/notifications:",
      "subscriptions"),
 ]
+ADMIN_PAGES = [
+    ("app_pages/targets.py", "targets.page", ":material/flag:", "targets"),
+]
 account = signed_in()
 if account is not None and account.role in ("editor", "admin"):
     PAGES = PAGES + EDITOR_PAGES
+if account is not None and account.role == "admin":
+    PAGES = PAGES + ADMIN_PAGES
 pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
     for path, key, icon, url in PAGES

@@ -116,13 +116,13 @@ class Watch:
 
 def target_crossed(watch: Watch) -> Iterator[Finding]:
     """A report that meets a target the last one missed, or misses one it met."""
-    targets = {(g.program, g.metric): g for g in watch.catalog.dataset.targets}
     for before, after in watch.changed:
-        target = targets.get((after.program, after.metric))
+        target = watch.catalog.target(after.program, after.metric, after.date_end)
         if target is None:
             continue
-        was, now = status(before.value, target), status(after.value, target)
-        if was != now:
+        was, now = status(before.value, target, before.unit), status(after.value, target,
+                                                                       after.unit)
+        if None not in (was, now) and was != now:
             yield Finding(after.report, after, TARGET_MET if now is Status.MET else TARGET_MISSED,
                           before, {"target": target.value, "at_least": target.at_least})
 

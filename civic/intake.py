@@ -134,9 +134,10 @@ def program_departments(programs: Sequence[Program]) -> dict[str, set[str]]:
 
 def department_guard(account: Account, departments: pd.DataFrame,
                      programs: Sequence[Program] = ()) -> store.Guard:
-    """A write may change only figures of the account's departments, and projects of programs
-    one of them leads or takes part in, before and after: an editor can neither add another
-    department's record nor overwrite one. A project of a program not in `programs` is refused."""
+    """A write may change only figures and commentaries of the account's departments, and
+    projects of programs one of them leads or takes part in, before and after: an editor can
+    neither add another department's record nor overwrite one. A project of a program not in
+    `programs` is refused; targets are set by admins only."""
     allowed = writable(account, departments)
     by_program = program_departments(programs)
 
@@ -145,7 +146,7 @@ def department_guard(account: Account, departments: pd.DataFrame,
             return []
         refused = [Problem("upload", change.key, "department", "department_not_yours",
                            {"account": account.name, "value": department})
-                   for change in changes if change.table == rows.FIGURES
+                   for change in changes if change.table in (rows.FIGURES, "commentaries")
                    for department in {(d or {}).get("department")
                                       for d in (change.before, change.after)} - {None}
                    if department not in allowed]
@@ -154,7 +155,9 @@ def department_guard(account: Account, departments: pd.DataFrame,
                           for change in changes if change.table == "projects"
                           for program in {(d or {}).get("program")
                                           for d in (change.before, change.after)} - {None}
-                          if not by_program.get(program, set()) & allowed]
+                          if not by_program.get(program, set()) & allowed] + [
+            Problem("upload", change.key, "target", "target_only_admins", {})
+            for change in changes if change.table == "targets"]
     return guard
 
 

@@ -124,6 +124,21 @@ class Calendar:
         return rows.sort_values("date_end", kind="stable").groupby(
             ["program", "metric"], sort=False).tail(1).reset_index(drop=True)
 
+    @cached_property
+    def last_by_department(self) -> pd.DataFrame:
+        """Each department's reports by the day their periods end (department, date_end), for
+        `last_report`: one row per department and day."""
+        figures = self.catalog.frames.figures
+        return (figures[["department", "date_end"]].astype({"department": str})
+                .drop_duplicates().sort_values("date_end").reset_index(drop=True))
+
+    def last_report(self, department: str, as_of: dt.date) -> dt.date | None:
+        """The day the newest report of a department on or before `as_of` ends."""
+        rows = self.last_by_department
+        rows = rows[(rows["department"] == department)
+                    & (rows["date_end"] <= pd.Timestamp(as_of))]
+        return rows["date_end"].iloc[-1].date() if len(rows) else None
+
     def expected(self, up_to: dt.date | None = None) -> list[Expected]:
         """The next report of every tracked indicator, from its last report on or before
         `up_to` (every report where None)."""

@@ -107,8 +107,8 @@ def targeted_catalog(data_dir, tmp_path):
 
 
 @pytest.mark.parametrize("lang, rate_text, open_text", [
-    ("zh", "⚠ 未达标（目标 90）", "✓ 达标（目标 200）"),
-    ("en", "⚠ Target not met (target 90)", "✓ Target met (target 200)"),
+    ("zh", "⚠ 未达标（2024目标 90%）", "✓ 达标（2024目标 200个）"),
+    ("en", "⚠ Target not met (target 90% for 2024)", "✓ Target met (target 200 for 2024)"),
 ])
 def test_a_target_shows_status_by_icon_and_word(targeted_catalog, lang, rate_text, open_text):
     assert targeted_catalog.loaded.ok
