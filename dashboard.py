@@ -116,6 +116,7 @@ st.session_state[VIEW_KEY] = view
 with st.sidebar:
     st.header(t("export.header", lang))
     if export.browser_available():
+        view_download("brief", "pdf", functools.partial(export.brief_pdf, view), "civic-brief")
         view_download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
                       "civic-briefing")
         view_download("zip", "zip", functools.partial(export.zip_bytes, view), "civic-charts")

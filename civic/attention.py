@@ -284,8 +284,9 @@ class Attention:
             return t("attention.days_late", lang, count=format_number(days, lang, 0))
         return t("attention.days_left", lang, count=format_number(-days, lang, 0))
 
-    def department_line(self, due: DepartmentDue) -> str:
-        """A department's reports in one line: how many, how late, its last report."""
+    def department_parts(self, due: DepartmentDue) -> list[str]:
+        """A department's reports in words: how many overdue and due, how late, its last
+        report."""
         lang = self.view.lang
         parts = []
         if due.overdue:
@@ -295,7 +296,11 @@ class Attention:
             parts.append(t("attention.due_count", lang, count=due.due))
         parts.append(t("attention.last_report", lang, date=due.last_reported.isoformat(),
                        ago=self.ago(due.last_reported)))
-        return ("；" if lang == "zh" else "; ").join(parts)
+        return parts
+
+    def department_line(self, due: DepartmentDue) -> str:
+        """`department_parts` in one line."""
+        return ("；" if self.view.lang == "zh" else "; ").join(self.department_parts(due))
 
     def report_line(self, row: object) -> str:
         """One expected report: program · indicator, its period, due date and how late."""

@@ -186,6 +186,7 @@ def _export(args: argparse.Namespace) -> int:
                                  date_from=args.date_from, date_to=args.date_to))
     builders = {
         "pdf": export.briefing_pdf,
+        "brief": export.brief_pdf,
         "zip": export.zip_bytes,
         "csv": lambda v: export.csv_bytes(tables.figures(v)),
         "xlsx": export.figures_xlsx,
@@ -273,8 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     figures.set_defaults(run=_figures)
 
     export = commands.add_parser(
-        "export", help="write the briefing PDF, a ZIP of the charts, or the figures as XLSX/CSV")
-    export.add_argument("--format", required=True, choices=["pdf", "zip", "xlsx", "csv"])
+        "export", help="write the two-page brief or the full briefing PDF, a ZIP of the charts, "
+                       "or the figures as XLSX/CSV")
+    export.add_argument("--format", required=True, choices=["brief", "pdf", "zip", "xlsx", "csv"])
     export.add_argument("-o", "--output", required=True, type=Path, help="file to write")
     export.add_argument("--dept", nargs="+", action="extend", default=[], metavar="ID",
                         help="department id (lead or participant); repeatable")

@@ -39,6 +39,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from civic import tables
+from civic.brief import BRIEF_PAGES, LIMITS, brief_html
 from civic.cards import KpiCard
 from civic.charts import text_width, wrap
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
@@ -725,6 +726,25 @@ def briefing_pdf(view: View) -> bytes:
     """A paginated A4 PDF of the view in its language: cover, KPIs, charts, sources."""
     _require_browser()
     return _print_pdf(briefing_html(view))
+
+
+def pdf_pages(document: bytes) -> int:
+    """How many pages a PDF has."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(document)).pages)
+
+
+@_bounded
+def brief_pdf(view: View) -> bytes:
+    """The leader's brief of the view in its language: at most two A4 pages (`civic.brief`),
+    printed with the fullest lists that fit."""
+    _require_browser()
+    for limits in LIMITS:
+        document = _print_pdf(brief_html(view, limits))
+        if pdf_pages(document) <= BRIEF_PAGES:
+            break
+    return document
 
 
 @_bounded
