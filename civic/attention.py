@@ -190,6 +190,8 @@ class Attention:
         rows = frame[frame["program"].isin(view.program_ids) & frame["group_zh"].isna()]
         if view.filters.date_to:
             rows = rows[rows["date_end"] <= pd.Timestamp(view.filters.date_to)]
+        if view.filters.date_from:
+            rows = rows[rows["date_end"] >= pd.Timestamp(view.filters.date_from)]
         last = rows.groupby(["program", "metric"], observed=True, sort=False).tail(1)
         last = last[last["change"].notna() & (last["change"] != 0)]
         last = last.assign(rank=last["change_pct"].abs().astype(float).fillna(float("inf")))
@@ -197,7 +199,10 @@ class Attention:
         for row in last.sort_values("rank", ascending=False, kind="stable").head(MOVED) \
                 .itertuples():
             program, metric = str(row.program), str(row.metric)
-            card = view.cards(program, [metric])[0]
+            cards = view.cards(program, [metric])
+            if not cards:
+                continue
+            card = cards[0]
             share = None if pd.isna(row.change_pct) else float(row.change_pct)
             found.append(Moved(program, metric, f"{view.program_name(program)} · {card.label}",
                                card.value, card.period, card.movement.change,
