@@ -7,8 +7,8 @@ import functools
 import streamlit as st
 
 from app_pages.components import (
-    FILTER_KEYS, INDICATOR_PARAM, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
-    link_notices, swap_dates, view_download,
+    FILTER_KEYS, INDICATOR_PARAM, LINKED_KEY, PICK_KEY, VIEW_KEY, browser_missing_note,
+    clear_filters, department_picker, link_notices, swap_dates, view_download,
 )
 from app_pages.sign_in import sign_in_panel, signed_in
 from civic import cache, export
@@ -105,9 +105,9 @@ if filters.date_from and filters.date_to and filters.date_to < filters.date_from
 # An indicator a link asks for (`?indicator=program/metric`, from any card) goes to the
 # indicator page's choice; the page puts it back into the URL.
 wanted = st.query_params.get(INDICATOR_PARAM)
-if wanted and wanted != st.session_state.get("indicator_linked"):
-    st.session_state["indicator_linked"] = wanted
-    st.session_state["indicator_pick"] = wanted
+if wanted and wanted != st.session_state.get(LINKED_KEY):
+    st.session_state[LINKED_KEY] = wanted
+    st.session_state[PICK_KEY] = wanted
 st.query_params.from_dict(to_query(filters))
 view = View(catalog, filters)
 st.session_state[VIEW_KEY] = view

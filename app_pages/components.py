@@ -111,6 +111,11 @@ def kpi_tile(card: KpiCard, badges: str = "", link: bool = True) -> None:
 
 INDICATOR_PAGE = "app_pages/indicator.py"
 INDICATOR_PARAM = "indicator"
+PICK_KEY = "indicator_pick"
+"""The indicator page's choice."""
+LINKED_KEY = "indicator_linked"
+"""The `?indicator=` last taken into the choice, or written from it: a link that names another
+one is new and chooses it."""
 
 
 def indicator_link(program: str, metric: str, label: str | None = None) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from app_pages.components import (
-    INDICATOR_PARAM, chart, current_view, kpi_tile, nothing_here, page_header, status_badges, tr,
+    INDICATOR_PARAM, LINKED_KEY, PICK_KEY, chart, current_view, kpi_tile, nothing_here, page_header, status_badges, tr,
 )
 from app_pages.sign_in import signed_in
 from civic import cache, indicators, intake, store
@@ -20,6 +20,7 @@ from civic.panels import history
 from civic.problems import from_pydantic, render
 from civic.text import md
 
+SAVED_KEY = "commentary_saved"
 view = current_view()
 lang = view.lang
 page_header("indicator.page")
@@ -29,11 +30,12 @@ if not options:
     st.stop()
 
 # A link's choice (`?indicator=`, copied into the state by dashboard.py) or the first one.
-if st.session_state.get("indicator_pick") not in options:
-    st.session_state["indicator_pick"] = next(iter(options))
+if st.session_state.get(PICK_KEY) not in options:
+    st.session_state[PICK_KEY] = next(iter(options))
 chosen = st.selectbox(tr("indicator.pick"), list(options), format_func=options.get,
-                      key="indicator_pick", help=tr("indicator.pick_help"))
-st.query_params[INDICATOR_PARAM] = chosen
+                      key=PICK_KEY, help=tr("indicator.pick_help"))
+st.query_params[INDICATOR_PARAM] = chosen  # a link to share, which dashboard.py knows as ours
+st.session_state[LINKED_KEY] = chosen
 program, metric = chosen.split("/")
 attention = Attention.of(view)
 
@@ -113,8 +115,11 @@ if periods and account is not None:
             st.error(tr("indicator.commentary_refused"), icon=":material/error:")
             st.text("\n".join(p.located(lang) for p in error.problems))
         else:
-            if written.batch:
-                st.success(tr("indicator.commentary_saved", batch=written.batch),
-                           icon=":material/check_circle:")
-            else:
-                st.info(tr("indicator.commentary_unchanged"))
+            # Shown after the rerun that puts the commentary in the table above.
+            st.session_state[SAVED_KEY] = written.batch or ""
+            st.rerun()
+saved_batch = st.session_state.pop(SAVED_KEY, None)
+if saved_batch:
+    st.success(tr("indicator.commentary_saved", batch=saved_batch), icon=":material/check_circle:")
+elif saved_batch == "":
+    st.info(tr("indicator.commentary_unchanged"))

@@ -63,10 +63,10 @@ metric = st.selectbox(tr("targets.metric"), list(metrics), format_func=metrics.g
 known = catalog.metrics.get(metric) if metric else None
 period = st.text_input(tr("targets.period"), key="target_period", max_chars=40)
 value = st.text_input(tr("targets.value"), key="target_value", max_chars=40)
+requirement = {True: tr("indicator.at_least"), False: tr("indicator.at_most")}
 at_least = st.radio(tr("targets.at_least"), [True, False], horizontal=True,
                     index=0 if known is None or known.higher_is_better is not False else 1,
-                    format_func=lambda up: tr("indicator.at_least" if up else "indicator.at_most"),
-                    key=f"target_at_least_{metric}")
+                    format_func=requirement.get, key=f"target_at_least_{metric}")
 modes = {m: tr(f"targets.plan_{m}") for m in ("existing", "new")}
 mode = st.segmented_control(tr("targets.plan_mode"), list(modes), default="existing",
                             format_func=modes.get, key="target_plan_mode")
