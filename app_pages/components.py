@@ -75,14 +75,14 @@ def kpi_tile(card: KpiCard, badges: str = "", link: bool = True) -> None:
     hover, and a link to the indicator's page."""
     view = current_view()
     with st.container(border=True):
-        if badges:  # catalogue words and icons
-            st.markdown(badges)
         label = card.label
         if card.derived:
             label = f"{label} · {t('basis.derived', view.lang)}"
         moved = card.movement
-        # The label as text, which wraps; the metric's own label line would cut it short.
-        st.markdown(f":small[{md(label)}]", help=md(card.provenance))
+        # The label as text, which wraps; the metric's own label line would cut it short. An
+        # indicator's status and trend (catalogue words and icons) lead it.
+        st.markdown(f"{badges} :small[{md(label)}]" if badges else f":small[{md(label)}]",
+                    help=md(card.provenance))
         st.metric(
             md(label),
             card.value,

@@ -21,8 +21,8 @@ if view.empty:
 
 attention = Attention.of(view)
 st.markdown(f"**{md(attention.headline())}**")
-st.markdown(f":material/schedule: {md(attention.due_summary())}")
 critical_indicators(attention)
+st.markdown(f":material/schedule: {md(attention.due_summary())}")
 
 st.subheader(tr("attention.moved_header"))
 what_moved(attention)

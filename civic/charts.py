@@ -174,14 +174,19 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
     labels = frame[text] if text else [format_number(v, lang) for v in frame[value]]
     values = frame[value].astype(float)
     top = values.max()
+    inside = [v >= 0.5 * top for v in values]
+    # Beside a narrow stage there is little room on a phone: a span's period breaks after its
+    # dash (2021–/2023-11-15) rather than run past the chart's edge.
+    periods = None if not period else [
+        str(p) if wide else str(p).replace("–", "–\n") for p, wide in zip(frame[period], inside)]
     fig = go.Figure(go.Funnel(
         y=_categories(frame[stage].astype(str)),
         x=values,
-        text=_with_periods([plotly_text(label) for label in labels],
-                           frame[period] if period else None),
+        text=[line.replace("\n", "<br>") for line in _with_periods(
+            [plotly_text(label) for label in labels], periods)],
         textinfo="text",
         # Inside a wide stage, beside a narrow one: never shrunk to fit a phone-wide bar.
-        textposition=["inside" if v >= 0.5 * top else "outside" for v in values],
+        textposition=["inside" if wide else "outside" for wide in inside],
         marker={"color": PALETTE[: len(frame)]},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))

@@ -14,6 +14,7 @@ from civic.cache import DATA_DIR_ENV
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "compare",
+         "indicator",
          "sources"]
 
 

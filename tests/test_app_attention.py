@@ -17,7 +17,6 @@ ADMIN = Account("zhao", "admin", ())
 RELIEF = Account("li", "editor", ("zz_civil_affairs",))  # the relief station's bureau
 CDC = Account("chen", "editor", ("zz_cdc",))
 
-COUNTS = {"zh": ["报道数据", "来源报道"], "en": ["Figures in the reports", "Source reports"]}
 WORDS = {"zh": ("未设目标", "仅一次报告", "好转"), "en": ("No target", "One report", "Improving")}
 
 

@@ -106,10 +106,10 @@ def test_critical_indicators_stand_and_move_and_the_headline_counts_them(planned
     assert (walk.standing, walk.trend) == (Standing.AT_RISK, Trend.IMPROVING)
     assert attention.indicators[0] is walk  # at risk comes before the rest
     assert attention.headline() == (
-        "3 of 3 critical indicators improved or stable (7 critical indicators in all); 4 with a "
-        "single report (no trend yet); 1 of 2 with a target on track")
+        "3 of 3 critical indicators improved or stable (7 in all); 4 with one report; 1 of 2 "
+        "with a target on track")
     zh = Attention.of(View(catalog, Filters(lang="zh")), TODAY)
-    assert zh.headline().startswith("重点指标3/3项好转或持平（共7项重点指标）")
+    assert zh.headline().startswith("重点指标3/3项好转或持平（共7项）；4项仅一次报告")
     assert "设有目标的2项中1项达标" in zh.headline()
 
 
