@@ -586,16 +586,23 @@ def _kpi_table(cards: list[KpiCard], lang: str) -> str:
 
 
 def _results(view: View, programs: list[str]) -> str:
-    """Each program with its headline figures: what the cover leads with."""
+    """Each program with its headline figures, each with its period and change since the
+    previous report: what the cover leads with. A program without headline figures (a case
+    told in words) is left to the pages after."""
     lang = view.lang
     blocks = []
     for program_id in programs:
         program = view.catalog.programs[program_id]
+        cards = view.cards(program_id, program.headline)
+        if not cards:
+            continue
         kpis = "".join(
             f'<div class="kpi"><span class="label">{_esc(card.label)}'
-            f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}</span>'
+            f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}'
+            f'<br><span class="status">{_esc(card.period)}'
+            f'{_esc(" · " + card.movement.change) if card.movement.change else ""}</span></span>'
             f'<span class="value">{_esc(card.value)}</span></div>'
-            for card in view.cards(program_id, program.headline))
+            for card in cards)
         blocks.append(f'<div class="result"><h3>{_esc(view.program_name(program_id))}</h3>'
                       f'<p class="meta">{_esc(t(f"category.{program.category}", lang))}</p>'
                       f"{kpis}</div>")

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from civic import charts, tables
-from civic.i18n import t
+from civic.i18n import format_unit, t
 from civic.metrics import target_in
 from civic.view import View
 
@@ -119,7 +119,10 @@ def comparison(view: View, metric: str, by: str) -> Panel | None:
     fig = charts.bar(frame, x="who", y="value", text="text", period="period", title=title,
                      value_title=label, lang=view.lang, horizontal=True)
     programs = list(dict.fromkeys(p for p in view.program_ids if view.has(p)))
-    return Panel(f"compare_{metric}_{by}", title, label, fig, _sources(view, programs))
+    units = {u for u in view.catalog.frames.figures.loc[
+        view.catalog.frames.figures["metric"] == metric, "unit"].astype(str)}
+    unit = format_unit(units.pop(), view.lang) if len(units) == 1 else ""
+    return Panel(f"compare_{metric}_{by}", title, unit, fig, _sources(view, programs))
 
 
 def history(view: View, program: str, metric: str, least: int = 2) -> Panel | None:
@@ -141,7 +144,8 @@ def history(view: View, program: str, metric: str, least: int = 2) -> Panel | No
                          text="text", title=title, value_title=label, lang=view.lang,
                          names=names, targets=targets,
                          target_label=t("history.target", view.lang))
-    return Panel(f"history_{program}_{metric}", title, label, fig, _sources(view, [program]))
+    return Panel(f"history_{program}_{metric}", title, format_unit(unit, view.lang), fig,
+                 _sources(view, [program]))
 
 
 def histories(view: View, program: str) -> list[Panel]:
