@@ -6,19 +6,21 @@ Everything computed comes from `civic`; this module only decides how it is laid 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
-from civic import charts, export, panels, tables
+from civic import charts, export, intake, panels, tables
 from civic.attention import MATERIAL, TONES, Attention
 from civic.departments import Directory, with_units
 from civic.filters import Notice
 from civic.i18n import join, labelled, name, t
-from civic.models import Program
+from civic.models import Program, Source
 from civic.panels import Panel
 from civic.text import md, shorten
 from civic.view import KpiCard, View
@@ -349,6 +351,35 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
                             disabled=inherited, on_change=_toggle_department,
                             args=(entry.department,), help=note)
     return chosen
+
+
+def cite_source(keys: str, words: str) -> str | Source | None:
+    """The report (or plan) a write cites: a stored source chosen (its id), or a new one
+    described (a `Source` to write with it), or None until one is given. `keys` starts the
+    widgets' keys (`source` → `source_id`, `source_title` …), `words` their labels' catalogue
+    keys (`entry.source` → `entry.source_pick` …)."""
+    view = current_view()
+    lang = view.lang
+    modes = {m: tr(f"{words}_{m}") for m in ("existing", "new")}
+    mode = st.segmented_control(tr(f"{words}_mode"), list(modes), default="existing",
+                                key=f"{keys}_mode", format_func=modes.get)
+    if mode == "existing":
+        titles = {s.id: f"{s.edition_date} · {s.title if lang == 'zh' else s.title_en}"
+                  for s in view.catalog.dataset.sources}
+        return st.selectbox(tr(f"{words}_pick"), list(titles), format_func=titles.get,
+                            index=None, key=f"{keys}_id")
+    title = st.text_input(tr(f"{words}_title"), key=f"{keys}_title", max_chars=200)
+    publisher = st.text_input(tr(f"{words}_publisher"), key=f"{keys}_publisher", max_chars=100)
+    date = st.date_input(tr(f"{words}_date"), value=None, key=f"{keys}_date",
+                         min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
+    url = st.text_input(tr(f"{words}_url"), key=f"{keys}_url", max_chars=500)
+    if title.strip() and date:
+        try:
+            return intake.new_source(title.strip(), date, publisher, url.strip() or None)
+        except ValidationError as error:
+            for problem in intake.source_problems(error, lang):
+                st.error(md(problem), icon=":material/error:")
+    return None
 
 
 def nothing_here() -> None:

@@ -1,15 +1,14 @@
 """目标 Targets: admins set an indicator's target for a period from a plan (cited as a source,
 stored or new), and remove one; each write goes through the store, audited. Admins only."""
 
-import datetime as dt
-
 import streamlit as st
 from pydantic import ValidationError
 
-from app_pages.components import current_view, tr
+from app_pages.components import cite_source, current_view, tr
 from app_pages.sign_in import editor_or_stop
-from civic import cache, intake, store, targets
+from civic import cache, store, targets
 from civic.i18n import name
+from civic.models import Source
 from civic.problems import Coded, from_pydantic, render
 
 account = editor_or_stop("targets.not_allowed")
@@ -67,35 +66,16 @@ requirement = {True: tr("indicator.at_least"), False: tr("indicator.at_most")}
 at_least = st.radio(tr("targets.at_least"), [True, False], horizontal=True,
                     index=0 if known is None or known.higher_is_better is not False else 1,
                     format_func=requirement.get, key=f"target_at_least_{metric}")
-modes = {m: tr(f"targets.plan_{m}") for m in ("existing", "new")}
-mode = st.segmented_control(tr("targets.plan_mode"), list(modes), default="existing",
-                            format_func=modes.get, key="target_plan_mode")
-plan, new_plan = None, None
-if mode == "new":
-    title = st.text_input(tr("targets.plan_title"), key="target_plan_title", max_chars=200)
-    publisher = st.text_input(tr("targets.plan_publisher"), key="target_plan_publisher",
-                              max_chars=100)
-    issued = st.date_input(tr("targets.plan_date"), value=None, key="target_plan_date",
-                           min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
-    url = st.text_input(tr("targets.plan_url"), key="target_plan_url", max_chars=500)
-    if title.strip() and issued:
-        try:
-            new_plan = intake.new_source(title.strip(), issued, publisher, url.strip() or None)
-            plan = new_plan.id
-        except ValidationError as error:
-            refused(intake.source_problems(error, lang))
-else:
-    titles = {s.id: f"{s.edition_date} · {s.title if lang == 'zh' else s.title_en}"
-              for s in catalog.dataset.sources}
-    plan = st.selectbox(tr("targets.plan_pick"), list(titles), format_func=titles.get,
-                        index=None, key="target_plan_pick")
+plan = cite_source("target_plan", "targets.plan")
+new_plan = plan if isinstance(plan, Source) else None
 why = st.text_input(tr("targets.why"), key="target_why", max_chars=200)
 if st.button(tr("targets.save"), key="target_save", icon=":material/flag:", type="primary"):
     if not (program and metric and period.strip() and value.strip() and plan):
         st.warning(tr("targets.missing"), icon=":material/info:")
         st.stop()
     try:
-        target = targets.make(program, metric, period.strip(), value.strip(), at_least, plan)
+        target = targets.make(program, metric, period.strip(), value.strip(), at_least,
+                              new_plan.id if new_plan else plan)
         written = targets.save(engine, target, account, departments,
                                why=why.strip() or f"target for {program}/{metric}",
                                plan=new_plan)

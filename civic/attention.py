@@ -237,10 +237,6 @@ class Attention:
         """A standing or trend in words: 达标 / On track."""
         return t(f"attention.{key}", self.view.lang)
 
-    def said(self, key: str) -> str:
-        """Icon and word: ✓ 达标."""
-        return f"{ICONS[key]} {self.word(key)}"
-
     def headline(self) -> str:
         """MMR-style: how many critical indicators improved or stable, of those with two
         reports; how many have a single report; how many have a target."""

@@ -599,7 +599,7 @@ def _results(view: View, programs: list[str]) -> str:
         kpis = "".join(
             f'<div class="kpi"><span class="label">{_esc(card.label)}'
             f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}'
-            f'<br><span class="status">{_esc(card.period)}'
+            f' <span class="status">{_esc(card.period)}'
             f'{_esc(" · " + card.movement.change) if card.movement.change else ""}</span></span>'
             f'<span class="value">{_esc(card.value)}</span></div>'
             for card in cards)

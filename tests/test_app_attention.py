@@ -117,7 +117,7 @@ def test_an_admin_sets_a_target_through_the_store(lang, new_store):
     at.selectbox(key="target_metric_leaders_walk").set_value("solution_rate").run()
     at.text_input(key="target_period").input("2024").run()
     at.text_input(key="target_value").input("80%").run()
-    at.selectbox(key="target_plan_pick").set_value("zzrb_20231115_walk").run()
+    at.selectbox(key="target_plan_id").set_value("zzrb_20231115_walk").run()
     at.text_input(key="target_why").input("the 2024 work plan").run()
     at.button(key="target_save").click().run()
     assert [] == [e.value for e in at.exception]
