@@ -105,8 +105,7 @@ if periods and account is not None:
                 cache.engine(), [("commentaries", commentary,
                                   Origin("page", None, f"commentary {chosen}@{period}"))],
                 who=intake.who(account), why=why.strip() or f"commentary on {chosen} {period}",
-                guard=intake.department_guard(account, view.catalog.frames.departments,
-                                              view.catalog.dataset.programs))
+                guard=intake.department_guard(account, view.catalog.frames.departments))
         except ValidationError as error:
             st.error(tr("indicator.commentary_refused"), icon=":material/error:")
             st.text("\n".join(render(*from_pydantic(e), lang)

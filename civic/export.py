@@ -531,7 +531,9 @@ h3 { font-size: 12pt; margin: 0 0 1mm; }
 .kpi { display: flex; justify-content: space-between; gap: 3mm; align-items: baseline;
   border-top: 0.5pt solid #e3e3e3; padding: 1mm 0 0.6mm; }
 .kpi .label { font-size: 8.5pt; color: #444; }
-.kpi .value { font-size: 11pt; font-weight: bold; text-align: right; word-break: keep-all; }
+.kpi .value { font-size: 11pt; font-weight: bold; text-align: right; word-break: keep-all;
+  white-space: nowrap; }
+.kpi .when { white-space: nowrap; }
 .note { font-size: 8.5pt; color: #444; }
 .page { break-before: page; }
 .program { margin: 0 0 7mm; break-inside: avoid; }
@@ -599,8 +601,9 @@ def _results(view: View, programs: list[str]) -> str:
         kpis = "".join(
             f'<div class="kpi"><span class="label">{_esc(card.label)}'
             f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}'
-            f' <span class="status">{_esc(card.period)}'
-            f'{_esc(" · " + card.movement.change) if card.movement.change else ""}</span></span>'
+            f' <span class="status when">{_esc(card.period)}</span>'
+            + (f' <span class="status">· {_esc(card.movement.change)}</span>'
+               if card.movement.change else "") + "</span>"
             f'<span class="value">{_esc(card.value)}</span></div>'
             for card in cards)
         blocks.append(f'<div class="result"><h3>{_esc(view.program_name(program_id))}</h3>'
