@@ -165,4 +165,5 @@ pages = [
 st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
 st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)
                         or "–")))
-st.navigation(pages).run()
+# Every page listed: an editor's or admin's fourteen would otherwise fold after ten.
+st.navigation(pages, expanded=True).run()
