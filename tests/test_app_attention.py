@@ -132,6 +132,13 @@ def test_an_admin_sets_a_target_through_the_store(lang, new_store):
     at.run()
     risk = {"zh": "有风险", "en": "At risk"}[lang]
     assert any(risk in m.value for m in at.markdown[:20])
+    # Its page charts the single report beside the target, and lists the target and its plan.
+    at.session_state["indicator_pick"] = "leaders_walk/solution_rate"
+    at.switch_page("app_pages/indicator.py")
+    at.run()
+    assert at.get("plotly_chart")
+    (goals,) = (d.value for d in at.dataframe if "2024" in d.value.to_string())
+    assert risk in goals.to_string() and "76.4%" in goals.to_string()
 
 
 def test_an_editor_has_no_targets_page(new_store):

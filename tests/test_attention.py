@@ -267,3 +267,14 @@ def test_a_department_home_holds_what_its_departments_own(data_dir):
     assert home.submissions() is None  # no review workflow: nothing submitted, nothing back
     walk = Home.of(attention, ["zz_admin_approval"])
     assert {"experiences", "solution_rate", "problems_found"} <= {i.metric for i in walk.indicators}
+
+
+def test_the_history_chart_draws_each_target_over_its_period(planned):
+    from civic import panels
+
+    view = View(Catalog.load(planned), Filters())
+    panel = panels.history(view, "leaders_walk", "solution_rate", least=1)
+    (goal,) = [trace for trace in panel.figure.data if trace.name == "目标"]
+    assert list(goal.y) == [80, 80] and goal.line.dash == "dash"
+    assert [str(x)[:10] for x in goal.x] == ["2024-01-01", "2024-12-31"]
+    assert panel.unit == "%"  # the caption's unit, not the metric's name
