@@ -138,9 +138,9 @@ def badge_of(attention: Attention, key: str) -> str:
     return f":{TONES[key]}-badge[{MATERIAL[key]} {attention.word(key)}]"
 
 
-def critical_indicators(attention: Attention, indicators: list | None = None) -> None:
-    """The critical indicators' tiles, each with its status and trend above it and its program
-    in its label."""
+def indicator_tiles(attention: Attention, indicators: list | None = None) -> None:
+    """Indicators' tiles (the view's critical ones unless given), each led by its status and
+    trend and naming its program in its label."""
     shown = attention.indicators if indicators is None else indicators
     if not shown:
         st.caption(tr("attention.none"))

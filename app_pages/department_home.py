@@ -5,7 +5,7 @@ what came back. An admin chooses the department to look at."""
 import streamlit as st
 
 from app_pages.components import (
-    critical_indicators, current_view, reports_due, tr,
+    indicator_tiles, current_view, reports_due, tr,
 )
 from app_pages.sign_in import editor_or_stop
 from civic.attention import Attention
@@ -35,7 +35,7 @@ home = Home.of(attention, departments)
 
 st.subheader(tr("home.indicators_header"))
 if home.indicators:
-    critical_indicators(attention, home.indicators)
+    indicator_tiles(attention, home.indicators)
 else:
     st.caption(tr("home.no_indicators"))
 

@@ -5,7 +5,7 @@ in what. The counts about the data are on the data page."""
 import streamlit as st
 
 from app_pages.components import (
-    chart, critical_indicators, current_view, kpi_row, nothing_here, page_header, program_page,
+    chart, indicator_tiles, current_view, kpi_row, nothing_here, page_header, program_page,
     reports_due, tr, what_moved,
 )
 from civic import panels
@@ -21,7 +21,7 @@ if view.empty:
 
 attention = Attention.of(view)
 st.markdown(f"**{md(attention.headline())}**")
-critical_indicators(attention)
+indicator_tiles(attention)
 st.markdown(f":material/schedule: {md(attention.due_summary())}")
 
 st.subheader(tr("attention.moved_header"))
