@@ -4,9 +4,7 @@ what came back. An admin chooses the department to look at."""
 
 import streamlit as st
 
-from app_pages.components import (
-    indicator_tiles, current_view, reports_due, tr,
-)
+from app_pages.components import current_view, indicator_tiles, reports_due, tr
 from app_pages.sign_in import editor_or_stop
 from civic.attention import Attention
 from civic.home import Home

@@ -5,7 +5,7 @@ in what. The counts about the data are on the data page."""
 import streamlit as st
 
 from app_pages.components import (
-    chart, indicator_tiles, current_view, kpi_row, nothing_here, page_header, program_page,
+    chart, current_view, indicator_tiles, kpi_row, nothing_here, page_header, program_page,
     reports_due, tr, what_moved,
 )
 from civic import panels
