@@ -9,8 +9,8 @@ import streamlit as st
 
 from app_pages import sessions
 from app_pages.components import (
-    FILTER_KEYS, VIEW_KEY, browser_missing_note, clear_filters, department_picker,
-    link_notices, swap_dates, view_download,
+    FILTER_KEYS, INDICATOR_PARAM, LINKED_KEY, PICK_KEY, VIEW_KEY, browser_missing_note,
+    clear_filters, department_picker, link_notices, swap_dates, view_download,
 )
 from app_pages.sign_in import sign_in_panel, signed_in
 from civic import cache, export
@@ -107,6 +107,12 @@ if filters.date_from and filters.date_to and filters.date_to < filters.date_from
                  end=filters.date_to.isoformat()), icon=":material/event_busy:")
     st.button(t("filters.swap_dates", lang), on_click=swap_dates, key="swap_dates",
               icon=":material/swap_horiz:")
+# An indicator a link asks for (`?indicator=program/metric`, from any card) goes to the
+# indicator page's choice; the page puts it back into the URL.
+wanted = st.query_params.get(INDICATOR_PARAM)
+if wanted and wanted != st.session_state.get(LINKED_KEY):
+    st.session_state[LINKED_KEY] = wanted
+    st.session_state[PICK_KEY] = wanted
 st.query_params.from_dict(to_query(filters))
 view = View(catalog, filters)
 st.session_state[VIEW_KEY] = view
@@ -115,6 +121,7 @@ st.session_state[VIEW_KEY] = view
 with st.sidebar:
     st.header(t("export.header", lang))
     if export.browser_available():
+        view_download("brief", "pdf", functools.partial(export.brief_pdf, view), "civic-brief")
         view_download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
                       "civic-briefing")
         view_download("zip", "zip", functools.partial(export.zip_bytes, view), "civic-charts")
@@ -138,17 +145,24 @@ PAGES = [
     ("app_pages/community.py", "page.community", ":material/groups:", "community"),
     ("app_pages/compare.py", "page.compare", ":material/compare_arrows:", "compare"),
     ("app_pages/sources.py", "page.sources", ":material/table_view:", "sources"),
+    ("app_pages/indicator.py", "indicator.page", ":material/query_stats:", "indicator"),
 ]
 # Pages that write exist only for a signed-in editor or admin: no one else can reach their URL.
 EDITOR_PAGES = [
+    ("app_pages/department_home.py", "home.page", ":material/home_work:", "home"),
     ("app_pages/data_entry.py", "page.data_entry", ":material/upload_file:", "data_entry"),
     ("app_pages/history.py", "page.history", ":material/history:", "history"),
     ("app_pages/subscriptions.py", "subscribe.page", ":material/notifications:",
      "subscriptions"),
 ]
+ADMIN_PAGES = [
+    ("app_pages/targets.py", "targets.page", ":material/flag:", "targets"),
+]
 account = signed_in()
 if account is not None and account.role in ("editor", "admin"):
     PAGES = PAGES + EDITOR_PAGES
+if account is not None and account.role == "admin":
+    PAGES = PAGES + ADMIN_PAGES
 pages = [
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
     for path, key, icon, url in PAGES
@@ -156,7 +170,8 @@ pages = [
 st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
 st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)
                         or "–")))
+# Every page listed: an editor's or admin's fourteen would otherwise fold after ten.
 try:
-    st.navigation(pages).run()
+    st.navigation(pages, expanded=True).run()
 finally:  # a closed tab's session (kept two minutes for a reconnect) holds no catalog
     st.session_state.pop(VIEW_KEY, None)

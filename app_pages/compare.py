@@ -1,4 +1,6 @@
-"""对比 Compare: one metric across departments or districts, side by side and sorted."""
+"""对比 Compare: one metric across departments, districts, programs (projects) or the groups of a
+breakdown, side by side and sorted, each value with its own date; the tables wrap, so that on a
+phone the values stay on screen."""
 
 import streamlit as st
 
@@ -17,8 +19,8 @@ if not metrics:
 labels = {view.label(m): m for m in metrics}
 metric = labels[st.selectbox(tr("compare.metric"), list(labels),
                              key=f"compare_metric_{view.lang}")]
-sides = {tr(f"compare.by.{b}"): b for b in tables.COMPARE_BY}
-by = sides[st.radio(tr("compare.by"), list(sides), key=f"compare_by_{view.lang}",
+sides = {tr(f"compare.by.{b}"): b for b in tables.compare_sides(view, metric)}
+by = sides[st.radio(tr("compare.by"), list(sides), key=f"compare_by_{view.lang}_{metric}",
                     horizontal=True)]
 comparable, rest = tables.comparison(view, metric, by)
 
@@ -30,8 +32,8 @@ else:
     chart(panels.comparison(view, metric, by))
     st.subheader(tr("compare.comparable_header"))
     table(tables.comparison_table(view, comparable), key="compare_table",
-          name=tr("compare.comparable_header"))
+          name=tr("compare.comparable_header"), wrap=True)
 if len(rest):
     st.subheader(tr("compare.not_comparable_header"))
     table(tables.comparison_table(view, rest, reasons=True), key="compare_rest",
-          name=tr("compare.not_comparable_header"))
+          name=tr("compare.not_comparable_header"), wrap=True)

@@ -6,17 +6,21 @@ Everything computed comes from `civic`; this module only decides how it is laid 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
-from civic import charts, export, panels, tables
+from civic import charts, export, intake, panels, tables
+from civic.attention import MATERIAL, TONES, Attention
 from civic.departments import Directory, with_units
 from civic.filters import Notice
 from civic.i18n import join, labelled, name, t
-from civic.models import Program
+from civic.models import Program, Source
 from civic.panels import Panel
 from civic.text import md, shorten
 from civic.view import KpiCard, View
@@ -37,18 +41,19 @@ def tr(key: str, **values: object) -> str:
 
 # About how many characters of a KPI value fit in a tile of a three-tile row on a laptop.
 TILE_CHARS = 14
+# The same where nothing else (a long label on one line) needs the room: about "nearly CNY 200
+# million" in a third of a laptop's page.
+WIDE_TILE_CHARS = 22
 # About how many ems of labels fit side by side across a row of tiles on a laptop.
 ROW_LABEL_EMS = 54
 
 
-def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
-    """KPIs in bordered tiles: value with unit and qualifier, its change since the previous
-    report (colour, arrow and word), a sparkline from three reports, progress to a target, the
-    period it covers beneath (wrapped, never cut), provenance on hover.
-
-    Long values ("about CNY 5 billion") and long labels ("Time saved · Ceramics firm's
-    approval") get fewer, wider tiles rather than being cut off.
-    """
+def kpi_row(cards: list[KpiCard], columns: int = 3,
+            badges: dict[int, str] | None = None, wrap: bool = False) -> None:
+    """KPIs in bordered tiles (`kpi_tile`). Long values ("about CNY 5 billion") and long labels
+    ("Time saved · Ceramics firm's approval") get fewer, wider tiles rather than being cut off
+    (`wrap`: labels that may wrap onto a second line need no more room); `badges` (by
+    position) puts an indicator's status and trend above its tile."""
     if not cards:
         return
     view = current_view()
@@ -56,37 +61,122 @@ def kpi_row(cards: list[KpiCard], columns: int = 3) -> None:
     derived = f" · {t('basis.derived', view.lang)}"
     widest = max(charts.text_width(card.label + (derived if card.derived else ""))
                  for card in cards)
-    columns = max(1, min(columns, columns * TILE_CHARS // max(longest, 1),
-                         int(ROW_LABEL_EMS // max(widest, 1))))
+    fit = columns * (WIDE_TILE_CHARS if wrap else TILE_CHARS) // max(longest, 1)
+    columns = max(1, min(columns, fit, columns if wrap else int(ROW_LABEL_EMS // max(widest, 1))))
     for start in range(0, len(cards), columns):
         row = cards[start:start + columns]
-        for column, card in zip(st.columns(columns), row):
-            with column, st.container(border=True):
-                label = card.label
-                if card.derived:
-                    label = f"{label} · {t('basis.derived', view.lang)}"
-                moved = card.movement
-                st.metric(
-                    md(label),
-                    card.value,
-                    delta=moved.change or card.status_text,
-                    delta_color=moved.tone,
-                    delta_arrow=moved.arrow,
-                    help=md(card.provenance),
-                    chart_data=list(moved.trend) or None,
-                )
-                if card.note:  # catalogue words, metric names and dates
-                    st.caption(md(card.note))
-                if moved.change_note:
-                    # Change notes are catalogue words, periods and arrows, never free text.
-                    st.caption(moved.change_note)
-                if moved.change and card.status_text:
-                    st.caption(card.status_text)
-                if moved.progress is not None:
-                    st.progress(moved.progress, text=moved.progress_text)
-                if card.period:
-                    # Periods are validated dates and catalogue words, never free text.
-                    st.caption(labelled(t("period.label", view.lang), card.period, view.lang))
+        for number, (column, card) in enumerate(zip(st.columns(columns), row), start=start):
+            with column:
+                kpi_tile(card, (badges or {}).get(number, ""))
+
+
+def kpi_tile(card: KpiCard, badges: str = "", link: bool = True) -> None:
+    """A KPI in a bordered tile: its label (wrapped, never cut, on a phone too), value with unit
+    and qualifier, its change since the previous report (colour, arrow and word), a sparkline
+    from three reports, progress to a target, the period it covers beneath, provenance on
+    hover, and a link to the indicator's page."""
+    view = current_view()
+    with st.container(border=True):
+        label = card.label
+        if card.derived:
+            label = f"{label} · {t('basis.derived', view.lang)}"
+        moved = card.movement
+        # The label as text, which wraps; the metric's own label line would cut it short. An
+        # indicator's status and trend (catalogue words and icons) lead it.
+        st.markdown(f"{badges} :small[{md(label)}]" if badges else f":small[{md(label)}]",
+                    help=md(card.provenance))
+        st.metric(
+            md(label),
+            card.value,
+            delta=moved.change or card.status_text,
+            delta_color=moved.tone,
+            delta_arrow=moved.arrow,
+            help=md(card.provenance),
+            chart_data=list(moved.trend) or None,
+            label_visibility="collapsed",
+        )
+        if card.note:  # catalogue words, metric names and dates
+            st.caption(md(card.note))
+        if moved.change_note:
+            # Change notes are catalogue words, periods and arrows, never free text.
+            st.caption(moved.change_note)
+        if moved.change and card.status_text:
+            st.caption(card.status_text)
+        if moved.progress is not None:
+            st.progress(moved.progress, text=moved.progress_text)
+        if card.period:
+            # Periods are validated dates and catalogue words, never free text.
+            st.caption(labelled(t("period.label", view.lang), card.period, view.lang))
+        if link and card.program:
+            indicator_link(card.program, card.metric)
+
+
+INDICATOR_PAGE = "app_pages/indicator.py"
+INDICATOR_PARAM = "indicator"
+PICK_KEY = "indicator_pick"
+"""The indicator page's choice."""
+LINKED_KEY = "indicator_linked"
+"""The `?indicator=` last taken into the choice, or written from it: a link that names another
+one is new and chooses it."""
+
+
+def indicator_link(program: str, metric: str, label: str | None = None) -> None:
+    """A link to an indicator's page (drill-in), which the page reads from the URL."""
+    st.page_link(INDICATOR_PAGE, label=label or tr("attention.open"),
+                 icon=":material/query_stats:", query_params={INDICATOR_PARAM:
+                                                               f"{program}/{metric}"})
+
+
+def status_badges(attention: Attention, standing: str, trend: str) -> str:
+    """Where an indicator stands and which way it moves as badges: icon, word and colour
+    together (Okabe–Ito colours, `.streamlit/config.toml`)."""
+    return f"{badge_of(attention, standing)} {badge_of(attention, trend)}"
+
+
+def badge_of(attention: Attention, key: str) -> str:
+    """One standing or trend as a badge: :green-badge[:material/check_circle: 达标]."""
+    return f":{TONES[key]}-badge[{MATERIAL[key]} {attention.word(key)}]"
+
+
+def indicator_tiles(attention: Attention, indicators: list | None = None) -> None:
+    """Indicators' tiles (the view's critical ones unless given), each led by its status and
+    trend and naming its program in its label."""
+    shown = attention.indicators if indicators is None else indicators
+    if not shown:
+        st.caption(tr("attention.none"))
+        return
+    cards = [replace(i.card, label=f"{i.program_name} · {i.card.label}") for i in shown]
+    kpi_row(cards, badges={n: status_badges(attention, i.standing, i.trend)
+                           for n, i in enumerate(shown)}, wrap=True)
+
+
+def reports_due(attention: Attention, rows: pd.DataFrame | None = None,
+                expanded: bool = False) -> None:
+    """The reports due and overdue by department, how late each is, and the last report."""
+    st.caption(tr("attention.due_as_of", date=attention.as_of.isoformat()))
+    departments = attention.by_department if rows is None else [
+        d for d in attention.by_department if d.department in set(rows["department"])]
+    if not departments:
+        st.caption(tr("attention.no_due"))
+        return
+    for due in departments:
+        icon = ":material/schedule:" if due.overdue else ":material/event:"
+        with st.expander(f"{md(due.name)} · {attention.department_line(due)}", icon=icon,
+                         expanded=expanded):
+            for row in due.rows.itertuples():
+                st.markdown(f"- {md(attention.report_line(row))}")
+
+
+def what_moved(attention: Attention) -> None:
+    """The largest changes since the previous report, each with its period and its trend."""
+    if not attention.moved:
+        st.caption(tr("attention.no_moved"))
+        return
+    for number, moved in enumerate(attention.moved, start=1):
+        badge = badge_of(attention, moved.trend)
+        period = labelled(tr("period.label"), moved.period, current_view().lang)
+        st.markdown(f"{number}. {badge} **{md(moved.label)}** {md(moved.value)} · "
+                    f"{md(moved.change)} · {md(moved.change_note)} · {md(period)}")
 
 
 def download(kind: str, fmt: str, build: Callable[[], bytes], name: str) -> None:
@@ -261,6 +351,35 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
                             disabled=inherited, on_change=_toggle_department,
                             args=(entry.department,), help=note)
     return chosen
+
+
+def cite_source(keys: str, words: str) -> str | Source | None:
+    """The report (or plan) a write cites: a stored source chosen (its id), or a new one
+    described (a `Source` to write with it), or None until one is given. `keys` starts the
+    widgets' keys (`source` → `source_id`, `source_title` …), `words` their labels' catalogue
+    keys (`entry.source` → `entry.source_pick` …)."""
+    view = current_view()
+    lang = view.lang
+    modes = {m: tr(f"{words}_{m}") for m in ("existing", "new")}
+    mode = st.segmented_control(tr(f"{words}_mode"), list(modes), default="existing",
+                                key=f"{keys}_mode", format_func=modes.get)
+    if mode == "existing":
+        titles = {s.id: f"{s.edition_date} · {s.title if lang == 'zh' else s.title_en}"
+                  for s in view.catalog.dataset.sources}
+        return st.selectbox(tr(f"{words}_pick"), list(titles), format_func=titles.get,
+                            index=None, key=f"{keys}_id")
+    title = st.text_input(tr(f"{words}_title"), key=f"{keys}_title", max_chars=200)
+    publisher = st.text_input(tr(f"{words}_publisher"), key=f"{keys}_publisher", max_chars=100)
+    date = st.date_input(tr(f"{words}_date"), value=None, key=f"{keys}_date",
+                         min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
+    url = st.text_input(tr(f"{words}_url"), key=f"{keys}_url", max_chars=500)
+    if title.strip() and date:
+        try:
+            return intake.new_source(title.strip(), date, publisher, url.strip() or None)
+        except ValidationError as error:
+            for problem in intake.source_problems(error, lang):
+                st.error(md(problem), icon=":material/error:")
+    return None
 
 
 def nothing_here() -> None:

@@ -8,9 +8,8 @@ from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
-from app_pages.components import current_view, tr
+from app_pages.components import cite_source, current_view, tr
 from app_pages.sign_in import editor_or_stop
 from civic import (
     cache, database, effects, extraction, intake, project_intake, reads, store, templates,
@@ -49,29 +48,7 @@ for column, kind in zip(st.columns(2), ("figures", "projects")):
                                on_click="ignore", icon=":material/download:", type="tertiary")
 
 st.subheader(tr("entry.source_header"))
-modes = {m: tr(f"entry.source_{m}") for m in ("existing", "new")}
-mode = st.segmented_control(tr("entry.source_mode"), list(modes), default="existing",
-                            key="source_mode", format_func=modes.get)
-source = None
-if mode == "existing":
-    sources = catalog.dataset.sources
-    titles = {s.id: f"{s.edition_date} · {s.title if lang == 'zh' else s.title_en}"
-              for s in sources}
-    source = st.selectbox(tr("entry.source_pick"), list(titles), format_func=titles.get,
-                          index=None, key="source_id")
-else:
-    title = st.text_input(tr("entry.source_title"), key="source_title", max_chars=200)
-    publisher = st.text_input(tr("entry.source_publisher"), key="source_publisher",
-                              max_chars=100)
-    date = st.date_input(tr("entry.source_date"), value=None, key="source_date",
-                         min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
-    url = st.text_input(tr("entry.source_url"), key="source_url", max_chars=500)
-    if title.strip() and date:
-        try:
-            source = intake.new_source(title.strip(), date, publisher, url.strip() or None)
-        except ValidationError as error:
-            for problem in intake.source_problems(error, lang):
-                st.error(md(problem), icon=":material/error:")
+source = cite_source("source", "entry.source")
 if source is None:
     st.info(tr("entry.source_missing"), icon=":material/info:")
 

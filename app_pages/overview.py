@@ -1,11 +1,15 @@
-"""总览 Overview: headline KPIs, a card per program, and who takes part in what."""
+"""总览 Overview: what needs attention first (the critical indicators' status and trend, what
+moved, the reports due and overdue by department), then a card per program and who takes part
+in what. The counts about the data are on the data page."""
 
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, kpi_row, nothing_here, page_header, program_page, tr,
+    chart, current_view, indicator_tiles, kpi_row, nothing_here, page_header, program_page,
+    reports_due, tr, what_moved,
 )
 from civic import panels
+from civic.attention import Attention
 from civic.i18n import format_date, labelled, name
 from civic.text import md
 
@@ -15,7 +19,16 @@ if view.empty:
     nothing_here()
     st.stop()
 
-kpi_row(view.headline_cards())
+attention = Attention.of(view)
+st.markdown(f"**{md(attention.headline())}**")
+indicator_tiles(attention)
+st.markdown(f":material/schedule: {md(attention.due_summary())}")
+
+st.subheader(tr("attention.moved_header"))
+what_moved(attention)
+
+st.subheader(tr("attention.due_header"))
+reports_due(attention)
 
 st.subheader(tr("overview.programs_header"))
 for program_id in [p for p in view.program_ids if view.has(p)]:

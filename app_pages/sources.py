@@ -1,8 +1,9 @@
-"""数据与来源 Data and sources: every figure under the filters, sortable, and the articles."""
+"""数据与来源 Data and sources: how much the view holds (programs, departments, figures, source
+reports, the investment they sum), every figure under the filters, sortable, and the articles."""
 
 import streamlit as st
 
-from app_pages.components import current_view, nothing_here, page_header, table, tr
+from app_pages.components import current_view, kpi_row, nothing_here, page_header, table, tr
 from civic import tables
 
 view = current_view()
@@ -10,6 +11,8 @@ page_header("page.sources")
 if view.empty:
     nothing_here()
     st.stop()
+
+kpi_row(view.headline_cards())
 
 st.subheader(tr("sources.figures_header"))
 st.caption(tr("sources.figures_note"))

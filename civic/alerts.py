@@ -1,5 +1,5 @@
-"""Alerts: an indicator that crosses its target, or moves the wrong way by more than a set share,
-raised once per indicator and report, for the subscribers of its department to hear at the next
+"""Alerts: an indicator that crosses its target, moves the wrong way by more than a set share, or
+whose report becomes overdue by the reporting calendar, raised once per indicator and report, for the subscribers of its department to hear at the next
 `civic deliver`.
 
 Each run compares every indicator's newest report (a program's latest ungrouped figure, derived
@@ -7,8 +7,8 @@ ones included) with the reading the previous run saw (`alert_state`), inside the
 transaction and only when the store has not changed since it was read. The sources in `SOURCES`
 look at that comparison and say what deserves an alert; findings about one indicator and report
 make one alert (its key), however often the run is repeated or the report corrected. A source
-that needs no new report, such as one for a report that is overdue, is one more function in
-`SOURCES` reading `Watch.catalog` and `Watch.now`.
+that needs no new report, such as `overdue_reports`, reads `Watch.catalog`, `Watch.now` and
+`Watch.since` (when the sources last looked: a report that became overdue in between).
 
 Watching starts with the first subscription (or the first run): what the store held then is
 the baseline, and raises nothing.
@@ -35,7 +35,8 @@ from civic.schema import alert_checks, alert_state, alerts, data_version
 from civic.text import bot_text
 from civic.view import View
 
-TARGET_MET, TARGET_MISSED, WRONG_WAY = "target_met", "target_missed", "wrong_way"
+TARGET_MET, TARGET_MISSED, WRONG_WAY, OVERDUE = (
+    "target_met", "target_missed", "wrong_way", "overdue")
 
 
 @dataclass(frozen=True)
@@ -71,17 +72,29 @@ def _reading(document: dict[str, Any] | None) -> Reading | None:
     return Reading(**document) if document else None
 
 
+def _of_row(row: object) -> Reading:
+    value_max = None if pd.isna(row.value_max) else float(row.value_max)
+    department = None if pd.isna(row.department) else str(row.department)
+    return Reading(str(row.program), str(row.metric), float(row.value), value_max,
+                   str(row.unit), str(row.qualifier), str(row.period),
+                   row.date_end.date().isoformat(), department, str(row.basis))
+
+
 def readings(catalog: Catalog) -> dict[str, Reading]:
     """Every indicator's newest report, by `program/metric`."""
     found = {}
     for row in latest_figures(catalog.frames.figures).itertuples(index=False):
-        value_max = None if pd.isna(row.value_max) else float(row.value_max)
-        department = None if pd.isna(row.department) else str(row.department)
-        reading = Reading(str(row.program), str(row.metric), float(row.value), value_max,
-                          str(row.unit), str(row.qualifier), str(row.period),
-                          row.date_end.date().isoformat(), department, str(row.basis))
+        reading = _of_row(row)
         found[reading.indicator] = reading
     return found
+
+
+def newest_reading(catalog: Catalog, program: str, metric: str) -> Reading | None:
+    """An indicator's newest report of any group (a breakdown's part, where it has no total)."""
+    figures = catalog.frames.figures
+    rows = figures[(figures["program"] == program) & (figures["metric"] == metric)]
+    last = next(rows.sort_values("date_end", kind="stable").tail(1).itertuples(index=False), None)
+    return None if last is None else _of_row(last)
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,8 @@ class Watch:
     after: dict[str, Reading]
     share: float
     now: dt.datetime
+    since: dt.datetime | None = None
+    """When the sources last looked (None: never)."""
 
     @property
     def changed(self) -> list[tuple[Reading, Reading]]:
@@ -116,13 +131,13 @@ class Watch:
 
 def target_crossed(watch: Watch) -> Iterator[Finding]:
     """A report that meets a target the last one missed, or misses one it met."""
-    targets = {(g.program, g.metric): g for g in watch.catalog.dataset.targets}
     for before, after in watch.changed:
-        target = targets.get((after.program, after.metric))
+        target = watch.catalog.target(after.program, after.metric, after.date_end)
         if target is None:
             continue
-        was, now = status(before.value, target), status(after.value, target)
-        if was != now:
+        was, now = status(before.value, target, before.unit), status(after.value, target,
+                                                                       after.unit)
+        if None not in (was, now) and was != now:
             yield Finding(after.report, after, TARGET_MET if now is Status.MET else TARGET_MISSED,
                           before, {"target": target.value, "at_least": target.at_least})
 
@@ -141,8 +156,29 @@ def wrong_way(watch: Watch) -> Iterator[Finding]:
                           {"share": share, "limit": watch.share})
 
 
+def overdue_reports(watch: Watch) -> Iterator[Finding]:
+    """A report that has become overdue since the last look (its due date passed in between,
+    Beijing time), by the reporting calendar (`civic.reporting`): one alert per indicator and
+    period, with its due date and how late it is."""
+    if watch.since is None:
+        return
+    today = watch.now.astimezone(BEIJING).date()
+    looked = watch.since.astimezone(BEIJING).date()
+    for expected in watch.catalog.calendar.expected(today):
+        if not looked <= expected.due < today:
+            continue
+        indicator = f"{expected.program}/{expected.metric}"
+        reading = watch.after.get(indicator) or newest_reading(watch.catalog, expected.program,
+                                                              expected.metric)
+        if reading is not None:
+            yield Finding(f"{indicator}@due:{expected.period}", reading, OVERDUE, None,
+                          {"period": expected.period, "due": expected.due.isoformat(),
+                           "days_late": (today - expected.due).days,
+                           "owner": expected.department})
+
+
 Source = Callable[[Watch], Iterable[Finding]]
-SOURCES: list[Source] = [target_crossed, wrong_way]
+SOURCES: list[Source] = [target_crossed, wrong_way, overdue_reports]
 
 
 @dataclass(frozen=True)
@@ -227,11 +263,14 @@ def detect(connection: Connection, catalog: Catalog, share: float, now: dt.datet
     if not _current(connection, catalog):
         return None
     stored, found = _stored(connection), readings(catalog)
+    since = connection.execute(select(alert_checks.c.checked_at)
+                               .where(alert_checks.c.id == 1)).scalar()
+    since = since.replace(tzinfo=dt.UTC) if since is not None and since.tzinfo is None else since
     _checked(connection, catalog.version, now)
     if not stored:
         _save(connection, stored, found, now)
         return []
-    watch = Watch(catalog, stored, found, share, now)
+    watch = Watch(catalog, stored, found, share, now, since)
     merged: dict[str, list[Finding]] = {}
     for source in sources:
         for finding in source(watch):
@@ -274,6 +313,9 @@ def _reason(reason: str, detail: dict[str, Any], lang: str) -> str:
     if "share" in detail:
         values["share"] = format_number(abs(detail["share"]) * 100, lang, 1)
         values["limit"] = format_number(detail["limit"] * 100, lang, 0)
+    if reason == OVERDUE:
+        values.update(period=detail["period"], due=detail["due"],
+                      days=format_number(detail["days_late"], lang, 0))
     return t(f"delivery.alert.{reason}", lang, **values)
 
 
@@ -294,7 +336,8 @@ def message(alert: Alert, catalog: Catalog, lang: str, link: str | None) -> Mess
         shown = f"{value}（{period}）" if lang == "zh" else f"{value} ({period})"
         return labelled(t(f"delivery.alert.{key}", lang), shown, lang)
 
-    states = [s for s in (said("before", alert.before), said("after", alert.after)) if s]
+    now = "last" if OVERDUE in alert.reasons else "after"  # no new report: the last one
+    states = [s for s in (said("before", alert.before), said(now, alert.after)) if s]
     opened = [t("delivery.open", lang, link=link)] if link else []
     text = "\n".join([subject, *reasons, *states, "", *opened]) + "\n"
     markdown = "\n".join([f"### {bot_text(subject)}", *(f"- {bot_text(r)}" for r in reasons),

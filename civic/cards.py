@@ -55,7 +55,6 @@ class Cards:
 
     def cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         """KPI cards for a program's metrics, in order; metrics without a figure are left out."""
-        targets = {(g.program, g.metric): g for g in self.catalog.dataset.targets}
         cards = []
         order = {m: i for i, m in enumerate(metrics)}
         found = [self.latest(program, m) for m in sorted(order, key=order.__getitem__)]
@@ -63,8 +62,8 @@ class Cards:
             history = self.series(program, row.metric)
             last = self.newest(program, row.metric)
             row = last or row  # the latest report on or before the view's end date
-            target = targets.get((program, row.metric))
-            verdict = status(float(row.value), target) if target else None
+            target = self.catalog.target(program, row.metric, row.date_end)
+            verdict = status(float(row.value), target, str(row.unit)) if target else None
             scope = self.scope(row)
             cards.append(KpiCard(
                 program=program,
@@ -75,7 +74,8 @@ class Cards:
                 derived=row.basis == Basis.DERIVED,
                 provenance=self.provenance(row),
                 status=verdict,
-                status_text=self.status_text(verdict, target) if verdict else None,
+                status_text=self.status_text(verdict, target, str(row.unit)) if verdict
+                else None,
                 movement=movement(history, self.catalog.metrics.get(row.metric), target,
                                   self.lang, self.noun(row.metric), last=last),
                 note=self.derived_note(row) if row.basis == Basis.DERIVED else "",

@@ -12,11 +12,15 @@ from sqlalchemy import Engine
 
 from civic import reads, trends
 from civic.loading import Frames, Loaded, edition_date, load
+from civic.reporting import Calendar
+from civic.metrics import target_for
 from civic.models import (
-    Advisory, Dataset, Department, District, Event, Metric, Program, Source,
+    Advisory, Dataset, Department, District, Event, Metric, Program, Source, Target,
 )
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+KEPT = 256
+"""Views' results kept per data version (`Catalog.kept`): each a few cards and rows."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,37 @@ class Catalog:
     def histories(self) -> trends.Histories:
         """Every series with its changes, once per data version: shared by every view."""
         return trends.Histories(self.frames.figures)
+
+    @cached_property
+    def targets(self) -> dict[tuple[str, str], list[Target]]:
+        """Each indicator's targets (program, metric), ordered by the end of their periods."""
+        found: dict[tuple[str, str], list[Target]] = {}
+        for target in sorted(self.dataset.targets, key=lambda g: g.period.end):
+            found.setdefault((target.program, target.metric), []).append(target)
+        return found
+
+    def target(self, program: str, metric: str, day: object = None) -> Target | None:
+        """The target in force for an indicator's report ending on `day` (`metrics.target_for`)."""
+        return target_for(self.targets.get((program, metric), []), day)
+
+    @cached_property
+    def memo(self) -> dict[object, object]:
+        """What views make once per data version (their attention), by a key naming the view;
+        bounded: cleared when full."""
+        return {}
+
+    def kept(self, key: object, make):
+        """`make()` once per data version and `key`, then kept."""
+        if key not in self.memo:
+            if len(self.memo) >= KEPT:
+                self.memo.clear()
+            self.memo[key] = make()
+        return self.memo[key]
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        """The reporting calendar: each indicator's last report and the next one expected."""
+        return Calendar(self)
 
     @cached_property
     def programs(self) -> dict[str, Program]:

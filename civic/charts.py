@@ -174,14 +174,19 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, lang: str
     labels = frame[text] if text else [format_number(v, lang) for v in frame[value]]
     values = frame[value].astype(float)
     top = values.max()
+    inside = [v >= 0.5 * top for v in values]
+    # Beside a narrow stage there is little room on a phone: a span's period breaks after its
+    # dash (2021–/2023-11-15) rather than run past the chart's edge.
+    periods = None if not period else [
+        str(p) if wide else str(p).replace("–", "–\n") for p, wide in zip(frame[period], inside)]
     fig = go.Figure(go.Funnel(
         y=_categories(frame[stage].astype(str)),
         x=values,
-        text=_with_periods([plotly_text(label) for label in labels],
-                           frame[period] if period else None),
+        text=[line.replace("\n", "<br>") for line in _with_periods(
+            [plotly_text(label) for label in labels], periods)],
         textinfo="text",
         # Inside a wide stage, beside a narrow one: never shrunk to fit a phone-wide bar.
-        textposition=["inside" if v >= 0.5 * top else "outside" for v in values],
+        textposition=["inside" if wide else "outside" for wide in inside],
         marker={"color": PALETTE[: len(frame)]},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
@@ -284,19 +289,25 @@ BOUND_SYMBOLS = {"reported": "circle", "lower_bound": "triangle-up", "upper_boun
 
 def history(frame: pd.DataFrame, *, date: str, value: str, bound: str, text: str, title: str,
             value_title: str, lang: str, names: dict[str, str], value_max: str | None = None,
-            target: float | None = None, target_label: str = "") -> go.Figure:
+            target: float | None = None, target_label: str = "",
+            targets: list[tuple[float, pd.Timestamp, pd.Timestamp]] = ()) -> go.Figure:
     """A metric's reports over time, each marked where it stands, joined by a thin line.
 
     `bound` names a column saying what each report is (`reported`, `lower_bound`,
     `upper_bound`, `range`); `names` words them for the legend. A lower bound is a triangle
     with a whisker pointing up (the value is at least this), an upper bound points down, a
-    range is drawn from its lower to its upper end (`value_max`). `target` is a dashed line.
+    range is drawn from its lower to its upper end (`value_max`). `target` is a dashed line
+    across the chart; each of `targets` (value, start, end of its period) a dashed line over its
+    period, ending in a marker where it is to be reached.
     """
     frame = frame.sort_values(date)
     values = frame[value].astype(float)
     tops = frame[value_max].astype(float).fillna(values) if value_max else values
     # Room either side, and labels leaning inwards, so that they stay inside a phone's width.
     start, end = frame[date].min(), frame[date].max()
+    if len(targets):
+        start = min(start, *(pd.Timestamp(s) for _, s, _ in targets))
+        end = max(end, *(pd.Timestamp(e) for _, _, e in targets))
     pad = max((end - start) * 0.1, pd.Timedelta(days=30))
     middle = start + (end - start) / 2
     reach = float(pd.concat([values, tops]).max()) * 0.12 if len(frame) else 0.0
@@ -321,13 +332,21 @@ def history(frame: pd.DataFrame, *, date: str, value: str, bound: str, text: str
                      "color": PALETTE[i % len(PALETTE)]},
             hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>%{fullData.name}</extra>",
         ))
-    top = max(float(tops.max()) if len(frame) else 0.0, target or 0.0) + reach
+    goals = [g for g, _, _ in targets] + ([target] if target is not None else [])
+    top = max(float(tops.max()) if len(frame) else 0.0, *goals, 0.0) + reach
     axis = _value_axis(pd.Series([top]), lang) | {"title": {"text": plotly_text(value_title)}}
     if target is not None:
         fig.add_trace(go.Scatter(
             x=[start - pad, end + pad], y=[target, target], mode="lines",
             name=_lines(target_label, LEGEND_EMS),
             line={"color": PALETTE[5], "dash": "dash", "width": 2}, hoverinfo="name"))
+    for number, (goal, begins, ends) in enumerate(targets):
+        fig.add_trace(go.Scatter(
+            x=[pd.Timestamp(begins), pd.Timestamp(ends)], y=[goal, goal], mode="lines+markers",
+            name=_lines(target_label, LEGEND_EMS), showlegend=number == 0,
+            legendgroup="targets", marker={"symbol": ["line-ns", "star"], "size": [8, 12],
+                                           "color": PALETTE[5]},
+            line={"color": PALETTE[5], "dash": "dash", "width": 2}, hoverinfo="name+y"))
     fig.update_layout(yaxis=axis, xaxis={"title": None, "tickformat": "%Y-%m", "nticks": 5,
                                          "range": [start - pad, end + pad]},
                       showlegend=True)

@@ -1,11 +1,12 @@
 """The `civic` command: check a data folder, list the store's figures and export a view without
 opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store,
-`civic user` (in `user_cli`) its accounts, `civic subscribe` and `civic deliver` (in
+`civic user` (in `user_cli`) its accounts, `civic due` the reports the calendar expects, `civic subscribe` and `civic deliver` (in
 `delivery_cli`) what officials receive."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -16,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from civic import database, delivery_cli, intake_cli, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
+from civic.departments import with_units
 from civic.extraction import (
     NOT_PROPOSED_KEYS,
     RECORD_KEYS,
@@ -28,6 +30,7 @@ from civic.filters import Filters, Options
 from civic.i18n import DEFAULT_LANG, LANGS, t
 from civic.loading import Frames, load
 from civic.models import Category
+from civic.reporting import beijing_today
 from civic.store_cli import add_commands, database_option, engine, iso_date, write_output
 from civic.text import csv_safe
 from civic.user_cli import add_commands as add_user_commands
@@ -111,6 +114,38 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def due_table(catalog: Catalog, as_of: dt.date, department: str | None = None) -> pd.DataFrame:
+    """The reports due and overdue on `as_of` (`civic.reporting`), of a department and its units
+    where given, dates as YYYY-MM-DD."""
+    frame = catalog.calendar.due(as_of)
+    if department:
+        frame = frame[frame["department"].isin(with_units(catalog.frames.departments,
+                                                          [department]))]
+    frame = frame.copy()
+    for column in ("period_end", "due", "last_reported"):
+        frame[column] = frame[column].map(lambda d: d.isoformat())
+    return frame.reset_index(drop=True)
+
+
+def _due(args: argparse.Namespace) -> int:
+    catalog = stored_catalog(args)
+    if args.department and args.department not in catalog.departments:
+        print(f"civic due: error: unknown department {args.department!r}; known: "
+              f"{', '.join(sorted(catalog.departments))}", file=sys.stderr)
+        return 2
+    frame = due_table(catalog, args.as_of or beijing_today(), args.department)
+    if args.format == "csv":
+        csv_safe(frame).to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    elif frame.empty:
+        print("no report is due or overdue")
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 250):
+            print(frame.to_string(index=False))
+    return 0
+
+
 def _filter_errors(args: argparse.Namespace, options: Options) -> list[str]:
     """What is wrong with the filters asked for, in words; empty when they all name something."""
     errors = [f"unknown department {d!r} (known: {', '.join(options.departments)})"
@@ -152,6 +187,7 @@ def _export(args: argparse.Namespace) -> int:
                                  date_from=args.date_from, date_to=args.date_to))
     builders = {
         "pdf": export.briefing_pdf,
+        "brief": export.brief_pdf,
         "zip": export.zip_bytes,
         "csv": lambda v: export.csv_bytes(tables.figures(v)),
         "xlsx": export.figures_xlsx,
@@ -239,8 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     figures.set_defaults(run=_figures)
 
     export = commands.add_parser(
-        "export", help="write the briefing PDF, a ZIP of the charts, or the figures as XLSX/CSV")
-    export.add_argument("--format", required=True, choices=["pdf", "zip", "xlsx", "csv"])
+        "export", help="write the two-page brief or the full briefing PDF, a ZIP of the charts, "
+                       "or the figures as XLSX/CSV")
+    export.add_argument("--format", required=True, choices=["brief", "pdf", "zip", "xlsx", "csv"])
     export.add_argument("-o", "--output", required=True, type=Path, help="file to write")
     export.add_argument("--dept", nargs="+", action="extend", default=[], metavar="ID",
                         help="department id (lead or participant); repeatable")
@@ -253,6 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
     database_option(export)
     export.set_defaults(run=_export)
+
+    due = commands.add_parser(
+        "due", help="the reports due and overdue by the reporting calendar, most overdue first")
+    due.add_argument("--as-of", type=iso_date, metavar="DATE",
+                     help="the day to judge by, YYYY-MM-DD (default: today in Beijing time)")
+    due.add_argument("--department", metavar="ID",
+                     help="the reports a department (or one of its units) owns")
+    due.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    database_option(due)
+    due.set_defaults(run=_due)
 
     extract = commands.add_parser(
         "extract", help="propose the figures a .txt, .docx or .pdf report states")

@@ -1,7 +1,8 @@
 """A view's headline indicators in a few lines, in the view's language: the `digest` document,
 and the text of every scheduled message (an e-mail's body, a group bot's Markdown).
 
-Each line is a KPI card as the dashboard shows it: program and indicator, value with unit and
+The headline indicators are the critical ones (data/metrics.yaml). Each line is a KPI card as the
+dashboard shows it: program and indicator, value with unit and
 qualifier, the period it covers, its change since the previous report and its target status.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from civic.attention import Attention
 from civic.cards import KpiCard
 from civic.channels import BOT_BYTES, Attachment, Message, fit
 from civic.i18n import format_date, labelled, t
@@ -26,13 +28,14 @@ class Headline:
 
 
 def headlines(view: View) -> list[Headline]:
-    """The view's headline indicators: each program's `headline` metrics, in the pages' order."""
+    """The view's critical indicators (the catalogue's `critical` flags), in the pages' order:
+    those the first screen and the brief lead with."""
+    attention = Attention.of(view)
     found = []
     for program_id in view.program_ids:
         if view.has(program_id):
-            program = view.catalog.programs[program_id]
             found += [Headline(view.program_name(program_id), card)
-                      for card in view.cards(program_id, program.headline)]
+                      for card in view.cards(program_id, attention.critical_metrics(program_id))]
     return found
 
 

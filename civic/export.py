@@ -39,6 +39,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from civic import tables
+from civic.brief import BRIEF_PAGES, LIMITS, brief_html
 from civic.cards import KpiCard
 from civic.charts import text_width, wrap
 from civic.i18n import DEFAULT_LANG, format_date, labelled, source_line, t
@@ -530,7 +531,9 @@ h3 { font-size: 12pt; margin: 0 0 1mm; }
 .kpi { display: flex; justify-content: space-between; gap: 3mm; align-items: baseline;
   border-top: 0.5pt solid #e3e3e3; padding: 1mm 0 0.6mm; }
 .kpi .label { font-size: 8.5pt; color: #444; }
-.kpi .value { font-size: 11pt; font-weight: bold; text-align: right; word-break: keep-all; }
+.kpi .value { font-size: 11pt; font-weight: bold; text-align: right; word-break: keep-all;
+  white-space: nowrap; }
+.kpi .when { white-space: nowrap; }
 .note { font-size: 8.5pt; color: #444; }
 .page { break-before: page; }
 .program { margin: 0 0 7mm; break-inside: avoid; }
@@ -585,16 +588,24 @@ def _kpi_table(cards: list[KpiCard], lang: str) -> str:
 
 
 def _results(view: View, programs: list[str]) -> str:
-    """Each program with its headline figures: what the cover leads with."""
+    """Each program with its headline figures, each with its period and change since the
+    previous report: what the cover leads with. A program without headline figures (a case
+    told in words) is left to the pages after."""
     lang = view.lang
     blocks = []
     for program_id in programs:
         program = view.catalog.programs[program_id]
+        cards = view.cards(program_id, program.headline)
+        if not cards:
+            continue
         kpis = "".join(
             f'<div class="kpi"><span class="label">{_esc(card.label)}'
-            f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}</span>'
+            f'{_esc(" · " + t("basis.derived", lang)) if card.derived else ""}'
+            f' <span class="status when">{_esc(card.period)}</span>'
+            + (f' <span class="status">· {_esc(card.movement.change)}</span>'
+               if card.movement.change else "") + "</span>"
             f'<span class="value">{_esc(card.value)}</span></div>'
-            for card in view.cards(program_id, program.headline))
+            for card in cards)
         blocks.append(f'<div class="result"><h3>{_esc(view.program_name(program_id))}</h3>'
                       f'<p class="meta">{_esc(t(f"category.{program.category}", lang))}</p>'
                       f"{kpis}</div>")
@@ -725,6 +736,25 @@ def briefing_pdf(view: View) -> bytes:
     """A paginated A4 PDF of the view in its language: cover, KPIs, charts, sources."""
     _require_browser()
     return _print_pdf(briefing_html(view))
+
+
+def pdf_pages(document: bytes) -> int:
+    """How many pages a PDF has."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(document)).pages)
+
+
+@_bounded
+def brief_pdf(view: View) -> bytes:
+    """The leader's brief of the view in its language: at most two A4 pages (`civic.brief`),
+    printed with the fullest lists that fit."""
+    _require_browser()
+    for limits in LIMITS:
+        document = _print_pdf(brief_html(view, limits))
+        if pdf_pages(document) <= BRIEF_PAGES:
+            break
+    return document
 
 
 @_bounded

@@ -148,7 +148,8 @@ def department_guard(account: Account, departments: pd.DataFrame) -> store.Guard
     - a source only together with the records of theirs that cite it: a new one with the
       figures that cite it, a stored one removed with the last of them (an undo); a stored
       source otherwise only when it names one of their departments;
-    - nothing else (districts, metrics, any kind without a program): those are for admins.
+    - nothing else (targets, districts, metrics, any kind without a program): those are for
+      admins.
     """
     allowed = writable(account, departments)
 
@@ -198,6 +199,8 @@ def _refusals(account: Account, allowed: set[str], change: store.Change,
     if change.table == "departments":
         return [] if change.key in allowed else \
             no("department", "department_not_yours", value=change.key)
+    if change.table == "targets":
+        return no("target", "target_only_admins")
     if "program" not in document:
         return no("record", "admins_only", table=change.table)
     found = []

@@ -20,14 +20,18 @@ from civic import rules
 from civic.derived import derived_frame
 from civic.models import (
     RECORD_KINDS,
+    Commentary,
     Dataset,
     Figure,
     Frozen,
     Metric,
     Program,
     Source,
+    Target,
+    owning_department,
 )
 from civic.problems import MAX_PROBLEM_TEXT, Coded, Problem, clip, from_pydantic
+from civic.quantities import UNITS
 
 __all__ = ["MAX_PROBLEM_TEXT", "Problem", "clip"]  # where the loader's users find them
 
@@ -266,7 +270,7 @@ class _Index:
 # Which fields of which record kind refer to which other kind.
 _REFERENCES: dict[str, list[tuple[str, str]]] = {
     "sources": [("department", "departments")],
-    "metrics": [("derived_inputs", "metrics"), ("at_most", "metrics")],
+    "metrics": [("derived_inputs", "metrics"), ("at_most", "metrics"), ("owner", "departments")],
     "departments": [("district", "districts"), ("parent", "departments")],
     "programs": [("lead", "departments"), ("participants", "departments"), ("source", "sources")],
     "figures": [
@@ -295,7 +299,9 @@ _REFERENCES: dict[str, list[tuple[str, str]]] = {
         ("participants", "departments"),
         ("source", "sources"),
     ],
-    "targets": [("program", "programs"), ("metric", "metrics")],
+    "targets": [("program", "programs"), ("metric", "metrics"), ("source", "sources")],
+    "commentaries": [("program", "programs"), ("metric", "metrics"),
+                     ("department", "departments")],
 }
 
 
@@ -348,6 +354,29 @@ def _derivation_problems(records: list[tuple[str, Frozen, Origin]]) -> dict[int,
                                                          if m in derived])}
 
 
+def _indicator_problems(records: list[tuple[str, Frozen, Origin]]) -> dict[int, Problem]:
+    """A target's unit fits its metric; a commentary is written by the department that owns the
+    indicator (`owning_department`)."""
+    programs = {r.id: r for k, r, _ in records if isinstance(r, Program)}
+    metrics = {r.id: r for k, r, _ in records if isinstance(r, Metric)}
+    found = {}
+    for position, (_, record, origin) in enumerate(records):
+        metric = metrics.get(getattr(record, "metric", ""))
+        if metric is None:
+            continue
+        if isinstance(record, Target) and record.unit is not None \
+                and UNITS[record.unit].dimension != metric.dimension:
+            found[position] = Problem(origin.file, origin.record, "unit", "target_unit",
+                                      {"metric": metric.id, "unit": record.unit})
+        if isinstance(record, Commentary) and record.program in programs:
+            owner = owning_department(programs[record.program], metric)
+            if record.department != owner:
+                found[position] = Problem(origin.file, origin.record, "department",
+                                          "commentary_owner",
+                                          {"owner": owner, "value": record.department})
+    return found
+
+
 def cross_record_problems(
     records: list[tuple[str, Frozen, Origin]], new: set[int] | None = None,
 ) -> tuple[set[int], list[Problem]]:
@@ -357,7 +386,8 @@ def cross_record_problems(
     figures only where one of them is at a position of `new` (None: every record is new).
     """
     index = _Index(records)
-    duplicates = _duplicate_problems(records) | _derivation_problems(records)
+    duplicates = (_duplicate_problems(records) | _derivation_problems(records)
+                  | _indicator_problems(records))
     bad: set[int] = set(duplicates)
     problems = list(duplicates.values())
     figures: list[tuple[int, Figure]] = []

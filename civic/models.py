@@ -282,6 +282,20 @@ OPERATIONS = ("ratio", "difference", "per_area", "sum")
 """The operations a derived metric may use."""
 
 
+class Cadence(StrEnum):
+    """How often a metric is reported: the dashboard's reporting calendar, not a report's fact.
+
+    A recurring report covers a calendar month, quarter, half-year or year and is due a set
+    number of days after that period ends; `once` is reported a single time (a project's plan).
+    """
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half-yearly"
+    YEARLY = "yearly"
+    ONCE = "once"
+
+
 class Metric(Frozen):
     """What a figure measures; `dimension` is the kind of unit that fits it."""
 
@@ -301,6 +315,15 @@ class Metric(Frozen):
     """A metric this one never exceeds on the same program, group and date (solved ≤ found)."""
     derived: Derivation | None = None
     """How the dashboard calculates it from other metrics; never reported."""
+    critical: bool = False
+    """A headline indicator: the first screen, the brief and the digest lead with it."""
+    cadence: Cadence | None = None
+    """How often it is to be reported (the reporting calendar); None: no report expected."""
+    due_days: int = Field(default=30, ge=0, le=365)
+    """Days after the end of a period by which its report is due."""
+    owner: Id | None = None
+    """The department that reports it and writes its commentary, where not the program's
+    lead."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:
@@ -312,6 +335,8 @@ class Metric(Frozen):
             raise Coded("unit", unit=unit, metric=self.id)
         if self.derived and self.id in self.derived.inputs:
             raise Coded("derived_itself", metric=self.id)
+        if self.derived and self.cadence is not None:
+            raise Coded("derived_cadence", metric=self.id)
         return self
 
     @property
@@ -519,12 +544,59 @@ class Case(Frozen):
 
 
 class Target(Frozen):
-    """A goal an official sets for a KPI; `at_least: false` means lower is better."""
+    """A goal set for an indicator, for a period, in a plan (its `source`, cited like a report);
+    `at_least: false` means lower is better. `value` is in `unit`, or in the unit of the
+    metric's figures where none is given (a percentage for a rate)."""
 
     program: Id
     metric: Id
-    value: float
+    value: float = Field(allow_inf_nan=False)
+    unit: str | None = None
     at_least: bool = True
+    period: Period
+    """What the target is for: reached by the end of it (2024, 2024-H1 written 2024-01/2024-06)."""
+    source: Id
+    """The plan that sets it."""
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str | None) -> str | None:
+        if unit is not None and unit not in UNITS:
+            raise Coded("unit_unknown", value=repr(unit), known=", ".join(UNITS))
+        return unit
+
+
+def owning_department(program: Program, metric: Metric) -> str:
+    """Who reports an indicator and writes its commentary: the metric's `owner` where that
+    department takes part in the program, else the program's lead."""
+    return metric.owner if metric.owner in program.departments else program.lead
+
+
+COMMENTARY_MAX = 2000
+
+
+class Commentary(Frozen):
+    """What the department that owns an indicator says about one of its reports (the MMR's
+    written commentary), in Chinese, English or both."""
+
+    program: Id
+    metric: Id
+    period: Period
+    """The report's period, as its figure gives it."""
+    department: Id
+    """Who wrote it: the indicator's owning department."""
+    zh: Annotated[str, StringConstraints(min_length=1, max_length=COMMENTARY_MAX)] | None = None
+    en: Annotated[str, StringConstraints(min_length=1, max_length=COMMENTARY_MAX)] | None = None
+
+    @model_validator(mode="after")
+    def _said(self) -> Commentary:
+        if not (self.zh or self.en):
+            raise Coded("commentary_empty")
+        return self
+
+    def text(self, lang: str) -> str:
+        """In `lang` where given, else in the other language."""
+        return (self.zh or self.en or "") if lang == "zh" else (self.en or self.zh or "")
 
 
 class Dataset(Frozen):
@@ -543,6 +615,7 @@ class Dataset(Frozen):
     events: list[Event] = []
     cases: list[Case] = []
     targets: list[Target] = []
+    commentaries: list[Commentary] = []
 
 
 RECORD_KINDS: dict[str, type[Frozen]] = {
@@ -559,5 +632,6 @@ RECORD_KINDS: dict[str, type[Frozen]] = {
     "events": Event,
     "cases": Case,
     "targets": Target,
+    "commentaries": Commentary,
 }
 """The record lists a data file may hold, by key."""

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from civic import charts, tables
-from civic.i18n import t
+from civic.i18n import format_unit, t
+from civic.metrics import target_in
 from civic.view import View
 
 FUNNEL = ["experiences", "problems_found", "problems_solved"]
@@ -117,26 +119,33 @@ def comparison(view: View, metric: str, by: str) -> Panel | None:
     fig = charts.bar(frame, x="who", y="value", text="text", period="period", title=title,
                      value_title=label, lang=view.lang, horizontal=True)
     programs = list(dict.fromkeys(p for p in view.program_ids if view.has(p)))
-    return Panel(f"compare_{metric}_{by}", title, label, fig, _sources(view, programs))
+    units = {u for u in view.catalog.frames.figures.loc[
+        view.catalog.frames.figures["metric"] == metric, "unit"].astype(str)}
+    unit = format_unit(units.pop(), view.lang) if len(units) == 1 else ""
+    return Panel(f"compare_{metric}_{by}", title, unit, fig, _sources(view, programs))
 
 
-def history(view: View, program: str, metric: str) -> Panel | None:
-    """A metric's reports over time, with its target; None for fewer than two reports (the
-    value alone says it all)."""
-    if len(view.series(program, metric)) < 2:
+def history(view: View, program: str, metric: str, least: int = 2) -> Panel | None:
+    """A metric's reports over time, with its targets; None for fewer than `least` reports (on
+    a program page a single value says it all; an indicator's page charts one beside its
+    target)."""
+    if len(view.series(program, metric)) < max(least, 1):
         return None
     frame = tables.history(view, program, metric)
     label = view.label(metric)
     title = t("history.title", view.lang, metric=label)
-    target = next((g for g in view.catalog.dataset.targets
-                   if (g.program, g.metric) == (program, metric)), None)
+    unit = str(view.series(program, metric)["unit"].iloc[-1])
+    targets = [(value, pd.Timestamp(g.period.start), pd.Timestamp(g.period.end))
+               for g in view.catalog.targets.get((program, metric), [])
+               if (value := target_in(unit, g)) is not None]
     names = {kind: t(f"history.{kind}", view.lang)
              for kind in ("reported", "lower_bound", "upper_bound", "range")}
     fig = charts.history(frame, date="date", value="value", value_max="value_max", bound="bound",
                          text="text", title=title, value_title=label, lang=view.lang,
-                         names=names, target=target.value if target else None,
+                         names=names, targets=targets,
                          target_label=t("history.target", view.lang))
-    return Panel(f"history_{program}_{metric}", title, label, fig, _sources(view, [program]))
+    return Panel(f"history_{program}_{metric}", title, format_unit(unit, view.lang), fig,
+                 _sources(view, [program]))
 
 
 def histories(view: View, program: str) -> list[Panel]:

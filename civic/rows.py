@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from civic.models import Figure, Frozen, Period, Target
+from civic.models import Commentary, Figure, Frozen, Period, Target
 from civic.quantities import Quantity
 
 FIGURES = "figures"
@@ -38,11 +38,12 @@ def plain(value: Any) -> Any:
 
 
 def key(kind: str, record: Frozen) -> str:
-    """The stable key a record is upserted by: its id, or what identifies a figure or target."""
+    """The stable key a record is upserted by: its id, or what identifies a figure, a target or
+    a commentary."""
     if isinstance(record, Figure):
         return figure_key(record)
-    if isinstance(record, Target):
-        return f"{record.program}/{record.metric}"
+    if isinstance(record, Target | Commentary):
+        return f"{record.program}/{record.metric}/{record.period.text}"
     return record.id  # type: ignore[attr-defined]
 
 

@@ -355,36 +355,44 @@ def revisions(view: View) -> pd.DataFrame:
     return _headed(view, pd.DataFrame(rows, columns=REVISION_COLUMNS), REVISION_COLUMNS)
 
 
-COMPARE_BY = ("department", "district")
-
-
 def compare_metrics(view: View) -> list[str]:
-    """Metrics reported by more than one department under the view: what can be compared."""
+    """Metrics the view can compare: reported by two or more departments, districts, programs
+    (projects) or groups of a breakdown."""
     figures = view.figures
-    counts = figures.groupby("metric", observed=True)["department"].nunique()
-    return [m for m in dict.fromkeys(figures["metric"].astype(str)) if counts.get(m, 0) > 1]
+    return [m for m in dict.fromkeys(figures["metric"].astype(str))
+            if trends.sides(figures, m)]
 
 
-def _who(view: View, by: str, key: object) -> str:
+def compare_sides(view: View, metric: str) -> list[str]:
+    """The ways the view can compare `metric` (`trends.COMPARE_BY`), where two or more report."""
+    return trends.sides(view.figures, metric)
+
+
+def _who(view: View, by: str, key: object, row: object) -> str:
     if pd.isna(key):
         return "–"
     if by == "district":
         known = view.catalog.districts.get(str(key))
         return name(known.name, view.lang) if known else str(key)
+    if by == "program":
+        return view.program_name(str(key))
+    if by == "group":
+        group = getattr(row, f"group_{view.lang}")
+        return f"{view.program_name(str(getattr(row, 'program')))} · {group}"
     return view.department_name(str(key))
 
 
 def comparison(view: View, metric: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One metric across departments or districts, up to the view's end date: the figures
-    that compare, largest first (`who`, `value`, `text`, `period`, `program`), and the rest
-    with the reason each does not (`reason`)."""
+    """One metric across departments, districts, programs or groups, up to the view's end date:
+    the figures that compare, largest first (`who`, `value`, `text`, `period`, `program`), each
+    with its own period, and the rest with the reason each does not (`reason`)."""
     end = pd.Timestamp(view.filters.date_to) if view.filters.date_to else None
     figures = view.catalog.frames.figures
     result = trends.compare(figures[figures["program"].isin(view.program_ids)], metric, by, end)
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
-            "who": [_who(view, by, k) for k in frame[by]],
+            "who": [_who(view, by, r.side, r) for r in frame.itertuples()],
             "value": frame["value"].astype(float),
             "text": [view.quantity(r) for r in frame.itertuples()],
             "period": [view.period_label(r) for r in frame.itertuples()],

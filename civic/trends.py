@@ -158,33 +158,60 @@ def period_kind(text: str) -> str:
     return "year" if _YEAR.match(text) else "span"
 
 
+COMPARE_BY = ("department", "district", "program", "group")
+"""What a metric is compared across: departments, districts, programs (each investment project is
+one) or the groups of a breakdown (age groups, cases)."""
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """One metric across departments or districts: the figures that compare, largest first,
-    and the rest with the reason each cannot stand with them."""
+    """One metric across departments, districts, programs or groups: the figures that compare,
+    largest first, and the rest with the reason each cannot stand with them."""
 
     comparable: pd.DataFrame
     not_comparable: pd.DataFrame
 
 
+def _side(rows: pd.DataFrame, by: str) -> pd.Series:
+    """What each figure stands for when compared `by`: its department, district, program, or
+    its program's group; missing where it has none."""
+    if by == "group":
+        return (rows["program"].astype(str) + "/" + rows["group_zh"].astype("string")).astype(
+            object).where(rows["group_zh"].notna())
+    return rows[by].astype(object).where(rows[by].notna())
+
+
+def sides(figures: pd.DataFrame, metric: str) -> list[str]:
+    """The ways `metric` can be compared: those of `COMPARE_BY` with two or more of a kind."""
+    rows = figures[figures["metric"] == metric]
+    whole = rows[rows["group_zh"].isna()]
+    return [by for by in COMPARE_BY
+            if _side(rows if by == "group" else whole, by).dropna().nunique() >= 2]
+
+
 def compare(figures: pd.DataFrame, metric: str, by: str,
             end: pd.Timestamp | None = None) -> Comparison:
-    """The latest figure of `metric` for each `by` (department or district) up to `end`.
+    """The latest figure of `metric` for each department, district, program or group (`by`) up
+    to `end`, its date shown whatever it is: figures of different dates stand together.
 
-    Figures compare when they share the unit and the kind of period of the most common such
-    pair (the largest first); a part of a breakdown (a group), a range, a figure with no `by`,
-    another unit or another kind of period is listed with its reason (`reason`).
+    Figures compare when they share the unit and the kind of period (a date, a year, a span)
+    of the most common such pair (the largest first); a part of a breakdown (but by group), a
+    whole (by group), a range, a figure with no district (city-wide), another unit or another
+    kind of period is listed with its reason (`reason`). `side` says what each stands for.
     """
     rows = figures[figures["metric"] == metric]
     if end is not None:
         rows = rows[rows["date_end"] <= end]
-    rows = rows.assign(kind=rows["period"].astype(str).map(period_kind))
+    rows = rows.assign(kind=rows["period"].astype(str).map(period_kind), side=_side(rows, by))
     reasons = pd.Series("", index=rows.index)
-    reasons[rows["group_zh"].notna()] = "group"
+    if by == "group":
+        reasons[rows["group_zh"].isna()] = "whole"
+    else:
+        reasons[rows["group_zh"].notna()] = "group"
     reasons[(reasons == "") & (rows["qualifier"].astype(str) == Qualifier.RANGE)] = "range"
-    reasons[(reasons == "") & rows[by].isna()] = f"no_{by}"
+    reasons[(reasons == "") & rows["side"].isna()] = f"no_{by}"
     candidates = rows[reasons == ""].sort_values("date_end", kind="stable")
-    latest = candidates.groupby(candidates[by].astype(str), sort=False).tail(1)
+    latest = candidates.groupby(candidates["side"].astype(str), sort=False).tail(1)
     if not latest.empty:
         unit, kind = latest.groupby(["unit", "kind"], sort=False).size().idxmax()
         reasons[latest.index[latest["unit"] != unit]] = "unit"

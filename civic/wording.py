@@ -11,7 +11,7 @@ import pandas as pd
 
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
 from civic.metrics import Status
-from civic.models import Advisory, Basis, span_text
+from civic.models import Advisory, Basis, Target, span_text
 
 
 class Wording:
@@ -95,9 +95,14 @@ class Wording:
         return "; ".join(source_line(self.catalog.sources[s], self.lang)
                          for s in dict.fromkeys(source_ids) if s in self.catalog.sources)
 
-    def status_text(self, verdict: Status, target: object) -> str:
+    def status_text(self, verdict: Status, target: Target, unit: str) -> str:
         icon = "✓" if verdict is Status.MET else "⚠"  # in common text fonts, PDFs included
-        return t(f"target.{verdict}", self.lang, icon=icon, target=f"{getattr(target, 'value'):g}")
+        return t(f"target.{verdict}", self.lang, icon=icon,
+                 target=self.target_value(target, unit), period=format_period(target.period.text))
+
+    def target_value(self, target: Target, unit: str) -> str:
+        """A target's value with its unit (that of the figures where it names none): 80%."""
+        return format_quantity(target.value, target.unit or unit, "exact", self.lang)
 
     def advisory_status(self, advisory: Advisory) -> str:
         """The advisory's status in one sentence: trend in words, phase, dominant strain."""

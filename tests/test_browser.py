@@ -44,6 +44,7 @@ PAGES = {
     "community": False,
     "compare": True,
     "sources": False,
+    "indicator": False,  # its first indicator has a single report and no target: no chart
 }
 LANGS = ("zh", "en")
 
@@ -396,3 +397,56 @@ def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
     finally:
         tab.close()
 
+
+
+# --------------------------------------------------------------------------- the first screen
+
+DESK = {"width": 1400, "height": 1000}
+# The text of every element of the main area that lies within the window (the first screen).
+FIRST_SCREEN = """(sel) => {
+    const walker = document.createTreeWalker(document.querySelector(sel), NodeFilter.SHOW_TEXT);
+    const seen = [];
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim()) continue;
+        range.selectNodeContents(node);
+        const box = range.getBoundingClientRect();
+        if (box.width && box.height && box.top >= 0 && box.bottom <= window.innerHeight)
+            seen.push(node.textContent);
+    }
+    return seen.join('\\n');
+}"""
+SAYS = {
+    "zh": {"status": "未设目标", "trend": "仅一次报告", "rate": "问题解决率", "computed": "按2023-11-15",
+           "counts": ["报道数据", "来源报道"]},
+    "en": {"status": "No target", "trend": "One report", "rate": "Solution rate",
+           "computed": "Computed for 2023-11-15",
+           "counts": ["Reported figures", "Source articles"]},
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_first_screen_says_what_needs_attention(browser, app_url: str, lang: str,
+                                                    size: dict, tmp_path: Path) -> None:
+    """At 1400 × 1000 and at 390 × 844, in both languages, the overview's first screen shows the
+    critical indicators' status and trend in words and the 走流程 solve rate with the date it is
+    computed for; the counts about the data (报道数据, 来源报道) are not on the overview at all;
+    no label or value is cut."""
+    phone = size is PHONE
+    options = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {}
+    with browser_context(browser, viewport=size, **options) as context:
+        tab = context.new_page()
+        with screenshot_on_failure(tab, tmp_path / f"first_screen_{lang}_{size['width']}.png"):
+            open_page(tab, f"{app_url}/?lang={lang}")
+            assert not error_texts(tab), "\n---\n".join(error_texts(tab))
+            seen = tab.evaluate(FIRST_SCREEN, MAIN)
+            said = SAYS[lang]
+            for key in ("status", "trend", "rate", "computed"):
+                assert said[key] in seen, f"{said[key]!r} not on the first screen: {seen!r}"
+            assert "76.4%" in seen, seen
+            whole = tab.locator(MAIN).inner_text()
+            assert not any(count in whole for count in said["counts"]), whole
+            cut = tab.evaluate(CUT_TEXT, f'{MAIN} [data-testid="stMetricValue"], '
+                                         f'{MAIN} [data-testid="stMarkdownContainer"]')
+            assert not cut, f"cut on the first screen: {cut}"

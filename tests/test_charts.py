@@ -210,7 +210,7 @@ def test_a_link_in_a_name_is_never_a_link_in_a_chart(tmp_data, lang):
     _plant_links(tmp_data)
     view = View(Catalog.load(tmp_data), Filters(lang=lang))
     shown = panels.all_panels(view) + [
-        panel for metric in tables.compare_metrics(view) for by in tables.COMPARE_BY
+        panel for metric in tables.compare_metrics(view) for by in tables.compare_sides(view, metric)
         if (panel := panels.comparison(view, metric, by))]
     assert len(shown) > 10
     for panel in shown:

@@ -22,7 +22,7 @@ from civic.channels import Config, Webhook
 from civic.cli import main
 from civic.filters import Filters
 from civic.loading import Origin
-from civic.models import Target
+from civic.models import Cadence, LocalText, Source, Target
 from civic.schedule import BEIJING, Schedule
 from civic.schema import alert_state, deliveries
 from civic.view import View
@@ -220,9 +220,16 @@ def test_an_account_receives_at_its_email_and_a_removed_subscription_stops(tmp_p
 
 # --- alerts ---------------------------------------------------------------------------------
 
+PLAN = Source(id="plan_2024", publication=LocalText(zh="测试计划", en="Test plan"),
+              edition_date=dt.date(2023, 12, 1), title="测试用工作计划",
+              title_en="A work plan written for the tests")
+
+
 def set_target(engine, metric: str, value: float) -> None:
-    target = Target(program="leaders_walk", metric=metric, value=value)
-    store.write(engine, [("targets", target, Origin("test", None, "target"))],
+    target = Target(program="leaders_walk", metric=metric, value=value, period="2024",
+                    source=PLAN.id)
+    store.write(engine, [("sources", PLAN, Origin("test", None, "plan")),
+                         ("targets", target, Origin("test", None, "target"))],
                 who="cli:test", why="target for the test")
 
 
@@ -323,6 +330,45 @@ def test_alert_sources_are_a_list_one_more_plugs_in(tmp_path):
         again = store.locked_transaction(engine, lambda c: alerts.detect(
             c, catalog, 0.1, dt.datetime.now(dt.UTC), [*alerts.SOURCES, overdue]))
         assert [] == again
+
+
+def test_a_report_that_becomes_overdue_alerts_its_subscribers_once(tmp_path, capsys):
+    """Winter relief reports monthly, due 10 days after the month (data/metrics.yaml). A report
+    of today is in; the next month's becomes overdue after its due date: the next run after it
+    sends one alert by e-mail, naming the period, the due date and how late it is, and the last
+    report. Reports overdue since 2024 were overdue when watching began and raise nothing."""
+    from civic.reporting import beijing_today, period_of
+
+    today = beijing_today()
+    _, month_end, _ = period_of(Cadence.MONTHLY, today)
+    _, next_end, next_month = period_of(Cadence.MONTHLY, month_end + dt.timedelta(days=1))
+    due = next_end + dt.timedelta(days=10)
+    with prepared(f"sqlite:///{tmp_path / 'c.sqlite3'}") as engine, \
+            SmtpServer(free_port()) as smtp:
+        config = settings(smtp.url())
+        path = tmp_path / "relief.csv"
+        path.write_bytes(csv_bytes(HEADER, f"winter_relief,persons_taken_in,5名,{today},"
+                                           "zz_civil_affairs,,,测试接回5名,"))
+        assert 0 == main(["import", str(path), "--source-title", "测试月报", "--source-date",
+                          today.isoformat(), "--database", str(engine.url)]), \
+            capsys.readouterr().err
+        subscribe(engine, config, email="x@example.org", view="dept=zz_civil_affairs")
+        subscribe(engine, config, email="y@example.org", view="dept=zz_cdc")
+        before_due = f"{due.isoformat()}T09:00"
+        assert [] == deliver(engine, before_due, config).alerts  # due today, not yet late
+        run = deliver(engine, f"{(due + dt.timedelta(days=3)).isoformat()}T09:00", config)
+        (alert,) = run.alerts
+        assert (f"winter_relief/persons_taken_in@due:{next_month}", ("overdue",)) == (
+            alert.key, alert.reasons)
+        (sent,) = [r for r in smtp.inbox if r.message["Subject"].startswith("【预警】")]
+        assert ["x@example.org"] == sent.recipients
+        assert sent.message["Subject"] == "【预警】2023年“寒冬送温暖”专项救助行动 · 接回受助人员"
+        text = body(sent)
+        assert f"⏰ {next_month}的报告已逾期3天（应于{due.isoformat()}前报送）" in text
+        assert f"最近一次报告：5人（{today.isoformat()}）" in text
+        later = f"{(due + dt.timedelta(days=4)).isoformat()}T09:00"
+        assert [] == deliver(engine, later, config).alerts
+        assert 1 == sum(r.message["Subject"].startswith("【预警】") for r in smtp.inbox)
 
 
 # --- channels -------------------------------------------------------------------------------
@@ -436,7 +482,6 @@ def test_subscriptions_are_audited_with_who_when_what_and_why(engine):
     ({"view": "dept=zz_cdc", "every": "hourly"}, "--every"),
     ({"view": "dept=zz_cdc", "at": "8 am"}, "--at"),
     ({"view": "dept=zz_cdc", "document": "pptx"}, "one of brief, briefing, xlsx, digest"),
-    ({"view": "dept=zz_cdc", "document": "brief"}, "not available in this version"),
     ({"view": "dept=zz_cdc", "webhook": "nobody", "email": None}, "no group bot named 'nobody'"),
     ({"view": "dept=zz_cdc", "webhook": "team", "email": None, "document": "xlsx"},
      "--document digest"),
@@ -453,19 +498,26 @@ def test_a_bad_subscription_says_why_and_writes_nothing(tmp_path, bots, chosen, 
 
 
 def test_the_brief_plugs_in_by_its_function_in_export(tmp_path, monkeypatch):
+    """The registry finds each document's function in civic.export by name: the brief's is
+    there, and a document whose function a version lacks is refused when subscribed."""
     from civic import export
 
-    assert not documents.available("brief")
-    monkeypatch.setattr(export, "brief_pdf", lambda view: b"%PDF-1.7 two pages", raising=False)
-    assert documents.available("brief")
-    with prepared(f"sqlite:///{tmp_path / 'c.sqlite3'}") as engine, \
-            SmtpServer(free_port()) as smtp:
-        config = settings(smtp.url())
-        subscribe(engine, config, email="a@example.org", view="dept=zz_cdc", document="brief")
-        deliver(engine, "2026-12-07T08:00", config)
-        (attachment,) = list(smtp.inbox[0].message.iter_attachments())
-        assert attachment.get_filename().startswith("civic-brief_zh_zz_cdc_")
-        assert b"%PDF-1.7 two pages" == attachment.get_content()
+    assert documents.available("brief") and documents.require("brief").builder == "brief_pdf"
+    with prepared(f"sqlite:///{tmp_path / 'c.sqlite3'}") as engine:
+        with monkeypatch.context() as patched:
+            patched.delattr(export, "brief_pdf")
+            with pytest.raises(documents.DocumentError, match="not available in this version"):
+                subscribe(engine, settings(None), email="a@example.org", view="dept=zz_cdc",
+                          document="brief")
+        assert [] == subscriptions.listed(engine)
+        monkeypatch.setattr(export, "brief_pdf", lambda view: b"%PDF-1.7 two pages")
+        with SmtpServer(free_port()) as smtp:
+            config = settings(smtp.url())
+            subscribe(engine, config, email="a@example.org", view="dept=zz_cdc", document="brief")
+            deliver(engine, "2026-12-07T08:00", config)
+            (attachment,) = list(smtp.inbox[0].message.iter_attachments())
+            assert attachment.get_filename().startswith("civic-brief_zh_zz_cdc_")
+            assert b"%PDF-1.7 two pages" == attachment.get_content()
 
 
 def test_the_deliveries_table_is_the_record(tmp_path):

@@ -37,14 +37,14 @@ def store(tmp_path, monkeypatch) -> str:
     return url
 
 
-def test_the_issued_commands_deliver_one_message_with_the_pdf(store, capsys, monkeypatch):
+def test_the_issued_commands_deliver_one_message_with_the_brief(store, capsys, monkeypatch):
     if export.missing_packages():
         missing_requirement(f"the briefing PDF needs {', '.join(export.missing_packages())}")
     code, out, err = run(capsys, "subscribe", "add", "--email", "a@example.org", "--view",
-                         "dept=zz_civil_affairs", "--document", "briefing", "--every", "daily",
+                         "dept=zz_civil_affairs", "--document", "brief", "--every", "daily",
                          "--at", "08:00", "--lang", "zh")
     assert 0 == code, err
-    assert out.startswith("subscription 1: briefing of lang=zh&dept=zz_civil_affairs to "
+    assert out.startswith("subscription 1: brief of lang=zh&dept=zz_civil_affairs to "
                           "a@example.org, daily at 08:00")
     with SmtpServer(free_port()) as smtp:
         monkeypatch.setenv("CIVIC_SMTP_URL", f"smtp://127.0.0.1:{smtp.port}")
@@ -55,8 +55,11 @@ def test_the_issued_commands_deliver_one_message_with_the_pdf(store, capsys, mon
         assert ["a@example.org"] == received.recipients
         (attachment,) = list(received.message.iter_attachments())
         assert "application/pdf" == attachment.get_content_type()
+        assert attachment.get_filename().startswith("civic-brief_zh_zz_civil_affairs_")
         pdf = PdfReader(io.BytesIO(attachment.get_content()))
-        assert "寒冬送温暖" in "".join(page.extract_text() for page in pdf.pages)
+        assert len(pdf.pages) <= 2
+        text = "".join(page.extract_text() for page in pdf.pages)
+        assert "领导简报" in text and "寒冬送温暖" in text and "接回受助人员" in text
         code, out, _ = run(capsys, "deliver", "--now", "2026-12-07T08:00")
         assert (0, 1) == (code, len(smtp.inbox))
         assert "0 sent, 0 failed" in out
@@ -82,7 +85,7 @@ def test_subscribe_list_and_remove(store, capsys):
 
 
 @pytest.mark.parametrize("argv, says", [
-    (["--document", "brief"], "the document 'brief' is not available in this version of civic"),
+    (["--document", "xlsx", "--email", "not-an-address"], "not an e-mail address"),
     (["--document", "digest", "--view", "dept=zz_nowhere"], "dept 'zz_nowhere'"),
     (["--document", "digest", "--every", "fortnightly"], "--every is daily, weekly:MON"),
 ])

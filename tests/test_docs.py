@@ -37,10 +37,12 @@ def test_readme_documents_every_record_list(kind):
     assert f"`{kind}`" in README
 
 
-@pytest.mark.parametrize("page", ["overview", "leaders_walk", "projects", "winter_relief",
-                                  "flu", "community", "compare", "sources"])
-def test_readme_lists_every_page(page):
-    assert f"| {t(f'page.{page}', 'zh')} · {t(f'page.{page}', 'en')} |" in README
+@pytest.mark.parametrize("key", [f"page.{page}" for page in (
+    "overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "compare",
+    "sources", "data_entry", "history")] + ["indicator.page", "home.page", "targets.page",
+                                            "subscribe.page"])
+def test_readme_lists_every_page(key):
+    assert f"| {t(key, 'zh')} · {t(key, 'en')} |" in README
 
 
 def module_map() -> list[str]:

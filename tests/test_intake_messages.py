@@ -155,8 +155,8 @@ def test_a_data_folders_problems_are_said_where_they_are(tmp_path):
     (tmp_path / "b.yaml").write_text("foo: []\nmetrics: {}\n", encoding="utf-8")
     (tmp_path / "c.yaml").write_text("figures: [\n", encoding="utf-8")
     problems = load(tmp_path).problems
-    known = "advisories, cases, departments, districts, events, figures, metrics, programs, " \
-            "projects, relief_actions, relief_measures, sources, targets"
+    known = "advisories, cases, commentaries, departments, districts, events, figures, metrics, " \
+            "programs, projects, relief_actions, relief_measures, sources, targets"
     assert [p.located("zh") for p in problems] == [
         "a.yaml：figures x[0] / extra：没有这个字段（请检查拼写）",
         "a.yaml：figures[1]：应为“字段: 值”的映射",

@@ -257,7 +257,8 @@ FILE_PROBLEMS = [
      "departments:\n  - {id: x_office, name: {zh: 办, en: Office}, level: city, parent: nobody}\n",
      ("extra.yaml", "departments x_office[0]", "parent"), "unknown department 'nobody'"),
     ("target_unknown_metric", "extra.yaml",
-     "targets:\n  - {program: leaders_walk, metric: no_such_metric, value: 80}\n",
+     "targets:\n  - {program: leaders_walk, metric: no_such_metric, value: 80, period: 2024, "
+     "source: zzrb_20231115_walk}\n",
      ("extra.yaml", "targets no_such_metric[0]", "metric"), "unknown metric 'no_such_metric'"),
 ]
 

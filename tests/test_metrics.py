@@ -77,11 +77,17 @@ def test_a_reported_card_cites_its_article_and_phrase(data_dir):
     assert "4023人次" in card.provenance
 
 
+PLAN = {"period": "2024", "source": "plan_2024"}
+"""A target's period and the plan that sets it (a source written for the tests)."""
+PLAN_SOURCE = {"id": "plan_2024", "publication": {"zh": "测试计划", "en": "Test plan"},
+               "edition_date": "2023-11-15", "title": "测试用工作计划", "title_en": "A plan for the tests"}
+
+
 @pytest.mark.parametrize("value, target, expected", [
-    (488, Target(program="p", metric="m", value=400), Status.MET),
-    (488, Target(program="p", metric="m", value=500), Status.NOT_MET),
-    (151, Target(program="p", metric="m", value=100, at_least=False), Status.NOT_MET),
-    (151, Target(program="p", metric="m", value=200, at_least=False), Status.MET),
+    (488, Target(program="p", metric="m", value=400, **PLAN), Status.MET),
+    (488, Target(program="p", metric="m", value=500, **PLAN), Status.NOT_MET),
+    (151, Target(program="p", metric="m", value=100, at_least=False, **PLAN), Status.NOT_MET),
+    (151, Target(program="p", metric="m", value=200, at_least=False, **PLAN), Status.MET),
 ])
 def test_status_against_a_target(value, target, expected):
     assert expected == status(value, target)
@@ -91,18 +97,18 @@ def test_status_against_a_target(value, target, expected):
 def targeted_catalog(data_dir, tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(data_dir, folder)
-    targets = {"targets": [
-        {"program": "leaders_walk", "metric": "solution_rate", "value": 90},
+    targets = {"sources": [PLAN_SOURCE], "targets": [
+        {"program": "leaders_walk", "metric": "solution_rate", "value": 90, **PLAN},
         {"program": "leaders_walk", "metric": "problems_not_reported_solved", "value": 200,
-         "at_least": False},
+         "at_least": False, **PLAN},
     ]}
     (folder / "targets.yaml").write_text(yaml.safe_dump(targets), encoding="utf-8")
     return Catalog.load(folder)
 
 
 @pytest.mark.parametrize("lang, rate_text, open_text", [
-    ("zh", "⚠ 未达标（目标 90）", "✓ 达标（目标 200）"),
-    ("en", "⚠ Target not met (target 90)", "✓ Target met (target 200)"),
+    ("zh", "⚠ 未达标（2024目标 90%）", "✓ 达标（2024目标 200个）"),
+    ("en", "⚠ Target not met (target 90% for 2024)", "✓ Target met (target 200 for 2024)"),
 ])
 def test_a_target_shows_status_by_icon_and_word(targeted_catalog, lang, rate_text, open_text):
     assert targeted_catalog.loaded.ok

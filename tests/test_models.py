@@ -99,7 +99,8 @@ CASE = {
     "department": "city_office", "subject": text(), "action": text(), "outcome": text(),
     "source": "paper_article",
 }
-TARGET = {"program": "walkthrough", "metric": "rate", "value": 90}
+TARGET = {"program": "walkthrough", "metric": "rate", "value": 90, "period": "2024",
+          "source": "plan_2024"}
 DATASET = {
     "sources": [SOURCE], "districts": [DISTRICT], "departments": [DEPARTMENT],
     "metrics": [METRIC], "programs": [PROGRAM], "figures": [FIGURE],

@@ -87,7 +87,8 @@ CASES: list[tuple[str, Write, bool]] = [
         {**stored(ds, "metrics", "experiences").model_dump(),
          "label": {"zh": "体验", "en": "Experiences"}}))), []), False),
     ("a target", lambda ds: (entry(("targets", Target(
-        program="leaders_walk", metric="problems_solved", value=600))), []), False),
+        program="leaders_walk", metric="problems_solved", value=600, period="2024",
+        source="zzrb_20231115_walk"))), []), False),
     ("a figure deleted", lambda ds: ([], [("figures", "leaders_walk/menu_items/2023-11-15/")]),
      False),
     ("the found figure deleted", lambda ds: ([], [("figures", FOUND)]), False),

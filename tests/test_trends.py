@@ -114,8 +114,12 @@ def test_a_single_report_shows_the_value_alone(data_dir):
 
 
 def test_progress_against_a_target(tmp_data):
+    from test_metrics import PLAN, PLAN_SOURCE
+
     (tmp_data / "targets.yaml").write_text(yaml.safe_dump(
-        {"targets": [{"program": "leaders_walk", "metric": "problems_solved", "value": 976}]}),
+        {"sources": [PLAN_SOURCE],
+         "targets": [{"program": "leaders_walk", "metric": "problems_solved", "value": 976,
+                      **PLAN}]}),
         encoding="utf-8")
     card = _card(View(Catalog.load(tmp_data), Filters(lang="en")), "problems_solved")
     assert card.movement.progress == pytest.approx(0.5)
@@ -206,7 +210,7 @@ def test_the_compare_page_sorts_what_compares_and_says_why_the_rest_does_not(
     at = open_app("compare", lang="en")
     assert [] == [e.value for e in at.exception]
     at.selectbox(key="compare_metric_en").set_value("Total investment").run()
-    comparable, rest = (d.value for d in at.dataframe)
+    comparable, rest = (t.value for t in at.table)
     assert comparable["As shown"].tolist() == ["CNY 1 billion", "CNY 1 billion"]
     assert rest["Reason"].tolist() == ["another kind of period"]
     assert rest["As shown"].tolist() == ["CNY 300 million"]

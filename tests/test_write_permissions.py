@@ -14,7 +14,7 @@ import pytest
 from civic import accounts, intake, reads, store, uploads
 from civic.accounts import Account
 from civic.loading import Frames, Origin
-from civic.models import RECORD_KINDS, Frozen, LocalText, Target
+from civic.models import RECORD_KINDS, Commentary, Frozen, LocalText, Target
 from conftest import fresh_database, prepared
 
 ADMIN = Account("root", "admin")
@@ -51,7 +51,7 @@ def flu(record: Any) -> bool:
 
 
 # Each kind: the stored record an admin revises, the revision, and the department that owns it
-# (None: admins only). A target is new: the store holds none.
+# (None: admins only). A target and a commentary are new: the store holds none.
 KINDS: dict[str, tuple[Callable[[Any], Frozen | None], Callable[[Any], Frozen], str | None]] = {
     "sources": (first("sources", lambda r: r.id == "zzrb_20231115_flu"),
                 lambda r: r.model_copy(update={"title": r.title + "（修订）"}), "zz_cdc"),
@@ -82,13 +82,17 @@ KINDS: dict[str, tuple[Callable[[Any], Frozen | None], Callable[[Any], Frozen], 
               lambda r: r.model_copy(update={"subject": revised(r.subject)}),
               "yanggulao_community"),
     "targets": (lambda dataset: None,
-                lambda _: Target(program="flu_advisory", metric="protection_onset", value=2),
-                "zz_cdc"),
+                lambda _: Target(program="flu_advisory", metric="protection_onset", value=2,
+                                 period="2024", source="zzrb_20231115_flu"), None),
+    "commentaries": (lambda dataset: None,
+                     lambda _: Commentary(program="flu_advisory", metric="protection_onset",
+                                          period="2023-11-15", department="zz_cdc",
+                                          zh="示例说明：接种后约两周产生保护。"), "zz_cdc"),
 }
 
 
 NOT_YOURS = {"department_not_yours", "program_not_yours", "program_not_led", "source_not_yours",
-             "admins_only"}
+             "admins_only", "target_only_admins"}
 
 
 def refusal_codes(refused: store.Refused) -> set[str]:
