@@ -124,7 +124,7 @@ def who(account: Account) -> str:
 
 def writable(account: Account | None, departments: pd.DataFrame) -> set[str] | None:
     """The departments an account writes for (theirs and their units); None: all (admin)."""
-    if account is None or account.role not in ("editor", "admin"):
+    if account is None or account.role not in ("editor", "approver", "admin"):
         return set()
     if account.role == "admin":
         return None
@@ -346,6 +346,20 @@ def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
             for p in problems if (number := _row_number(p))]
 
 
+def incoming(kind: str, records: Sequence[Any], source: Source | str,
+             ) -> list[tuple[str, Any, Origin]]:
+    """What a save writes: the records (figures or projects), each citing `source`, and the
+    source itself when it is new."""
+    source_id = source if isinstance(source, str) else source.id
+    found = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
+                                                                            "source"))]
+    for record in records:
+        record = record.model_copy(update={"source": source_id}) \
+            if record.source != source_id else record
+        found.append((kind, record, Origin("upload", None, rows.key(kind, record))))
+    return found
+
+
 def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, account: Account,
          departments: pd.DataFrame, why: str, replace: Collection[str] = (),
          dry_run: bool = False) -> Saved:
@@ -358,12 +372,8 @@ def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, acc
     save.
     """
     source_id = source if isinstance(source, str) else source.id
-    kept = [f.model_copy(update={"source": source_id}) if f.source != source_id else f
-            for f in figures]
-    incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
-                                                                               "source"))]
-    incoming += [(rows.FIGURES, f, Origin("upload", None, rows.figure_key(f))) for f in kept]
-    written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
+    written = store.write(engine, incoming(rows.FIGURES, figures, source), who=who(account),
+                          why=why, dry_run=dry_run,
                           guard=department_guard(account, departments), needs=rows.FIGURES,
                           replace={(rows.FIGURES, key) for key in replace})
     counts = [c.action for c in written.changes if c.table == rows.FIGURES]

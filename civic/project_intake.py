@@ -21,10 +21,9 @@ from civic import reads, store
 from civic.accounts import Account
 from civic.i18n import LANGS, name, t
 from civic.intake import (
-    Checked, RowProblem, Saved, department_guard, program_departments, store_check, who,
-    writable,
+    Checked, RowProblem, Saved, department_guard, incoming, program_departments, store_check,
+    who, writable,
 )
-from civic.loading import Origin
 from civic.models import MilestoneStatus, Project, Source
 from civic.problems import from_pydantic
 from civic.uploads import Sheet
@@ -206,12 +205,8 @@ def save(engine: Engine, projects: Sequence[Project], source: Source | str, *,
     save (checked again inside the write).
     """
     source_id = source if isinstance(source, str) else source.id
-    kept = [p.model_copy(update={"source": source_id}) if p.source != source_id else p
-            for p in projects]
-    incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
-                                                                               "source"))]
-    incoming += [(PROJECTS, p, Origin("upload", None, p.id)) for p in kept]
-    written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
+    written = store.write(engine, incoming(PROJECTS, projects, source), who=who(account),
+                          why=why, dry_run=dry_run,
                           guard=department_guard(account, departments), needs=PROJECTS,
                           replace={(PROJECTS, key) for key in replace})
     counts = [c.action for c in written.changes if c.table == PROJECTS]
