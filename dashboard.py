@@ -147,10 +147,12 @@ PAGES = [
     ("app_pages/sources.py", "page.sources", ":material/table_view:", "sources"),
     ("app_pages/indicator.py", "indicator.page", ":material/query_stats:", "indicator"),
 ]
-# Pages that write exist only for a signed-in editor or admin: no one else can reach their URL.
+# Pages that write are listed for a signed-in account; for anyone else they are hidden, not
+# gone: a bookmarked one opens and asks to sign in, in the page's language.
 EDITOR_PAGES = [
     ("app_pages/department_home.py", "home.page", ":material/home_work:", "home"),
     ("app_pages/data_entry.py", "page.data_entry", ":material/upload_file:", "data_entry"),
+    ("app_pages/review.py", "review.page", ":material/rate_review:", "review"),
     ("app_pages/history.py", "page.history", ":material/history:", "history"),
     ("app_pages/subscriptions.py", "subscribe.page", ":material/notifications:",
      "subscriptions"),
@@ -159,13 +161,12 @@ ADMIN_PAGES = [
     ("app_pages/targets.py", "targets.page", ":material/flag:", "targets"),
 ]
 account = signed_in()
-if account is not None and account.role in ("editor", "admin"):
-    PAGES = PAGES + EDITOR_PAGES
-if account is not None and account.role == "admin":
-    PAGES = PAGES + ADMIN_PAGES
+listed = [*PAGES, *(EDITOR_PAGES if account is not None else ()),
+          *(ADMIN_PAGES if account is not None and account.role == "admin" else ())]
 pages = [
-    st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
-    for path, key, icon, url in PAGES
+    st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview",
+            visibility="visible" if (path, key, icon, url) in listed else "hidden")
+    for path, key, icon, url in [*PAGES, *EDITOR_PAGES, *ADMIN_PAGES]
 ]
 st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
 st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)

@@ -35,9 +35,10 @@ def signed_in(engine=None) -> Account | None:
 
 
 def editor_or_stop(message_key: str) -> Account:
-    """Pages that write: an editor or admin goes on; anyone else is told and stopped."""
+    """Pages that write: a signed-in account goes on; anyone else is told, in the page's
+    language, to sign in (in the sidebar), and stopped."""
     account = signed_in()
-    if account is None or account.role not in ("editor", "admin"):
+    if account is None:
         st.error(t(message_key, lang_or_default(st.session_state.get("lang"))),
                  icon=":material/lock:")
         st.stop()

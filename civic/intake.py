@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 from civic import effects, reads, rows, store
 from civic.accounts import Account
 from civic.departments import with_units
-from civic.i18n import column_name, format_quantity, t
+from civic.i18n import column_name, format_quantity, format_unit, name, t
 from civic.loading import Origin, Problem
 from civic.problems import from_pydantic, render
-from civic.models import Figure, LocalText, Program, Source
+from civic.models import Dataset, Figure, LocalText, Program, Source
 from civic.uploads import Sheet
 
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
@@ -389,18 +389,23 @@ def problems_text(checked: Checked, account: Account,
         p.text("en", metrics) for p in checked.refusals]
 
 
-def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
-    """Valid rows as the dashboard will show them, with what the store holds beside."""
+def preview(found: Sequence[Row], lang: str, dataset: Dataset | None = None) -> pd.DataFrame:
+    """Valid rows as the dashboard will show them, with what the store holds beside: programs,
+    metrics and departments by their names where `dataset` has them, units and qualifiers in
+    words."""
+    programs = {p.id: name(p.name, lang) for p in dataset.programs} if dataset else {}
+    metrics = {m.id: name(m.label, lang) for m in dataset.metrics} if dataset else {}
+    units = {d.id: name(d.name, lang) for d in dataset.departments} if dataset else {}
     return pd.DataFrame([{
         t("intake.row", lang): r.number,
-        t("column.program", lang): r.figure.program,
-        t("column.metric", lang): r.figure.metric,
+        t("column.program", lang): programs.get(r.figure.program, r.figure.program),
+        t("column.metric", lang): metrics.get(r.figure.metric, r.figure.metric),
         t("intake.value", lang): format_quantity(r.figure.value, r.figure.unit,
                                                  r.figure.qualifier, lang, r.figure.value_max),
-        t("intake.unit", lang): r.figure.unit,
-        t("intake.qualifier", lang): str(r.figure.qualifier),
+        t("intake.unit", lang): format_unit(r.figure.unit, lang),
+        t("intake.qualifier", lang): t(f"qualifier_word.{r.figure.qualifier}", lang),
         t("column.period", lang): r.figure.period.text,
-        t("column.department", lang): r.figure.department,
+        t("column.department", lang): units.get(r.figure.department, r.figure.department),
         t("column.group_zh", lang): r.figure.group.zh if r.figure.group else "",
         t("intake.stored", lang): r.stored or "",
     } for r in found], columns=[t(k, lang) for k in (

@@ -20,13 +20,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from civic import reads, rows, store
+from civic import project_intake, reads, rows, store
 from civic.accounts import ADMIN, Account
-from civic.intake import department_guard, incoming, who as writer
+from civic.intake import Row, department_guard, incoming, who as writer
 from civic.loading import Origin
+from civic.i18n import t
 from civic.models import RECORD_KINDS, Dataset, Figure, Frozen
 from civic.problems import Problem
-from civic.schema import submissions
+from civic.schema import figures as figure_table, records as record_table, submissions
 
 PENDING, PUBLISHED, RETURNED = "pending", "published", "returned"
 STATUSES = (PENDING, PUBLISHED, RETURNED)
@@ -34,6 +35,8 @@ UNDO = "undo"
 TABLE = "submissions"
 # Audit actions of the review steps (the audit's action holds 8 characters).
 SUBMIT, APPROVE, RETURN = "submit", "approve", "return"
+# Labels of submissions that come from no file, said in the reader's language.
+REPORT_TEXT, ONE_FIGURE = ":report", ":form"
 
 
 @dataclass(frozen=True)
@@ -290,3 +293,35 @@ def send_back(engine: Engine, batch: str, *, account: Account, departments: pd.D
         return _reviewed(connection, submission, account, RETURN, RETURNED, comment, comment)
 
     return store.locked_transaction(engine, work)
+
+
+def label(submission: Submission, lang: str) -> str:
+    """What a submission is, in `lang`: its file's name, "report text", "one figure", or the
+    batch an undo restores."""
+    if submission.kind == UNDO:
+        return t("review.label_undo", lang, batch=submission.undo)
+    if submission.label in (REPORT_TEXT, ONE_FIGURE):
+        return t(f"review.label{submission.label.replace(':', '_')}", lang)
+    return submission.label
+
+
+def shown_rows(engine: Engine, submission: Submission) -> list[Any]:
+    """Its figures or projects as the data-entry preview shows them (`intake.Row`,
+    `project_intake.Row`), each with what the store holds now in its place."""
+    models = [record for kind, record, _ in submission.models() if kind == submission.kind]
+    with engine.connect() as connection:
+        if submission.kind == rows.FIGURES:
+            keys = [rows.key(rows.FIGURES, f) for f in models]
+            held = dict(connection.execute(select(figure_table.c.key, figure_table.c.reported)
+                                           .where(figure_table.c.key.in_(keys))).all())
+            return [Row(number, f, stored=held.get(rows.key(rows.FIGURES, f)))
+                    for number, f in enumerate(models, 1)]
+        if submission.kind == "projects":
+            ids = [p.id for p in models]
+            held = {row.key: row.body for row in connection.execute(
+                select(record_table.c.key, record_table.c.body).where(
+                    record_table.c.kind == "projects", record_table.c.key.in_(ids)))}
+            return [project_intake.Row(number, p, stored=RECORD_KINDS["projects"]
+                                       .model_validate(held[p.id]) if p.id in held else None)
+                    for number, p in enumerate(models, 1)]
+    return []
