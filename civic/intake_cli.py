@@ -18,8 +18,6 @@ from civic.store_cli import _current, database_option, iso_date, write_output
 from civic.text import printable
 
 UNUSABLE = 2
-DIRECT = " (published directly, no review)"
-"""Said in the audit of what the operator at the shell writes: no approver saw it."""
 
 
 def _account(args: argparse.Namespace, engine) -> Account:
@@ -107,7 +105,7 @@ def _import(args: argparse.Namespace) -> int:
                   f"{submitted.batch} --as APPROVER` publishes it)")
         return 0
     if not args.as_user:
-        why += DIRECT
+        why += store.DIRECT
     saved = entry.save(engine, [r.record for r in checked.rows], source, account=account,
                        departments=departments, why=why, replace=replace,
                        dry_run=args.dry_run)

@@ -34,6 +34,9 @@ from civic.quantities import parse_quantity
 from civic.schema import audit, data_version, figures, records
 
 SEED = "system:seed"
+DIRECT = " (published directly, no review)"
+"""Said in the audit of what the operator at the shell writes (`civic db load`, `civic import`
+without `--as`): published with no approver's review."""
 
 
 def cli_user() -> str:
