@@ -109,7 +109,7 @@ def test_a_returned_submission_keeps_its_comment_and_publishes_nothing(engine, p
 
 def test_a_submission_that_no_longer_fits_the_store_is_refused_whole_on_approval(engine,
                                                                                   people):
-    solved = {**FOUND, "metric": "problems_solved", "reported": "650个", "locator": "测试650个"}
+    solved = {**FOUND, "metric": "problems_solved", "reported": "620个", "locator": "测试620个"}
     submitted = submit(engine, people["li"], solved)
     frames = departments(engine)
     # Meanwhile the operator publishes a smaller count of problems found: solved > found.
