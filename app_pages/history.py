@@ -59,21 +59,12 @@ since = date_column.date_input(tr("history.from"), value=None, key="history_from
 trail = history.Trail(editor, department, since)
 changes_tab, sign_ins_tab = st.tabs([tr("history.batches"), tr("history.sign_ins")])
 
-with sign_ins_tab:
-    sign_ins = history.Trail(editor, None, since, sign_ins=True)
-    count = history.count_changes(engine, sign_ins)
-    if count:
-        found = history.changes(engine, sign_ins, pager("history.page", count, "sign_in_page"))
-        st.dataframe(shown(found[["at", "key", "action", "why"]]), hide_index=True,
-                     key="sign_ins_table")
-    else:
-        st.info(tr("history.none"))
-
-with changes_tab:
+def batches_and_undo() -> None:
+    """The batches and single changes of the trail, their CSV, and the undo of a batch."""
     batch_count = history.count_batches(engine, trail)
     if not batch_count:
         st.info(tr("history.none"))
-        st.stop()
+        return
     grouped = history.batches(engine, trail, pager("history.page", batch_count, "batch_page"))
     st.dataframe(shown(grouped[["at", "why", "who", "count", "batch"]]), hide_index=True,
                  key="batches_table")
@@ -142,3 +133,17 @@ with changes_tab:
                     if submitted is not None:
                         st.success(tr("history.undo_submitted", batch=submitted.batch),
                                    icon=":material/rate_review:")
+
+
+with changes_tab:
+    batches_and_undo()
+with sign_ins_tab:
+    sign_ins = history.Trail(editor, None, since, sign_ins=True)
+    count = history.count_changes(engine, sign_ins)
+    if count:
+        found = history.changes(engine, sign_ins, pager("history.page", count, "sign_in_page"))
+        st.dataframe(shown(found[["at", "key", "action", "why"]]), hide_index=True,
+                     key="sign_ins_table")
+    else:
+        st.info(tr("history.none"))
+
