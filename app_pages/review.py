@@ -52,9 +52,9 @@ def cited(submission: review.Submission) -> str:
 
 def shown(submission: review.Submission) -> None:
     """What a submission would publish: rows with what they replace, KPIs before → after."""
-    st.markdown(md(tr("review.what", label=review.label(submission, lang),
-                      who=submission.submitter, at=shown_time(submission.created_at),
-                      count=submission.rows)))
+    st.markdown(tr("review.what", label=md(review.label(submission, lang)),
+                   who=md(submission.submitter), at=shown_time(submission.created_at),
+                   count=submission.rows))
     st.caption(md(tr("review.departments", names=join(
         [view.department_name(d) for d in submission.departments], lang))))
     st.caption(md(tr("review.source", source=cited(submission))))
@@ -73,8 +73,9 @@ def shown(submission: review.Submission) -> None:
         found = effects.effects(engine, figures, catalog.dataset)
         if found:
             st.markdown(f"**{tr('review.effects')}**")
-            st.dataframe(effects.frame(found, catalog.dataset, lang), hide_index=True,
-                         key=f"review_effects_{submission.batch}")
+            # A few rows, as a table of text: read at a glance, and by a screen reader.
+            st.table(effects.frame(found, catalog.dataset, lang).set_index(
+                tr("column.program")))
 
 
 def attempt(action) -> bool:
