@@ -136,7 +136,8 @@ def check_and_submit(sheet: uploads.Sheet, name: str, why_default: str, label: s
             replace = {r.key for r in duplicates}
         elif choice == "rows":
             numbers = st.multiselect(tr("entry.replace_rows"), [r.number for r in duplicates],
-                                     key=f"{prefix}replace_rows")
+                                     key=f"{prefix}replace_rows",
+                                     placeholder=tr("app.choose"))
             replace = {r.key for r in duplicates if r.number in numbers}
     why = st.text_input(tr("entry.why"), key=why_key or f"{name}_why", max_chars=500,
                         value=why_default)
@@ -150,7 +151,11 @@ def check_and_submit(sheet: uploads.Sheet, name: str, why_default: str, label: s
             submitted_message(submitted)
 
 
-upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
+# The app's own limit, said in the page's language: Streamlit's uploader shows its limit too
+# (server.maxUploadSize in .streamlit/config.toml, the same number).
+upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload",
+                          help=tr("entry.upload_help", mb=uploads.MAX_BYTES // 2**20),
+                          max_upload_size=uploads.MAX_BYTES // 2**20)
 if upload is not None and source is not None:
     try:
         kind, sheet = uploads.read_any(upload.name, upload.getvalue(), templates.KINDS)
@@ -165,6 +170,9 @@ st.caption(tr("entry.report_intro"))
 pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160,
                       max_chars=extraction.MAX_REPORT_CHARS)
 report_file = st.file_uploader(tr("entry.report_upload"), type=["txt", "docx", "pdf"],
+                               help=tr("entry.upload_help",
+                                       mb=extraction.MAX_REPORT_BYTES // 2**20),
+                               max_upload_size=extraction.MAX_REPORT_BYTES // 2**20,
                                key="report_file")
 report = extraction.Report(pasted)
 if report_file is not None:
@@ -235,7 +243,7 @@ if result is not None:
                                     "phrase": tr("column.locator"),
                                     "reason": tr("extract.page.reason")})
         st.multiselect(tr("extract.page.promote"), list(range(len(result.not_proposed))),
-                       key=promote_key, format_func=lambda i: (
+                       key=promote_key, placeholder=tr("app.choose"), format_func=lambda i: (
                            f"{result.not_proposed[i].reported} · {result.not_proposed[i].phrase}"))
     if proposals:
         kept = extraction.proposals_to_rows(edited.to_dict("records"))
