@@ -23,7 +23,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from civic import project_intake, reads, rows, store
 from civic.accounts import ADMIN, Account
 from civic.intake import Row, department_guard, incoming, who as writer
-from civic.loading import Origin
+from civic.loading import Loaded, Origin
+from civic.catalog import Catalog
 from civic.i18n import t
 from civic.models import RECORD_KINDS, Dataset, Figure, Frozen
 from civic.problems import Problem
@@ -325,3 +326,40 @@ def shown_rows(engine: Engine, submission: Submission) -> list[Any]:
                                        .model_validate(held[p.id]) if p.id in held else None)
                     for number, p in enumerate(models, 1)]
     return []
+
+
+def visible_pending(engine: Engine, account: Account,
+                    departments: pd.DataFrame) -> list[Submission]:
+    """The pending submissions an account may preview: those touching its departments (an
+    admin's: all), oldest first, as they would be published."""
+    pending = listed(engine, PENDING)
+    if account.role != ADMIN:
+        mine = account.writable(departments)
+        pending = [s for s in pending if set(s.departments) & mine]
+    return list(reversed(pending))
+
+
+def with_pending(catalog: Catalog, pending: Sequence[Submission]) -> Catalog:
+    """The catalog as it would read with `pending` published (undos aside): a preview for
+    editors and approvers, never stored and never cached; the pages mark it unpublished."""
+    dataset = catalog.dataset
+    lists = {kind: list(getattr(dataset, kind)) for kind in RECORD_KINDS if kind != rows.FIGURES}
+    new_rows = []
+    for submission in pending:
+        if submission.kind == UNDO:
+            continue
+        for kind, record, _ in submission.models():
+            if kind == rows.FIGURES:
+                new_rows.append(rows.figure_row(record))
+            else:
+                lists[kind] = [r for r in lists[kind] if rows.key(kind, r)
+                               != rows.key(kind, record)] + [record]
+    stored = catalog.stored
+    if new_rows and stored is not None:
+        added = pd.DataFrame(new_rows).assign(basis="reported")
+        same = ["program", "metric", "period", "group_zh"]
+        replaced = stored[same].fillna("").apply(tuple, axis=1).isin(
+            set(added[same].fillna("").apply(tuple, axis=1)))
+        added = added[list(stored.columns)].astype(stored.dtypes.to_dict(), errors="ignore")
+        stored = pd.concat([stored[~replaced], added], ignore_index=True)
+    return Catalog(Loaded(dataset.model_copy(update=lists)), stored, catalog.history, None)
