@@ -189,7 +189,7 @@ def add(engine: Engine, name: str, password: str, role: str, departments: Iterab
         raise Invalid(f"{name!r} is not an account name: 1 to 64 letters, digits, '.', '@', "
                       "'_' or '-'")
     if role not in ROLES:
-        raise Invalid(f"the role is {' or '.join(ROLES)}, not {role!r}")
+        raise Invalid(f"the role is {', '.join(ROLES[:-1])} or {ROLES[-1]}, not {role!r}")
     _check_password(password)
     email = _email(email)
     hashed = _hasher.hash(password)

@@ -124,3 +124,18 @@ def test_nobody_approves_their_own(new_store, lang):
     assert not at.exception
     assert WORDS[lang]["empty"] in [i.value for i in at.info]
     assert list(at.dataframe[0].value.iloc[:, 1]) == [WORDS[lang]["pending"]]
+
+
+@pytest.mark.parametrize("lang, banner", [("zh", "预览，尚未发布"), ("en", "Preview, not published")])
+def test_a_preview_includes_pending_submissions_marked_and_unexported(new_store, lang, banner):
+    prepared_store(new_store)
+    submitted(new_store)
+    at = signed_in_app("leaders_walk", EDITOR, lang=lang)
+    assert not any(banner in w.value for w in at.warning)
+    assert not any("700" in m.value for m in at.metric)  # published figures only
+    at.toggle(key="with_pending").set_value(True).run()
+    assert not at.exception
+    assert any(banner in w.value for w in at.warning)
+    assert any("700" in m.value for m in at.metric)
+    assert not [b for b in at.button if (b.key or "").startswith("make_")]  # no export
+    assert found(new_store) == "639个"  # nothing published by the preview
