@@ -103,6 +103,8 @@ def sign_in_panel(engine, lang: str) -> None:
     if account is not None:
         role = t(f"auth.role.{account.role}", lang)
         st.caption(t("auth.signed_in_as", lang, name=md(account.name), role=role))
+        # Said plainly: the sign-in lives in this page's session, not in the browser.
+        st.caption(t("auth.refresh_signs_out", lang))
         if st.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:"):
             _sign_out(engine, account)
             if _sso_provider() is not None and st.user.is_logged_in:
