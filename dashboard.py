@@ -13,7 +13,7 @@ from app_pages.components import (
     clear_filters, department_picker, link_notices, swap_dates, view_download,
 )
 from app_pages.sign_in import sign_in_panel, signed_in
-from civic import cache, export
+from civic import cache, export, review
 from civic.cache import data_dir
 from civic.database import StoreError, problem_key
 from civic.departments import Directory
@@ -23,6 +23,8 @@ from civic.loading import load
 from civic.store import Refused
 from civic.text import md
 from civic.view import View, date_bounds
+
+PREVIEW_KEY = "with_pending"
 
 st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
 sessions.start()  # closed sessions' memory given back, once per server process
@@ -114,13 +116,23 @@ if wanted and wanted != st.session_state.get(LINKED_KEY):
     st.session_state[LINKED_KEY] = wanted
     st.session_state[PICK_KEY] = wanted
 st.query_params.from_dict(to_query(filters))
+# A signed-in account may preview the dashboard with the pending submissions of its departments
+# included: marked on every page, never exported, never cached.
+previewer = signed_in() if st.session_state.get(PREVIEW_KEY) else None
+pending = review.visible_pending(cache.engine(), previewer, catalog.frames.departments) \
+    if previewer is not None else []
+if pending:
+    catalog = review.with_pending(catalog, pending)
+    st.warning(t("review.preview_banner", lang, count=len(pending)), icon=":material/preview:")
 view = View(catalog, filters)
 st.session_state[VIEW_KEY] = view
 
 # The whole view as one file; each is built only when its button is clicked.
 with st.sidebar:
     st.header(t("export.header", lang))
-    if export.browser_available():
+    if pending:
+        st.caption(t("review.preview_no_export", lang))
+    elif export.browser_available():
         view_download("brief", "pdf", functools.partial(export.brief_pdf, view), "civic-brief")
         view_download("briefing", "pdf", functools.partial(export.briefing_pdf, view),
                       "civic-briefing")
@@ -129,6 +141,8 @@ with st.sidebar:
         browser_missing_note()
     # Editing is off, and the panel absent, until an account exists.
     sign_in_panel(cache.engine(), lang)
+    if signed_in() is not None:
+        st.toggle(t("review.preview", lang), key=PREVIEW_KEY, help=t("review.preview_help", lang))
 
 # Notices about the link show once, on the view the link opened.
 link_notices(st.session_state.pop("notices", []), lang)
@@ -147,10 +161,12 @@ PAGES = [
     ("app_pages/sources.py", "page.sources", ":material/table_view:", "sources"),
     ("app_pages/indicator.py", "indicator.page", ":material/query_stats:", "indicator"),
 ]
-# Pages that write exist only for a signed-in editor or admin: no one else can reach their URL.
+# Pages that write are listed for a signed-in account; for anyone else they are hidden, not
+# gone: a bookmarked one opens and asks to sign in, in the page's language.
 EDITOR_PAGES = [
     ("app_pages/department_home.py", "home.page", ":material/home_work:", "home"),
     ("app_pages/data_entry.py", "page.data_entry", ":material/upload_file:", "data_entry"),
+    ("app_pages/review.py", "review.page", ":material/rate_review:", "review"),
     ("app_pages/history.py", "page.history", ":material/history:", "history"),
     ("app_pages/subscriptions.py", "subscribe.page", ":material/notifications:",
      "subscriptions"),
@@ -159,13 +175,12 @@ ADMIN_PAGES = [
     ("app_pages/targets.py", "targets.page", ":material/flag:", "targets"),
 ]
 account = signed_in()
-if account is not None and account.role in ("editor", "admin"):
-    PAGES = PAGES + EDITOR_PAGES
-if account is not None and account.role == "admin":
-    PAGES = PAGES + ADMIN_PAGES
+listed = [*PAGES, *(EDITOR_PAGES if account is not None else ()),
+          *(ADMIN_PAGES if account is not None and account.role == "admin" else ())]
 pages = [
-    st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview")
-    for path, key, icon, url in PAGES
+    st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview",
+            visibility="visible" if (path, key, icon, url) in listed else "hidden")
+    for path, key, icon, url in [*PAGES, *EDITOR_PAGES, *ADMIN_PAGES]
 ]
 st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
 st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)

@@ -367,7 +367,7 @@ def cite_source(keys: str, words: str) -> str | Source | None:
         titles = {s.id: f"{s.edition_date} · {s.title if lang == 'zh' else s.title_en}"
                   for s in view.catalog.dataset.sources}
         return st.selectbox(tr(f"{words}_pick"), list(titles), format_func=titles.get,
-                            index=None, key=f"{keys}_id")
+                            index=None, key=f"{keys}_id", placeholder=tr("app.choose"))
     title = st.text_input(tr(f"{words}_title"), key=f"{keys}_title", max_chars=200)
     publisher = st.text_input(tr(f"{words}_publisher"), key=f"{keys}_publisher", max_chars=100)
     date = st.date_input(tr(f"{words}_date"), value=None, key=f"{keys}_date",

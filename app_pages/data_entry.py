@@ -12,8 +12,8 @@ import streamlit as st
 from app_pages.components import cite_source, current_view, tr
 from app_pages.sign_in import editor_or_stop
 from civic import (
-    cache, database, effects, extraction, intake, project_intake, reads, store, templates,
-    uploads,
+    cache, database, effects, extraction, intake, project_intake, reads, review, store,
+    templates, uploads,
 )
 from civic.i18n import name
 from civic.text import md, printable
@@ -58,19 +58,20 @@ def show_refusal(key: str, refused: store.Refused) -> None:
     st.text("\n".join(p.located(lang, metrics) for p in refused.problems))
 
 
-def saved_message(saved: intake.Saved) -> None:
-    if saved.batch is None:
+def submitted_message(submitted: review.Submission | None) -> None:
+    if submitted is None:
         st.info(tr("entry.nothing_saved"))
     else:
-        st.success(tr("entry.saved", batch=saved.batch, inserted=saved.inserted,
-                      replaced=saved.replaced, skipped=saved.skipped),
-                   icon=":material/check_circle:")
+        st.success(tr("entry.submitted", count=submitted.rows, batch=submitted.batch),
+                   icon=":material/rate_review:")
+        st.page_link("app_pages/review.py", label=tr("entry.to_review"),
+                     icon=":material/rate_review:")
 
 
-def attempt(action: Callable[[], T]) -> T | None:
-    """What `action` (a check or a save) returns, or None with the reason said: the store
-    refused it, another writer held it past the timeout, or the store cannot be used (a full
-    disk, a damaged file). Either way nothing was written."""
+def attempt(action: Callable[[], T], failed=None) -> T | None:
+    """What `action` (a check or a submission) returns, or `failed` with the reason said: the
+    store refused it, another writer held it past the timeout, or the store cannot be used (a
+    full disk, a damaged file). Either way nothing was written."""
     try:
         return action()
     except store.Refused as refused:
@@ -79,14 +80,16 @@ def attempt(action: Callable[[], T]) -> T | None:
         st.error(tr("entry.busy"), icon=":material/hourglass:")
     except database.StoreError as error:
         st.error(tr(f"{database.problem_key(error)}_message"), icon=":material/cloud_off:")
-    return None
+    return failed
 
 
-def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
-           kind: str = "figures", why_key: str | None = None) -> None:
-    """Rows checked, problems and preview shown, duplicates chosen, one Save: the same for an
-    upload of figures or of projects and for the figures kept from a report. `why_key` keys the
-    reason's input (one per upload, so each starts from its own file's name)."""
+def check_and_submit(sheet: uploads.Sheet, name: str, why_default: str, label: str,
+                     prefix: str = "", kind: str = "figures",
+                     why_key: str | None = None) -> None:
+    """Rows checked, problems and preview shown, duplicates chosen, one Submit for review: the
+    same for an upload of figures or of projects and for the figures kept from a report.
+    `label` names the submission (the file, or the report's text); `why_key` keys the reason's
+    input (one per upload, so each starts from its own file's name)."""
     entry, said = ((intake, "entry.") if kind == "figures"
                    else (project_intake, "entry.projects_"))
     correction = None
@@ -107,10 +110,10 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
                      key=f"{prefix}problems_table")
     if checked.refused:
         st.warning(tr(f"{said}refused", count=len(checked.refused)), icon=":material/block:")
-        st.dataframe(entry.preview(checked.refused, lang), hide_index=True,
+        st.dataframe(entry.preview(checked.refused, lang, catalog.dataset), hide_index=True,
                      key=f"{prefix}refused_table")
     st.subheader(tr(f"{said}preview", count=len(checked.rows)))
-    st.dataframe(entry.preview(checked.rows, lang), hide_index=True,
+    st.dataframe(entry.preview(checked.rows, lang, catalog.dataset), hide_index=True,
                  key=f"{prefix}preview_table")
     if getattr(checked, "warnings", None):
         st.warning(tr("entry.warnings", count=len(checked.warnings)), icon=":material/warning:")
@@ -133,34 +136,43 @@ def review(sheet: uploads.Sheet, name: str, why_default: str, prefix: str = "",
             replace = {r.key for r in duplicates}
         elif choice == "rows":
             numbers = st.multiselect(tr("entry.replace_rows"), [r.number for r in duplicates],
-                                     key=f"{prefix}replace_rows")
+                                     key=f"{prefix}replace_rows",
+                                     placeholder=tr("app.choose"))
             replace = {r.key for r in duplicates if r.number in numbers}
     why = st.text_input(tr("entry.why"), key=why_key or f"{name}_why", max_chars=500,
                         value=why_default)
     if st.button(tr("entry.save"), type="primary", key=f"save_{name}",
-                 disabled=not checked.rows, icon=":material/save:"):
-        saved = attempt(lambda: entry.save(
-            engine, [r.record for r in checked.rows], source, account=account,
-            departments=departments, why=why.strip() or why_default, replace=replace))
-        if saved is not None:
-            saved_message(saved)
+                 disabled=not checked.rows, icon=":material/send:"):
+        submitted = attempt(lambda: review.submit_save(
+            engine, kind, [r.record for r in checked.rows], source, account=account,
+            departments=departments, why=why.strip() or why_default, label=label,
+            replace=replace), failed=False)
+        if submitted is not False:
+            submitted_message(submitted)
 
 
-upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload")
+# The app's own limit, said in the page's language: Streamlit's uploader shows its limit too
+# (server.maxUploadSize in .streamlit/config.toml, the same number).
+upload = st.file_uploader(tr("entry.upload"), type=list(uploads.FORMATS), key="upload",
+                          help=tr("entry.upload_help", mb=uploads.MAX_BYTES // 2**20),
+                          max_upload_size=uploads.MAX_BYTES // 2**20)
 if upload is not None and source is not None:
     try:
         kind, sheet = uploads.read_any(upload.name, upload.getvalue(), templates.KINDS)
     except uploads.Unusable as unusable:
         st.error(md(unusable.message(lang)), icon=":material/error:")
         st.stop()
-    review(sheet, "upload", tr("entry.why_upload", name=printable(upload.name)), kind=kind,
-           why_key=f"upload_why_{upload.file_id}")
+    check_and_submit(sheet, "upload", tr("entry.why_upload", name=printable(upload.name)),
+                     printable(upload.name), kind=kind, why_key=f"upload_why_{upload.file_id}")
 
 st.subheader(tr("entry.report_header"))
 st.caption(tr("entry.report_intro"))
 pasted = st.text_area(tr("entry.report_paste"), key="report_text", height=160,
                       max_chars=extraction.MAX_REPORT_CHARS)
 report_file = st.file_uploader(tr("entry.report_upload"), type=["txt", "docx", "pdf"],
+                               help=tr("entry.upload_help",
+                                       mb=extraction.MAX_REPORT_BYTES // 2**20),
+                               max_upload_size=extraction.MAX_REPORT_BYTES // 2**20,
                                key="report_file")
 report = extraction.Report(pasted)
 if report_file is not None:
@@ -231,12 +243,13 @@ if result is not None:
                                     "phrase": tr("column.locator"),
                                     "reason": tr("extract.page.reason")})
         st.multiselect(tr("extract.page.promote"), list(range(len(result.not_proposed))),
-                       key=promote_key, format_func=lambda i: (
+                       key=promote_key, placeholder=tr("app.choose"), format_func=lambda i: (
                            f"{result.not_proposed[i].reported} · {result.not_proposed[i].phrase}"))
     if proposals:
         kept = extraction.proposals_to_rows(edited.to_dict("records"))
         if source is not None and kept:
-            review(uploads.Sheet(kept), "report", tr("entry.why_report"), prefix="report_")
+            check_and_submit(uploads.Sheet(kept), "report", tr("entry.why_report"),
+                             review.REPORT_TEXT, prefix="report_")
         elif not kept:
             st.info(tr("entry.report_none_kept"), icon=":material/info:")
 
@@ -277,9 +290,9 @@ if submitted:
         for problem in [*checked.problems, *checked.refusals] if checked else ():
             st.error(md(problem.text(lang, metrics)), icon=":material/error:")
         if checked and checked.rows:
-            saved = attempt(lambda: intake.save(
-                engine, [r.figure for r in checked.rows], source, account=account,
-                departments=departments, why=note.strip(),
-                replace={r.key for r in checked.rows}))
-            if saved is not None:
-                saved_message(saved)
+            submitted = attempt(lambda: review.submit_save(
+                engine, "figures", [r.figure for r in checked.rows], source, account=account,
+                departments=departments, why=note.strip(), label=review.ONE_FIGURE,
+                replace={r.key for r in checked.rows}), failed=False)
+            if submitted is not False:
+                submitted_message(submitted)

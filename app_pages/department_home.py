@@ -2,11 +2,14 @@
 where they stand, the reports they owe by the calendar, and what they submitted for review and
 what came back. An admin chooses the department to look at."""
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.components import current_view, indicator_tiles, reports_due, tr
 from app_pages.sign_in import editor_or_stop
+from civic import cache, review
 from civic.attention import Attention
+from civic.dates import shown_time
 from civic.home import Home
 from civic.i18n import join
 from civic.text import md
@@ -42,8 +45,20 @@ reports_due(attention, home.due, expanded=True)
 st.page_link("app_pages/data_entry.py", label=tr("home.enter"), icon=":material/upload_file:")
 
 st.subheader(tr("home.submissions_header"))
-submissions = home.submissions()
-if submissions is None:
-    st.info(tr("home.no_review"), icon=":material/rate_review:")
-else:
-    st.dataframe(submissions, hide_index=True, key="home_submissions")
+submissions = home.submissions(cache.engine())
+waiting = [s for s in submissions if s.status == review.PENDING]
+if account.reviews:
+    mine = review.queue(cache.engine(), account, catalog.frames.departments)
+    st.info(tr("home.awaiting_you", count=len(mine)), icon=":material/rate_review:")
+st.caption(tr("home.awaiting", count=len(waiting)))
+if submissions:
+    st.dataframe(pd.DataFrame([{
+        tr("review.column.what"): review.label(s, lang),
+        tr("review.column.status"): tr(f"review.status.{s.status}"),
+        tr("review.column.rows"): s.rows,
+        tr("home.submitter"): s.submitter,
+        tr("review.column.submitted"): shown_time(s.created_at),
+        tr("review.column.reviewer"): s.reviewer or "",
+        tr("review.column.comment"): s.comment or "",
+    } for s in submissions]), hide_index=True, key="home_submissions")
+st.page_link("app_pages/review.py", label=tr("home.to_review"), icon=":material/rate_review:")

@@ -35,9 +35,10 @@ def signed_in(engine=None) -> Account | None:
 
 
 def editor_or_stop(message_key: str) -> Account:
-    """Pages that write: an editor or admin goes on; anyone else is told and stopped."""
+    """Pages that write: a signed-in account goes on; anyone else is told, in the page's
+    language, to sign in (in the sidebar), and stopped."""
     account = signed_in()
-    if account is None or account.role not in ("editor", "admin"):
+    if account is None:
         st.error(t(message_key, lang_or_default(st.session_state.get("lang"))),
                  icon=":material/lock:")
         st.stop()
@@ -102,6 +103,8 @@ def sign_in_panel(engine, lang: str) -> None:
     if account is not None:
         role = t(f"auth.role.{account.role}", lang)
         st.caption(t("auth.signed_in_as", lang, name=md(account.name), role=role))
+        # Said plainly: the sign-in lives in this page's session, not in the browser.
+        st.caption(t("auth.refresh_signs_out", lang))
         if st.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:"):
             _sign_out(engine, account)
             if _sso_provider() is not None and st.user.is_logged_in:

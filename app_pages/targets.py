@@ -42,7 +42,7 @@ else:
                                                              headers.items()}),
                  hide_index=True, key="targets_table")
     gone = st.selectbox(tr("targets.remove_pick"), list(current["key"]), index=None,
-                        key="target_remove_pick")
+                        key="target_remove_pick", placeholder=tr("app.choose"))
     if st.button(tr("targets.remove"), disabled=gone is None, key="target_remove",
                  icon=":material/delete:"):
         try:

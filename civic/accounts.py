@@ -33,8 +33,10 @@ from civic.schema import accounts, audit, records
 if TYPE_CHECKING:
     from civic.catalog import Catalog
 
-EDITOR, ADMIN = "editor", "admin"
-ROLES = (EDITOR, ADMIN)
+EDITOR, APPROVER, ADMIN = "editor", "approver", "admin"
+ROLES = (EDITOR, APPROVER, ADMIN)
+"""An editor submits for review; an approver also publishes or returns what others of their
+departments (units included) submit; an admin approves everything and manages targets."""
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 hashes anything; a bound keeps a pasted file from being one
 MAX_FAILURES = 5
@@ -109,6 +111,11 @@ class Account:
     def can_write(self, department: str, departments: Catalog | pd.DataFrame) -> bool:
         return self.role == ADMIN or department in self.writable(departments)
 
+    @property
+    def reviews(self) -> bool:
+        """Whether this account approves and returns submissions (of its departments)."""
+        return self.role in (APPROVER, ADMIN)
+
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC)
@@ -157,8 +164,8 @@ def _email(email: str | None) -> str | None:
 
 def _departments(connection: Connection, role: str, chosen: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(chosen))
-    if role == EDITOR and not chosen:
-        raise Invalid("an editor needs at least one department (--department ID)")
+    if role in (EDITOR, APPROVER) and not chosen:
+        raise Invalid(f"an {role} needs at least one department (--department ID)")
     known = set(connection.execute(select(records.c.key)
                                    .where(records.c.kind == "departments")).scalars())
     unknown = [d for d in chosen if d not in known]
@@ -182,7 +189,7 @@ def add(engine: Engine, name: str, password: str, role: str, departments: Iterab
         raise Invalid(f"{name!r} is not an account name: 1 to 64 letters, digits, '.', '@', "
                       "'_' or '-'")
     if role not in ROLES:
-        raise Invalid(f"the role is {' or '.join(ROLES)}, not {role!r}")
+        raise Invalid(f"the role is {', '.join(ROLES[:-1])} or {ROLES[-1]}, not {role!r}")
     _check_password(password)
     email = _email(email)
     hashed = _hasher.hash(password)

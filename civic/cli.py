@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.exc import DBAPIError
 
-from civic import database, delivery_cli, intake_cli, reads, store
+from civic import database, delivery_cli, intake_cli, reads, review_cli, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
 from civic.departments import with_units
 from civic.extraction import (
@@ -318,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_commands(commands)
     intake_cli.add_commands(commands)
     delivery_cli.add_commands(commands)
+    review_cli.add_commands(commands)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Dates and periods as officials write them, read by one parser wherever a date comes in: data
+"""Dates and periods as officials write them, and times as they read them (Beijing time), read by one parser wherever a date comes in: data
 files, uploads (Excel's date cells included), the one-figure form and the command line.
 
 A date: `2024-01-31`, `2024/1/31`, `2024.1.31`, `2024年1月31日`; a month: `2024-01`, `2024/1`,
@@ -15,8 +15,10 @@ same period written two ways is the same figure.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from civic.problems import Coded
 
@@ -105,3 +107,28 @@ def parse_date(text: str | dt.date) -> dt.date:
     if found is None or found[0] != found[1]:
         raise Coded("date_format", value=repr(str(text).strip()))
     return found[0]
+
+
+TIMEZONE_ENV = "CIVIC_TIMEZONE"
+"""The zone times are shown in (an IANA name such as Asia/Shanghai); Beijing time unless set."""
+_BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def display_zone() -> dt.tzinfo:
+    """The zone of every time shown to officials: `CIVIC_TIMEZONE`, else Beijing time (an
+    unknown name falls back to Beijing rather than to UTC)."""
+    wanted = os.environ.get(TIMEZONE_ENV, "").strip()
+    if wanted:
+        try:
+            return ZoneInfo(wanted)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return _BEIJING
+
+
+def shown_time(at: dt.datetime | None) -> str:
+    """A stored time (UTC) as officials read it: `2026-12-05 22:08` in the display zone."""
+    if at is None or at != at:  # NaT is not equal to itself
+        return ""
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+    return at.astimezone(display_zone()).strftime("%Y-%m-%d %H:%M")

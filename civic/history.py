@@ -1,5 +1,5 @@
 """The audit trail as editors read it, a page at a time from SQL: filtered by editor, department
-and date, grouped into batches (one save each), and written out as CSV.
+and date, grouped into batches (one save each), sign-ins apart, and written out as CSV.
 
 The trail only grows (every sign-in adds to it), so nothing here reads it whole: each page is a
 LIMIT/OFFSET query, counts and the editors are aggregates, and the CSV is written in chunks.
@@ -18,10 +18,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from civic import database, reads
+from civic.accounts import FAILED, LOCKED, SIGN_IN, SIGN_OUT
 from civic.schema import audit
 from civic.text import csv_safe, printable
 
 PAGE = 100
+SIGN_IN_ACTIONS = (SIGN_IN, FAILED, LOCKED, SIGN_OUT)
 CHANGE_COLUMNS = ["at", "who", "table", "key", "action", "why", "batch"]
 BATCH_COLUMNS = ["batch", "at", "who", "why", "count"]
 _CHUNK = 10_000  # rows per query while the CSV is written
@@ -35,9 +37,13 @@ class Trail:
     editor: str | None = None
     department: str | None = None
     since: dt.date | None = None
+    sign_ins: bool = False
+    """Sign-ins, sign-outs and refused sign-ins only, rather than every other change: they are
+    listed apart, not as batches."""
 
     def where(self) -> list[Any]:
-        clauses = []
+        steps = audit.c.action.in_(SIGN_IN_ACTIONS)
+        clauses = [steps if self.sign_ins else ~steps]
         if self.editor:
             clauses.append(audit.c.who == self.editor)
         if self.department:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import pandas as pd
+from sqlalchemy import Engine
 
+from civic import review
 from civic.attention import Attention, Indicator
 from civic.departments import with_units
 from civic.models import owning_department
@@ -45,8 +47,7 @@ class Home:
         due = self.attention.due
         return due[due["department"].isin(self.departments)].reset_index(drop=True)
 
-    def submissions(self) -> pd.DataFrame | None:
-        """What these departments submitted for review, and what came back: None while the store
-        keeps no submissions (writes are published as they are saved); the review workflow fills
-        this in."""
-        return None
+    def submissions(self, engine: Engine) -> list[review.Submission]:
+        """What these departments submitted for review, newest first: pending, published and
+        returned (with the reviewer's comment)."""
+        return review.listed(engine, departments=self.departments)

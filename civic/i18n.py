@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +60,18 @@ def t(key: str, lang: str, **values: object) -> str:
     no key is missing.
     """
     text = catalogue(lang_or_default(lang)).get(key, key)
+    if "count" in values and "[" in text:
+        text = _PLURAL.sub(lambda m: m[1] if values["count"] == 1 else m[2], text)
     return text.format(**values) if values else text
+
+
+# English plurals in a catalogue string: "{count} [row|rows]" says "1 row" and "2 rows".
+_PLURAL = re.compile(r"\[([^\[\]|]*)\|([^\[\]|]*)\]")
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """"1 figure", "2 figures": a count and its noun, for the English of the command line."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def column_name(column: str, lang: str) -> str:

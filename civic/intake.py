@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 from civic import effects, reads, rows, store
 from civic.accounts import Account
 from civic.departments import with_units
-from civic.i18n import column_name, format_quantity, t
+from civic.i18n import column_name, format_quantity, format_unit, name, t
 from civic.loading import Origin, Problem
 from civic.problems import from_pydantic, render
-from civic.models import Figure, LocalText, Program, Source
+from civic.models import Dataset, Figure, LocalText, Program, Source
 from civic.uploads import Sheet
 
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",
@@ -124,7 +124,7 @@ def who(account: Account) -> str:
 
 def writable(account: Account | None, departments: pd.DataFrame) -> set[str] | None:
     """The departments an account writes for (theirs and their units); None: all (admin)."""
-    if account is None or account.role not in ("editor", "admin"):
+    if account is None or account.role not in ("editor", "approver", "admin"):
         return set()
     if account.role == "admin":
         return None
@@ -346,6 +346,20 @@ def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, RowProblem]]:
             for p in problems if (number := _row_number(p))]
 
 
+def incoming(kind: str, records: Sequence[Any], source: Source | str,
+             ) -> list[tuple[str, Any, Origin]]:
+    """What a save writes: the records (figures or projects), each citing `source`, and the
+    source itself when it is new."""
+    source_id = source if isinstance(source, str) else source.id
+    found = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
+                                                                            "source"))]
+    for record in records:
+        record = record.model_copy(update={"source": source_id}) \
+            if record.source != source_id else record
+        found.append((kind, record, Origin("upload", None, rows.key(kind, record))))
+    return found
+
+
 def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, account: Account,
          departments: pd.DataFrame, why: str, replace: Collection[str] = (),
          dry_run: bool = False) -> Saved:
@@ -358,12 +372,8 @@ def save(engine: Engine, figures: Sequence[Figure], source: Source | str, *, acc
     save.
     """
     source_id = source if isinstance(source, str) else source.id
-    kept = [f.model_copy(update={"source": source_id}) if f.source != source_id else f
-            for f in figures]
-    incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
-                                                                               "source"))]
-    incoming += [(rows.FIGURES, f, Origin("upload", None, rows.figure_key(f))) for f in kept]
-    written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
+    written = store.write(engine, incoming(rows.FIGURES, figures, source), who=who(account),
+                          why=why, dry_run=dry_run,
                           guard=department_guard(account, departments), needs=rows.FIGURES,
                           replace={(rows.FIGURES, key) for key in replace})
     counts = [c.action for c in written.changes if c.table == rows.FIGURES]
@@ -379,18 +389,23 @@ def problems_text(checked: Checked, account: Account,
         p.text("en", metrics) for p in checked.refusals]
 
 
-def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
-    """Valid rows as the dashboard will show them, with what the store holds beside."""
+def preview(found: Sequence[Row], lang: str, dataset: Dataset | None = None) -> pd.DataFrame:
+    """Valid rows as the dashboard will show them, with what the store holds beside: programs,
+    metrics and departments by their names where `dataset` has them, units and qualifiers in
+    words."""
+    programs = {p.id: name(p.name, lang) for p in dataset.programs} if dataset else {}
+    metrics = {m.id: name(m.label, lang) for m in dataset.metrics} if dataset else {}
+    units = {d.id: name(d.name, lang) for d in dataset.departments} if dataset else {}
     return pd.DataFrame([{
         t("intake.row", lang): r.number,
-        t("column.program", lang): r.figure.program,
-        t("column.metric", lang): r.figure.metric,
+        t("column.program", lang): programs.get(r.figure.program, r.figure.program),
+        t("column.metric", lang): metrics.get(r.figure.metric, r.figure.metric),
         t("intake.value", lang): format_quantity(r.figure.value, r.figure.unit,
                                                  r.figure.qualifier, lang, r.figure.value_max),
-        t("intake.unit", lang): r.figure.unit,
-        t("intake.qualifier", lang): str(r.figure.qualifier),
+        t("intake.unit", lang): format_unit(r.figure.unit, lang),
+        t("intake.qualifier", lang): t(f"qualifier_word.{r.figure.qualifier}", lang),
         t("column.period", lang): r.figure.period.text,
-        t("column.department", lang): r.figure.department,
+        t("column.department", lang): units.get(r.figure.department, r.figure.department),
         t("column.group_zh", lang): r.figure.group.zh if r.figure.group else "",
         t("intake.stored", lang): r.stored or "",
     } for r in found], columns=[t(k, lang) for k in (

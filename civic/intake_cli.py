@@ -8,9 +8,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from civic import accounts, effects, intake, project_intake, reads, store, templates, uploads
+from civic import (
+    accounts, effects, intake, project_intake, reads, review, store, templates, uploads,
+)
 from civic.accounts import Account
-from civic.i18n import DEFAULT_LANG, LANGS
+from civic.i18n import DEFAULT_LANG, LANGS, plural
 from civic.loading import Frames
 from civic.store_cli import _current, database_option, iso_date, write_output
 from civic.text import printable
@@ -91,6 +93,19 @@ def _import(args: argparse.Namespace) -> int:
     notes = "; ".join(n for n in dict.fromkeys(getattr(r, "note", "") for r in checked.rows) if n)
     why = args.why or f"import {printable(args.file.name)}" + (f": {printable(notes)}"
                                                                if notes else "")
+    if args.as_user and not args.dry_run:  # an editor's import waits for an approver
+        submitted = review.submit_save(engine, kind, [r.record for r in checked.rows], source,
+                                       account=account, departments=departments, why=why,
+                                       label=printable(args.file.name), replace=replace)
+        if submitted is None:
+            print(f"{shown}: nothing to submit: the store holds every row as it is")
+        else:
+            print(f"{shown}: submitted {plural(submitted.rows, kind[:-1])} for review as "
+                  f"{account.name}; batch {submitted.batch} (pending: `civic review approve "
+                  f"{submitted.batch} --as APPROVER` publishes it)")
+        return 0
+    if not args.as_user:
+        why += store.DIRECT
     saved = entry.save(engine, [r.record for r in checked.rows], source, account=account,
                        departments=departments, why=why, replace=replace,
                        dry_run=args.dry_run)
@@ -128,7 +143,8 @@ def add_commands(commands) -> None:
                           help="why, recorded in the audit trail (and, with --correction, with "
                                "each row)")
     imported.add_argument("--as", dest="as_user", metavar="USER",
-                          help="the editor recorded as having written it")
+                          help="the editor submitting it: held for review until an approver "
+                               "publishes it (without --as it is published directly)")
     imported.add_argument("--on-duplicate", choices=intake.ON_DUPLICATE, default="skip",
                           help="rows matching stored figures or projects: skip (default), "
                                "replace or fail")

@@ -21,11 +21,10 @@ from civic import reads, store
 from civic.accounts import Account
 from civic.i18n import LANGS, name, t
 from civic.intake import (
-    Checked, RowProblem, Saved, department_guard, program_departments, store_check, who,
-    writable,
+    Checked, RowProblem, Saved, department_guard, incoming, program_departments, store_check,
+    who, writable,
 )
-from civic.loading import Origin
-from civic.models import MilestoneStatus, Project, Source
+from civic.models import Dataset, MilestoneStatus, Project, Source
 from civic.problems import from_pydantic
 from civic.uploads import Sheet
 
@@ -206,12 +205,8 @@ def save(engine: Engine, projects: Sequence[Project], source: Source | str, *,
     save (checked again inside the write).
     """
     source_id = source if isinstance(source, str) else source.id
-    kept = [p.model_copy(update={"source": source_id}) if p.source != source_id else p
-            for p in projects]
-    incoming = [] if isinstance(source, str) else [("sources", source, Origin("upload", None,
-                                                                               "source"))]
-    incoming += [(PROJECTS, p, Origin("upload", None, p.id)) for p in kept]
-    written = store.write(engine, incoming, who=who(account), why=why, dry_run=dry_run,
+    written = store.write(engine, incoming(PROJECTS, projects, source), who=who(account),
+                          why=why, dry_run=dry_run,
                           guard=department_guard(account, departments), needs=PROJECTS,
                           replace={(PROJECTS, key) for key in replace})
     counts = [c.action for c in written.changes if c.table == PROJECTS]
@@ -226,14 +221,18 @@ def milestones_text(project: Project, lang: str) -> str:
                      for m in project.milestones)
 
 
-def preview(found: Sequence[Row], lang: str) -> pd.DataFrame:
-    """Valid projects as the projects page will name them, with what the store holds beside."""
+def preview(found: Sequence[Row], lang: str, dataset: Dataset | None = None) -> pd.DataFrame:
+    """Valid projects as the projects page will name them, with what the store holds beside;
+    programs and districts by their names where `dataset` has them."""
+    programs = {p.id: name(p.name, lang) for p in dataset.programs} if dataset else {}
+    districts = {d.id: name(d.name, lang) for d in dataset.districts} if dataset else {}
     keys = ("intake.row", "column.id", "column.program", "intake.name", "intake.developer",
             "column.district", "intake.site", "intake.product", "intake.milestones",
             "intake.stored")
     return pd.DataFrame([dict(zip([t(k, lang) for k in keys], [
-        r.number, r.project.id, r.project.program, name(r.project.name, lang),
-        name(r.project.developer, lang), r.project.district, name(r.project.site, lang),
+        r.number, r.project.id, programs.get(r.project.program, r.project.program),
+        name(r.project.name, lang), name(r.project.developer, lang),
+        districts.get(r.project.district, r.project.district), name(r.project.site, lang),
         name(r.project.product, lang), milestones_text(r.project, lang),
         "" if r.stored is None else
         f"{name(r.stored.name, lang)}: {milestones_text(r.stored, lang)}",

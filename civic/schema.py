@@ -165,5 +165,30 @@ alert_checks = Table(
     Column("checked_at", DateTime(timezone=True), nullable=False),
 )
 
+# What editors submit for review: the validated records of one save (or the batch an undo
+# would restore), held here, outside the published tables, until an approver publishes or
+# returns it. Every read of the dashboard, the exports and the CLI reads the published tables
+# only; the data version changes when a submission is published, not when it is submitted.
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch", String(36), nullable=False, unique=True),  # the submit step's audit batch
+    Column("kind", String(16), nullable=False),  # figures, projects or undo
+    Column("status", String(16), nullable=False, index=True),  # pending, published, returned
+    Column("submitter", String(64), nullable=False),
+    Column("departments", JSON, nullable=False),  # every department its records belong to
+    Column("records", JSON, nullable=False),  # [[kind, document], …] as validated
+    Column("replace", JSON, nullable=False),  # [[kind, key], …] stored records it replaces
+    Column("undo", String(36)),  # for an undo: the published batch it restores
+    Column("label", Text, nullable=False),  # what it is: a file's name, "report text", …
+    Column("why", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("reviewer", String(64)),
+    Column("comment", Text),
+    Column("published", String(36)),  # the batch that published it
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True)),
+)
+
 TABLES = [records, figures, audit, data_version, accounts, subscriptions, deliveries, alerts,
-          alert_state, alert_checks]
+          alert_state, alert_checks, submissions]

@@ -34,6 +34,9 @@ from civic.quantities import parse_quantity
 from civic.schema import audit, data_version, figures, records
 
 SEED = "system:seed"
+DIRECT = " (published directly, no review)"
+"""Said in the audit of what the operator at the shell writes (`civic db load`, `civic import`
+without `--as`): published with no approver's review."""
 
 
 def cli_user() -> str:
@@ -259,11 +262,11 @@ def _remove(connection: Connection, kind: str, key: str) -> None:
 
 
 def audit_changes(connection: Connection, changes: list[Change], who: str, why: str,
-                  at: dt.datetime | None = None) -> str:
-    """Audit rows for `changes`, one batch, in the caller's transaction (accounts use it too);
-    returns the batch id."""
+                  at: dt.datetime | None = None, batch: str | None = None) -> str:
+    """Audit rows for `changes`, one batch (a new id unless given), in the caller's transaction
+    (accounts and reviews use it too); returns the batch id."""
     at = at or dt.datetime.now(dt.UTC)
-    batch = str(uuid.uuid4())
+    batch = batch or str(uuid.uuid4())
     connection.execute(insert(audit), [
         {"at": at, "who": who, "table_name": c.table, "key": c.key, "action": c.action,
          "before": c.before, "after": c.after, "why": why, "batch": batch}
@@ -418,46 +421,62 @@ def write(engine: Engine, incoming: Sequence[tuple[str, Frozen, Origin]], *, who
                                             replace, needs))
 
 
+def write_in(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]], *,
+             who: str, why: str, guard: Guard | None = None,
+             replace: Collection[tuple[str, str]] | None = None,
+             needs: str | None = None) -> Written:
+    """`write` inside the caller's transaction, which holds the write lock (`locked_transaction`):
+    a review publishes a submission and audits its step in one transaction."""
+    try:
+        return _write(connection, incoming, who, why, False, (), guard, replace, needs)
+    except _DryRun as nothing:  # `needs` found nothing to write
+        return nothing.written
+
+
 def undo(engine: Engine, batch: str, *, who: str, why: str, dry_run: bool = False,
          guard: Guard | None = None) -> Written:
     """Restore what a batch changed, as a new audited write: its inserts deleted, its updates
     and deletes put back. Refused whole when a later change touched one of its rows."""
-    def work(connection: Connection) -> Written:
-        found = connection.execute(select(audit).where(audit.c.batch == batch)
-                                   .order_by(audit.c.id)).all()
-        if not found:
-            raise Refused([Problem("history", batch, "batch", "no_batch")])
-        if others := sorted({r.table_name for r in found} - set(RECORD_KINDS)):
-            raise Refused([Problem("history", batch, "batch", "undo_not_records",
-                                   {"tables": ", ".join(others)})])
-        if any(_is_bulk(r.after) for r in found):
-            raise Refused([Problem("history", batch, "batch", "undo_bulk")])
-        touched = {(r.table_name, r.key) for r in found}
-        later = connection.execute(select(audit).where(audit.c.id > found[-1].id)
-                                   .order_by(audit.c.id)).all()
-        problems = [Problem("history", f"{r.table_name} {r.key}", "batch", "changed_later",
-                            {"action": r.action, "who": r.who, "batch": r.batch})
-                    for r in later if (r.table_name, r.key) in touched and r.batch != batch]
-        if problems:
-            raise Refused(problems)
-        restores, deletes = [], []
-        for r in reversed(found):
-            if r.before is None:
-                deletes.append((r.table_name, r.key))
-            else:
-                model = RECORD_KINDS[r.table_name].model_validate(r.before)
-                restores.append((r.table_name, model,
-                                 Origin("history", None, f"{r.table_name} {r.key}")))
-        left = {(r.table_name, r.key) for r in found if r.after is not None}
-        if missing := sorted(left - _existing(connection, left)):
-            raise Refused([Problem("history", f"{kind} {key}", "batch", "undo_gone")
-                           for kind, key in missing])
-        written = _write(connection, restores, who, why, dry_run, deletes, guard)
-        if not written.changes:
-            raise Refused([Problem("history", batch, "batch", "undo_nothing")])
-        return written
+    return _locked(engine, lambda connection: undo_in(connection, batch, who=who, why=why,
+                                                      dry_run=dry_run, guard=guard))
 
-    return _locked(engine, work)
+
+def undo_in(connection: Connection, batch: str, *, who: str, why: str, dry_run: bool = False,
+            guard: Guard | None = None) -> Written:
+    """`undo` inside the caller's transaction, which holds the write lock."""
+    found = connection.execute(select(audit).where(audit.c.batch == batch)
+                               .order_by(audit.c.id)).all()
+    if not found:
+        raise Refused([Problem("history", batch, "batch", "no_batch")])
+    if others := sorted({r.table_name for r in found} - set(RECORD_KINDS)):
+        raise Refused([Problem("history", batch, "batch", "undo_not_records",
+                               {"tables": ", ".join(others)})])
+    if any(_is_bulk(r.after) for r in found):
+        raise Refused([Problem("history", batch, "batch", "undo_bulk")])
+    touched = {(r.table_name, r.key) for r in found}
+    later = connection.execute(select(audit).where(audit.c.id > found[-1].id)
+                               .order_by(audit.c.id)).all()
+    problems = [Problem("history", f"{r.table_name} {r.key}", "batch", "changed_later",
+                        {"action": r.action, "who": r.who, "batch": r.batch})
+                for r in later if (r.table_name, r.key) in touched and r.batch != batch]
+    if problems:
+        raise Refused(problems)
+    restores, deletes = [], []
+    for r in reversed(found):
+        if r.before is None:
+            deletes.append((r.table_name, r.key))
+        else:
+            model = RECORD_KINDS[r.table_name].model_validate(r.before)
+            restores.append((r.table_name, model,
+                             Origin("history", None, f"{r.table_name} {r.key}")))
+    left = {(r.table_name, r.key) for r in found if r.after is not None}
+    if missing := sorted(left - _existing(connection, left)):
+        raise Refused([Problem("history", f"{kind} {key}", "batch", "undo_gone")
+                       for kind, key in missing])
+    written = _write(connection, restores, who, why, dry_run, deletes, guard)
+    if not written.changes:
+        raise Refused([Problem("history", batch, "batch", "undo_nothing")])
+    return written
 
 
 def load_folder(engine: Engine, folder: str | Path, *, who: str, why: str | None = None,

@@ -87,8 +87,9 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    written = store.load_folder(_current(args), args.data_dir, who=store.cli_user(),
-                                why=args.why, dry_run=args.dry_run)
+    why = (args.why or f"load {args.data_dir.name}") + store.DIRECT
+    written = store.load_folder(_current(args), args.data_dir, who=store.cli_user(), why=why,
+                                dry_run=args.dry_run)
     counts = written.counts()
     for change in written.changes:
         print(f"  {change.action:<7} {change.table} {change.key}")

@@ -50,7 +50,7 @@ def test_the_audit_never_holds_a_password_or_hash(engine, editor):
 
 @pytest.mark.parametrize("name, password, role, departments, email, says", [
     ("li", "short", "editor", ["zz_cdc"], None, "at least 10 characters"),
-    ("li", PASSWORD, "viewer", ["zz_cdc"], None, "editor or admin"),
+    ("li", PASSWORD, "viewer", ["zz_cdc"], None, "editor, approver or admin"),
     ("li", PASSWORD, "editor", [], None, "at least one department"),
     ("li", PASSWORD, "editor", ["no_such_bureau"], None, "no such department"),
     ("li", PASSWORD, "editor", ["zz_cdc"], "not-an-address", "not an e-mail"),

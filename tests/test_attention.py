@@ -266,7 +266,6 @@ def test_a_department_home_holds_what_its_departments_own(data_dir):
     assert [("winter_relief", "persons_taken_in")] == [(i.program, i.metric)
                                                       for i in home.indicators]
     assert ["persons_taken_in"] == list(home.due["metric"])
-    assert home.submissions() is None  # no review workflow: nothing submitted, nothing back
     walk = Home.of(attention, ["zz_admin_approval"])
     assert {"experiences", "solution_rate", "problems_found"} <= {i.metric for i in walk.indicators}
 

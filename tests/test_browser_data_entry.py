@@ -1,6 +1,9 @@
-"""End-to-end data entry in the system Chromium: sign in with a password, upload a CSV citing an
-existing report, see it previewed, save it, find the new figure on its program's page, undo the
-batch on the History page, and find the figure gone.
+"""End-to-end data entry and review in the system Chromium: an editor signs in with a password,
+uploads a CSV citing an existing report, sees it previewed and submits it for review (nothing on
+the dashboard yet); an approver of another department finds nothing to approve; an approver of
+the editor's department sees the KPI before → after and approves it, and the new figure shows on
+its program's page; the approver undoes the batch on the History page after confirming, and the
+figure is gone.
 
 The dashboard runs under `streamlit run` on a fresh SQLite store of the test's own, with an
 editor account made before the server starts. Needs Debian's Chromium (skipped without it, a
@@ -19,6 +22,7 @@ from browsing import (
     MAIN, browser_context, error_texts, open_page, screenshot, wait_until_settled,
 )
 from civic import database, reads
+from civic import accounts
 from conftest import DATA, PASSWORD, add_editor, prepared, read_yaml, started
 from servers import StreamlitServer
 
@@ -39,6 +43,8 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('entry') / 'civic.sqlite3'}"
     with prepared(url) as engine:
         add_editor(engine, ("zz_admin_approval",))
+        accounts.add(engine, "wu", PASSWORD, "approver", ["zz_admin_approval"], who="cli:test")
+        accounts.add(engine, "chen", PASSWORD, "approver", ["zz_cdc"], who="cli:test")
     return url
 
 
@@ -90,19 +96,24 @@ def source_title() -> str:
     return next(s["title"] for s in sources if s["id"] == SOURCE)
 
 
-def test_upload_preview_save_show_and_undo(page, app_url, store_url, tmp_path):
+def sign_in(page, name: str, role: str) -> None:
+    sidebar = page.locator(SIDEBAR)
+    sidebar.get_by_label("账户名").fill(name)
+    sidebar.get_by_label("密码", exact=True).fill(PASSWORD)
+    sidebar.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_text(f"已登录：{name}（{role}）").wait_for()
+    wait_until_settled(page)
+
+
+def test_upload_submit_review_publish_show_and_undo(browser, page, app_url, store_url,
+                                                     tmp_path):
     csv = tmp_path / "walk-2024.csv"
     csv.write_text(UPLOAD, encoding="utf-8")
     seeded = figure_changes(store_url)
+    shown = page
     try:
         open_page(page, app_url)
-        sidebar = page.locator(SIDEBAR)
-        sidebar.get_by_label("账户名").fill("wang")
-        sidebar.get_by_label("密码", exact=True).fill(PASSWORD)
-        sidebar.get_by_role("button", name="登录", exact=True).click()
-        page.get_by_text("已登录：wang（录入员）").wait_for()
-        wait_until_settled(page)
-
+        sign_in(page, "wang", "录入员")
         go_to(page, "一把手走流程")
         assert not NEW_VALUE.search(main_text(page))
 
@@ -111,30 +122,57 @@ def test_upload_preview_save_show_and_undo(page, app_url, store_url, tmp_path):
         # The figures upload comes first; the report's text has an uploader of its own below.
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
             str(csv))
-        page.get_by_text("预览：1 行可以保存").wait_for()
+        page.get_by_text("预览：1 行可以提交").wait_for()
         wait_until_settled(page)
         assert [] == error_texts(page)
-        assert seeded == figure_changes(store_url)  # nothing written before Save
+        assert seeded == figure_changes(store_url)  # nothing written before it is submitted
 
-        page.locator(MAIN).get_by_role("button", name="保存", exact=True).click()
-        saved = page.get_by_text(re.compile("已保存：批次"))
-        saved.wait_for()
-        batch = re.search(r"批次 (\S+?)；", saved.inner_text()).group(1)
-        assert "新增 1 条" in saved.inner_text()
-        assert seeded + 1 == figure_changes(store_url)
-
+        page.locator(MAIN).get_by_role("button", name="提交审核", exact=True).click()
+        page.get_by_text(re.compile("已提交审核：1 项变更")).wait_for()
+        assert seeded == figure_changes(store_url)  # nothing published before review
         go_to(page, "一把手走流程")
-        page.locator(MAIN).get_by_text(NEW_VALUE).first.wait_for()
+        assert not NEW_VALUE.search(main_text(page))
 
-        go_to(page, "变更记录")
-        pick(page, "批次", batch)
-        page.locator(MAIN).get_by_role("button", name="撤销此批次").click()
-        page.get_by_text(re.compile("已撤销：新批次")).wait_for()
+        with browser_context(browser, locale="zh-CN") as context:  # another department's
+            shown = other = context.new_page()
+            open_page(other, app_url)
+            sign_in(other, "chen", "审核人")
+            go_to(other, "审核")
+            other.get_by_text("没有待您审核的提交。").wait_for()
+            assert not other.locator(MAIN).get_by_role("button", name="通过并发布").count()
+        shown = page
+
+        with browser_context(browser, locale="zh-CN") as context:
+            shown = approver = context.new_page()
+            open_page(approver, app_url)
+            sign_in(approver, "wu", "审核人")
+            go_to(approver, "审核")
+            approver.get_by_text("发布前 → 发布后的指标").wait_for()
+            text = main_text(approver)
+            assert "walk-2024.csv" in text and "wang" in text and NEW_VALUE.search(text)
+            assert "4,023" in text or "4023" in text  # the KPI before, beside the one after
+            approver.locator(MAIN).get_by_role("button", name="通过并发布").click()
+            approver.get_by_text(re.compile("已发布：wang 提交的")).wait_for()
+            assert seeded + 1 == figure_changes(store_url)
+
+            go_to(approver, "一把手走流程")
+            approver.locator(MAIN).get_by_text(NEW_VALUE).first.wait_for()
+
+            go_to(approver, "变更记录")
+            pick(approver, "批次", "approved by wu")
+            approver.locator(MAIN).get_by_role("button", name="撤销此批次").click()
+            approver.get_by_text(re.compile("撤销将改动 1 条记录")).wait_for()
+            assert seeded + 1 == figure_changes(store_url)  # not before the confirmation
+            approver.locator(MAIN).get_by_role("button", name="确认撤销").click()
+            approver.get_by_text(re.compile("已撤销：新批次")).wait_for()
+            wait_until_settled(approver)
+        shown = page
+
+        go_to(page, "一把手走流程")  # the editor's session reads the published store
+        page.reload()
         wait_until_settled(page)
-
-        go_to(page, "一把手走流程")
         assert not NEW_VALUE.search(main_text(page))
         assert [] == error_texts(page)
     except BaseException:
-        screenshot(page, tmp_path / "data-entry-failed.png")
+        screenshot(shown, tmp_path / "data-entry-failed.png")
         raise

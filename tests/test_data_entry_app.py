@@ -1,6 +1,6 @@
-"""The data-entry and history pages (AppTest): reached only when signed in; an upload of figures
-or of projects previewed, nothing written before Save, exactly the good rows after it; undo from
-the history page."""
+"""The data-entry and history pages (AppTest): usable only when signed in; an upload of figures
+or of projects previewed, nothing written before it is submitted, nothing published before an
+approver approves it, exactly the good rows after; a confirmed undo from the history page."""
 
 from __future__ import annotations
 
@@ -63,6 +63,23 @@ def signed_in_app(page: str, account: Account | None = EDITOR, lang: str = "zh")
     return at
 
 
+def published(url: str) -> list:
+    """Every pending submission approved by "reviewer", an admin who submitted none of them."""
+    from civic import review
+    from civic.loading import Frames
+
+    engine = database.connect(url)
+    try:
+        if accounts.current(engine, "reviewer") is None:
+            accounts.add(engine, "reviewer", "a long test password", "admin", [], who="test")
+        reviewer = accounts.current(engine, "reviewer")
+        departments = Frames(reads.dataset(engine, with_figures=False)).departments
+        return [review.approve(engine, s.batch, account=reviewer, departments=departments)[1]
+                for s in reversed(review.listed(engine, review.PENDING))]
+    finally:
+        engine.dispose()
+
+
 def figures_stored(url: str) -> list[str]:
     engine = database.connect(url)
     try:
@@ -99,12 +116,16 @@ def test_an_upload_writes_nothing_before_save_and_exactly_the_good_rows_after(ne
                    for m in at.markdown)
     at.button(key="save_upload").click().run()
     assert not at.exception
+    assert "已提交审核：2 项变更" in at.success[0].value
+    assert figures_stored(new_store) == before  # pending: the dashboard shows what it did
+    published(new_store)
     after = figures_stored(new_store)
     assert sorted(set(after) - set(before)) == ["450个", "600个"] and len(after) == len(before) + 2
-    assert "批次" in at.success[0].value and "新增 2 条" in at.success[0].value
     trail = reads.history(database.connect(new_store))
+    trail = trail[trail["table"] == "figures"]
     assert set(trail.iloc[-2:]["who"]) == {"editor:li"}
-    assert set(trail.iloc[-2:]["why"]) == {"上传 上传.csv"}  # the default, in the page's language
+    # the default, in the page's language, and who approved it
+    assert set(trail.iloc[-2:]["why"]) == {"上传 上传.csv (approved by reviewer)"}
 
 
 @pytest.mark.parametrize("choice, shown", [("skip", "639个"), ("replace", "640个")])
@@ -121,6 +142,7 @@ def test_duplicates_shown_beside_the_stored_value_skipped_or_replaced(new_store,
     at.segmented_control(key="duplicates_all").set_value(choice).run()
     at.button(key="save_upload").click().run()
     assert not at.exception
+    published(new_store)
     frame = reads.figure_frame(database.connect(new_store))
     found = frame[(frame["metric"] == "problems_found") & (frame["period"] == "2021/2023-11-15")]
     assert list(found["reported"]) == [shown]
@@ -142,7 +164,7 @@ def test_a_unit_that_does_not_fit_names_the_unit_and_the_metric(new_store, lang,
 
 def submit(at: AppTest) -> None:
     """The one-figure form's submit button."""
-    [b for b in at.button if b.label == "Save this figure"][0].click().run()
+    [b for b in at.button if b.label == "Submit this figure for review"][0].click().run()
 
 
 def one_figure_filled() -> AppTest:
@@ -165,9 +187,12 @@ def test_one_figure_needs_a_note_and_is_saved_with_it(new_store):
     at.text_input(key="one_note").input("the March report")
     submit(at)
     assert not at.exception
+    assert "650个" not in figures_stored(new_store)
+    published(new_store)
     assert "650个" in figures_stored(new_store)
     trail = reads.history(database.connect(new_store))
-    assert trail.iloc[-1]["why"] == "the March report"
+    trail = trail[trail["table"] == "figures"]
+    assert trail.iloc[-1]["why"] == "the March report (approved by reviewer)"
 
 
 def test_a_store_busy_past_its_timeout_says_so_and_writes_nothing(new_store, monkeypatch):
@@ -189,38 +214,49 @@ def test_a_store_busy_past_its_timeout_says_so_and_writes_nothing(new_store, mon
     assert at.text_input(key="one_reported").value == "650个"
 
 
-def test_the_history_page_undoes_a_batch(new_store):
+def test_the_history_page_undoes_a_batch_after_a_confirmation(new_store):
     at = signed_in_app("data_entry", account=Account("wang", "admin"), lang="en")
     at.selectbox(key="source_id").set_value("zzrb_20231115_walk").run()
     at.get("file_uploader")[0].set_value(("up.csv", csv_bytes(HEADER, GOOD), "text/csv"))
     at.run()
     at.button(key="save_upload").click().run()
+    (written,) = published(new_store)
     assert "600个" in figures_stored(new_store)
     at.switch_page("app_pages/history.py")
     at.run()
     assert not at.exception
-    batch = reads.history(database.connect(new_store)).iloc[-1]["batch"]
-    at.selectbox(key="undo_batch").set_value(batch).run()
+    at.selectbox(key="undo_batch").set_value(written.batch).run()
     at.button(key="undo").click().run()
+    assert not at.exception and "600个" in figures_stored(new_store)  # not before confirming
+    plan = at.dataframe[-1].value
+    assert list(plan["Action"]) == ["removed"] and at.warning[0].value.startswith(
+        "The undo changes 1 record:")
+    at.button(key="undo_confirm_button").click().run()
     assert not at.exception and "Undone" in at.success[0].value
     assert "600个" not in figures_stored(new_store)
 
 
-@pytest.mark.parametrize("page", ["data_entry", "history"])
+@pytest.mark.parametrize("page", ["data_entry", "history", "review", "home"])
 @pytest.mark.parametrize("account", [None, {"name": "x", "role": "admin"},
                                      Account("v", "viewer")])
-def test_an_anonymous_session_cannot_reach_the_pages(new_store, page, account):
-    """Not in the navigation, so neither listed nor reachable by its URL, whatever the query
-    parameters or a crafted session state say."""
+@pytest.mark.parametrize("lang, message", [("zh", "请先登录"), ("en", "Please sign in")])
+def test_an_anonymous_session_is_asked_to_sign_in(new_store, page, account, lang, message):
+    """A bookmarked writing page is not listed but opens, and asks to sign in, in the page's
+    language, whatever the query parameters or a crafted session state say; it shows nothing
+    else."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["page"] = page
+    at.query_params["lang"] = lang
     at.query_params["account"] = "admin"
     if account is not None:
         at.session_state["account"] = account
     at.run()
     assert not at.exception
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(f"app_pages/{page}.py")
+    at.switch_page(f"app_pages/{page if page != 'home' else 'department_home'}.py")
+    at.run()
+    assert not at.exception
+    assert message in at.error[0].value
+    assert not at.get("file_uploader")
+    assert not [b for b in at.button if (b.key or "").startswith(("save_", "undo", "approve_"))]
 
 
 @pytest.mark.parametrize("page, message", [("data_entry", "请先登录"), ("history", "请先登录")])
@@ -244,9 +280,10 @@ def test_an_upload_citing_a_new_source_writes_it_in_the_same_batch(new_store):
     at.get("file_uploader")[0].set_value(("up.xlsx", xlsx_bytes(HEADER, GOOD), XLSX))
     at.run()
     at.button(key="save_upload").click().run()
-    assert not at.exception and "1 added" in at.success[0].value
+    assert not at.exception and "1 change," in at.success[0].value  # the figure; its source with it
+    (written,) = published(new_store)
     trail = reads.history(database.connect(new_store))
-    batch = trail[trail["batch"] == trail.iloc[-1]["batch"]]
+    batch = trail[trail["batch"] == written.batch]
     assert list(batch["table"]) == ["sources", "figures"]
     assert batch.iloc[0]["after"]["url"] == "https://example.org/q3"
     assert batch.iloc[1]["after"]["source"] == batch.iloc[0]["key"]
@@ -273,11 +310,14 @@ def test_a_pasted_report_is_proposed_reviewed_and_saved_like_an_upload(new_store
     assert list(skipped["reported"]) == ["2024年1月20日"]  # the date, listed with its reason
     assert list(preview["行"]) == [1] and list(preview["数值"]) == ["9人"]
     at.button(key="save_report").click().run()
-    assert not at.exception and "新增 1 条" in at.success[0].value
+    assert not at.exception and "已提交审核" in at.success[0].value
+    published(new_store)
     after = figures_stored(new_store)
     assert sorted(set(after) - set(before)) == ["9名"] and len(after) == len(before) + 1
     trail = reads.history(database.connect(new_store))
-    assert trail.iloc[-1]["who"] == "editor:wang" and trail.iloc[-1]["why"] == "报道文本中的数字"
+    trail = trail[trail["table"] == "figures"]
+    assert trail.iloc[-1]["who"] == "editor:wang"
+    assert trail.iloc[-1]["why"] == "报道文本中的数字 (approved by reviewer)"
 
 
 def test_a_report_without_a_date_asks_for_one(new_store):
@@ -382,19 +422,24 @@ def test_a_projects_upload_is_previewed_saved_shown_and_undone(new_store):
     assert list(refused["编号"]) == ["bowei_expansion"]
     assert list(preview["行"]) == [2] and list(preview["名称"]) == ["测试厂房"]
     assert list(preview["节点"]) == ["2024-01 签约 (已完成); 2024-06 开工 (计划中)"]
-    assert "预览：可保存 1 个项目" in [s.value for s in at.subheader]
+    assert "预览：可提交 1 个项目" in [s.value for s in at.subheader]
     at.button(key="save_upload").click().run()
-    assert not at.exception and "新增 1 条" in at.success[0].value
+    assert not at.exception and "已提交审核：1 项变更" in at.success[0].value
+    assert projects_stored(new_store) == before
+    (written,) = published(new_store)
     assert projects_stored(new_store) == [*before, "test_works"]
     trail = reads.history(database.connect(new_store))
-    assert list(trail.iloc[-1:][["table", "key", "who"]].values[0]) == [
+    assert list(trail[trail["batch"] == written.batch][["table", "key", "who"]].values[0]) == [
         "projects", "test_works", "editor:lu"]
     assert "测试厂房" in projects_table(at)
     at.switch_page("app_pages/history.py")
     at.run()
-    at.selectbox(key="undo_batch").set_value(trail.iloc[-1]["batch"]).run()
+    at.selectbox(key="undo_batch").set_value(written.batch).run()
     at.button(key="undo").click().run()
-    assert not at.exception and "已撤销" in at.success[0].value
+    at.button(key="undo_confirm_button").click().run()  # an editor's undo is reviewed
+    assert not at.exception and "撤销已提交审核" in at.success[0].value
+    assert projects_stored(new_store) == [*before, "test_works"]
+    published(new_store)
     assert projects_stored(new_store) == before
     assert "测试厂房" not in projects_table(at)
 
@@ -411,6 +456,7 @@ def test_a_stored_project_is_shown_beside_and_skipped_or_replaced(new_store, cho
     at.segmented_control(key="duplicates_all").set_value(choice).run()
     at.button(key="save_upload").click().run()
     assert not at.exception
+    published(new_store)
     engine = database.connect(new_store)
     names = {p.id: p.name.zh for p in reads.dataset(engine).projects}
     assert names["bowei_expansion"] == shown
@@ -438,8 +484,10 @@ def test_a_broken_series_is_refused_on_the_page_unless_marked_a_correction(new_s
     preview = at.dataframe[0].value
     assert list(preview["period"]) == ["2024-05-27"]
     at.button(key="save_upload").click().run()
-    assert not at.exception and "1 added" in at.success[0].value
+    assert not at.exception and "Submitted for review" in at.success[0].value
+    published(new_store)
     trail = reads.history(database.connect(new_store))
+    trail = trail[trail["table"] == "figures"]
     assert trail.iloc[-1]["after"]["correction"] == "county figure of one day, not a total"
 
 

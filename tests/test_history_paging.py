@@ -66,7 +66,7 @@ def test_the_history_page_reads_the_audit_a_page_at_a_time(long_trail):
     total = history.count_batches(database.connect(long_trail))
     pages = -(-total // history.PAGE)
     assert f"Page 1 of {pages} · {total} in all" in [c.value for c in at.caption]
-    assert set(changes["record"].head(3)) == {f"generated/{n}" for n in (ROWS - 1, ROWS - 2,
+    assert set(changes["Record"].head(3)) == {f"generated/{n}" for n in (ROWS - 1, ROWS - 2,
                                                                            ROWS - 3)}
 
 
@@ -79,7 +79,7 @@ def test_pages_and_filters_show_what_they_say(long_trail):
     at.selectbox(key="history_editor").set_value("editor:gen1").run()
     at.selectbox(key="history_department").set_value("zz_cdc").run()
     changes = at.dataframe[1].value
-    assert set(changes["who"]) == {"editor:gen1"}
+    assert set(changes["Who"]) == {"editor:gen1"}
     trail = history.Trail(editor="editor:gen1", department="zz_cdc")
     count = history.count_changes(database.connect(long_trail), trail)
     assert count == len([n for n in range(ROWS) if n % 3 == 1 and n % 2])

@@ -171,7 +171,7 @@ def test_the_preview_shows_value_unit_and_qualifier_parsed(sqlite_engine):
                            departments(sqlite_engine))
     shown = intake.preview(checked.rows, "en")
     assert shown.loc[0, "value"] == "nearly 600 items" or "600" in shown.loc[0, "value"]
-    assert shown.loc[0, "qualifier"] == "nearly" and shown.loc[0, "period"] == "2021/2023-06-30"
+    assert shown.loc[0, "qualifier"] == "Nearly" and shown.loc[0, "period"] == "2021/2023-06-30"
 
 
 def test_an_editor_of_one_department_is_refused_rows_of_another(sqlite_engine):

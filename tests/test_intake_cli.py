@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
@@ -54,11 +55,12 @@ def test_import_writes_one_audited_batch_citing_a_new_source(capsys, url, tmp_pa
     code, out, _ = run(capsys, "import", upload(tmp_path, GOOD, GOOD2, encoding="gbk"),
                        "--source-title", "测试通报", "--source-date", "2024-02-01",
                        "--source-publisher", "测试局", "--source-url", "https://example.org/a",
-                       "--as", "li", "--database", url)
+                       "--database", url)
     assert code == 0 and "added 2" in out
     changes = history(capsys, url)[before:]
     assert [c["table"] for c in changes] == ["sources", "figures", "figures"]
-    assert {c["who"] for c in changes} == {"editor:li"}
+    assert {c["who"] for c in changes} == {"cli:" + getpass.getuser()}
+    assert {c["why"] for c in changes} == {"import up.csv: 新的半年 (published directly, no review)"}
     assert len({c["batch"] for c in changes}) == 1
 
 
@@ -168,8 +170,20 @@ def test_import_reads_a_projects_file_by_its_headers(capsys, url, tmp_path):
     assert len(history(capsys, url)) == before
     code, out, _ = run(capsys, "import", projects_file(tmp_path, FIRST, SECOND), "--source",
                        "zzrb_20231115_longquan", "--as", "lu", "--database", url)
-    assert code == 0 and "added 1" in out
-    (change,) = history(capsys, url)[before:]
+    assert code == 0 and "submitted 1 project for review as lu" in out
+    (submitted,) = history(capsys, url)[before:]
+    assert (submitted["table"], submitted["action"], submitted["who"]) == (
+        "submissions", "submit", "editor:lu")
+    engine = connect(url)
+    try:
+        accounts.add(engine, "gao", "a long test password", "approver", ["lusong_gov"],
+                     who="test")
+    finally:
+        engine.dispose()
+    code, out, _ = run(capsys, "review", "approve", submitted["batch"], "--as", "gao",
+                       "--database", url)
+    assert code == 0 and "approved" in out
+    change, _ = [c for c in history(capsys, url)[before:] if c["table"] != "accounts"][1:]
     assert (change["table"], change["key"], change["who"]) == ("projects", "test_works",
                                                                 "editor:lu")
     assert [m["period"] for m in change["after"]["milestones"]] == ["2024-01", "2024-06"]
@@ -237,7 +251,7 @@ def test_a_correction_with_a_note_is_saved_and_audited(capsys, url, tmp_path):
     assert code == 0 and "added 1" in out
     (change,) = [c for c in history(capsys, url) if c["table"] == "figures"][-1:]
     assert change["after"]["correction"] == "县级通报的单日整改数，非累计"
-    assert change["why"] == "县级通报的单日整改数，非累计"
+    assert change["why"] == "县级通报的单日整改数，非累计 (published directly, no review)"
 
 
 def test_a_smaller_running_total_is_refused(capsys, url, tmp_path):

@@ -30,7 +30,7 @@ BAD_OTHER = ["leaders_walk,problems_found,700个,2030-01,zz_admin_approval,甲,,
              "leaders_walk,problems_found,700个,2030-03-09/2030-02,zz_admin_approval,,,测试,"]
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 FIELDS = {"reported", "period", "locator", "metric", "department", "program", "batch", "id",
-          "derived", "history", "upload", "loc", "reason"}
+          "derived", "history", "upload", "loc", "reason", "review"}
 """Files, fields and keys that stand where a code may (`Problem("upload", record, "period",
 code)`)."""
 

@@ -71,7 +71,8 @@ def test_history_json_is_a_list_of_changes(capsys, url, data_dir, revised, seed_
     assert 0 == code and seed_counts["all"] + 1 == len(changes)
     last = changes[-1]
     assert {"at", "who", "table", "key", "action", "before", "after", "why", "batch"} == set(last)
-    assert ("update", "figures", "recount") == (last["action"], last["table"], last["why"])
+    assert ("update", "figures", "recount (published directly, no review)") == (
+        last["action"], last["table"], last["why"])
     assert ("4023人次", "4100人次") == (last["before"]["reported"], last["after"]["reported"])
     assert last["who"].startswith("cli:") and last["at"].endswith("+00:00")
     _, out, _ = run(capsys, "history", "--since", "2999-01-01", "--format", "json",
