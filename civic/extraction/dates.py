@@ -13,8 +13,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from civic.figure_rules import SENTENCE_END, bounds
+from civic.extraction.rules import SENTENCE_END, bounds
 from civic.quantities import parse_quantity
+
 _YEAR = r"(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2}"
 _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 _DAY = r"3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|三十一|[一二三四五六七八九]"
