@@ -279,8 +279,8 @@ def brief_row(url: str) -> Row:
     pages = export.pdf_pages(brief())  # warm
     value = best(3, brief)
     blank = "<!DOCTYPE html><html><head><style>@page { size: A4 }</style></head><body>x</body></html>"
-    export._print_pdf(blank)
-    floor = best(3, lambda: export._print_pdf(blank))
+    export.print_pdf(blank)
+    floor = best(3, lambda: export.print_pdf(blank))
     engine.dispose()
     return Row("brief_pdf", value, floor, "≤ 10 s", "seed",
                f"export.brief_pdf, whole city, zh ({pages} A4 pages) vs Chromium printing a "

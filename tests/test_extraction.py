@@ -249,7 +249,7 @@ def test_read_pdf_printed_by_chromium(tmp_path, fonts):
     html = (f"<html><head><meta charset='utf-8'></head>"
             f"<body style=\"font-family:{fonts}\">{body}</body></html>")
     path = tmp_path / "report.pdf"
-    path.write_bytes(export._print_pdf(html))  # noqa: SLF001 - the project's one PDF printer
+    path.write_bytes(export.print_pdf(html))  # noqa: SLF001 - the project's one PDF printer
     text = read_report(path).text
     found = extract(text)
     assert [(f.reported, f.quantity.value, f.period) for f in found] == [

@@ -110,7 +110,7 @@ def crashing_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
     script.chmod(0o755)
     monkeypatch.setenv("BROWSER_PATH", str(script))
-    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    monkeypatch.setattr(export.browser, "missing_packages", lambda: ())
     export.stop_browser()
 
 
