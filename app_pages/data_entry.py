@@ -12,7 +12,15 @@ import streamlit as st
 from app_pages.components import cite_source, current_view, tr
 from app_pages.sign_in import editor_or_stop
 from civic import (
-    cache, database, effects, extraction, intake, project_intake, reads, store, templates,
+    cache,
+    database,
+    effects,
+    extraction,
+    intake,
+    project_intake,
+    reads,
+    store,
+    templates,
     uploads,
 )
 from civic.i18n import name

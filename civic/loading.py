@@ -30,10 +30,11 @@ from civic.models import (
     Target,
     owning_department,
 )
-from civic.problems import MAX_PROBLEM_TEXT, Coded, Problem, clip, from_pydantic
+from civic.problems import MAX_PROBLEM_TEXT, Coded, Problem, from_pydantic
 from civic.quantities import UNITS
+from civic.text import shorten
 
-__all__ = ["MAX_PROBLEM_TEXT", "Problem", "clip"]  # where the loader's users find them
+__all__ = ["MAX_PROBLEM_TEXT", "Problem"]  # where the loader's users find them
 
 try:  # the C loader is several times faster where PyYAML was built with it
     from yaml import CSafeLoader as _BaseLoader
@@ -56,7 +57,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         try:
             return construct(self, node)
         except (ValueError, OverflowError) as exc:
-            problem = f"{what} {clip(str(node.value), 40)!r} does not parse ({clip(str(exc), 80)})"
+            problem = f"{what} {shorten(str(node.value), 40)!r} does not parse ({shorten(str(exc), 80)})"
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
     def construct_timestamp(self, node: yaml.Node) -> Any:
@@ -143,7 +144,7 @@ def _record_label(kind: str, raw: Any) -> str:
     if isinstance(raw, dict):
         key = raw.get("id") or raw.get("metric")
         if isinstance(key, str | int | float) and key:
-            return f"{kind} {clip(str(key), 60)}"
+            return f"{kind} {shorten(str(key), 60)}"
     return kind
 
 
@@ -240,7 +241,7 @@ def _read_file(
     for kind, raw_list in content.items():
         if kind not in RECORD_KINDS:
             known = ", ".join(sorted(RECORD_KINDS))
-            problems.append(Problem(rel, clip(str(kind), 60), "", "record_list",
+            problems.append(Problem(rel, shorten(str(kind), 60), "", "record_list",
                                     {"known": known}))
             continue
         if not isinstance(raw_list, list):
@@ -272,7 +273,8 @@ _REFERENCES: dict[str, list[tuple[str, str]]] = {
     "sources": [("department", "departments")],
     "metrics": [("derived_inputs", "metrics"), ("at_most", "metrics"), ("owner", "departments")],
     "departments": [("district", "districts"), ("parent", "departments")],
-    "programs": [("lead", "departments"), ("participants", "departments"), ("source", "sources")],
+    "programs": [("lead", "departments"), ("participants", "departments"), ("source", "sources"),
+                 ("cards", "metrics"), ("funnel", "metrics"), ("breakdown", "metrics")],
     "figures": [
         ("program", "programs"),
         ("metric", "metrics"),
@@ -617,7 +619,7 @@ class Frames:
         frame = _frame(rows, ["project", "program", "name_zh", "name_en", "developer_zh",
                               "developer_en", "district", "site_zh", "site_en", "source"])
         figures = self.figures
-        for metric in PROJECT_METRICS:
+        for metric in (m.id for m in self.dataset.metrics if m.project is not None):
             # The latest figure of a metric describes the project (e.g. current, not past, output).
             rows = figures[(figures["metric"] == metric) & figures["group_zh"].isna()]
             latest = rows.sort_values("date").groupby("program", observed=True).last()
@@ -794,12 +796,6 @@ STORED_FIGURE_COLUMNS = [c for c in FIGURE_COLUMNS if c not in ("district", "cat
 
 _INPUT_COLUMNS = ["program", "metric", "value", "unit", "qualifier", "date", "date_end", "period",
                   "department", "group_zh", "group_en", "source", "basis"]
-
-PROJECT_METRICS = [
-    "total_investment", "expected_annual_output", "land_area", "jobs", "enterprises_expected",
-    "annual_capacity",
-]
-
 
 def _frame(rows: list[dict[str, Any]], columns: list[str],
            dates: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -211,6 +211,13 @@ class Program(Frozen):
     """What the program sets out to do, in short phrases (e.g. the four reductions)."""
     headline: list[Id] = Field(default=[], max_length=3)
     """Metrics that sum the program up on its overview card."""
+    cards: list[Id] = []
+    """Metrics its own page leads with, where more than the headline (else the headline)."""
+    funnel: list[Id] = []
+    """Metrics drawn as the stages of a funnel, each a part of the one before."""
+    breakdown: Id | None = None
+    """A metric reported in parts (a group each), charted part by part; its chart's title and
+    axis are the catalogue's `breakdown.METRIC.title` and `.axis`."""
 
     @property
     def departments(self) -> list[str]:
@@ -324,6 +331,9 @@ class Metric(Frozen):
     owner: Id | None = None
     """The department that reports it and writes its commentary, where not the program's
     lead."""
+    project: Literal["total", "plan"] | None = None
+    """A key figure of an investment project, shown with each project; `total` ones are also
+    summed over projects (the projects' totals), `plan` ones are not (each its own product)."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:

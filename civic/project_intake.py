@@ -21,7 +21,13 @@ from civic import reads, store
 from civic.accounts import Account
 from civic.i18n import LANGS, name, t
 from civic.intake import (
-    Checked, RowProblem, Saved, department_guard, program_departments, store_check, who,
+    Checked,
+    RowProblem,
+    Saved,
+    department_guard,
+    program_departments,
+    store_check,
+    who,
     writable,
 )
 from civic.loading import Origin

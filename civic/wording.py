@@ -5,8 +5,6 @@ Everything in the view's language, from the catalogue (`civic/locales/`) and the
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import pandas as pd
 
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t

@@ -236,7 +236,7 @@ def export_rows(url: str) -> list[Row]:
                 unmeasured("briefing", "—", "seed", why)]
     engine = database.connect(url)
     view = View(Catalog.read(engine), Filters(lang="zh"))
-    panel = panels.walk_funnel(view, "leaders_walk")
+    panel = panels.funnel(view, "leaders_walk")
     export.chart_image(panel, view, "png")  # warm
     value = best(3, lambda: export.chart_image(panel, view, "png"))
     figure = export.annotated(panel, view)

@@ -37,3 +37,13 @@ def test_pages_never_pass_html_through(path):
 
 def test_the_entry_point_never_passes_html_through():
     assert "unsafe_allow_html" not in (ROOT / "dashboard.py").read_text("utf-8")
+
+
+def test_general_modules_name_no_program():
+    """Program-specific layout (which cards a page leads with, a funnel's stages, a breakdown's
+    chart, a project's key figures) is the catalogue's or the pages', never civic's."""
+    programs = [p.stem for p in (ROOT / "data" / "programs").glob("*.yaml")]
+    named = {path.relative_to(ROOT).as_posix(): found
+             for path in sorted((ROOT / "civic").rglob("*.py"))
+             if (found := [p for p in programs if f'"{p}"' in path.read_text("utf-8")])}
+    assert {} == named

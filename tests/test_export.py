@@ -65,7 +65,7 @@ def views(catalog: Catalog) -> dict[str, View]:
 
 
 def funnel(view: View) -> Panel:
-    panel = panels.walk_funnel(view, "leaders_walk")
+    panel = panels.funnel(view, "leaders_walk")
     assert panel is not None
     return panel
 
