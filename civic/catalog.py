@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from civic import reads, trends
-from civic.loading import Frames, Loaded, edition_date, load
+from civic.frames import Frames
+from civic.loading import Loaded, edition_date, load
 from civic.metrics import target_for
 from civic.models import (
     Advisory,

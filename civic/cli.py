@@ -27,8 +27,9 @@ from civic.extraction import (
     report_day,
 )
 from civic.filters import Filters, Options
+from civic.frames import Frames
 from civic.i18n import DEFAULT_LANG, LANGS, t
-from civic.loading import Frames, load
+from civic.loading import load
 from civic.models import Category
 from civic.reporting import beijing_today
 from civic.store_cli import add_commands, database_option, engine, iso_date, write_output

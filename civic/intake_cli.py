@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from civic import accounts, effects, intake, project_intake, reads, store, templates, uploads
 from civic.accounts import Account
+from civic.frames import Frames
 from civic.i18n import DEFAULT_LANG, LANGS
-from civic.loading import Frames
 from civic.store_cli import _current, database_option, iso_date, write_output
 from civic.text import printable
 

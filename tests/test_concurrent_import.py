@@ -11,7 +11,7 @@ from pathlib import Path
 
 from civic import intake, reads, uploads
 from civic.accounts import Account
-from civic.loading import Frames
+from civic.frames import Frames
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 ROWS = 3000

@@ -9,14 +9,14 @@ import io
 import json
 
 import pytest
+from conftest import prepared
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from civic import history, intake, reads, store, templates, uploads
 from civic.accounts import Account
-from civic.loading import Frames
+from civic.frames import Frames
 from civic.schema import audit, figures
-from conftest import prepared
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 HEADER_ZH = "项目,指标,报道值,统计期,部门,分组（中文）,分组（英文）,原文定位,备注"

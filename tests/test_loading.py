@@ -16,16 +16,8 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
-from civic.loading import (
-    FIGURE_COLUMNS,
-    DataError,
-    Frames,
-    Loaded,
-    Problem,
-    data_version,
-    load,
-    load_dataset,
-)
+from civic.frames import FIGURE_COLUMNS, Frames
+from civic.loading import DataError, Loaded, Problem, data_version, load, load_dataset
 from civic.models import Dataset
 
 EMPTY = Dataset(sources=[], districts=[], departments=[], metrics=[], programs=[], figures=[])

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from conftest import fresh_database, prepared
 
 from civic import accounts, intake, reads, store, uploads
 from civic.accounts import Account
-from civic.loading import Frames, Origin
+from civic.frames import Frames
+from civic.loading import Origin
 from civic.models import RECORD_KINDS, Commentary, Frozen, LocalText, Target
-from conftest import fresh_database, prepared
 
 ADMIN = Account("root", "admin")
 # 行政审批服务局: leads 一把手走流程 only; takes no part in the flu program.
