@@ -31,7 +31,8 @@ from civic.intake import (
     writable,
 )
 from civic.loading import Origin
-from civic.models import MilestoneStatus, Project, Source
+from civic.models import Project, Source
+from civic.narratives import MilestoneStatus
 from civic.problems import from_pydantic
 from civic.uploads import Sheet
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from civic.fields import span_text
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
 from civic.metrics import Status
-from civic.models import Advisory, Basis, Target, span_text
+from civic.models import Advisory, Basis, Target
 
 
 class Wording:
