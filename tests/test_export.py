@@ -27,6 +27,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from conftest import missing_requirement
 from pypdf import PdfReader
 
 from civic import charts, export, panels, tables
@@ -36,7 +37,6 @@ from civic.filters import Filters
 from civic.i18n import CATALOGUE_DIR, format_date, source_line, t
 from civic.panels import Panel
 from civic.view import View
-from conftest import missing_requirement
 
 CHROMIUM = Path("/usr/bin/chromium")
 KANGXI = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")  # radicals Chromium + Noto CJK copy out

@@ -12,7 +12,6 @@ import pytest
 
 from civic import export
 from civic.cli import main
-from civic.extraction.matching import department_names
 from civic.extraction import (
     PHRASE_MAX,
     RECORD_KEYS,
@@ -25,6 +24,7 @@ from civic.extraction import (
 )
 from civic.extraction import extract as extraction
 from civic.extraction.dates import find_dates, report_date
+from civic.extraction.matching import department_names
 from civic.loading import load
 from civic.quantities import Qualifier as Q
 

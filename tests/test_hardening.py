@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import HOSTILE, write_hostile_data
 from streamlit.testing.v1 import AppTest
 
 from civic import export
 from civic.cache import DATA_DIR_ENV
 from civic.i18n import t
 from civic.text import md
-from conftest import HOSTILE, write_hostile_data
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
