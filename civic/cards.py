@@ -7,6 +7,7 @@ it moved since the previous report; pages, the briefing and exports show the sam
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,6 +16,7 @@ from civic.derived import newer_parts, sum_qualifier
 from civic.i18n import format_quantity, join, name, t
 from civic.metrics import Status, status
 from civic.models import Basis
+from civic.wording import Wording
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,23 @@ class KpiCard:
     (or the other district's name); it ends the label too."""
 
 
-class Cards:
+class Cards(Wording):
     """The cards part of `civic.view.View`: it reads the view's figures, records and lookups,
     and words them with `civic.wording.Wording`."""
+
+    # What the view it is part of (civic.view.View) gives it.
+    if TYPE_CHECKING:
+        @property
+        def program_ids(self) -> list[str]: ...
+        @property
+        def figures(self) -> pd.DataFrame: ...
+        def records(self, kind: str) -> pd.DataFrame: ...
+        def has(self, program: str) -> bool: ...
+        def series(self, program: str, metric: str, group: str | None = None) -> pd.DataFrame: ...
+        def newest(self, program: str, metric: str, group: str | None = None) -> Any: ...
+        def latest(self, program: str, metric: str) -> Any: ...
+        def source_ids(self) -> list[str]: ...
+
 
     def cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         """KPI cards for a program's metrics, in order; metrics without a figure are left out."""

@@ -37,7 +37,7 @@ __all__ = ["MAX_PROBLEM_TEXT", "Problem"]  # where the loader's users find them
 try:  # the C loader is several times faster where PyYAML was built with it
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader
 
 PROGRAM_DIR = "programs"
 # Bounds on what one data file may make the loader do, whoever wrote it: its size on disk, the
@@ -47,7 +47,7 @@ MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 200_000
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """The safe loader, whose dates and integers that do not parse (2023-02-30, 5000 digits)
     become YAML errors located at their line, like any other mistake in the file."""
 

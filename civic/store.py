@@ -120,7 +120,7 @@ def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
         yield values[start:start + _CHUNK]
 
 
-def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]],
+def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]],  # noqa: C901
              deletes: Sequence[tuple[str, str]]) -> Held | None:
     """The stored records the rules need to judge this write, read by SQL; None when that is
     every record.

@@ -226,7 +226,7 @@ def _xlsx(content: bytes, limits: Limits) -> Iterator[list[Any]]:
         raise Unusable("upload.bad_xlsx", reason=type(error).__name__) from None
 
 
-def _document(content: bytes, suffix: str, kinds: Mapping[str, tuple[str, ...]],
+def _document(content: bytes, suffix: str, kinds: Mapping[str, tuple[str, ...]],  # noqa: C901 - one branch per layout
               limits: Limits) -> tuple[str, Sheet]:
     """JSON or YAML: a list of rows, or the data layout (`figures: [...]`, `projects: [...]`,
     `defaults:`, a program file's `program:`), nested texts and milestones spread into columns."""

@@ -36,12 +36,12 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "scripts"), str(REPO / "tests")]
 
+import scale_data  # noqa: E402
+
 from civic import database, reads, store  # noqa: E402
 from civic.catalog import DEFAULT_DATA_DIR, Catalog  # noqa: E402
 from civic.models import Figure  # noqa: E402
 from civic.rows import figure_document  # noqa: E402
-
-import scale_data  # noqa: E402
 
 DOC = REPO / "docs" / "performance.md"
 PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]

@@ -74,7 +74,7 @@ def _results(view: View, programs: list[str]) -> list[dict[str, object]]:
     """Each program with its headline figures, each with its period and change since the
     previous report: what the cover leads with. A program without headline figures (a case
     told in words) is left to the pages after."""
-    results = []
+    results: list[dict[str, object]] = []
     for program_id in programs:
         program = view.catalog.programs[program_id]
         if cards := view.cards(program_id, program.headline):

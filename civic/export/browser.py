@@ -198,7 +198,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _kill_group(process: subprocess.Popen | None) -> None:  # type: ignore[type-arg]
+def _kill_group(process: subprocess.Popen | None) -> None:
     """SIGKILL to the browser's whole process group (it runs in a session of its own)."""
     if process is None:
         return

@@ -94,7 +94,7 @@ def _number(numeral: str) -> int:
     return int(parse_quantity(numeral).value)
 
 
-def _resolve(m: re.Match[str], report: dt.date) -> Date | None:
+def _resolve(m: re.Match[str], report: dt.date) -> Date | None:  # noqa: C901 - one branch per way of writing a date
     """A date expression as the period it names, a year left out taken from the report:
     the nearest such date that is not months after it."""
     groups = {k: (v if k in ("rel", "half", "day") else _number(v))

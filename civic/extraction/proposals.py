@@ -156,7 +156,7 @@ _DIGIT = re.compile(r"\d+")
 _DIMENSION_UNIT = {"persons": "人", "person_times": "人次"}
 
 
-def extract(text: str, dataset: Dataset | None = None,
+def extract(text: str, dataset: Dataset | None = None,  # noqa: C901 - one pass over the numbers, each rule a step
             date: dt.date | None = None) -> Extraction:
     """The figures a report states, each with its label, phrase, period and best guesses of
     program, metric and department from the catalogue, and every other number with the reason
