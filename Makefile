@@ -6,13 +6,13 @@ PY := $(VENV)/bin/python
 ADDRESS ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test check validate bench system-deps test-deps clean
+.PHONY: run test check lint lock validate bench system-deps test-deps clean
 
-$(VENV)/.run-stamp: pyproject.toml
+$(VENV)/.run-stamp: pyproject.toml requirements/run.txt
 	scripts/venv.sh .
 	touch $@
 
-$(VENV)/.dev-stamp: pyproject.toml
+$(VENV)/.dev-stamp: pyproject.toml requirements/dev.txt
 	scripts/venv.sh ".[dev]"
 	touch $@ $(VENV)/.run-stamp
 
@@ -28,11 +28,25 @@ run: $(VENV)/.run-stamp system-deps
 	PYTHONMALLOC=malloc $(VENV)/bin/streamlit run dashboard.py --server.address $(ADDRESS) \
 	    --server.port $(PORT)
 
-test: $(VENV)/.dev-stamp test-deps
+test: lint test-deps
 	$(PY) -m pytest
 
+# ruff (style, import order, complexity), mypy (types) and import-linter (the layers): any new
+# finding fails `make check` and `make test`.
+lint: $(VENV)/.dev-stamp
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# The locked versions (requirements/*.txt, with hashes) from pyproject.toml's bounds, anew.
+lock: $(VENV)/.dev-stamp
+	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	    -o requirements/run.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev \
+	    -o requirements/dev.txt pyproject.toml
+
 # The kinds left out are found from what each test uses (tests/markers.py).
-check: $(VENV)/.dev-stamp
+check: lint
 	$(PY) -m pytest -m "not browser and not apptest and not postgres and not deploy"
 
 validate: $(VENV)/.run-stamp

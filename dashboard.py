@@ -9,8 +9,17 @@ import streamlit as st
 
 from app_pages import sessions
 from app_pages.components import (
-    FILTER_KEYS, INDICATOR_PARAM, LINKED_KEY, PICK_KEY, VIEW_KEY, browser_missing_note,
-    clear_filters, department_picker, link_notices, swap_dates, view_download,
+    FILTER_KEYS,
+    INDICATOR_PARAM,
+    LINKED_KEY,
+    PICK_KEY,
+    VIEW_KEY,
+    browser_missing_note,
+    clear_filters,
+    department_picker,
+    link_notices,
+    swap_dates,
+    view_download,
 )
 from app_pages.sign_in import sign_in_panel, signed_in
 from civic import cache, export, review

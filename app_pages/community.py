@@ -3,7 +3,13 @@
 import streamlit as st
 
 from app_pages.components import (
-    current_view, history_charts, kpi_row, page_programs, sources_caption, table, tr,
+    current_view,
+    history_charts,
+    kpi_row,
+    page_programs,
+    sources_caption,
+    table,
+    tr,
 )
 from civic import tables
 from civic.i18n import format_date, join, labelled, listed, name, official

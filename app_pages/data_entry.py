@@ -12,8 +12,17 @@ import streamlit as st
 from app_pages.components import cite_source, current_view, tr
 from app_pages.sign_in import editor_or_stop
 from civic import (
-    cache, database, effects, extraction, intake, project_intake, reads, review, store,
-    templates, uploads,
+    cache,
+    database,
+    effects,
+    extraction,
+    intake,
+    project_intake,
+    reads,
+    review,
+    store,
+    templates,
+    uploads,
 )
 from civic.i18n import name
 from civic.text import md, printable
@@ -290,9 +299,9 @@ if submitted:
         for problem in [*checked.problems, *checked.refusals] if checked else ():
             st.error(md(problem.text(lang, metrics)), icon=":material/error:")
         if checked and checked.rows:
-            submitted = attempt(lambda: review.submit_save(
+            held = attempt(lambda: review.submit_save(
                 engine, "figures", [r.figure for r in checked.rows], source, account=account,
                 departments=departments, why=note.strip(), label=review.ONE_FIGURE,
                 replace={r.key for r in checked.rows}), failed=False)
-            if submitted is not False:
-                submitted_message(submitted)
+            if held is not False:
+                submitted_message(held)

@@ -3,8 +3,14 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, history_charts, kpi_row, page_programs, program_heading,
-    sources_caption, tr,
+    chart,
+    current_view,
+    history_charts,
+    kpi_row,
+    page_programs,
+    program_heading,
+    sources_caption,
+    tr,
 )
 from civic import panels
 from civic.i18n import name
@@ -26,6 +32,6 @@ for program_id in programs:
         st.markdown(f"#### {tr('flu.advice_header')}")
         st.markdown("\n".join(f"- {md(name(r, view.lang))}" for r in advisory.recommendations))
         st.caption(md(tr("flu.preferred", vaccine=name(advisory.preferred_vaccine, view.lang))))
-    chart(panels.vaccine_options(view, program_id))
+    chart(panels.breakdown(view, program_id))
     history_charts(program_id)
     sources_caption([program.source])

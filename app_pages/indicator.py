@@ -7,7 +7,16 @@ import streamlit as st
 from pydantic import ValidationError
 
 from app_pages.components import (
-    INDICATOR_PARAM, LINKED_KEY, PICK_KEY, chart, current_view, kpi_tile, nothing_here, page_header, status_badges, tr,
+    INDICATOR_PARAM,
+    LINKED_KEY,
+    PICK_KEY,
+    chart,
+    current_view,
+    kpi_tile,
+    nothing_here,
+    page_header,
+    status_badges,
+    tr,
 )
 from app_pages.sign_in import signed_in
 from civic import cache, indicators, intake, store

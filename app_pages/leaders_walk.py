@@ -3,8 +3,15 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, history_charts, kpi_row, page_programs, program_heading,
-    sources_caption, table, tr,
+    chart,
+    current_view,
+    history_charts,
+    kpi_row,
+    page_programs,
+    program_heading,
+    sources_caption,
+    table,
+    tr,
 )
 from civic import panels, tables
 from civic.i18n import name
@@ -18,9 +25,9 @@ for program_id in programs:
     if program.aims:
         st.markdown(f"**{md(tr('program.aims'))}:** " + md(" · ".join(name(a, view.lang)
                                                                        for a in program.aims)))
-    kpi_row(view.walk_cards(program_id))
+    kpi_row(view.page_cards(program_id))
 
-    chart(panels.walk_funnel(view, program_id))
+    chart(panels.funnel(view, program_id))
     history_charts(program_id)
 
     st.markdown(f"#### {tr('walk.cases_header')}")

@@ -5,8 +5,16 @@ in what. The counts about the data are on the data page."""
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, indicator_tiles, kpi_row, nothing_here, page_header, program_page,
-    reports_due, tr, what_moved,
+    chart,
+    current_view,
+    indicator_tiles,
+    kpi_row,
+    nothing_here,
+    page_header,
+    program_page,
+    reports_due,
+    tr,
+    what_moved,
 )
 from civic import panels
 from civic.attention import Attention

@@ -3,7 +3,14 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, history_charts, kpi_row, page_programs, sources_caption, table, tr,
+    chart,
+    current_view,
+    history_charts,
+    kpi_row,
+    page_programs,
+    sources_caption,
+    table,
+    tr,
 )
 from civic import panels, tables
 

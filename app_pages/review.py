@@ -34,7 +34,8 @@ def status_word(submission: review.Submission) -> str:
 
 def cited(submission: review.Submission) -> str:
     """The report a submission cites, by its title and date."""
-    ids = {document.get("source") for _, document in submission.records} - {None}
+    ids = {str(document["source"]) for _, document in submission.records
+           if document.get("source")}
     new = {document["id"]: document for kind, document in submission.records
            if kind == "sources"}
     titles = []

@@ -3,8 +3,15 @@
 import streamlit as st
 
 from app_pages.components import (
-    chart, current_view, history_charts, kpi_row, page_programs, program_heading,
-    sources_caption, table, tr,
+    chart,
+    current_view,
+    history_charts,
+    kpi_row,
+    page_programs,
+    program_heading,
+    sources_caption,
+    table,
+    tr,
 )
 from civic import panels, tables
 

@@ -1,6 +1,6 @@
 """Alerts: an indicator that crosses its target, moves the wrong way by more than a set share, or
-whose report becomes overdue by the reporting calendar, raised once per indicator and report, for the subscribers of its department to hear at the next
-`civic deliver`.
+whose report becomes overdue by the reporting calendar, raised once per indicator and report,
+for the subscribers of its department to hear at the next `civic deliver`.
 
 Each run compares every indicator's newest report (a program's latest ungrouped figure, derived
 ones included) with the reading the previous run saw (`alert_state`), inside the run's write

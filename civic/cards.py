@@ -7,6 +7,7 @@ it moved since the previous report; pages, the briefing and exports show the sam
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,11 +16,7 @@ from civic.derived import newer_parts, sum_qualifier
 from civic.i18n import format_quantity, join, name, t
 from civic.metrics import Status, status
 from civic.models import Basis
-
-WALK_METRICS = ["experiences", "problems_found", "problems_solved", "solution_rate",
-                "problems_not_reported_solved", "menu_departments", "menu_items"]
-PROJECT_TOTALS = ["total_investment", "expected_annual_output", "land_area", "jobs",
-                  "enterprises_expected"]
+from civic.wording import Wording
 
 
 @dataclass(frozen=True)
@@ -49,9 +46,23 @@ class KpiCard:
     (or the other district's name); it ends the label too."""
 
 
-class Cards:
+class Cards(Wording):
     """The cards part of `civic.view.View`: it reads the view's figures, records and lookups,
     and words them with `civic.wording.Wording`."""
+
+    # What the view it is part of (civic.view.View) gives it.
+    if TYPE_CHECKING:
+        @property
+        def program_ids(self) -> list[str]: ...
+        @property
+        def figures(self) -> pd.DataFrame: ...
+        def records(self, kind: str) -> pd.DataFrame: ...
+        def has(self, program: str) -> bool: ...
+        def series(self, program: str, metric: str, group: str | None = None) -> pd.DataFrame: ...
+        def newest(self, program: str, metric: str, group: str | None = None) -> Any: ...
+        def latest(self, program: str, metric: str) -> Any: ...
+        def source_ids(self) -> list[str]: ...
+
 
     def cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         """KPI cards for a program's metrics, in order; metrics without a figure are left out."""
@@ -170,27 +181,35 @@ class Cards:
                      total=reporting)
         return t("total.all", self.lang, metric=self.label(metric), count=count)
 
-    def walk_cards(self, program: str) -> list[KpiCard]:
-        """The government-services review: experiences, problems, rate, what is on the menu."""
-        return self.cards(program, WALK_METRICS)
+    def page_cards(self, program: str) -> list[KpiCard]:
+        """What a program's page leads with: its `cards` in the catalogue, else its headline."""
+        known = self.catalog.programs[program]
+        return self.cards(program, known.cards or known.headline)
+
+    def project_totals(self) -> list[str]:
+        """The projects' key figures that add up over projects, in the catalogue's order."""
+        return [m.id for m in self.catalog.metrics.values() if m.project == "total"]
 
     def project_cards(self, programs: list[str]) -> list[KpiCard]:
         """Investment projects together: how many, and their key figures summed."""
         return [self.count_card("projects", len(self.records("projects")))] + [
-            card for metric in PROJECT_TOTALS if (card := self.total_card(metric, programs))]
+            card for metric in self.project_totals()
+            if (card := self.total_card(metric, programs))]
 
     def relief_cards(self, program: str) -> list[KpiCard]:
-        """Relief: persons taken in (reported), and the measures the report names.
+        """Relief: what its page leads with (persons taken in), and the measures the report
+        names.
 
         Places and supplies are not counted: the report lists examples of them (…等).
         """
         measures = self.records("relief_measures")
-        return self.cards(program, ["persons_taken_in"]) + [
+        return self.page_cards(program) + [
             self.count_card("measures", int((measures["program"] == program).sum())),
         ]
 
     def headline_cards(self) -> list[KpiCard]:
-        """Across programs: how many, who takes part, total investment, figures and sources."""
+        """Across programs: how many, who takes part, the critical project totals (investment),
+        figures and sources."""
         kept = [p for p in self.program_ids if self.has(p)]
         participation = self.catalog.frames.participation
         departments = participation.loc[participation["program"].isin(kept), "department"]
@@ -199,9 +218,9 @@ class Cards:
             self.count_card("programs", len(kept)),
             self.count_card("departments", departments.nunique(), "organization"),
         ]
-        investment = self.total_card("total_investment", kept)
-        if investment:
-            cards.append(investment)
+        # The headline indicators that add up over projects (the total investment).
+        cards += [card for metric in self.project_totals() if self.catalog.metrics[metric].critical
+                  and (card := self.total_card(metric, kept))]
         cards.append(self.count_card("figures", len(reported)))
         cards.append(self.count_card("sources", len(self.source_ids())))
         return cards

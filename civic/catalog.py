@@ -11,12 +11,21 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from civic import reads, trends
-from civic.loading import Frames, Loaded, edition_date, load
-from civic.reporting import Calendar
+from civic.frames import Frames
+from civic.loading import Loaded, edition_date, load
 from civic.metrics import target_for
 from civic.models import (
-    Advisory, Dataset, Department, District, Event, Metric, Program, Source, Target,
+    Advisory,
+    Dataset,
+    Department,
+    District,
+    Event,
+    Metric,
+    Program,
+    Source,
+    Target,
 )
+from civic.reporting import Calendar
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 KEPT = 256

@@ -1,7 +1,7 @@
 """The `civic` command: check a data folder, list the store's figures and export a view without
 opening the dashboard; `civic db` and `civic history` (in `store_cli`) look after the store,
-`civic user` (in `user_cli`) its accounts, `civic due` the reports the calendar expects, `civic subscribe` and `civic deliver` (in
-`delivery_cli`) what officials receive."""
+`civic user` (in `user_cli`) its accounts, `civic due` the reports the calendar expects,
+`civic subscribe` and `civic deliver` (in `delivery_cli`) what officials receive."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.exc import DBAPIError
 
+import civic
 from civic import database, delivery_cli, intake_cli, reads, review_cli, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
 from civic.departments import with_units
@@ -27,8 +28,9 @@ from civic.extraction import (
     report_day,
 )
 from civic.filters import Filters, Options
+from civic.frames import Frames
 from civic.i18n import DEFAULT_LANG, LANGS, t
-from civic.loading import Frames, load
+from civic.loading import load
 from civic.models import Category
 from civic.reporting import beijing_today
 from civic.store_cli import add_commands, database_option, engine, iso_date, write_output
@@ -260,6 +262,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civic", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"civic {civic.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check every data file, list every problem")

@@ -1,5 +1,6 @@
-"""Dates and periods as officials write them, and times as they read them (Beijing time), read by one parser wherever a date comes in: data
-files, uploads (Excel's date cells included), the one-figure form and the command line.
+"""Dates and periods as officials write them, and times as they read them (Beijing time),
+read by one parser wherever a date comes in: data files, uploads (Excel's date cells
+included), the one-figure form and the command line.
 
 A date: `2024-01-31`, `2024/1/31`, `2024.1.31`, `2024年1月31日`; a month: `2024-01`, `2024/1`,
 `2024年1月`; a year: `2024`, `2024年`. A period: one of these, or START/END, START至END,

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from civic.fields import span_text
 from civic.i18n import LANGS, format_quantity
-from civic.models import Basis, Metric, span_text
+from civic.models import Basis, Metric
 from civic.quantities import UNITS, Qualifier, convert
 
 KEY = ["program", "group_zh", "department", "date_end"]

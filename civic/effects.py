@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from civic import reads, rows, rules
+from civic.frames import Frames
 from civic.i18n import format_quantity, name, t
-from civic.loading import Frames
 from civic.models import Dataset, Figure
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from civic import database, reads
@@ -43,7 +43,7 @@ class Trail:
 
     def where(self) -> list[Any]:
         steps = audit.c.action.in_(SIGN_IN_ACTIONS)
-        clauses = [steps if self.sign_ins else ~steps]
+        clauses: list[ColumnElement[bool]] = [steps if self.sign_ins else ~steps]
         if self.editor:
             clauses.append(audit.c.who == self.editor)
         if self.department:

@@ -22,8 +22,8 @@ from civic.accounts import Account
 from civic.departments import with_units
 from civic.i18n import column_name, format_quantity, format_unit, name, t
 from civic.loading import Origin, Problem
-from civic.problems import from_pydantic, render
 from civic.models import Dataset, Figure, LocalText, Program, Source
+from civic.problems import from_pydantic, render
 from civic.uploads import Sheet
 
 FIGURE_COLUMNS = ("program", "metric", "reported", "period", "department", "group_zh",

@@ -9,11 +9,19 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from civic import (
-    accounts, effects, intake, project_intake, reads, review, store, templates, uploads,
+    accounts,
+    effects,
+    intake,
+    project_intake,
+    reads,
+    review,
+    store,
+    templates,
+    uploads,
 )
 from civic.accounts import Account
+from civic.frames import Frames
 from civic.i18n import DEFAULT_LANG, LANGS, plural
-from civic.loading import Frames
 from civic.store_cli import _current, database_option, iso_date, write_output
 from civic.text import printable
 
@@ -38,6 +46,21 @@ def _source(args: argparse.Namespace):
         raise uploads.Unusable("entry.source_missing")
     return intake.new_source(args.source_title, args.source_date, args.source_publisher,
                              args.source_url)
+
+
+def _submit(engine, kind, checked, source, account, departments, why, replace, args) -> int:
+    """An editor's import becomes a submission that waits for an approver."""
+    shown = printable(args.file)
+    submitted = review.submit_save(engine, kind, [r.record for r in checked.rows], source,
+                                   account=account, departments=departments, why=why,
+                                   label=printable(args.file.name), replace=replace)
+    if submitted is None:
+        print(f"{shown}: nothing to submit: the store holds every row as it is")
+    else:
+        print(f"{shown}: submitted {plural(submitted.rows, kind[:-1])} for review as "
+              f"{account.name}; batch {submitted.batch} (pending: `civic review approve "
+              f"{submitted.batch} --as APPROVER` publishes it)")
+    return 0
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -94,16 +117,7 @@ def _import(args: argparse.Namespace) -> int:
     why = args.why or f"import {printable(args.file.name)}" + (f": {printable(notes)}"
                                                                if notes else "")
     if args.as_user and not args.dry_run:  # an editor's import waits for an approver
-        submitted = review.submit_save(engine, kind, [r.record for r in checked.rows], source,
-                                       account=account, departments=departments, why=why,
-                                       label=printable(args.file.name), replace=replace)
-        if submitted is None:
-            print(f"{shown}: nothing to submit: the store holds every row as it is")
-        else:
-            print(f"{shown}: submitted {plural(submitted.rows, kind[:-1])} for review as "
-                  f"{account.name}; batch {submitted.batch} (pending: `civic review approve "
-                  f"{submitted.batch} --as APPROVER` publishes it)")
-        return 0
+        return _submit(engine, kind, checked, source, account, departments, why, replace, args)
     if not args.as_user:
         why += store.DIRECT
     saved = entry.save(engine, [r.record for r in checked.rows], source, account=account,

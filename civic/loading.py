@@ -1,4 +1,5 @@
-"""Read a data folder into validated models and pandas frames, reporting every problem at once.
+"""Read a data folder into validated models, reporting every problem at once (the frames of a
+dataset are civic/frames.py).
 
 A bad record never stops the load: it is left out of the dataset and reported with its file,
 record and field, so that a page can still show everything else and say what was skipped.
@@ -8,16 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
 from civic import rules
-from civic.derived import derived_frame
 from civic.models import (
     RECORD_KINDS,
     Commentary,
@@ -30,15 +28,16 @@ from civic.models import (
     Target,
     owning_department,
 )
-from civic.problems import MAX_PROBLEM_TEXT, Coded, Problem, clip, from_pydantic
+from civic.problems import MAX_PROBLEM_TEXT, Coded, Problem, from_pydantic
 from civic.quantities import UNITS
+from civic.text import shorten
 
-__all__ = ["MAX_PROBLEM_TEXT", "Problem", "clip"]  # where the loader's users find them
+__all__ = ["MAX_PROBLEM_TEXT", "Problem"]  # where the loader's users find them
 
 try:  # the C loader is several times faster where PyYAML was built with it
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader
 
 PROGRAM_DIR = "programs"
 # Bounds on what one data file may make the loader do, whoever wrote it: its size on disk, the
@@ -48,7 +47,7 @@ MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 200_000
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """The safe loader, whose dates and integers that do not parse (2023-02-30, 5000 digits)
     become YAML errors located at their line, like any other mistake in the file."""
 
@@ -56,7 +55,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         try:
             return construct(self, node)
         except (ValueError, OverflowError) as exc:
-            problem = f"{what} {clip(str(node.value), 40)!r} does not parse ({clip(str(exc), 80)})"
+            problem = f"{what} {shorten(str(node.value), 40)!r} does not parse ({shorten(str(exc), 80)})"
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
     def construct_timestamp(self, node: yaml.Node) -> Any:
@@ -143,7 +142,7 @@ def _record_label(kind: str, raw: Any) -> str:
     if isinstance(raw, dict):
         key = raw.get("id") or raw.get("metric")
         if isinstance(key, str | int | float) and key:
-            return f"{kind} {clip(str(key), 60)}"
+            return f"{kind} {shorten(str(key), 60)}"
     return kind
 
 
@@ -240,7 +239,7 @@ def _read_file(
     for kind, raw_list in content.items():
         if kind not in RECORD_KINDS:
             known = ", ".join(sorted(RECORD_KINDS))
-            problems.append(Problem(rel, clip(str(kind), 60), "", "record_list",
+            problems.append(Problem(rel, shorten(str(kind), 60), "", "record_list",
                                     {"known": known}))
             continue
         if not isinstance(raw_list, list):
@@ -272,7 +271,8 @@ _REFERENCES: dict[str, list[tuple[str, str]]] = {
     "sources": [("department", "departments")],
     "metrics": [("derived_inputs", "metrics"), ("at_most", "metrics"), ("owner", "departments")],
     "departments": [("district", "districts"), ("parent", "departments")],
-    "programs": [("lead", "departments"), ("participants", "departments"), ("source", "sources")],
+    "programs": [("lead", "departments"), ("participants", "departments"), ("source", "sources"),
+                 ("cards", "metrics"), ("funnel", "metrics"), ("breakdown", "metrics")],
     "figures": [
         ("program", "programs"),
         ("metric", "metrics"),
@@ -455,359 +455,6 @@ def data_version(data_dir: str | Path) -> tuple[tuple[str, int, int], ...]:
             continue
         version.append((path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
     return tuple(version)
-
-
-class Frames:
-    """The dataset as pandas frames, one per record kind, built once and shared."""
-
-    def __init__(self, dataset: Dataset, figures: list[Figure] | None = None,
-                 stored: pd.DataFrame | None = None):
-        """`stored`: figure rows read from the store, shown ahead of `figures`."""
-        self.dataset = dataset
-        self._figures = dataset.figures if figures is None else figures
-        self._stored = stored
-
-    @cached_property
-    def departments(self) -> pd.DataFrame:
-        rows = [
-            {
-                "department": d.id,
-                "name_zh": d.name.zh,
-                "name_en": d.name.en,
-                "level": str(d.level),
-                "district": d.district,
-                "parent": d.parent,
-            }
-            for d in self.dataset.departments
-        ]
-        return _frame(rows, ["department", "name_zh", "name_en", "level", "district", "parent"])
-
-    @cached_property
-    def programs(self) -> pd.DataFrame:
-        rows = [
-            {
-                "program": p.id,
-                "name_zh": p.name.zh,
-                "name_en": p.name.en,
-                "category": str(p.category),
-                "lead": p.lead,
-                "participants": list(p.participants),
-                "start": p.start.start if p.start else None,
-                "status": str(p.status),
-                "source": p.source,
-            }
-            for p in self.dataset.programs
-        ]
-        columns = ["program", "name_zh", "name_en", "category", "lead", "participants", "start",
-                   "status", "source"]
-        frame = _frame(rows, columns)
-        frame["start"] = pd.to_datetime(frame["start"])
-        return frame
-
-    @cached_property
-    def participation(self) -> pd.DataFrame:
-        """One row per program and department taking part (lead or participant)."""
-        rows = [
-            {"program": p.id, "department": d, "role": "lead" if d == p.lead else "participant"}
-            for p in self.dataset.programs
-            for d in p.departments
-        ]
-        return _frame(rows, ["program", "department", "role"])
-
-    @cached_property
-    def derived(self) -> pd.DataFrame:
-        """The values the catalogue's derived metrics give over the reported figures
-        (`civic.derived.COLUMNS`, their formulas in English beside)."""
-        return derived_frame(self._reported, self.dataset.metrics)
-
-    @cached_property
-    def _reported(self) -> pd.DataFrame:
-        """The input metrics' reported figures, dates as datetimes: what values derive from."""
-        inputs = {m for metric in self.dataset.metrics for m in metric.derived_inputs}
-        parts = [_frame([{
-            "program": f.program, "metric": f.metric, "value": f.value, "unit": f.unit,
-            "qualifier": str(f.qualifier), "date": f.period.start, "date_end": f.period.end,
-            "period": f.period.text, "department": f.department,
-            "group_zh": f.group.zh if f.group else None,
-            "group_en": f.group.en if f.group else None, "source": f.source,
-            "basis": str(f.basis)} for f in self._figures if f.metric in inputs],
-            _INPUT_COLUMNS)]
-        if self._stored is not None:
-            parts.insert(0, self._stored.loc[self._stored["metric"].isin(inputs), _INPUT_COLUMNS])
-        given = [part for part in parts if len(part)]
-        frame = pd.concat(given, ignore_index=True) if given else parts[-1]
-        return frame.assign(date=pd.to_datetime(frame["date"]),
-                            date_end=pd.to_datetime(frame["date_end"]))
-
-    @cached_property
-    def formulas(self) -> dict[tuple[str, str, str, pd.Timestamp], dict[str, str]]:
-        """How each derived value was calculated, by language: (program, metric, group, period
-        end) → {zh: 488/639, en: 488/639}."""
-        return {(r.program, r.metric, r.group_zh or "", pd.Timestamp(r.date_end)):
-                {"zh": r.reported, "en": r.formula_en}
-                for r in self.derived.itertuples(index=False)}
-
-    @cached_property
-    def figures(self) -> pd.DataFrame:
-        """The tidy frame of figures, reported and derived: one row per figure, ids as
-        categoricals."""
-        rows = [
-            {
-                "program": f.program,
-                "metric": f.metric,
-                "value": f.value,
-                "value_max": f.value_max,
-                "unit": f.unit,
-                "qualifier": str(f.qualifier),
-                "reported": f.text,
-                "date": f.period.start,
-                "date_end": f.period.end,
-                "period": f.period.text,
-                "department": f.department,
-                "group_zh": f.group.zh if f.group else None,
-                "group_en": f.group.en if f.group else None,
-                "source": f.source,
-                "locator": f.locator,
-                "basis": str(f.basis),
-            }
-            for f in self._figures
-        ]
-        frame = _frame(rows, STORED_FIGURE_COLUMNS)
-        if self._stored is not None:
-            stored = self._stored[STORED_FIGURE_COLUMNS]
-            frame = (pd.concat([stored, frame], ignore_index=True).infer_objects() if len(frame)
-                     else stored.copy())
-        for column in ("date", "date_end"):
-            frame[column] = pd.to_datetime(frame[column])
-        derived = self.derived
-        if len(derived):
-            frame = pd.concat([frame, derived[STORED_FIGURE_COLUMNS]], ignore_index=True)
-        districts = {d.id: d.district for d in self.dataset.departments}
-        categories = {p.id: str(p.category) for p in self.dataset.programs}
-        frame["district"] = frame["department"].map(districts)
-        frame["category"] = frame["program"].map(categories)
-        frame = frame[FIGURE_COLUMNS]
-        for column in ("value", "value_max"):
-            frame[column] = frame[column].astype("Float64")
-        for column in ("date", "date_end"):
-            frame[column] = pd.to_datetime(frame[column])
-        for column in ("program", "department", "metric", "unit", "qualifier", "category",
-                       "district", "basis"):
-            frame[column] = frame[column].astype("category")
-        return frame
-
-    @cached_property
-    def projects(self) -> pd.DataFrame:
-        """Projects with their key figures pivoted alongside (value in the canonical unit)."""
-        rows = [
-            {
-                "project": p.id,
-                "program": p.program,
-                "name_zh": p.name.zh,
-                "name_en": p.name.en,
-                "developer_zh": p.developer.zh,
-                "developer_en": p.developer.en,
-                "district": p.district,
-                "site_zh": p.site.zh,
-                "site_en": p.site.en,
-                "source": p.source,
-            }
-            for p in self.dataset.projects
-        ]
-        frame = _frame(rows, ["project", "program", "name_zh", "name_en", "developer_zh",
-                              "developer_en", "district", "site_zh", "site_en", "source"])
-        figures = self.figures
-        for metric in PROJECT_METRICS:
-            # The latest figure of a metric describes the project (e.g. current, not past, output).
-            rows = figures[(figures["metric"] == metric) & figures["group_zh"].isna()]
-            latest = rows.sort_values("date").groupby("program", observed=True).last()
-            frame[metric] = frame["program"].map(latest["value"]).astype("Float64")
-            frame[f"{metric}_qualifier"] = frame["program"].map(latest["qualifier"].astype(str))
-        return frame
-
-    @cached_property
-    def milestones(self) -> pd.DataFrame:
-        rows = [
-            {
-                "project": p.id,
-                "program": p.program,
-                "start": m.period.start,
-                "end": m.period.end,
-                "period": m.period.text,
-                "label_zh": m.label.zh,
-                "label_en": m.label.en,
-                "status": str(m.status),
-            }
-            for p in self.dataset.projects
-            for m in p.milestones
-        ]
-        return _frame(rows, ["project", "program", "start", "end", "period", "label_zh",
-                             "label_en", "status"],
-                      dates=("start", "end"))
-
-    @cached_property
-    def relief_actions(self) -> pd.DataFrame:
-        rows = [
-            {
-                "action": a.id,
-                "program": a.program,
-                "date": a.period.start,
-                "date_end": a.period.end,
-                "period": a.period.text,
-                "kind": str(a.kind),
-                "department": a.department,
-                "places_zh": [p.zh for p in a.places],
-                "places_en": [p.en for p in a.places],
-                "supplies_zh": [s.zh for s in a.supplies],
-                "supplies_en": [s.en for s in a.supplies],
-                "open_list": a.open_list,
-                "source": a.source,
-            }
-            for a in self.dataset.relief_actions
-        ]
-        return _frame(rows, ["action", "program", "date", "date_end", "period", "kind",
-                             "department", "places_zh", "places_en", "supplies_zh",
-                             "supplies_en", "open_list", "source"],
-                      dates=("date", "date_end"))
-
-    @cached_property
-    def relief_measures(self) -> pd.DataFrame:
-        rows = [
-            {
-                "measure": m.id,
-                "program": m.program,
-                "group_zh": m.group.zh,
-                "group_en": m.group.en,
-                "measure_zh": m.measure.zh,
-                "measure_en": m.measure.en,
-                "department": m.department,
-                "source": m.source,
-            }
-            for m in self.dataset.relief_measures
-        ]
-        return _frame(rows, ["measure", "program", "group_zh", "group_en", "measure_zh",
-                             "measure_en", "department", "source"])
-
-    @cached_property
-    def advisories(self) -> pd.DataFrame:
-        rows = [
-            {
-                "advisory": a.id,
-                "program": a.program,
-                "date": a.date,
-                "department": a.department,
-                "trend": str(a.trend),
-                "strain_zh": a.dominant_strain.zh,
-                "strain_en": a.dominant_strain.en,
-                "phase_zh": a.phase.zh,
-                "phase_en": a.phase.en,
-                "source": a.source,
-            }
-            for a in self.dataset.advisories
-        ]
-        return _frame(rows, ["advisory", "program", "date", "department", "trend",
-                             "strain_zh", "strain_en", "phase_zh", "phase_en", "source"],
-                      dates=("date",))
-
-    @cached_property
-    def events(self) -> pd.DataFrame:
-        rows = [
-            {
-                "event": e.id,
-                "program": e.program,
-                "date": e.date,
-                "title_zh": e.title.zh,
-                "title_en": e.title.en,
-                "venue_zh": e.venue.zh,
-                "venue_en": e.venue.en,
-                "organizer": e.organizer,
-                "items": len(e.items),
-                "source": e.source,
-            }
-            for e in self.dataset.events
-        ]
-        return _frame(rows, ["event", "program", "date", "title_zh", "title_en", "venue_zh",
-                             "venue_en", "organizer", "items", "source"],
-                      dates=("date",))
-
-    @cached_property
-    def cases(self) -> pd.DataFrame:
-        rows = [
-            {
-                "case": c.id,
-                "program": c.program,
-                "date": c.period.start,
-                "date_end": c.period.end,
-                "period": c.period.text,
-                "department": c.department,
-                "subject_zh": c.subject.zh,
-                "subject_en": c.subject.en,
-                "action_zh": c.action.zh,
-                "action_en": c.action.en,
-                "outcome_zh": c.outcome.zh,
-                "outcome_en": c.outcome.en,
-                "participants": list(c.participants),
-                "source": c.source,
-            }
-            for c in self.dataset.cases
-        ]
-        return _frame(rows, ["case", "program", "date", "date_end", "period", "department",
-                             "subject_zh", "subject_en", "action_zh", "action_en",
-                             "outcome_zh", "outcome_en", "participants", "source"],
-                      dates=("date", "date_end"))
-
-    @cached_property
-    def sources(self) -> pd.DataFrame:
-        rows = [
-            {
-                "source": s.id,
-                "publication_zh": s.publication.zh,
-                "publication_en": s.publication.en,
-                "edition_date": s.edition_date,
-                "title": s.title,
-                "title_en": s.title_en,
-                "page": s.page,
-                "page_en": s.page_en,
-                "subheading": s.subheading,
-                "date_reported": s.date_reported,
-                "reporters": "、".join(s.reporters),
-                "correspondents": "、".join(s.correspondents),
-                "department": s.department,
-            }
-            for s in self.dataset.sources
-        ]
-        return _frame(rows, ["source", "publication_zh", "publication_en", "edition_date",
-                             "title", "title_en", "page", "page_en", "subheading",
-                             "date_reported", "reporters",
-                             "correspondents", "department"],
-                      dates=("edition_date", "date_reported"))
-
-
-FIGURE_COLUMNS = [
-    "program", "metric", "value", "value_max", "unit", "qualifier", "reported", "date",
-    "date_end", "period", "department", "district", "category", "group_zh", "group_en",
-    "source", "locator", "basis",
-]
-
-STORED_FIGURE_COLUMNS = [c for c in FIGURE_COLUMNS if c not in ("district", "category")]
-"""What a figure holds itself; district and category follow from its department and program."""
-
-_INPUT_COLUMNS = ["program", "metric", "value", "unit", "qualifier", "date", "date_end", "period",
-                  "department", "group_zh", "group_en", "source", "basis"]
-
-PROJECT_METRICS = [
-    "total_investment", "expected_annual_output", "land_area", "jobs", "enterprises_expected",
-    "annual_capacity",
-]
-
-
-def _frame(rows: list[dict[str, Any]], columns: list[str],
-           dates: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A frame with the given columns even when there are no rows; `dates` become datetimes."""
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in dates:
-        frame[column] = pd.to_datetime(frame[column])
-    return frame
 
 
 def edition_date(dataset: Dataset) -> dt.date | None:

@@ -7,15 +7,10 @@ which sees the whole dataset; rules within one record live here.
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -23,89 +18,20 @@ from pydantic import (
     model_validator,
 )
 
-from civic.dates import parse_date, parse_period
+from civic.fields import (
+    Day,
+    Frozen,
+    Id,
+    LocalText,
+    NonEmpty,
+    Official,
+    Period,
+    ReportedQuantity,
+    ShortPhrase,
+)
+from civic.narratives import Advisory, Case, Event, Project, ReliefAction, ReliefMeasure
 from civic.problems import Coded
 from civic.quantities import UNITS, Qualifier, Quantity, parse_quantity
-
-LOCATOR_MAX = 20
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-
-
-def _short(text: str) -> str:
-    if len(text) > LOCATOR_MAX:
-        raise Coded("too_long", limit=LOCATOR_MAX, count=len(text))
-    return text
-
-
-ShortPhrase = Annotated[NonEmpty, AfterValidator(_short)]
-
-
-def _day(value: Any) -> Any:
-    return parse_date(value) if isinstance(value, str) else value
-
-
-Day = Annotated[dt.date, BeforeValidator(_day)]
-"""A day, written as officials write it (`2024/1/31`, `2024年1月31日`: see `civic.dates`)."""
-
-
-class LocalText(Frozen):
-    """A name or label in both languages of the dashboard."""
-
-    zh: NonEmpty
-    en: NonEmpty
-
-
-
-class Period(Frozen):
-    """The date or span a fact refers to, as precise as the source is.
-
-    Written in data as `2023-11-15`, `2023-07`, `2021`, or `START/END` for a span
-    (`2021/2023-11-15`: from some time in 2021 until the edition date), or as officials write
-    dates (`2024/1/31`, `2024年1月`, `2021至2024-06-30`: see `civic.dates`); `text` is always
-    the one written form, so the same period written two ways is the same.
-    """
-
-    start: dt.date
-    end: dt.date
-    text: str
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_text(cls, data: Any) -> Any:
-        if isinstance(data, dt.datetime):
-            data = data.date()
-        if isinstance(data, dt.date):
-            data = data.isoformat()
-        if isinstance(data, int):
-            data = str(data)
-        if not isinstance(data, str):
-            return data
-        start, end, text = parse_period(data)
-        return {"start": start, "end": end, "text": text}
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
-        if self.end < self.start:
-            raise Coded("period_order", value=repr(self.text))
-        return self
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def span_text(periods: list[tuple[str, dt.date, dt.date]]) -> str:
-    """The span several periods (text, start, end) cover together, as precisely as they are
-    written: from the first one's start (2022-12) to the last one's end (2023-11-15)."""
-    start = min(periods, key=lambda p: p[1])[0].split("/")[0]
-    end = max(periods, key=lambda p: p[2])[0].split("/")[-1]
-    return start if start == end else f"{start}/{end}"
 
 
 class Level(StrEnum):
@@ -141,12 +67,6 @@ class ProgramStatus(StrEnum):
 class Basis(StrEnum):
     REPORTED = "reported"
     DERIVED = "derived"
-
-
-class MilestoneStatus(StrEnum):
-    DONE = "done"
-    PLANNED = "planned"
-    EXPECTED = "expected"
 
 
 class Source(Frozen):
@@ -188,15 +108,6 @@ class Department(Frozen):
         return self
 
 
-class Official(Frozen):
-    """An official named in a public role; private persons are never recorded."""
-
-    name: NonEmpty
-    pinyin: str | None = None
-    """The name in Latin letters, shown beside the characters in English."""
-    title: LocalText
-
-
 class Program(Frozen):
     id: Id
     name: LocalText
@@ -211,6 +122,13 @@ class Program(Frozen):
     """What the program sets out to do, in short phrases (e.g. the four reductions)."""
     headline: list[Id] = Field(default=[], max_length=3)
     """Metrics that sum the program up on its overview card."""
+    cards: list[Id] = []
+    """Metrics its own page leads with, where more than the headline (else the headline)."""
+    funnel: list[Id] = []
+    """Metrics drawn as the stages of a funnel, each a part of the one before."""
+    breakdown: Id | None = None
+    """A metric reported in parts (a group each), charted part by part; its chart's title and
+    axis are the catalogue's `breakdown.METRIC.title` and `.axis`."""
 
     @property
     def departments(self) -> list[str]:
@@ -324,6 +242,9 @@ class Metric(Frozen):
     owner: Id | None = None
     """The department that reports it and writes its commentary, where not the program's
     lead."""
+    project: Literal["total", "plan"] | None = None
+    """A key figure of an investment project, shown with each project; `total` ones are also
+    summed over projects (the projects' totals), `plan` ones are not (each its own product)."""
 
     @model_validator(mode="after")
     def _known_dimension(self) -> Metric:
@@ -343,15 +264,6 @@ class Metric(Frozen):
     def derived_inputs(self) -> list[str]:
         """The metrics it is calculated from (none where it is reported)."""
         return self.derived.inputs if self.derived else []
-
-
-def _quantity(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)  # YAML reads `reported: 14` as a number
-    return parse_quantity(value) if isinstance(value, str) else value
-
-
-ReportedQuantity = Annotated[Quantity, BeforeValidator(_quantity)]
 
 
 class Figure(Frozen):
@@ -417,130 +329,6 @@ class Figure(Frozen):
     def text(self) -> str:
         """The figure as printed, or a derived figure's formula."""
         return self.reported.reported
-
-
-class Milestone(Frozen):
-    period: Period
-    label: LocalText
-    status: MilestoneStatus
-
-
-class Project(Frozen):
-    """An investment project: the shape around its figures (which stay in `figures`)."""
-
-    id: Id
-    program: Id
-    name: LocalText
-    developer: LocalText
-    group: LocalText | None = None
-    district: Id
-    site: LocalText
-    product: LocalText
-    milestones: list[Milestone] = Field(min_length=1)
-    source: Id
-
-    @model_validator(mode="after")
-    def _milestones_in_order(self) -> Project:
-        for before, after in zip(self.milestones, self.milestones[1:]):
-            if after.period.start < before.period.start:
-                raise Coded("milestone_order", period=after.period.text,
-                            previous=before.period.text)
-        return self
-
-
-class Trend(StrEnum):
-    RISING = "rising"
-    STABLE = "stable"
-    FALLING = "falling"
-
-
-class AgeGroup(Frozen):
-    ages: ReportedQuantity
-    label: LocalText
-
-    @model_validator(mode="after")
-    def _is_age(self) -> AgeGroup:
-        if UNITS[self.ages.unit].dimension != "age":
-            raise Coded("not_age", value=repr(self.ages.reported))
-        return self
-
-
-class Advisory(Frozen):
-    """A public-health advisory: its status and advice; counts per age group are figures."""
-
-    id: Id
-    program: Id
-    date: Day
-    department: Id
-    phase: LocalText
-    trend: Trend
-    trend_detail: LocalText
-    dominant_strain: LocalText
-    age_groups: list[AgeGroup] = Field(min_length=1)
-    preferred_vaccine: LocalText
-    recommendations: list[LocalText] = Field(min_length=1)
-    source: Id
-
-
-class ReliefKind(StrEnum):
-    PATROL = "patrol"
-    REGULAR_PATROL = "regular_patrol"
-
-
-class ReliefAction(Frozen):
-    id: Id
-    program: Id
-    period: Period
-    kind: ReliefKind
-    department: Id
-    places: list[LocalText] = Field(min_length=1)
-    supplies: list[LocalText] = []
-    open_list: bool = False
-    """The report ends its lists with 等: they name examples, not every one."""
-    source: Id
-
-
-class ReliefMeasure(Frozen):
-    """One assistance measure for one group in need."""
-
-    id: Id
-    program: Id
-    group: LocalText
-    measure: LocalText
-    department: Id
-    source: Id
-
-
-class Event(Frozen):
-    id: Id
-    program: Id
-    date: Day
-    title: LocalText
-    venue: LocalText
-    organizer: Id | None = None
-    """Left out where the report does not name one."""
-    items: list[LocalText] = []
-    industries: list[LocalText] = []
-    """The fields the people taking part come from (not items of the event)."""
-    open_list: bool = False
-    """The report ends its lists with 等: they name examples, not every one."""
-    officials: list[Official] = []
-    source: Id
-
-
-class Case(Frozen):
-    """A single reported case, described by what was done, never by who was helped."""
-
-    id: Id
-    program: Id
-    period: Period
-    department: Id
-    participants: list[Id] = []
-    subject: LocalText
-    action: LocalText
-    outcome: LocalText
-    officials: list[Official] = []
-    source: Id
 
 
 class Target(Frozen):

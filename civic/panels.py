@@ -15,9 +15,6 @@ from civic.i18n import format_unit, t
 from civic.metrics import target_in
 from civic.view import View
 
-FUNNEL = ["experiences", "problems_found", "problems_solved"]
-PROJECT_MONEY = ["total_investment", "expected_annual_output"]
-
 
 @dataclass(frozen=True)
 class Panel:
@@ -44,9 +41,17 @@ def participation(view: View) -> Panel | None:
     return Panel("participation", title, "", fig, _sources(view, kept))
 
 
-def walk_funnel(view: View, program: str) -> Panel | None:
-    stages = tables.funnel(view, program, FUNNEL)
-    if stages.empty:
+def _project_metrics(view: View, dimension: str) -> list[str]:
+    """The projects' key figures of one dimension (money, area), in the catalogue's order."""
+    return [m.id for m in view.catalog.metrics.values()
+            if m.project is not None and m.dimension == dimension]
+
+
+def funnel(view: View, program: str) -> Panel | None:
+    """The program's funnel of the catalogue (found → solved), None where it has none."""
+    known = view.catalog.programs.get(program)
+    stages = tables.funnel(view, program, known.funnel) if known and known.funnel else None
+    if stages is None or stages.empty:
         return None
     title = t("walk.funnel_title", view.lang)
     fig = charts.funnel(stages, stage="stage", value="value", text="text", period="period",
@@ -55,7 +60,7 @@ def walk_funnel(view: View, program: str) -> Panel | None:
 
 
 def project_money(view: View) -> Panel | None:
-    frame = tables.project_comparison(view, PROJECT_MONEY)
+    frame = tables.project_comparison(view, _project_metrics(view, "money"))
     if frame.empty:
         return None
     title = t("projects.money_title", view.lang)
@@ -66,7 +71,7 @@ def project_money(view: View) -> Panel | None:
 
 
 def project_land(view: View) -> Panel | None:
-    frame = tables.project_comparison(view, ["land_area"])
+    frame = tables.project_comparison(view, _project_metrics(view, "area"))
     if frame.empty:
         return None
     title = t("projects.land_title", view.lang)
@@ -98,15 +103,18 @@ def relief_timeline(view: View, program: str) -> Panel | None:
     return Panel(f"relief_{program}", title, "", fig, _sources(view, [program]))
 
 
-def vaccine_options(view: View, program: str) -> Panel | None:
-    frame = tables.grouped(view, program, "vaccine_options")
-    if frame.empty:
+def breakdown(view: View, program: str) -> Panel | None:
+    """The program's metric reported in parts (vaccine options by age), part by part."""
+    known = view.catalog.programs.get(program)
+    metric = known.breakdown if known else None
+    frame = tables.grouped(view, program, metric) if metric else None
+    if frame is None or frame.empty:
         return None
-    title = t("flu.options_title", view.lang)
-    unit = t("unit_axis.kinds", view.lang)
+    title = t(f"breakdown.{metric}.title", view.lang)
+    unit = t(f"breakdown.{metric}.axis", view.lang)
     fig = charts.bar(frame, x="group", y="value", text="text", period="period", title=title,
                      value_title=unit, lang=view.lang)
-    return Panel(f"vaccine_options_{program}", title, unit, fig, _sources(view, [program]))
+    return Panel(f"{metric}_{program}", title, unit, fig, _sources(view, [program]))
 
 
 def comparison(view: View, metric: str, by: str) -> Panel | None:
@@ -159,9 +167,9 @@ def histories(view: View, program: str) -> list[Panel]:
 def all_panels(view: View) -> list[Panel]:
     """Every chart of the view, in page order: what the briefing and the ZIP export hold."""
     found = [participation(view)]
-    found += [walk_funnel(view, p) for p in view.programs_in("government_services")]
+    found += [funnel(view, p) for p in view.program_ids if view.has(p)]
     found += [project_money(view), project_land(view), project_milestones(view)]
     found += [relief_timeline(view, p) for p in view.programs_in("social_assistance")]
-    found += [vaccine_options(view, p) for p in view.programs_in("public_health")]
+    found += [breakdown(view, p) for p in view.program_ids if view.has(p)]
     found += [panel for p in view.program_ids if view.has(p) for panel in histories(view, p)]
     return [panel for panel in found if panel is not None]

@@ -12,12 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from civic.text import shorten
+
 MAX_PROBLEM_TEXT = 200
-
-
-def clip(text: str, limit: int = MAX_PROBLEM_TEXT) -> str:
-    """Text cut to `limit` characters, with an ellipsis where it was cut."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _param(value: Any) -> Any:
@@ -28,7 +25,7 @@ def _param(value: Any) -> Any:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
-    return clip(str(value))
+    return shorten(str(value), MAX_PROBLEM_TEXT)
 
 
 def number(value: float) -> str:
@@ -62,7 +59,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         for name in ("file", "record", "field"):
-            object.__setattr__(self, name, clip(str(getattr(self, name))))
+            object.__setattr__(self, name, shorten(str(getattr(self, name)), MAX_PROBLEM_TEXT))
         object.__setattr__(self, "params", {k: _param(v) for k, v in self.params.items()})
 
     @property

@@ -21,10 +21,18 @@ from civic import reads, store
 from civic.accounts import Account
 from civic.i18n import LANGS, name, t
 from civic.intake import (
-    Checked, RowProblem, Saved, department_guard, incoming, program_departments, store_check,
-    who, writable,
+    Checked,
+    RowProblem,
+    Saved,
+    department_guard,
+    incoming,
+    program_departments,
+    store_check,
+    who,
+    writable,
 )
-from civic.models import Dataset, MilestoneStatus, Project, Source
+from civic.models import Dataset, Project, Source
+from civic.narratives import MilestoneStatus
 from civic.problems import from_pydantic
 from civic.uploads import Sheet
 

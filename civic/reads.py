@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from civic import database, rows
-from civic.loading import STORED_FIGURE_COLUMNS
+from civic.frames import STORED_FIGURE_COLUMNS
 from civic.models import RECORD_KINDS, Dataset, Figure
 from civic.schema import TABLES, audit, data_version, figures, records
 

@@ -15,20 +15,23 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from civic import project_intake, reads, rows, store
 from civic.accounts import ADMIN, Account
-from civic.intake import Row, department_guard, incoming, who as writer
-from civic.loading import Loaded, Origin
 from civic.catalog import Catalog
 from civic.i18n import t
-from civic.models import RECORD_KINDS, Dataset, Figure, Frozen
+from civic.intake import Row, department_guard, incoming
+from civic.intake import who as writer
+from civic.loading import Loaded, Origin
+from civic.models import RECORD_KINDS, Dataset, Figure, Frozen, Project
 from civic.problems import Problem
-from civic.schema import figures as figure_table, records as record_table, submissions
+from civic.schema import figures as figure_table
+from civic.schema import records as record_table
+from civic.schema import submissions
 
 PENDING, PUBLISHED, RETURNED = "pending", "published", "returned"
 STATUSES = (PENDING, PUBLISHED, RETURNED)
@@ -172,7 +175,8 @@ def submit_undo(engine: Engine, batch: str, *, account: Account, departments: pd
     (`Refused` when it cannot be undone or touches another department's records)."""
     written = store.undo(engine, batch, who=writer(account), why=why, dry_run=True,
                          guard=department_guard(account, departments))
-    records = [(c.table, c.before or c.after) for c in written.changes]
+    records = [(c.table, document) for c in written.changes
+               if (document := c.before or c.after) is not None]
     return _insert(engine, account, UNDO, written, records, (), f"undo {batch}", why, undo=batch)
 
 
@@ -265,6 +269,7 @@ def approve(engine: Engine, batch: str, *, account: Account, departments: pd.Dat
         said = f"{submission.why} (approved by {account.name})"
         guard = department_guard(account, departments)
         if submission.kind == UNDO:
+            assert submission.undo is not None  # an undo's submission names the batch it undoes
             written = store.undo_in(connection, submission.undo, who=author, why=said,
                                     guard=guard)
         else:
@@ -309,7 +314,8 @@ def label(submission: Submission, lang: str) -> str:
 def shown_rows(engine: Engine, submission: Submission) -> list[Any]:
     """Its figures or projects as the data-entry preview shows them (`intake.Row`,
     `project_intake.Row`), each with what the store holds now in its place."""
-    models = [record for kind, record, _ in submission.models() if kind == submission.kind]
+    models: list[Any] = [record for kind, record, _ in submission.models()
+                         if kind == submission.kind]  # all figures, or all projects
     with engine.connect() as connection:
         if submission.kind == rows.FIGURES:
             keys = [rows.key(rows.FIGURES, f) for f in models]
@@ -322,8 +328,8 @@ def shown_rows(engine: Engine, submission: Submission) -> list[Any]:
             held = {row.key: row.body for row in connection.execute(
                 select(record_table.c.key, record_table.c.body).where(
                     record_table.c.kind == "projects", record_table.c.key.in_(ids)))}
-            return [project_intake.Row(number, p, stored=RECORD_KINDS["projects"]
-                                       .model_validate(held[p.id]) if p.id in held else None)
+            return [project_intake.Row(number, p, stored=Project.model_validate(held[p.id])
+                                       if p.id in held else None)
                     for number, p in enumerate(models, 1)]
     return []
 
@@ -350,7 +356,7 @@ def with_pending(catalog: Catalog, pending: Sequence[Submission]) -> Catalog:
             continue
         for kind, record, _ in submission.models():
             if kind == rows.FIGURES:
-                new_rows.append(rows.figure_row(record))
+                new_rows.append(rows.figure_row(cast(Figure, record)))
             else:
                 lists[kind] = [r for r in lists[kind] if rows.key(kind, r)
                                != rows.key(kind, record)] + [record]

@@ -10,8 +10,8 @@ import sys
 import pandas as pd
 
 from civic import accounts, reads, review
+from civic.frames import Frames
 from civic.i18n import plural
-from civic.loading import Frames
 from civic.store_cli import _current, database_option, refusing
 from civic.text import printable
 

@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from civic.models import LOCATOR_MAX, Basis, Figure, Metric, Source
+from civic.fields import LOCATOR_MAX
+from civic.models import Basis, Figure, Metric, Source
 from civic.problems import number
 from civic.quantities import UNITS
 

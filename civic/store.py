@@ -21,14 +21,24 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    Connection, Engine, Row, and_, bindparam, delete, func, insert, or_, select, update,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
 )
 from sqlalchemy.exc import DBAPIError
 
 from civic import database, rows, rules
+from civic.dates import parse_period
 from civic.loading import REFERRED, Origin, Problem, cross_record_problems, load, references
 from civic.models import RECORD_KINDS, Figure, Frozen
-from civic.dates import parse_period
 from civic.problems import Coded
 from civic.quantities import parse_quantity
 from civic.schema import audit, data_version, figures, records
@@ -113,7 +123,7 @@ def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
         yield values[start:start + _CHUNK]
 
 
-def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]],
+def _touched(connection: Connection, incoming: Sequence[tuple[str, Frozen, Origin]],  # noqa: C901
              deletes: Sequence[tuple[str, str]]) -> Held | None:
     """The stored records the rules need to judge this write, read by SQL; None when that is
     every record.

@@ -1,6 +1,6 @@
 """How a metric moves: its history, the change since its previous report, its peers.
 
-Pure functions on figures frames (the columns of `civic.loading.FIGURE_COLUMNS`): a frame in,
+Pure functions on figures frames (the columns of `civic.frames.FIGURE_COLUMNS`): a frame in,
 a frame out. A series is one program's figures of one metric and group, ordered by the date
 each period ends. A change is measured from the previous report of the same series; for a
 running total (`cumulative`) it is what was added between the two reports. A range has no

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from charset_normalizer import from_bytes
 
 from civic import archives
+from civic.charsets import decoded
 from civic.database import ROOT
 from civic.i18n import LANGS, t
 from civic.loading import parse_bounded
@@ -133,19 +133,11 @@ def _given(cell: Any) -> bool:
 
 
 def _text(content: bytes) -> str:
-    """The text of a CSV: UTF-8 (a BOM dropped), else the encoding the bytes are in."""
-    if b"\x00" in content[:4096]:
+    """The text of a CSV: UTF-8, else the encoding the bytes are in (civic/charsets.py); bytes
+    that do not read as text are not a table."""
+    if (text := decoded(content)) is None:
         raise Unusable("upload.binary")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # What Excel and WPS write in China (GB18030 holds GBK and GB2312); bytes that do not read
-    # as text in it are not a table.
-    best = from_bytes(content, cp_isolation=["gb18030"]).best()
-    if best is None:
-        raise Unusable("upload.binary")
-    return str(best)
+    return text
 
 
 def _named(header: list[Any], columns: tuple[str, ...]) -> list[str]:
@@ -234,7 +226,7 @@ def _xlsx(content: bytes, limits: Limits) -> Iterator[list[Any]]:
         raise Unusable("upload.bad_xlsx", reason=type(error).__name__) from None
 
 
-def _document(content: bytes, suffix: str, kinds: Mapping[str, tuple[str, ...]],
+def _document(content: bytes, suffix: str, kinds: Mapping[str, tuple[str, ...]],  # noqa: C901 - one branch per layout
               limits: Limits) -> tuple[str, Sheet]:
     """JSON or YAML: a list of rows, or the data layout (`figures: [...]`, `projects: [...]`,
     `defaults:`, a program file's `program:`), nested texts and milestones spread into columns."""

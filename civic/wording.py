@@ -5,17 +5,34 @@ Everything in the view's language, from the catalogue (`civic/locales/`) and the
 
 from __future__ import annotations
 
-from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from civic.fields import span_text
 from civic.i18n import format_date, format_period, format_quantity, join, name, source_line, t
 from civic.metrics import Status
-from civic.models import Advisory, Basis, Target, span_text
+from civic.models import Advisory, Basis, Target
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from civic.catalog import Catalog
+    from civic.filters import Filters
 
 
 class Wording:
     """The wording part of `civic.view.View`: it reads the view's catalog and filters."""
+
+    # What the view it is part of (civic.view.View) gives it.
+    catalog: Catalog
+    filters: Filters
+    if TYPE_CHECKING:
+        @property
+        def lang(self) -> str: ...
+        @property
+        def as_of(self) -> dt.date | None: ...
+
 
     def label(self, metric: str) -> str:
         known = self.catalog.metrics.get(metric)
@@ -68,7 +85,7 @@ class Wording:
 
     def period_label(self, row: object) -> str:
         """A figures-frame row's period as shown on its card, table row or chart label."""
-        return self.period_of(row)["period"]
+        return str(self.period_of(row)["period"])
 
     def period_of(self, row: object) -> dict[str, object]:
         """A figures-frame row's period as `KpiCard` fields."""

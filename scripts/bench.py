@@ -36,12 +36,12 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "scripts"), str(REPO / "tests")]
 
+import scale_data  # noqa: E402
+
 from civic import database, reads, store  # noqa: E402
 from civic.catalog import DEFAULT_DATA_DIR, Catalog  # noqa: E402
 from civic.models import Figure  # noqa: E402
 from civic.rows import figure_document  # noqa: E402
-
-import scale_data  # noqa: E402
 
 DOC = REPO / "docs" / "performance.md"
 PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
@@ -236,7 +236,7 @@ def export_rows(url: str) -> list[Row]:
                 unmeasured("briefing", "—", "seed", why)]
     engine = database.connect(url)
     view = View(Catalog.read(engine), Filters(lang="zh"))
-    panel = panels.walk_funnel(view, "leaders_walk")
+    panel = panels.funnel(view, "leaders_walk")
     export.chart_image(panel, view, "png")  # warm
     value = best(3, lambda: export.chart_image(panel, view, "png"))
     figure = export.annotated(panel, view)
@@ -279,8 +279,8 @@ def brief_row(url: str) -> Row:
     pages = export.pdf_pages(brief())  # warm
     value = best(3, brief)
     blank = "<!DOCTYPE html><html><head><style>@page { size: A4 }</style></head><body>x</body></html>"
-    export._print_pdf(blank)
-    floor = best(3, lambda: export._print_pdf(blank))
+    export.print_pdf(blank)
+    floor = best(3, lambda: export.print_pdf(blank))
     engine.dispose()
     return Row("brief_pdf", value, floor, "≤ 10 s", "seed",
                f"export.brief_pdf, whole city, zh ({pages} A4 pages) vs Chromium printing a "

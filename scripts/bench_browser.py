@@ -199,6 +199,7 @@ async def sessions_memory(url: str, work: Path, quick: bool, n: int) -> Row:
     figure every SAVE_EVERY_S seconds, and once every session has closed and its reconnect time
     (`server.disconnectedSessionTTL`, 120 s) has passed."""
     import bench_client
+
     from civic import accounts, database
 
     engine = database.connect(url)
@@ -268,9 +269,8 @@ async def measure(seed_url: str, big_url: str, n: int, work: Path, wanted, quick
     serves `memory` (measured first, on a fresh server) then `filter_1m`; the seed store's
     serves the filter's floor, then `sessions_20` and `sessions_20_burst`. `cold_start` starts
     its own, and so does `memory_after_sessions`, on a copy of the big store."""
-    from playwright.async_api import async_playwright
-
     import bench_client
+    from playwright.async_api import async_playwright
 
     rows: list[Row] = []
     size = f"{n:,} generated figures"

@@ -26,7 +26,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from browsing import (  # noqa: E402 - the harness lives with the tests
-    CHROMIUM_ARGS, METRIC_VALUE, PAGE_TIMEOUT_MS, find_chromium, open_page,
+    CHROMIUM_ARGS,
+    METRIC_VALUE,
+    PAGE_TIMEOUT_MS,
+    find_chromium,
+    open_page,
 )
 from deployment import deploy  # noqa: E402
 from pgserver import PostgresServer  # noqa: E402

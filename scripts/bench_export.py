@@ -29,7 +29,7 @@ def _builder(fmt: str):
     from civic.view import View
 
     view = View(Catalog.load(REPO / "data"), Filters(lang="zh"))
-    panel = panels.walk_funnel(view, "leaders_walk")
+    panel = panels.funnel(view, "leaders_walk")
     builders = {
         "html": lambda: export.chart_html(panel, view),
         "csv": lambda: export.csv_bytes(tables.figures(view)),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv with the given pip extras spec (e.g. ".[dev]"), installing python3-venv first
-# where Debian's python3 lacks it.
+# where Debian's python3 lacks it. The versions are the locked ones (requirements/run.txt, or
+# requirements/dev.txt for ".[dev]"), every file checked against its hash; `make lock` renews them.
 set -eu
 spec="$1"
 if [ ! -x .venv/bin/python ]; then
@@ -17,4 +18,9 @@ if [ ! -x .venv/bin/python ]; then
   fi
   .venv/bin/python -m pip install -q --upgrade pip
 fi
-.venv/bin/python -m pip install -q -e "$spec"
+case "$spec" in
+  *dev*) lock=requirements/dev.txt ;;
+  *) lock=requirements/run.txt ;;
+esac
+.venv/bin/python -m pip install -q --require-hashes -r "$lock"
+.venv/bin/python -m pip install -q --no-deps -e .

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import pytest
-import yaml
-
 import markers
 import pgserver
+import pytest
+import yaml
 from browsing import CHROMIUM_ARGS, find_chromium
 
 REPO = Path(__file__).resolve().parents[1]
@@ -450,23 +449,23 @@ def prepared(url: str, data: Path = DATA) -> Iterator[Any]:
         engine.dispose()
 
 
-def add_editor(engine: Any, departments: tuple[str, ...] = ("zz_civil_affairs",),
+def add_editor(filled_store: Any, departments: tuple[str, ...] = ("zz_civil_affairs",),
                email: str | None = "Wang@Example.org") -> Any:
     """The editor "wang" (password PASSWORD) of `departments`, added as the command line does."""
     from civic import accounts
 
-    return accounts.add(engine, "wang", PASSWORD, "editor", list(departments), email=email,
+    return accounts.add(filled_store, "wang", PASSWORD, "editor", list(departments), email=email,
                         who="cli:test")
 
 
 @pytest.fixture
-def engine(db_url: str, data_dir: Path) -> Iterator[Any]:
+def filled_store(db_url: str, data_dir: Path) -> Iterator[Any]:
     """The store of this test alone on each engine, migrated and holding the data."""
     with prepared(db_url, data_dir) as found:
         yield found
 
 
 @pytest.fixture
-def editor(engine: Any) -> Any:
-    """The editor "wang" of the civil affairs bureau, in the store of the test's `engine`."""
-    return add_editor(engine)
+def editor(filled_store: Any) -> Any:
+    """The editor "wang" of the civil affairs bureau, in the store of the test's `filled_store`."""
+    return add_editor(filled_store)

@@ -45,7 +45,7 @@ CHECK = " and ".join(f"not {kind}" for kind in KINDS)
 FIXTURES = {"browser": "browser", "chromium_path": "browser", "postgres_url": "postgres",
             "pg_database": "postgres"}
 # A name (or string) in the code a test reaches → the kind.
-NAMES = {"sync_playwright": "browser", "StreamlitServer": "browser", "_print_pdf": "browser",
+NAMES = {"sync_playwright": "browser", "StreamlitServer": "browser", "print_pdf": "browser",
          "BROWSER_PATH": "browser", "AppTest": "apptest", "PostgresServer": "postgres",
          "pgserver": "postgres", "NginxProxy": "deploy"}
 # A parameter's value (of a fixture such as `db_url`, or of the test) → the kind.

@@ -8,16 +8,15 @@ import subprocess
 import sys
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from civic import accounts, reads
 from conftest import PASSWORD, prepared
+from streamlit.testing.v1 import AppTest
 from test_app import APP, open_app
 
+from civic import accounts, reads
 
 
 @pytest.fixture
-def engine(new_store, data_dir):
+def filled_store(new_store, data_dir):
     """The store the dashboard reads in this test (`editor` adds its account there)."""
     with prepared(new_store, data_dir) as found:
         yield found
@@ -39,22 +38,22 @@ def errors(at):
     return [e.value for e in at.sidebar.error]
 
 
-def actions(engine):
-    return reads.history(engine, table="accounts")["action"].tolist()
+def actions(filled_store):
+    return reads.history(filled_store, table="accounts")["action"].tolist()
 
 
-def test_no_sign_in_until_an_account_exists(engine):
+def test_no_sign_in_until_an_account_exists(filled_store):
     at = open_app()
     assert [] == [e.value for e in at.exception]
     assert "sign_in_name" not in keys(at.text_input)
-    accounts.add(engine, "admin1", PASSWORD, "admin", who="cli:test")
+    accounts.add(filled_store, "admin1", PASSWORD, "admin", who="cli:test")
     at.run()
     assert {"sign_in_name", "sign_in_password"} <= set(keys(at.text_input))
 
 
 @pytest.mark.parametrize("lang, signed, role", [("zh", "已登录：wang（录入员）", "退出登录"),
                                                 ("en", "Signed in as wang (editor)", "Sign out")])
-def test_sign_in_and_out(engine, editor, lang, signed, role):
+def test_sign_in_and_out(filled_store, editor, lang, signed, role):
     at = sign_in(open_app(lang=lang), "wang", PASSWORD)
     assert editor == at.session_state["account"]
     assert signed in [c.value for c in at.sidebar.caption]
@@ -62,19 +61,19 @@ def test_sign_in_and_out(engine, editor, lang, signed, role):
     at.button(key="sign_out").click().run()
     assert "account" not in at.session_state
     assert "sign_in_name" in keys(at.text_input)
-    assert ["insert", "sign_in", "sign_out"] == actions(engine)
+    assert ["insert", "sign_in", "sign_out"] == actions(filled_store)
 
 
 @pytest.mark.parametrize("lang, says", [("zh", "账户名或密码错误。"),
                                         ("en", "Wrong account name or password.")])
-def test_a_wrong_password_says_so(engine, editor, lang, says):
+def test_a_wrong_password_says_so(filled_store, editor, lang, says):
     at = sign_in(open_app(lang=lang), "wang", "not the password")
     assert [says] == errors(at)
     assert "account" not in at.session_state
-    assert ["insert", "failed"] == actions(engine)
+    assert ["insert", "failed"] == actions(filled_store)
 
 
-def test_the_lockout_outlives_the_session_and_the_process(engine, editor):
+def test_the_lockout_outlives_the_session_and_the_process(filled_store, editor):
     at = open_app(lang="en")
     for _ in range(4):
         sign_in(at, "wang", "not the password")
@@ -89,26 +88,26 @@ def test_the_lockout_outlives_the_session_and_the_process(engine, editor):
     check = ("from civic import accounts, database; import sys\n"
              "try:\n    accounts.authenticate(database.connect(sys.argv[1]), 'wang', sys.argv[2])\n"
              "except accounts.Locked as e:\n    print('locked', e.until.isoformat())")
-    done = subprocess.run([sys.executable, "-c", check, str(engine.url), PASSWORD],
+    done = subprocess.run([sys.executable, "-c", check, str(filled_store.url), PASSWORD],
                           capture_output=True, text=True, timeout=60)
     assert done.stdout.startswith("locked "), done.stderr
-    assert ["insert"] + ["failed"] * 5 + ["locked"] + ["failed"] * 3 == actions(engine)
+    assert ["insert"] + ["failed"] * 5 + ["locked"] + ["failed"] * 3 == actions(filled_store)
 
 
-def test_a_disabled_account_says_so(engine, editor):
-    accounts.disable(engine, "wang", who="cli:test")
+def test_a_disabled_account_says_so(filled_store, editor):
+    accounts.disable(filled_store, "wang", who="cli:test")
     at = sign_in(open_app(lang="en"), "wang", PASSWORD)
     assert ["This account is disabled. Ask an administrator."] == errors(at)
 
 
-def test_a_signed_in_session_ends_when_the_account_is_disabled(engine, editor):
+def test_a_signed_in_session_ends_when_the_account_is_disabled(filled_store, editor):
     at = sign_in(open_app(), "wang", PASSWORD)
-    accounts.disable(engine, "wang", who="cli:test")
+    accounts.disable(filled_store, "wang", who="cli:test")
     at.run()
     assert "account" not in at.session_state and "sign_out" not in keys(at.button)
 
 
-def test_a_query_parameter_signs_no_one_in(engine, editor):
+def test_a_query_parameter_signs_no_one_in(filled_store, editor):
     at = open_app(account="wang", role="admin")
     assert "account" not in at.session_state
     assert "sign_out" not in keys(at.button) and "sign_in_name" in keys(at.text_input)
@@ -127,28 +126,28 @@ def sso_app(email=None, lang="en"):
     return at.run()
 
 
-def test_single_sign_on_is_offered_beside_the_password(engine, editor):
+def test_single_sign_on_is_offered_beside_the_password(filled_store, editor):
     at = sso_app()
     assert "sso_sign_in" in keys(at.button) and "sign_in_name" in keys(at.text_input)
 
 
-def test_single_sign_on_signs_in_the_account_with_that_email(engine):
-    wang = accounts.add(engine, "wang", PASSWORD, "editor", ["zz_cdc"],
+def test_single_sign_on_signs_in_the_account_with_that_email(filled_store):
+    wang = accounts.add(filled_store, "wang", PASSWORD, "editor", ["zz_cdc"],
                         email="wang@example.org", who="cli:test")
     at = sso_app("Wang@Example.org")
     assert wang == at.session_state["account"]
     assert "Signed in as wang (editor)" in [c.value for c in at.sidebar.caption]
     at.run()  # a rerun signs in once, not again
-    assert ["insert", "sign_in"] == actions(engine)
-    accounts.disable(engine, "wang", who="cli:test")
+    assert ["insert", "sign_in"] == actions(filled_store)
+    accounts.disable(filled_store, "wang", who="cli:test")
     at.run()
     assert "account" not in at.session_state
     assert ["This account is disabled. Ask an administrator."] == errors(at)
 
 
-def test_an_unknown_email_may_view_only(engine, editor):
+def test_an_unknown_email_may_view_only(filled_store, editor):
     at = sso_app("stranger@example.org", lang="zh")
     assert "account" not in at.session_state
     (message,) = errors(at)
     assert message.startswith("没有账户使用邮箱 stranger") and "sso_leave" in keys(at.button)
-    assert ["insert", "failed"] == actions(engine)
+    assert ["insert", "failed"] == actions(filled_store)

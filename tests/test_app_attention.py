@@ -7,11 +7,11 @@ home."""
 from __future__ import annotations
 
 import pytest
+from test_app import open_app, plain
+from test_data_entry_app import signed_in_app
 
 from civic import database, reads
 from civic.accounts import Account
-from test_app import open_app, plain
-from test_data_entry_app import signed_in_app
 
 ADMIN = Account("zhao", "admin", ())
 RELIEF = Account("li", "editor", ("zz_civil_affairs",))  # the relief station's bureau

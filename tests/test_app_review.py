@@ -5,12 +5,12 @@ department sees nothing to approve; the editor reads what came back, here and on
 from __future__ import annotations
 
 import pytest
+from test_data_entry_app import signed_in_app, stored_account
 
 from civic import accounts, database, reads, review
 from civic.accounts import Account
-from civic.loading import Frames
+from civic.frames import Frames
 from civic.models import Figure
-from test_data_entry_app import signed_in_app, stored_account
 
 EDITOR = Account("li", "editor", ("zz_admin_approval",))
 APPROVER = Account("wu", "approver", ("zz_admin_approval",))

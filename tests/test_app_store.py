@@ -7,14 +7,14 @@ import shutil
 import socket
 
 import pytest
+from conftest import _admin_connection
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
+from test_app import APP, metric_values, open_app
 
 from civic import database, store
 from civic.i18n import t
-from conftest import _admin_connection
-from test_app import APP, metric_values, open_app
 
 
 def revised(data_dir, tmp_path, old="4023人次", new="4100人次"):

@@ -8,20 +8,20 @@ import datetime as dt
 import re
 
 import pytest
+from conftest import PASSWORD, prepared
+from servers import free_port
 from streamlit.testing.v1 import AppTest
+from test_app import APP
 
 from civic import accounts, channels, database, delivery, reads, subscriptions
 from civic.accounts import Account
 from civic.catalog import Catalog
 from civic.i18n import t
 from civic.schedule import BEIJING
-from conftest import PASSWORD, prepared
-from servers import free_port
-from test_app import APP
 
 
 @pytest.fixture
-def engine(new_store, data_dir, tmp_path, monkeypatch):
+def filled_store(new_store, data_dir, tmp_path, monkeypatch):
     """The dashboard's store in this test, with the editor wang (with an e-mail) and the admin
     root; one group bot configured through the environment."""
     monkeypatch.setenv("CIVIC_SECRETS", str(tmp_path / "no-secrets.toml"))
@@ -65,7 +65,7 @@ ROOT = Account("root", "admin")
     ("en", "Subscriptions", "My e-mail", "Group bot: team (WeCom)",
      "Subscribed #1: every Friday at 17:30 (Beijing time).", "Ended #1."),
 ])
-def test_an_editor_subscribes_the_current_view_and_ends_it(engine, lang, title, me, bot, added,
+def test_an_editor_subscribes_the_current_view_and_ends_it(filled_store, lang, title, me, bot, added,
                                                            removed):
     at = page(WANG, lang, dept="zz_civil_affairs")
     assert title == at.title[0].value
@@ -78,7 +78,7 @@ def test_an_editor_subscribes_the_current_view_and_ends_it(engine, lang, title, 
     at.text_input(key="sub_why").input("weekly figures")
     at.button(key="sub_add").click().run()
     assert [added] == [s.value for s in at.success]
-    (made,) = subscriptions.listed(engine)
+    (made,) = subscriptions.listed(filled_store)
     assert (f"lang={lang}&dept=zz_civil_affairs", "xlsx", "weekly:FRI", "17:30", "wang",
             "account:wang") == (made.view, made.document, made.every, made.at, made.owner,
                                 made.recipient)
@@ -88,30 +88,30 @@ def test_an_editor_subscribes_the_current_view_and_ends_it(engine, lang, title, 
     at.selectbox(key="sub_remove_id").set_value(1).run()
     at.text_input(key="sub_remove_why").input("moved")
     at.button(key="sub_remove").click().run()
-    assert [] == subscriptions.listed(engine)
+    assert [] == subscriptions.listed(filled_store)
     assert [removed] == [s.value for s in at.success]
-    trail = reads.history(engine, table="subscriptions")
+    trail = reads.history(filled_store, table="subscriptions")
     assert [("insert", "wang", "weekly figures"), ("delete", "wang", "moved")] == list(
         trail[["action", "who", "why"]].itertuples(index=False, name=None))
 
 
-def test_a_group_bot_receives_the_digest_only(engine):
+def test_a_group_bot_receives_the_digest_only(filled_store):
     at = page(WANG, "en")
     at.selectbox(key="sub_to").set_value("bot:team").run()
     assert ["Indicator digest"] == at.selectbox(key="sub_document").options
     at.button(key="sub_add").click().run()
-    (made,) = subscriptions.listed(engine)
+    (made,) = subscriptions.listed(filled_store)
     assert ("webhook:team", "digest", "lang=en") == (made.recipient, made.document, made.view)
 
 
-def test_an_editor_sees_their_own_and_an_admin_sees_all_with_the_failures(engine):
-    catalog = Catalog.read(engine)
-    subscriptions.add(engine, catalog, view="dept=zz_cdc", document="digest", every="daily",
+def test_an_editor_sees_their_own_and_an_admin_sees_all_with_the_failures(filled_store):
+    catalog = Catalog.read(filled_store)
+    subscriptions.add(filled_store, catalog, view="dept=zz_cdc", document="digest", every="daily",
                       at="08:00", who="cli:ops", email="other@example.org")
-    subscriptions.add(engine, catalog, view="dept=zz_civil_affairs", document="digest",
+    subscriptions.add(filled_store, catalog, view="dept=zz_civil_affairs", document="digest",
                       every="daily", at="08:00", who="wang", account="wang")
     config = channels.Config(smtp_url=f"smtp://127.0.0.1:{free_port()}")
-    delivery.deliver(engine, dt.datetime(2026, 12, 7, 8, 0, tzinfo=BEIJING), settings=config)
+    delivery.deliver(filled_store, dt.datetime(2026, 12, 7, 8, 0, tzinfo=BEIJING), settings=config)
 
     mine = page(WANG, "zh")
     assert [2] == list(table(mine, "schedule", "zh").iloc[:, 0])
@@ -127,19 +127,19 @@ def test_an_editor_sees_their_own_and_an_admin_sees_all_with_the_failures(engine
         assert at.selectbox(key="sub_to").options[-1] in ("其他邮箱地址", "Another e-mail address")
 
 
-def test_an_admin_subscribes_another_address_and_a_bad_one_is_refused(engine):
+def test_an_admin_subscribes_another_address_and_a_bad_one_is_refused(filled_store):
     at = page(ROOT, "en", dept="zz_cdc")
     at.selectbox(key="sub_to").set_value("address").run()
     at.text_input(key="sub_address").input("not an address")
     at.button(key="sub_add").click().run()
     assert "is not an e-mail address" in shown(at.error[0].value)
-    assert [] == subscriptions.listed(engine)
+    assert [] == subscriptions.listed(filled_store)
     at.text_input(key="sub_address").input("cdc-office@example.org")
     at.selectbox(key="sub_every").set_value("monthly").run()
     at.number_input(key="sub_day").set_value(1)
     at.checkbox(key="sub_alerts").uncheck()
     at.button(key="sub_add").click().run()
-    (made,) = subscriptions.listed(engine)
+    (made,) = subscriptions.listed(filled_store)
     assert ("cdc-office@example.org", "monthly:1", False, "root") == (
         made.email, made.every, made.alerts, made.owner)
 

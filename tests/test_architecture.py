@@ -1,12 +1,14 @@
 """The layout the project promises: one thin Streamlit module in civic, pages in app_pages/."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CIVIC = sorted((ROOT / "civic").glob("*.py"))
+CIVIC = sorted(p for p in (ROOT / "civic").rglob("*.py") if "migrations" not in p.parts)
 
 
 def imports(path):
@@ -22,7 +24,7 @@ def imports(path):
 
 @pytest.mark.parametrize("path", CIVIC, ids=lambda p: p.name)
 def test_only_the_cache_module_imports_streamlit(path):
-    assert ("streamlit" in imports(path)) == (path.name == "cache.py")
+    assert ("streamlit" in imports(path)) == (path == ROOT / "civic" / "cache.py")
 
 
 def test_pages_live_in_app_pages_not_the_legacy_folder():
@@ -37,3 +39,32 @@ def test_pages_never_pass_html_through(path):
 
 def test_the_entry_point_never_passes_html_through():
     assert "unsafe_allow_html" not in (ROOT / "dashboard.py").read_text("utf-8")
+
+
+def test_general_modules_name_no_program():
+    """Program-specific layout (which cards a page leads with, a funnel's stages, a breakdown's
+    chart, a project's key figures) is the catalogue's or the pages', never civic's."""
+    programs = [p.stem for p in (ROOT / "data" / "programs").glob("*.yaml")]
+    named = {path.relative_to(ROOT).as_posix(): found
+             for path in sorted((ROOT / "civic").rglob("*.py"))
+             if (found := [p for p in programs if f'"{p}"' in path.read_text("utf-8")])}
+    assert {} == named
+
+
+def test_the_layers_hold():
+    """The import contracts of pyproject.toml (pages → view → KPI functions → store → models →
+    quantities; streamlit in the cache module only), as `lint-imports` checks them."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    run = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "0 broken" in run.stdout
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "civic").rglob("*.py")),
+                         ids=lambda p: p.relative_to(ROOT / "civic").as_posix())
+def test_no_module_over_600_lines(path):
+    """One job a module; store is split next (CHANGELOG.md)."""
+    waiting = {"store.py"}
+    if path.parent.name == "civic" and path.name in waiting:
+        pytest.skip("split next (CHANGELOG.md, known debt)")
+    assert len(path.read_text("utf-8").splitlines()) <= 600

@@ -12,6 +12,9 @@ import datetime as dt
 
 import pytest
 import yaml
+from conftest import add_editor, prepared
+from test_metrics import PLAN, PLAN_SOURCE
+from test_trends import WALK, later_reports  # noqa: F401 - a fixture
 
 from civic import digest, intake, store
 from civic.attention import Attention, Trend, trend_of
@@ -23,9 +26,6 @@ from civic.loading import Origin, load
 from civic.metrics import Standing, standing, target_for
 from civic.models import Commentary, Target
 from civic.view import View
-from conftest import add_editor, prepared
-from test_metrics import PLAN, PLAN_SOURCE
-from test_trends import WALK, later_reports  # noqa: F401 - a fixture
 
 TODAY = dt.date(2026, 12, 5)
 

@@ -8,11 +8,10 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 import pgserver
 from conftest import DATA, fresh_database, missing_requirement
 from deployment import civic
+from sqlalchemy.engine import make_url
 
 
 def libpq(url: str) -> str:

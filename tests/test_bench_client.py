@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from servers import REPO, StreamlitServer
+from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(REPO / "scripts"))
 import bench_client  # noqa: E402

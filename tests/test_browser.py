@@ -20,15 +20,26 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from browsing import (
-    DIALOG, MAIN, METRIC_VALUE, PLOTLY, PROGRAM_CARD, TITLE, WARNING_ALERT, browser_context,
-    error_texts, open_page, screenshot, screenshot_on_failure, wait_until_settled,
+    DIALOG,
+    MAIN,
+    METRIC_VALUE,
+    PLOTLY,
+    PROGRAM_CARD,
+    TITLE,
+    WARNING_ALERT,
+    browser_context,
+    error_texts,
+    open_page,
+    screenshot,
+    screenshot_on_failure,
+    wait_until_settled,
 )
-from civic import database
-from civic.cache import DATA_DIR_ENV
 from conftest import DATA, started, write_hostile_data
 from servers import StreamlitServer
+
+from civic import database
+from civic.cache import DATA_DIR_ENV
 
 pytestmark = pytest.mark.browser
 

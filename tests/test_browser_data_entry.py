@@ -17,14 +17,18 @@ import re
 from typing import Iterator
 
 import pytest
-
 from browsing import (
-    MAIN, browser_context, error_texts, open_page, screenshot, wait_until_settled,
+    MAIN,
+    browser_context,
+    error_texts,
+    open_page,
+    screenshot,
+    wait_until_settled,
 )
-from civic import database, reads
-from civic import accounts
 from conftest import DATA, PASSWORD, add_editor, prepared, read_yaml, started
 from servers import StreamlitServer
+
+from civic import accounts, database, reads
 
 pytestmark = pytest.mark.browser
 

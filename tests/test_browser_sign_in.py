@@ -15,13 +15,18 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from browsing import (
-    ERROR_ALERT, browser_context, error_texts, open_page, screenshot, wait_until_settled,
+    ERROR_ALERT,
+    browser_context,
+    error_texts,
+    open_page,
+    screenshot,
+    wait_until_settled,
 )
-from civic import database, reads
 from conftest import PASSWORD, add_editor, prepared, started
 from servers import HOST, StreamlitServer, _Process, free_port, listening
+
+from civic import database, reads
 
 pytestmark = pytest.mark.browser
 

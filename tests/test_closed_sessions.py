@@ -14,11 +14,9 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from servers import HOST, REPO, free_port, healthy
 from test_upload_limits import put_upload
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from civic import intake, reads, uploads
 from civic.accounts import Account
-from civic.loading import Frames
+from civic.frames import Frames
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 ROWS = 3000
@@ -23,28 +23,28 @@ def upload_rows(count: int) -> str:
         f"测试{n}人次," for n in range(count)])
 
 
-def test_rows_stored_by_another_save_after_the_check_are_skipped_not_replaced(engine):
+def test_rows_stored_by_another_save_after_the_check_are_skipped_not_replaced(filled_store):
     """The interleaving that lost an update: this import checks (no duplicates yet), another
     import of the same rows citing another new report saves, then this one saves."""
     admin = Account("root", "admin")
-    frame = Frames(reads.dataset(engine, with_figures=False)).departments
+    frame = Frames(reads.dataset(filled_store, with_figures=False)).departments
     sheet = uploads.read("up.csv", upload_rows(50).encode(), intake.FIGURE_COLUMNS)
-    mine = intake.new_source("测试通报甲", reads.dataset(engine).sources[0].edition_date)
+    mine = intake.new_source("测试通报甲", reads.dataset(filled_store).sources[0].edition_date)
     theirs = intake.new_source("测试通报乙", mine.edition_date)
-    checked = intake.check(engine, sheet, mine, admin, frame)
+    checked = intake.check(filled_store, sheet, mine, admin, frame)
     assert len(checked.rows) == 50 and not checked.duplicates
-    other = intake.check(engine, sheet, theirs, admin, frame)
-    first = intake.save(engine, [r.figure for r in other.rows], theirs, account=admin,
+    other = intake.check(filled_store, sheet, theirs, admin, frame)
+    first = intake.save(filled_store, [r.figure for r in other.rows], theirs, account=admin,
                         departments=frame, why="the other import")
     assert (first.inserted, first.replaced) == (50, 0)
-    late = intake.save(engine, [r.figure for r in checked.rows], mine, account=admin,
+    late = intake.save(filled_store, [r.figure for r in checked.rows], mine, account=admin,
                        departments=frame, why="this import")
     assert (late.batch, late.inserted, late.replaced, late.skipped) == (None, 0, 0, 50)
-    figures = reads.figure_frame(engine)
+    figures = reads.figure_frame(filled_store)
     ours = figures[figures["group_zh"].fillna("").str.startswith("测试组")]
     assert set(ours["source"]) == {theirs.id}
     # Its new source, cited by nothing written, is not written either.
-    assert mine.id not in {s.id for s in reads.dataset(engine).sources}
+    assert mine.id not in {s.id for s in reads.dataset(filled_store).sources}
 
 
 def import_at_once(url: str, upload: Path, runs: int = 2) -> list[tuple[int, str, str]]:
@@ -62,11 +62,11 @@ def import_at_once(url: str, upload: Path, runs: int = 2) -> list[tuple[int, str
     return done
 
 
-def test_two_civic_imports_of_the_same_rows_at_once_never_replace(engine, tmp_path):
+def test_two_civic_imports_of_the_same_rows_at_once_never_replace(filled_store, tmp_path):
     upload = tmp_path / "rows.csv"
     upload.write_text(upload_rows(ROWS), encoding="utf-8")
-    url = engine.url.render_as_string(hide_password=False)
-    before = len(reads.history(engine))
+    url = filled_store.url.render_as_string(hide_password=False)
+    before = len(reads.history(filled_store))
     results = import_at_once(url, upload)
     counts = []
     for code, out, err in results:
@@ -77,6 +77,6 @@ def test_two_civic_imports_of_the_same_rows_at_once_never_replace(engine, tmp_pa
     assert [replaced for _, replaced, _ in counts] == [0, 0], counts
     assert sum(added for added, _, _ in counts) == ROWS
     assert sorted(skipped for _, _, skipped in counts) == [0, ROWS]
-    changes = reads.history(engine).iloc[before:]
+    changes = reads.history(filled_store).iloc[before:]
     assert "update" not in set(changes["action"])
     assert list(changes["table"]).count("sources") == 1  # the skipped import wrote no source

@@ -10,17 +10,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
-
-from civic import accounts, database, reads, store
-from civic.accounts import Account
-from civic.i18n import t
-from conftest import DATA
 from test_app import APP
 from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
 from test_project_intake import BAD as PROJECT_BAD
 from test_project_intake import BOWEI, FIRST, PROJECT_HEADER, SECOND
+
+from civic import accounts, database, reads, store
+from civic.accounts import Account
+from civic.i18n import t
 
 ROOT = Path(APP).parent
 

@@ -10,8 +10,9 @@ import pytest
 
 from civic.catalog import Catalog
 from civic.cli import figures_table
+from civic.fields import LOCATOR_MAX
 from civic.loading import load_dataset
-from civic.models import LOCATOR_MAX, Dataset, Figure
+from civic.models import Dataset, Figure
 
 # (program, metric, group_zh, value, value_max, unit, qualifier): every figure of the edition.
 FIGURES = [

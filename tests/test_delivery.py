@@ -14,7 +14,11 @@ from dataclasses import asdict
 
 import openpyxl
 import pytest
+from conftest import DATA, PASSWORD, prepared, write_hostile_data
+from delivery_servers import BotServer, SmtpServer, self_signed
+from servers import free_port
 from sqlalchemy import func, select
+from test_intake import HEADER, csv_bytes
 
 from civic import accounts, alerts, channels, delivery, digest, documents, store, subscriptions
 from civic.catalog import Catalog
@@ -26,10 +30,6 @@ from civic.models import Cadence, LocalText, Source, Target
 from civic.schedule import BEIJING, Schedule
 from civic.schema import alert_state, deliveries
 from civic.view import View
-from conftest import DATA, PASSWORD, prepared, write_hostile_data
-from delivery_servers import BotServer, SmtpServer, self_signed
-from servers import free_port
-from test_intake import HEADER, csv_bytes
 
 PUBLIC = "https://civic.example/"
 
@@ -55,18 +55,18 @@ def settings(smtp_url: str | None, bots: BotServer | None = None, **more) -> Con
                   webhooks=hooks, **more)
 
 
-def subscribe(engine, config: Config, **chosen) -> subscriptions.Subscription:
+def subscribe(filled_store, config: Config, **chosen) -> subscriptions.Subscription:
     chosen = {"document": "digest", "every": "daily", "at": "08:00", **chosen}
-    return subscriptions.add(engine, Catalog.read(engine), who="cli:test",
+    return subscriptions.add(filled_store, Catalog.read(filled_store), who="cli:test",
                              webhooks=config.webhooks, **chosen)
 
 
-def deliver(engine, when: str, config: Config, **options) -> delivery.Run:
-    return delivery.deliver(engine, at(when), settings=config, **options)
+def deliver(filled_store, when: str, config: Config, **options) -> delivery.Run:
+    return delivery.deliver(filled_store, at(when), settings=config, **options)
 
 
-def logged(engine) -> list[tuple]:
-    frame = delivery.log(engine).sort_values("id")
+def logged(filled_store) -> list[tuple]:
+    frame = delivery.log(filled_store).sort_values("id")
     return list(frame[["recipient", "status", "attempts"]].itertuples(index=False, name=None))
 
 
@@ -78,15 +78,15 @@ def by_recipient(inbox) -> dict:
     return {r.recipients[0]: r for r in inbox}
 
 
-def test_a_run_sends_each_subscriber_its_view_in_its_language_once(engine, bots):
+def test_a_run_sends_each_subscriber_its_view_in_its_language_once(filled_store, bots):
     with SmtpServer(free_port()) as smtp:
         config = settings(smtp.url(), bots)
-        subscribe(engine, config, email="A@Example.org", view="dept=zz_civil_affairs",
+        subscribe(filled_store, config, email="A@Example.org", view="dept=zz_civil_affairs",
                   document="xlsx", lang="zh")
-        subscribe(engine, config, email="b@example.org", view="?lang=en&dept=zz_admin_approval")
-        subscribe(engine, config, webhook="team", view="dept=zz_admin_approval")
-        subscribe(engine, config, webhook="leaders", view="dept=zz_admin_approval", lang="en")
-        run = deliver(engine, "2026-12-07T08:00", config)
+        subscribe(filled_store, config, email="b@example.org", view="?lang=en&dept=zz_admin_approval")
+        subscribe(filled_store, config, webhook="team", view="dept=zz_admin_approval")
+        subscribe(filled_store, config, webhook="leaders", view="dept=zz_admin_approval", lang="en")
+        run = deliver(filled_store, "2026-12-07T08:00", config)
         assert ["sent"] * 4 == [o.status for o in run.outcomes], run.outcomes
 
         mails = by_recipient(smtp.inbox)
@@ -118,49 +118,49 @@ def test_a_run_sends_each_subscriber_its_view_in_its_language_once(engine, bots)
         assert "Department heads walk the process" in dingtalk.body["markdown"]["text"]
         assert dingtalk.body["markdown"]["title"].startswith("Zhuzhou public programs dashboard")
 
-        again = deliver(engine, "2026-12-07T08:00", config)
-        later = deliver(engine, "2026-12-07T09:30", config)  # the same day's slot, already sent
+        again = deliver(filled_store, "2026-12-07T08:00", config)
+        later = deliver(filled_store, "2026-12-07T09:30", config)  # the same day's slot, already sent
         assert ([], [], [], []) == (again.planned, again.outcomes, later.planned, later.outcomes)
         assert (2, 2) == (len(smtp.inbox), len(bots.posts))
         assert [("a@example.org", "sent", 1), ("b@example.org", "sent", 1),
-                ("webhook:team", "sent", 1), ("webhook:leaders", "sent", 1)] == logged(engine)
-        assert 4 == len(deliver(engine, "2026-12-08T08:00", config).outcomes)  # the next day's
+                ("webhook:team", "sent", 1), ("webhook:leaders", "sent", 1)] == logged(filled_store)
+        assert 4 == len(deliver(filled_store, "2026-12-08T08:00", config).outcomes)  # the next day's
 
 
-def test_a_refused_connection_is_retried_later_and_nothing_else_is_lost(engine, bots):
+def test_a_refused_connection_is_retried_later_and_nothing_else_is_lost(filled_store, bots):
     port = free_port()
     config = settings(f"smtp://127.0.0.1:{port}", bots)
-    subscribe(engine, config, email="a@example.org", view="dept=zz_civil_affairs")
-    subscribe(engine, config, webhook="team", view="dept=zz_civil_affairs")
-    first = deliver(engine, "2026-12-07T08:00", config)
+    subscribe(filled_store, config, email="a@example.org", view="dept=zz_civil_affairs")
+    subscribe(filled_store, config, webhook="team", view="dept=zz_civil_affairs")
+    first = deliver(filled_store, "2026-12-07T08:00", config)
     failed, sent = sorted(first.outcomes, key=lambda o: o.channel)
     assert ("failed", 1, "sent") == (failed.status, failed.attempts, sent.status)
     assert "Connection refused" in failed.said
     assert failed.next_attempt == at("2026-12-07T08:05")
     assert 1 == len(bots.posts)
-    assert [] == deliver(engine, "2026-12-07T08:03", config).outcomes  # not due yet
+    assert [] == deliver(filled_store, "2026-12-07T08:03", config).outcomes  # not due yet
     with SmtpServer(port) as smtp:
-        retried = deliver(engine, "2026-12-07T08:06", config)
+        retried = deliver(filled_store, "2026-12-07T08:06", config)
         assert [("sent", 2)] == [(o.status, o.attempts) for o in retried.outcomes]
         assert 1 == len(smtp.inbox) and "接回受助人员" in body(smtp.inbox[0])
-        assert [] == deliver(engine, "2026-12-07T08:30", config).outcomes
+        assert [] == deliver(filled_store, "2026-12-07T08:30", config).outcomes
     assert 1 == len(bots.posts)
-    frame = delivery.log(engine).set_index("recipient")
+    frame = delivery.log(filled_store).set_index("recipient")
     assert ("sent", 2) == tuple(frame.loc["a@example.org", ["status", "attempts"]])
     assert "Connection refused" in frame.loc["a@example.org", "error"]  # kept on record
 
 
-def test_two_runs_at_once_send_each_message_once(engine):
+def test_two_runs_at_once_send_each_message_once(filled_store):
     with SmtpServer(free_port()) as smtp:
         config = settings(smtp.url())
         for number in range(3):
-            subscribe(engine, config, email=f"u{number}@example.org", view="dept=zz_cdc")
+            subscribe(filled_store, config, email=f"u{number}@example.org", view="dept=zz_cdc")
         start = threading.Barrier(2)
         runs: list[delivery.Run] = []
 
         def run() -> None:
             start.wait()
-            runs.append(deliver(engine, "2026-12-07T08:00", config))
+            runs.append(deliver(filled_store, "2026-12-07T08:00", config))
 
         threads = [threading.Thread(target=run) for _ in range(2)]
         for thread in threads:
@@ -225,21 +225,21 @@ PLAN = Source(id="plan_2024", publication=LocalText(zh="测试计划", en="Test 
               title_en="A work plan written for the tests")
 
 
-def set_target(engine, metric: str, value: float) -> None:
+def set_target(filled_store, metric: str, value: float) -> None:
     target = Target(program="leaders_walk", metric=metric, value=value, period="2024",
                     source=PLAN.id)
-    store.write(engine, [("sources", PLAN, Origin("test", None, "plan")),
+    store.write(filled_store, [("sources", PLAN, Origin("test", None, "plan")),
                          ("targets", target, Origin("test", None, "target"))],
                 who="cli:test", why="target for the test")
 
 
-def import_rows(capsys, engine, tmp_path, *rows: str, replace: bool = False,
+def import_rows(capsys, filled_store, tmp_path, *rows: str, replace: bool = False,
                 correction: bool = False) -> None:
     """`civic import` of figure rows citing a report of 2024-03-01 (after every row's period)."""
     path = tmp_path / f"import{len(list(tmp_path.glob('import*')))}.csv"
     path.write_bytes(csv_bytes(HEADER, *rows))
     argv = ["import", str(path), "--source-title", "测试报告", "--source-date", "2024-03-01",
-            "--database", engine.url.render_as_string(hide_password=False)]
+            "--database", filled_store.url.render_as_string(hide_password=False)]
     if replace:
         argv += ["--on-duplicate", "replace"]
     if correction:
@@ -252,23 +252,23 @@ SOLVED_520 = "leaders_walk,problems_solved,520个,2021/2024-01-31,zz_admin_appro
 
 
 def test_an_import_that_crosses_a_target_alerts_that_departments_subscribers_once(
-        engine, bots, capsys, tmp_path):
-    set_target(engine, "problems_solved", 500)
+        filled_store, bots, capsys, tmp_path):
+    set_target(filled_store, "problems_solved", 500)
     with SmtpServer(free_port()) as smtp:
         config = settings(smtp.url(), bots)
-        subscribe(engine, config, email="x@example.org", view="dept=zz_admin_approval")
-        subscribe(engine, config, email="x@example.org", view="lang=en")  # the same person
-        subscribe(engine, config, email="y@example.org", view="dept=zz_cdc")
-        subscribe(engine, config, email="z@example.org", view="dept=zz_admin_approval",
+        subscribe(filled_store, config, email="x@example.org", view="dept=zz_admin_approval")
+        subscribe(filled_store, config, email="x@example.org", view="lang=en")  # the same person
+        subscribe(filled_store, config, email="y@example.org", view="dept=zz_cdc")
+        subscribe(filled_store, config, email="z@example.org", view="dept=zz_admin_approval",
                   alerts=False)
-        subscribe(engine, config, webhook="team", view="dept=zz_admin_approval",
+        subscribe(filled_store, config, webhook="team", view="dept=zz_admin_approval",
                   metrics=["problems_solved"])
-        subscribe(engine, config, webhook="leaders", view="dept=zz_admin_approval", lang="en",
+        subscribe(filled_store, config, webhook="leaders", view="dept=zz_admin_approval", lang="en",
                   metrics=["experiences"])
-        assert ([], []) == (deliver(engine, "2026-12-07T21:00", config).outcomes, smtp.inbox)
+        assert ([], []) == (deliver(filled_store, "2026-12-07T21:00", config).outcomes, smtp.inbox)
 
-        import_rows(capsys, engine, tmp_path, SOLVED_520)
-        run = deliver(engine, "2026-12-07T21:05", config)
+        import_rows(capsys, filled_store, tmp_path, SOLVED_520)
+        run = deliver(filled_store, "2026-12-07T21:05", config)
         (alert,) = run.alerts
         assert ("leaders_walk/problems_solved@2021/2024-01-31", ("target_met",)) == (
             alert.key, alert.reasons)
@@ -282,16 +282,16 @@ def test_an_import_that_crosses_a_target_alerts_that_departments_subscribers_onc
         (post,) = bots.posts
         assert post.path == "/wecom/send" and "已达到目标" in post.body["markdown"]["content"]
 
-        assert [] == deliver(engine, "2026-12-07T21:10", config).outcomes
+        assert [] == deliver(filled_store, "2026-12-07T21:10", config).outcomes
         # a correction of the same report is the same alert: no second message
-        import_rows(capsys, engine, tmp_path, SOLVED_520.replace("520个", "530个"), replace=True)
-        assert ([], []) == (deliver(engine, "2026-12-07T21:15", config).alerts,
-                            deliver(engine, "2026-12-07T21:16", config).outcomes)
+        import_rows(capsys, filled_store, tmp_path, SOLVED_520.replace("520个", "530个"), replace=True)
+        assert ([], []) == (deliver(filled_store, "2026-12-07T21:15", config).alerts,
+                            deliver(filled_store, "2026-12-07T21:16", config).outcomes)
 
         # a fall against the metric's direction by more than the share
-        import_rows(capsys, engine, tmp_path, "leaders_walk,experiences,3000人次,2021/2024-02-29,"
+        import_rows(capsys, filled_store, tmp_path, "leaders_walk,experiences,3000人次,2021/2024-02-29,"
                     "zz_admin_approval,,,测试3000人次,", correction=True)
-        run = deliver(engine, "2026-12-07T21:20", config)
+        run = deliver(filled_store, "2026-12-07T21:20", config)
         assert [("wrong_way",)] == [a.reasons for a in run.alerts]
         assert 2 == len(smtp.inbox) and 2 == len(bots.posts)
         dingtalk = bots.posts[-1]
@@ -459,21 +459,21 @@ secret = "SECx"
 
 # --- subscriptions --------------------------------------------------------------------------
 
-def test_subscriptions_are_audited_with_who_when_what_and_why(engine):
+def test_subscriptions_are_audited_with_who_when_what_and_why(filled_store):
     from civic import reads
 
     config = settings(None)
-    added = subscribe(engine, config, email="a@example.org", view="dept=zz_cdc", every="weekly:mon",
+    added = subscribe(filled_store, config, email="a@example.org", view="dept=zz_cdc", every="weekly:mon",
                       at="7:30", lang="en", why="weekly flu figures")
     assert ("lang=en&dept=zz_cdc", "weekly:MON", "07:30") == (added.view, added.every, added.at)
-    subscriptions.remove(engine, added.id, who="cli:other", why="no longer needed")
-    trail = reads.history(engine, table="subscriptions")
+    subscriptions.remove(filled_store, added.id, who="cli:other", why="no longer needed")
+    trail = reads.history(filled_store, table="subscriptions")
     assert [("insert", "cli:test", "weekly flu figures"),
             ("delete", "cli:other", "no longer needed")] == list(
         trail[["action", "who", "why"]].itertuples(index=False, name=None))
     assert trail["after"].iloc[0]["email"] == "a@example.org"
     assert trail["before"].iloc[1]["view"] == "lang=en&dept=zz_cdc"
-    assert [] == subscriptions.listed(engine)
+    assert [] == subscriptions.listed(filled_store)
 
 
 @pytest.mark.parametrize("chosen, says", [
@@ -547,7 +547,7 @@ def test_a_run_with_nothing_new_reads_no_figures(tmp_path, monkeypatch, capsys):
         subscribe(engine, config, email="x@example.org", view="dept=zz_admin_approval")
         assert 1 == len(deliver(engine, "2026-12-07T08:00", config).outcomes)
 
-        def no_reading(engine):
+        def no_reading(filled_store):
             raise AssertionError("the figures were read")
 
         with monkeypatch.context() as patched:

@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import missing_requirement
+from delivery_servers import SmtpServer
 from pypdf import PdfReader
+from servers import free_port
 
 from civic import export
 from civic.cli import main
-from conftest import missing_requirement
-from delivery_servers import SmtpServer
-from servers import free_port
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

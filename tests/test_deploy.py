@@ -19,9 +19,14 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from browsing import (
-    ERROR_ALERT, EXCEPTION, METRIC_VALUE, browser_context, error_texts, open_page, screenshot,
+    ERROR_ALERT,
+    EXCEPTION,
+    METRIC_VALUE,
+    browser_context,
+    error_texts,
+    open_page,
+    screenshot,
     wait_until_settled,
 )
 from conftest import fresh_database, missing_requirement

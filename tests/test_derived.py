@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from test_app import open_app, plain
+from test_trends import _add_figures
 
 from civic.catalog import Catalog
 from civic.filters import Filters
 from civic.loading import load
 from civic.view import View
-from test_app import open_app, plain
-from test_trends import _add_figures
 
 WALK = "programs/leaders_walk.yaml"
 

@@ -52,10 +52,17 @@ def module_map() -> list[str]:
     return re.findall(r"(?m)^(\S+)", block)
 
 
-@pytest.mark.parametrize("module", sorted(p.name for p in (ROOT / "civic").glob("*.py")
-                                          if p.name != "__init__.py"))
+@pytest.mark.parametrize("module", sorted(
+    p.relative_to(ROOT / "civic").as_posix() for p in (ROOT / "civic").rglob("*.py")
+    if p.name != "__init__.py" and "migrations" not in p.parts))
 def test_readme_maps_every_module(module):
     assert f"civic/{module}" in module_map()
+
+
+@pytest.mark.parametrize("package", sorted(
+    p.parent.name for p in (ROOT / "civic").glob("*/__init__.py") if p.parent.name != "migrations"))
+def test_readme_maps_every_package(package):
+    assert f"civic/{package}/" in module_map()
 
 
 def test_readme_maps_each_path_once():

@@ -27,6 +27,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from conftest import missing_requirement
 from pypdf import PdfReader
 
 from civic import charts, export, panels, tables
@@ -36,7 +37,6 @@ from civic.filters import Filters
 from civic.i18n import CATALOGUE_DIR, format_date, source_line, t
 from civic.panels import Panel
 from civic.view import View
-from conftest import missing_requirement
 
 CHROMIUM = Path("/usr/bin/chromium")
 KANGXI = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")  # radicals Chromium + Noto CJK copy out
@@ -65,7 +65,7 @@ def views(catalog: Catalog) -> dict[str, View]:
 
 
 def funnel(view: View) -> Panel:
-    panel = panels.walk_funnel(view, "leaders_walk")
+    panel = panels.funnel(view, "leaders_walk")
     assert panel is not None
     return panel
 
@@ -174,9 +174,9 @@ def test_chart_pdf_copies_out_chinese_right(browser, views: dict[str, View]) -> 
 def test_one_warm_browser_serves_every_image(browser, views: dict[str, View]) -> None:
     view = views["en"]
     export.chart_image(funnel(view), view, "svg")
-    warm = export._browser  # noqa: SLF001
+    warm = export.browser._browser  # noqa: SLF001
     export.chart_image(funnel(view), view, "png")
-    assert warm is export._browser and warm.alive()  # noqa: SLF001
+    assert warm is export.browser._browser and warm.alive()  # noqa: SLF001
 
 
 def test_unknown_image_format(views: dict[str, View]) -> None:
@@ -473,7 +473,7 @@ def test_zip_holds_every_chart_and_the_workbook(browser, catalog: Catalog) -> No
 
 @pytest.fixture
 def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export, "missing_packages", lambda: ("chromium", "fonts-noto-cjk"))
+    monkeypatch.setattr(export.browser, "missing_packages", lambda: ("chromium", "fonts-noto-cjk"))
 
 
 @pytest.mark.parametrize("build", [
@@ -498,7 +498,7 @@ def test_without_browser_html_csv_xlsx_still_work(no_browser, views: dict[str, V
 
 def test_missing_packages_names_chromium_when_there_is_none(monkeypatch) -> None:
     export.missing_packages.cache_clear()
-    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    monkeypatch.setattr(export.browser, "chromium_path", lambda: None)
     try:
         assert "chromium" in export.missing_packages()
     finally:
@@ -722,7 +722,7 @@ def hung_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     script, marker = hanging_browser(tmp_path)
     monkeypatch.setenv("BROWSER_PATH", str(script))
     monkeypatch.setenv(export.TIMEOUT_ENV, "5")
-    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    monkeypatch.setattr(export.browser, "missing_packages", lambda: ())
     export.stop_browser()
     return marker
 
@@ -730,7 +730,7 @@ def hung_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def crashing_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROWSER_PATH", str(fake_browser(tmp_path, "exit 3")))
-    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    monkeypatch.setattr(export.browser, "missing_packages", lambda: ())
     export.stop_browser()
 
 
@@ -756,8 +756,8 @@ def test_hung_browser_export_ends_within_its_deadline(hung_browser: str, tmp_pat
 def test_hung_print_ends_within_its_deadline(hung_browser: str, tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(export.ExportFailed, match="did not print"):
-        with export._export_deadline():  # noqa: SLF001
-            export._print_pdf("<p>示例</p>")  # noqa: SLF001
+        with export.browser._export_deadline():  # noqa: SLF001
+            export.print_pdf("<p>示例</p>")  # noqa: SLF001
     assert time.monotonic() - started < 5 + 2 * export.KILL_WAIT + 1
     assert ran(tmp_path, "hanging"), "the print gave up before the browser hung"
     assert [] == left_running(hung_browser)
@@ -769,7 +769,7 @@ def test_crashing_browser_is_one_clear_failure(crashing_browser, tmp_path: Path,
     assert "crashed" == failed.value.reason and ran(tmp_path)
     message = str(failed.value)
     assert "quit" in message and "choreo_get_chrome" not in message and "download" not in message
-    assert export.failure_message(failed.value, "zh") == export.t("export.failed_crashed", "zh")
+    assert export.failure_message(failed.value, "zh") == t("export.failed_crashed", "zh")
 
 
 def test_folders_left_by_a_killed_process_are_removed(tmp_path: Path) -> None:
@@ -778,7 +778,7 @@ def test_folders_left_by_a_killed_process_are_removed(tmp_path: Path) -> None:
     dead = subprocess_pid_that_ended()
     stale = Path(tempfile.mkdtemp(prefix=f"{export.TMP_PREFIX}{dead}-"))
     (stale / "index.html").write_text("left behind", encoding="utf-8")
-    export.shutil.rmtree(export._folder())  # noqa: SLF001 - making a folder sweeps stale ones
+    export.browser.shutil.rmtree(export.browser._folder())  # noqa: SLF001 - making a folder sweeps stale ones
     assert not stale.exists()
 
 
@@ -835,7 +835,7 @@ from civic import export
 
 export.missing_packages = lambda: ()
 figure = go.Figure(go.Bar(y=[1, 2]), layout={"width": 300, "height": 200})
-threading.Thread(target=lambda: export._render(figure, "svg"), daemon=True).start()
+threading.Thread(target=lambda: export.browser.render(figure, "svg"), daemon=True).start()
 hanging, deadline = Path(sys.argv[1]), time.monotonic() + 60
 while not (hanging.is_file() and hanging.read_text().strip()):
     if time.monotonic() > deadline:

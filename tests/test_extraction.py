@@ -12,7 +12,6 @@ import pytest
 
 from civic import export
 from civic.cli import main
-from civic.catalogue_match import department_names
 from civic.extraction import (
     PHRASE_MAX,
     RECORD_KEYS,
@@ -24,7 +23,8 @@ from civic.extraction import (
     read_report_bytes,
 )
 from civic.extraction import extract as extraction
-from civic.report_dates import find_dates, report_date
+from civic.extraction.dates import find_dates, report_date
+from civic.extraction.matching import department_names
 from civic.loading import load
 from civic.quantities import Qualifier as Q
 
@@ -249,7 +249,7 @@ def test_read_pdf_printed_by_chromium(tmp_path, fonts):
     html = (f"<html><head><meta charset='utf-8'></head>"
             f"<body style=\"font-family:{fonts}\">{body}</body></html>")
     path = tmp_path / "report.pdf"
-    path.write_bytes(export._print_pdf(html))  # noqa: SLF001 - the project's one PDF printer
+    path.write_bytes(export.print_pdf(html))  # noqa: SLF001 - the project's one PDF printer
     text = read_report(path).text
     found = extract(text)
     assert [(f.reported, f.quantity.value, f.period) for f in found] == [
@@ -371,7 +371,7 @@ def test_a_unit_not_in_the_catalogue_is_named(dataset):
     assert (quilts.quantity.value, quilts.record()["unit"]) == (200, "床")
 
 
-@pytest.mark.parametrize("reason", __import__("civic.figure_rules").figure_rules.REASONS)
+@pytest.mark.parametrize("reason", __import__("civic.extraction.rules").extraction.rules.REASONS)
 def test_every_reason_is_said_in_both_languages(reason):
     from civic.i18n import catalogue
     assert f"extract.skip.{reason}" in catalogue("zh") and f"extract.skip.{reason}" in catalogue("en")
@@ -422,3 +422,16 @@ def test_a_long_report_of_dates_and_numbers_completes():
     assert len(result.figures) == 8000
     assert sum(s.reason == "date" for s in result.not_proposed) == 4000
     assert sum(s.reason == "code" for s in result.not_proposed) == 4000
+
+
+def test_a_txt_report_is_decoded_as_uploads_are(tmp_path):
+    """A .txt report in GB18030 reads by charset detection; bytes that are no text are
+    refused naming the file, not read as mojibake."""
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("2023年11月15日，共发现问题639个。".encode("gb18030"))
+    assert "发现问题639个" in read_report(gbk).text
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    with pytest.raises(ReportError) as caught:
+        read_report(binary)
+    assert "binary.txt" in str(caught.value)

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import HOSTILE, write_hostile_data
 from streamlit.testing.v1 import AppTest
 
 from civic import export
 from civic.cache import DATA_DIR_ENV
 from civic.i18n import t
 from civic.text import md
-from conftest import HOSTILE, write_hostile_data
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGES = ["overview", "leaders_walk", "projects", "winter_relief", "flu", "community", "sources"]
@@ -110,7 +110,7 @@ def crashing_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
     script.chmod(0o755)
     monkeypatch.setenv("BROWSER_PATH", str(script))
-    monkeypatch.setattr(export, "missing_packages", lambda: ())
+    monkeypatch.setattr(export.browser, "missing_packages", lambda: ())
     export.stop_browser()
 
 

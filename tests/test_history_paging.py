@@ -9,10 +9,10 @@ import io
 
 import pytest
 from sqlalchemy import Engine, event
+from test_data_entry_app import signed_in_app
 
 from civic import database, history
 from civic.accounts import Account
-from test_data_entry_app import signed_in_app
 
 ADMIN = Account("wang", "admin")
 ROWS = 1_234  # generated audit rows: 124 batches of up to ten
@@ -97,7 +97,7 @@ def test_the_csv_download_holds_every_change_the_filters_keep(long_trail):
             "after"} == set(rows[0])
 
 
-def test_the_trail_is_paged_filtered_and_written_the_same_on_each_engine(engine):
+def test_the_trail_is_paged_filtered_and_written_the_same_on_each_engine(filled_store):
     """The page's queries on SQLite and PostgreSQL: the department read from the record's JSON
     (after the change, else before it), batches by their newest change, the CSV in chunks."""
     import datetime as dt
@@ -108,7 +108,7 @@ def test_the_trail_is_paged_filtered_and_written_the_same_on_each_engine(engine)
     from civic.schema import audit
 
     start = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-    with engine.begin() as connection:
+    with filled_store.begin() as connection:
         connection.execute(insert(audit), [
             {"at": start + dt.timedelta(minutes=n), "who": f"editor:gen{n % 3}",
              "table_name": "figures", "key": f"generated/{n}", "action": "delete",
@@ -116,18 +116,18 @@ def test_the_trail_is_paged_filtered_and_written_the_same_on_each_engine(engine)
              "why": "generated audit rows", "batch": str(uuid.UUID(int=n // 10))}
             for n in range(250)])
     since = history.Trail(since=start.date())
-    assert history.count_changes(engine, since) == 250
-    assert history.count_batches(engine, since) == 25
-    newest = history.batches(engine, since)
+    assert history.count_changes(filled_store, since) == 250
+    assert history.count_batches(filled_store, since) == 25
+    newest = history.batches(filled_store, since)
     assert list(newest["batch"].head(2)) == [str(uuid.UUID(int=24)), str(uuid.UUID(int=23))]
     assert list(newest["count"].head(2)) == [10, 10]
-    second = history.changes(engine, since, page=1)
+    second = history.changes(filled_store, since, page=1)
     assert list(second["key"].head(2)) == ["generated/149", "generated/148"]
     mine = history.Trail(editor="editor:gen1", department="zz_cdc", since=start.date())
-    assert history.count_changes(engine, mine) == len([n for n in range(250)
+    assert history.count_changes(filled_store, mine) == len([n for n in range(250)
                                                        if n % 3 == 1 and n % 2])
-    assert {"editor:gen0", "editor:gen1", "editor:gen2"} <= set(history.editors(engine))
-    text = history.csv_bytes(engine, history.Trail(department="zz_drc",
+    assert {"editor:gen0", "editor:gen1", "editor:gen2"} <= set(history.editors(filled_store))
+    text = history.csv_bytes(filled_store, history.Trail(department="zz_drc",
                                                    since=start.date())).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 125 and {row["before"] for row in rows} == {'{"department": "zz_drc"}'}

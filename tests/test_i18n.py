@@ -10,7 +10,8 @@ from civic.cli import build_parser
 from civic.filters import Filters, Options, from_query, to_query
 from civic.i18n import catalogue, catalogue_files, format_number, format_quantity, t
 from civic.metrics import Status
-from civic.models import Basis, Category, Level, MilestoneStatus, ProgramStatus, ReliefKind, Trend
+from civic.models import Basis, Category, Level, ProgramStatus
+from civic.narratives import MilestoneStatus, ReliefKind, Trend
 from civic.quantities import Qualifier
 
 ROOT = Path(__file__).resolve().parents[1]

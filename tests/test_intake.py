@@ -9,14 +9,14 @@ import io
 import json
 
 import pytest
+from conftest import prepared
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from civic import history, intake, reads, store, templates, uploads
 from civic.accounts import Account
-from civic.loading import Frames
+from civic.frames import Frames
 from civic.schema import audit, figures
-from conftest import prepared
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"
 HEADER_ZH = "项目,指标,报道值,统计期,部门,分组（中文）,分组（英文）,原文定位,备注"
@@ -46,12 +46,12 @@ def sqlite_engine(tmp_path_factory):
         yield found
 
 
-def departments(engine):
-    return Frames(reads.dataset(engine, with_figures=False)).departments
+def departments(filled_store):
+    return Frames(reads.dataset(filled_store, with_figures=False)).departments
 
 
-def stored_figures(engine) -> int:
-    with engine.connect() as connection:
+def stored_figures(filled_store) -> int:
+    with filled_store.connect() as connection:
         return connection.execute(select(func.count()).select_from(figures)).scalar_one()
 
 
@@ -207,87 +207,87 @@ def test_an_editor_writes_for_the_units_of_their_department(sqlite_engine):
 # -- saving ----------------------------------------------------------------------------------
 
 
-def test_nothing_is_written_by_a_check_and_save_writes_the_good_rows_audited(engine):
-    before = stored_figures(engine)
+def test_nothing_is_written_by_a_check_and_save_writes_the_good_rows_audited(filled_store):
+    before = stored_figures(filled_store)
     source = intake.new_source("测试报告", dt.date(2024, 2, 1), "测试单位", "https://example.org/r")
-    checked = intake.check(engine, sheet_of(GOOD, BAD, GOOD2), source, EDITOR,
-                           departments(engine))
-    assert stored_figures(engine) == before
-    saved = intake.save(engine, [r.figure for r in checked.rows], source, account=EDITOR,
-                        departments=departments(engine), why="测试上传")
+    checked = intake.check(filled_store, sheet_of(GOOD, BAD, GOOD2), source, EDITOR,
+                           departments(filled_store))
+    assert stored_figures(filled_store) == before
+    saved = intake.save(filled_store, [r.figure for r in checked.rows], source, account=EDITOR,
+                        departments=departments(filled_store), why="测试上传")
     assert (saved.inserted, saved.replaced, saved.skipped) == (2, 0, 0)
-    assert stored_figures(engine) == before + 2
-    trail = reads.history(engine)
+    assert stored_figures(filled_store) == before + 2
+    trail = reads.history(filled_store)
     written = trail[trail["batch"] == saved.batch]
     assert set(written["table"]) == {"figures", "sources"} and len(written) == 3
     assert set(written["who"]) == {"editor:li"} and set(written["why"]) == {"测试上传"}
-    stored_source = [s for s in reads.dataset(engine).sources if s.id == source.id]
+    stored_source = [s for s in reads.dataset(filled_store).sources if s.id == source.id]
     assert stored_source[0].url == "https://example.org/r"
 
 
-def test_a_save_refused_writes_nothing(engine):
-    before = stored_figures(engine)
-    checked = intake.check(engine, sheet_of(GOOD), "zzrb_20231115_walk", EDITOR,
-                           departments(engine))
+def test_a_save_refused_writes_nothing(filled_store):
+    before = stored_figures(filled_store)
+    checked = intake.check(filled_store, sheet_of(GOOD), "zzrb_20231115_walk", EDITOR,
+                           departments(filled_store))
     bad = checked.rows[0].figure.model_copy(update={"metric": "no_such_metric"})
     with pytest.raises(store.Refused):
-        intake.save(engine, [checked.rows[0].figure, bad], "zzrb_20231115_walk",
-                    account=EDITOR, departments=departments(engine), why="test")
-    assert stored_figures(engine) == before
+        intake.save(filled_store, [checked.rows[0].figure, bad], "zzrb_20231115_walk",
+                    account=EDITOR, departments=departments(filled_store), why="test")
+    assert stored_figures(filled_store) == before
 
 
 @pytest.mark.parametrize("replace", [False, True])
-def test_duplicates_are_shown_beside_the_stored_value_and_skipped_or_replaced(engine, replace):
-    checked = intake.check(engine, sheet_of(DUPLICATE, GOOD), "zzrb_20231115_walk",
-                           EDITOR, departments(engine))
+def test_duplicates_are_shown_beside_the_stored_value_and_skipped_or_replaced(filled_store, replace):
+    checked = intake.check(filled_store, sheet_of(DUPLICATE, GOOD), "zzrb_20231115_walk",
+                           EDITOR, departments(filled_store))
     (duplicate,) = checked.duplicates
     assert (duplicate.number, duplicate.stored) == (2, "639个")
-    saved = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
-                        account=EDITOR, departments=departments(engine), why="test",
+    saved = intake.save(filled_store, [r.figure for r in checked.rows], "zzrb_20231115_walk",
+                        account=EDITOR, departments=departments(filled_store), why="test",
                         replace={duplicate.key} if replace else set())
     assert (saved.inserted, saved.replaced, saved.skipped) == (1, int(replace), int(not replace))
-    frame = reads.figure_frame(engine)
+    frame = reads.figure_frame(filled_store)
     reported = frame[(frame["metric"] == "problems_found")
                      & (frame["period"] == "2021/2023-11-15")]["reported"].tolist()
     assert reported == (["640个"] if replace else ["639个"])
 
 
-def test_undo_restores_the_state_before_the_batch(engine):
-    before = reads.figure_frame(engine)
-    checked = intake.check(engine, sheet_of(DUPLICATE, GOOD), "zzrb_20231115_walk",
-                           ADMIN, departments(engine))
-    saved = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
-                        account=ADMIN, departments=departments(engine), why="test",
+def test_undo_restores_the_state_before_the_batch(filled_store):
+    before = reads.figure_frame(filled_store)
+    checked = intake.check(filled_store, sheet_of(DUPLICATE, GOOD), "zzrb_20231115_walk",
+                           ADMIN, departments(filled_store))
+    saved = intake.save(filled_store, [r.figure for r in checked.rows], "zzrb_20231115_walk",
+                        account=ADMIN, departments=departments(filled_store), why="test",
                         replace={r.key for r in checked.duplicates})
     assert (saved.inserted, saved.replaced) == (1, 1)
-    undone = store.undo(engine, saved.batch, who="editor:wang", why="undo test")
+    undone = store.undo(filled_store, saved.batch, who="editor:wang", why="undo test")
     assert undone.counts() == {"insert": 0, "update": 1, "delete": 1}
-    after = reads.figure_frame(engine)
+    after = reads.figure_frame(filled_store)
     columns = ["program", "metric", "period", "group_zh", "reported"]
     assert (sorted(map(tuple, after[columns].fillna("").values))
             == sorted(map(tuple, before[columns].fillna("").values)))
-    trail = reads.history(engine)
+    trail = reads.history(filled_store)
     assert set(trail[trail["batch"] == undone.batch]["why"]) == {"undo test"}
 
 
-def test_undo_is_refused_when_a_later_change_touched_the_rows(engine):
-    checked = intake.check(engine, sheet_of(GOOD), "zzrb_20231115_walk", ADMIN,
-                           departments(engine))
-    first = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
-                        account=ADMIN, departments=departments(engine), why="first")
-    again = intake.check(engine, sheet_of(GOOD.replace("600个", "601个")),
-                         "zzrb_20231115_walk", ADMIN, departments(engine))
-    intake.save(engine, [r.figure for r in again.rows], "zzrb_20231115_walk",
-                account=ADMIN, departments=departments(engine), why="second",
+def test_undo_is_refused_when_a_later_change_touched_the_rows(filled_store):
+    checked = intake.check(filled_store, sheet_of(GOOD), "zzrb_20231115_walk", ADMIN,
+                           departments(filled_store))
+    first = intake.save(filled_store, [r.figure for r in checked.rows], "zzrb_20231115_walk",
+                        account=ADMIN, departments=departments(filled_store), why="first")
+    again = intake.check(filled_store, sheet_of(GOOD.replace("600个", "601个")),
+                         "zzrb_20231115_walk", ADMIN, departments(filled_store))
+    intake.save(filled_store, [r.figure for r in again.rows], "zzrb_20231115_walk",
+                account=ADMIN, departments=departments(filled_store), why="second",
                 replace={r.key for r in again.duplicates})
-    with engine.connect() as connection:
+    with filled_store.connect() as connection:
         audited = connection.execute(select(func.count()).select_from(audit)).scalar_one()
     with pytest.raises(store.Refused, match="changed later"):
-        store.undo(engine, first.batch, who="editor:wang", why="undo")
-    with engine.connect() as connection:
+        store.undo(filled_store, first.batch, who="editor:wang", why="undo")
+    with filled_store.connect() as connection:
         assert connection.execute(select(func.count()).select_from(audit)).scalar_one() == audited
     with pytest.raises(store.Refused, match="no such batch"):
-        store.undo(engine, "no-such-batch", who="editor:wang", why="undo")
+        store.undo(filled_store, "no-such-batch", who="editor:wang", why="undo")
 
 
 def test_history_groups_batches_and_filters_by_editor_and_department(sqlite_engine):

@@ -1,4 +1,5 @@
-"""`civic import` (of figures and of projects), `civic template` and `civic history undo` on a store of the test's own."""
+"""`civic import` (of figures and of projects), `civic template` and `civic history undo` on a
+store of the test's own."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ import getpass
 import json
 
 import pytest
-from openpyxl import load_workbook
-
-from civic import accounts
-from civic.database import connect
-from civic.cli import main
 from conftest import DATA
+from openpyxl import load_workbook
 from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
 from test_project_intake import BAD as PROJECT_BAD
 from test_project_intake import BOWEI, FIRST, PROJECT_HEADER, SECOND
+
+from civic import accounts
+from civic.cli import main
+from civic.database import connect
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -160,7 +161,8 @@ def test_import_reads_a_projects_file_by_its_headers(capsys, url, tmp_path):
     path = projects_file(tmp_path, FIRST, SECOND, BOWEI)
     code, _, err = run(capsys, "import", path, "--source", "zzrb_20231115_longquan", "--as",
                        "lu", "--database", url)
-    assert code == 1 and "row 4 · program: none of your departments leads or takes part in program bowei_expansion" in err
+    assert code == 1 and ("row 4 · program: none of your departments leads or takes part in "
+                          "program bowei_expansion") in err
     code, _, err = run(capsys, "import", projects_file(tmp_path, FIRST, PROJECT_BAD), "--source",
                        "zzrb_20231115_longquan", "--database", url)
     assert code == 1 and "row 3 · milestone_status: expected done, planned or expected" in err

@@ -12,11 +12,12 @@ import pytest
 from pydantic import ValidationError
 
 from civic import database, intake, reads, uploads
+from civic import problems as problems_module
 from civic.accounts import Account
 from civic.extraction import ReportError, read_report_bytes
-from civic import problems as problems_module
+from civic.frames import Frames
 from civic.i18n import catalogue
-from civic.loading import Frames, Problem, load
+from civic.loading import Problem, load
 from civic.problems import render
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note"

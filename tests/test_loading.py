@@ -16,16 +16,8 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
-from civic.loading import (
-    FIGURE_COLUMNS,
-    DataError,
-    Frames,
-    Loaded,
-    Problem,
-    data_version,
-    load,
-    load_dataset,
-)
+from civic.frames import FIGURE_COLUMNS, Frames
+from civic.loading import DataError, Loaded, Problem, data_version, load, load_dataset
 from civic.models import Dataset
 
 EMPTY = Dataset(sources=[], districts=[], departments=[], metrics=[], programs=[], figures=[])
@@ -450,7 +442,8 @@ FRAME_NAMES = [
 
 @pytest.mark.parametrize("name", FRAME_NAMES)
 def test_frame_of_empty_dataset_is_empty_with_columns(frames: Frames, name: str) -> None:
-    empty = getattr(Frames(EMPTY), name)
+    """No records, the same columns; a project's key figures are the catalogue's metrics."""
+    empty = getattr(Frames(EMPTY.model_copy(update={"metrics": frames.dataset.metrics})), name)
     assert (0, list(getattr(frames, name).columns)) == (len(empty), list(empty.columns))
 
 
@@ -652,3 +645,11 @@ def test_file_removed_after_listing_is_a_problem(tmp_data: Path, monkeypatch) ->
     assert ("programs/flu_advisory.yaml", "removed while it was being read") == (
         loaded.problems[0].file, loaded.problems[0].message)
     assert "programs/flu_advisory.yaml" not in {name for name, *_ in data_version(tmp_data)}
+
+
+def test_a_program_layout_names_only_known_metrics(tmp_data: Path, edit_yaml) -> None:
+    """`cards`, `funnel` and `breakdown` of a program refer to metrics of the catalogue."""
+    edit_yaml(tmp_data / "programs" / "leaders_walk.yaml",
+              lambda c: c["program"].update(funnel=["experiences", "no_such_metric"]))
+    problems = load(tmp_data).problems
+    assert any("no_such_metric" in str(p) for p in problems)

@@ -10,9 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import markers
+import pytest
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

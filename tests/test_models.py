@@ -11,7 +11,6 @@ from pydantic import BaseModel, ValidationError
 from civic.i18n import name
 from civic.models import (
     Advisory,
-    AgeGroup,
     Case,
     Dataset,
     Department,
@@ -20,7 +19,6 @@ from civic.models import (
     Figure,
     LocalText,
     Metric,
-    Milestone,
     Official,
     Period,
     Program,
@@ -30,6 +28,7 @@ from civic.models import (
     Source,
     Target,
 )
+from civic.narratives import AgeGroup, Milestone
 from civic.quantities import Quantity
 
 D = dt.date

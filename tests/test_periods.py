@@ -33,7 +33,7 @@ def test_a_period_reads_as_a_span(text, shown):
 
 
 def test_a_kpi_card_carries_the_period_of_its_figure(catalog):
-    cards = View(catalog, Filters()).walk_cards("leaders_walk")
+    cards = View(catalog, Filters()).page_cards("leaders_walk")
     assert "2021–2023-11-15" == card(cards, "experiences").period
     assert "2023-11-15" == card(cards, "menu_items").period
     assert not any(c.beyond for c in cards)
@@ -112,13 +112,13 @@ def test_the_figures_table_marks_a_period_beyond_the_chosen_dates(catalog):
 
 def test_chart_labels_carry_the_period(catalog):
     view = View(catalog, Filters())
-    funnel = panels.walk_funnel(view, "leaders_walk").figure
+    funnel = panels.funnel(view, "leaders_walk").figure
     # beside a narrow stage the period breaks after its dash
     assert all("2021–2023-11-15" in text.replace("–<br>", "–") for text in funnel.data[0].text)
     money = panels.project_money(view).figure
     labels = [text for trace in money.data for text in trace.text]
     assert any("超20亿元" in text and "2023-11-15" in text for text in labels)
-    options = panels.vaccine_options(view, "flu_advisory").figure
+    options = panels.breakdown(view, "flu_advisory").figure
     assert all("2023-11-15" in text for text in options.data[0].text)
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pgserver
 import pytest
+from conftest import fresh_database, missing_requirement
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-
-import pgserver
-from conftest import fresh_database, missing_requirement
 
 
 def _tables(url: str) -> list[str]:

@@ -10,12 +10,12 @@ import json
 
 import pytest
 import yaml
+from conftest import DATA
 from openpyxl import Workbook
+from test_intake import HEADER, csv_bytes, departments, sqlite_engine  # noqa: F401
 
 from civic import intake, project_intake, reads, store, templates, uploads
 from civic.accounts import Account
-from conftest import DATA
-from test_intake import HEADER, csv_bytes, departments, sqlite_engine  # noqa: F401
 
 PROJECT_HEADER = ",".join(project_intake.PROJECT_COLUMNS)
 # Longquan park's program is led by 芦淞区政府, with 欧微云尚 taking part.
@@ -40,12 +40,12 @@ def read(*lines: str, name: str = "p.csv", encoding: str = "utf-8") -> tuple[str
                             templates.KINDS)
 
 
-def check(engine, account, *lines: str) -> project_intake.Checked:
-    return project_intake.check(engine, read(*lines)[1], SOURCE, account, departments(engine))
+def check(filled_store, account, *lines: str) -> project_intake.Checked:
+    return project_intake.check(filled_store, read(*lines)[1], SOURCE, account, departments(filled_store))
 
 
-def project_ids(engine) -> list[str]:
-    return [p.id for p in reads.dataset(engine, with_figures=False).projects]
+def project_ids(filled_store) -> list[str]:
+    return [p.id for p in reads.dataset(filled_store, with_figures=False).projects]
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -174,53 +174,53 @@ def test_the_preview_shows_the_project_as_it_will_be_named_and_the_stored_beside
 # -- saving ----------------------------------------------------------------------------------
 
 
-def test_nothing_is_written_by_a_check_and_save_writes_the_project_audited(engine):
-    before = project_ids(engine)
-    checked = check(engine, LUSONG, FIRST, SECOND, BAD)
-    assert project_ids(engine) == before
-    saved = project_intake.save(engine, [r.project for r in checked.rows], SOURCE,
-                                account=LUSONG, departments=departments(engine), why="测试项目")
+def test_nothing_is_written_by_a_check_and_save_writes_the_project_audited(filled_store):
+    before = project_ids(filled_store)
+    checked = check(filled_store, LUSONG, FIRST, SECOND, BAD)
+    assert project_ids(filled_store) == before
+    saved = project_intake.save(filled_store, [r.project for r in checked.rows], SOURCE,
+                                account=LUSONG, departments=departments(filled_store), why="测试项目")
     assert (saved.inserted, saved.replaced, saved.skipped) == (1, 0, 0)
-    assert project_ids(engine) == [*before, "test_works"]
-    trail = reads.history(engine)
+    assert project_ids(filled_store) == [*before, "test_works"]
+    trail = reads.history(filled_store)
     written = trail[trail["batch"] == saved.batch]
     assert list(written["table"]) == ["projects"] and list(written["key"]) == ["test_works"]
     assert set(written["who"]) == {"editor:lu"} and set(written["why"]) == {"测试项目"}
-    stored = reads.dataset(engine).projects[-1]
+    stored = reads.dataset(filled_store).projects[-1]
     assert stored.source == SOURCE and len(stored.milestones) == 2
 
 
 @pytest.mark.parametrize("replace", [False, True])
-def test_a_stored_project_is_skipped_or_replaced_and_the_replacement_undone(engine, replace):
-    checked = check(engine, ADMIN, BOWEI, FIRST)
+def test_a_stored_project_is_skipped_or_replaced_and_the_replacement_undone(filled_store, replace):
+    checked = check(filled_store, ADMIN, BOWEI, FIRST)
     (duplicate,) = checked.duplicates
-    saved = project_intake.save(engine, [r.project for r in checked.rows], SOURCE,
-                                account=ADMIN, departments=departments(engine), why="test",
+    saved = project_intake.save(filled_store, [r.project for r in checked.rows], SOURCE,
+                                account=ADMIN, departments=departments(filled_store), why="test",
                                 replace={duplicate.key} if replace else set())
     assert (saved.inserted, saved.replaced, saved.skipped) == (1, int(replace), int(not replace))
-    names = {p.id: p.name.zh for p in reads.dataset(engine).projects}
+    names = {p.id: p.name.zh for p in reads.dataset(filled_store).projects}
     assert names["bowei_expansion"] == ("铂威扩能" if replace else
                                         "年产5万吨锂离子电池负极材料产业化项目")
-    undone = store.undo(engine, saved.batch, who="editor:wang", why="undo test",
-                        guard=intake.department_guard(ADMIN, departments(engine)))
+    undone = store.undo(filled_store, saved.batch, who="editor:wang", why="undo test",
+                        guard=intake.department_guard(ADMIN, departments(filled_store)))
     assert undone.counts() == {"insert": 0, "update": int(replace), "delete": 1}
-    after = {p.id: p for p in reads.dataset(engine).projects}
+    after = {p.id: p for p in reads.dataset(filled_store).projects}
     assert "test_works" not in after
     assert after["bowei_expansion"].name.zh == "年产5万吨锂离子电池负极材料产业化项目"
     assert len(after["bowei_expansion"].milestones) == 7
 
 
-def test_an_editor_may_not_undo_a_project_batch_of_a_program_they_take_no_part_in(engine):
-    checked = check(engine, LUSONG, FIRST)
-    saved = project_intake.save(engine, [r.project for r in checked.rows], SOURCE,
-                                account=LUSONG, departments=departments(engine), why="test")
+def test_an_editor_may_not_undo_a_project_batch_of_a_program_they_take_no_part_in(filled_store):
+    checked = check(filled_store, LUSONG, FIRST)
+    saved = project_intake.save(filled_store, [r.project for r in checked.rows], SOURCE,
+                                account=LUSONG, departments=departments(filled_store), why="test")
     bowei = Account("b", "editor", ("bowei_new_energy",))
     with pytest.raises(store.Refused, match="takes part in program longquan_park"):
-        store.undo(engine, saved.batch, who="editor:b", why="undo",
-                   guard=intake.department_guard(bowei, departments(engine)))
-    store.undo(engine, saved.batch, who="editor:ou", why="undo",
-               guard=intake.department_guard(OUWEI, departments(engine)))
-    assert "test_works" not in project_ids(engine)
+        store.undo(filled_store, saved.batch, who="editor:b", why="undo",
+                   guard=intake.department_guard(bowei, departments(filled_store)))
+    store.undo(filled_store, saved.batch, who="editor:ou", why="undo",
+               guard=intake.department_guard(OUWEI, departments(filled_store)))
+    assert "test_works" not in project_ids(filled_store)
 
 
 # -- the template ----------------------------------------------------------------------------

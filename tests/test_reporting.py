@@ -7,13 +7,13 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import prepared
+from test_intake import HEADER, csv_bytes
 
 from civic.catalog import Catalog
 from civic.cli import main
 from civic.models import Cadence, Metric
 from civic.reporting import OVERDUE, period_of, periods_ended
-from conftest import prepared
-from test_intake import HEADER, csv_bytes
 
 
 @pytest.mark.parametrize("cadence, day, expected", [

@@ -11,72 +11,73 @@ import json
 import sys
 
 import pytest
+from conftest import DATA, PASSWORD
 
 from civic import accounts, reads, review, rows, store
 from civic.cli import main
+from civic.frames import Frames
 from civic.home import Home
 from civic.i18n import t
-from civic.loading import Frames, Origin
+from civic.loading import Origin
 from civic.models import Figure
-from conftest import DATA, PASSWORD
 
 FOUND = {"program": "leaders_walk", "metric": "problems_found", "reported": "700个",
          "period": "2021/2023-11-15", "department": "zz_admin_approval",
          "source": "zzrb_20231115_walk", "locator": "测试700个"}
 
 
-def departments(engine):
-    return Frames(reads.dataset(engine, with_figures=False)).departments
+def departments(filled_store):
+    return Frames(reads.dataset(filled_store, with_figures=False)).departments
 
 
-def account(engine, name, role, *departments_):
-    return accounts.add(engine, name, PASSWORD, role, list(departments_), who="cli:test")
+def account(filled_store, name, role, *departments_):
+    return accounts.add(filled_store, name, PASSWORD, role, list(departments_), who="cli:test")
 
 
-def reported(engine) -> str:
-    frame = reads.figure_frame(engine, ["leaders_walk"])
+def reported(filled_store) -> str:
+    frame = reads.figure_frame(filled_store, ["leaders_walk"])
     return frame.loc[frame["metric"] == "problems_found", "reported"].iloc[-1]
 
 
 @pytest.fixture
-def people(engine):
-    return {"li": account(engine, "li", "editor", "zz_admin_approval"),
-            "wu": account(engine, "wu", "approver", "zz_admin_approval"),
-            "cdc": account(engine, "cdc", "approver", "zz_cdc"),
-            "boss": account(engine, "boss", "admin")}
+def people(filled_store):
+    return {"li": account(filled_store, "li", "editor", "zz_admin_approval"),
+            "wu": account(filled_store, "wu", "approver", "zz_admin_approval"),
+            "cdc": account(filled_store, "cdc", "approver", "zz_cdc"),
+            "boss": account(filled_store, "boss", "admin")}
 
 
-def submit(engine, who, figure=FOUND, label="up.csv"):
+def submit(filled_store, who, figure=FOUND, label="up.csv"):
     record = Figure.model_validate(figure)
-    return review.submit_save(engine, "figures", [record], figure["source"], account=who,
-                              departments=departments(engine), why="the November count",
+    return review.submit_save(filled_store, "figures", [record], figure["source"], account=who,
+                              departments=departments(filled_store), why="the November count",
                               label=label, replace={rows.figure_key(record)})
 
 
-def test_a_submission_is_not_published_until_an_approver_of_its_department_approves(engine,
+def test_a_submission_is_not_published_until_an_approver_of_its_department_approves(filled_store,
                                                                                        people):
-    version = reads.version(engine)
-    submitted = submit(engine, people["li"])
+    version = reads.version(filled_store)
+    submitted = submit(filled_store, people["li"])
     assert submitted.status == review.PENDING and submitted.departments == ("zz_admin_approval",)
-    assert submitted.rows == 1 and reported(engine) == "639个"  # published data only
-    assert reads.version(engine) == version  # the data version changes on publish only
-    frames = departments(engine)
-    assert [s.batch for s in review.queue(engine, people["wu"], frames)] == [submitted.batch]
-    assert [s.batch for s in review.queue(engine, people["boss"], frames)] == [submitted.batch]
-    assert review.queue(engine, people["cdc"], frames) == []  # another department's approver
-    assert review.queue(engine, people["li"], frames) == []  # an editor reviews nothing
+    assert submitted.rows == 1 and reported(filled_store) == "639个"  # published data only
+    assert reads.version(filled_store) == version  # the data version changes on publish only
+    frames = departments(filled_store)
+    assert [s.batch for s in review.queue(filled_store, people["wu"], frames)] == [submitted.batch]
+    assert [s.batch for s in review.queue(filled_store, people["boss"], frames)] == [submitted.batch]
+    assert review.queue(filled_store, people["cdc"], frames) == []  # another department's approver
+    assert review.queue(filled_store, people["li"], frames) == []  # an editor reviews nothing
     for who, code in (("li", "own_submission"), ("cdc", "review_not_yours")):
         with pytest.raises(store.Refused) as refused:
-            review.approve(engine, submitted.batch, account=people[who], departments=frames)
+            review.approve(filled_store, submitted.batch, account=people[who], departments=frames)
         assert [p.code for p in refused.value.problems] == [code]
-    assert reported(engine) == "639个"
+    assert reported(filled_store) == "639个"
 
-    done, written = review.approve(engine, submitted.batch, account=people["wu"],
+    done, written = review.approve(filled_store, submitted.batch, account=people["wu"],
                                    departments=frames)
     assert done.status == review.PUBLISHED and done.reviewer == "wu"
-    assert done.published == written.batch and reported(engine) == "700个"
-    assert reads.version(engine) == version + 1
-    trail = reads.history(engine)
+    assert done.published == written.batch and reported(filled_store) == "700个"
+    assert reads.version(filled_store) == version + 1
+    trail = reads.history(filled_store)
     steps = trail[trail["table"] == "submissions"]
     assert list(zip(steps["action"], steps["who"])) == [("submit", "editor:li"),
                                                         ("approve", "editor:wu")]
@@ -84,72 +85,72 @@ def test_a_submission_is_not_published_until_an_approver_of_its_department_appro
     assert list(published["who"]) == ["editor:li"]  # the change is the submitter's
     assert published["why"].iloc[0] == "the November count (approved by wu)"
     with pytest.raises(store.Refused) as twice:
-        review.approve(engine, submitted.batch, account=people["boss"], departments=frames)
+        review.approve(filled_store, submitted.batch, account=people["boss"], departments=frames)
     assert [p.code for p in twice.value.problems] == ["not_pending"]
 
 
-def test_a_returned_submission_keeps_its_comment_and_publishes_nothing(engine, people):
-    submitted = submit(engine, people["li"])
-    frames = departments(engine)
+def test_a_returned_submission_keeps_its_comment_and_publishes_nothing(filled_store, people):
+    submitted = submit(filled_store, people["li"])
+    frames = departments(filled_store)
     with pytest.raises(store.Refused) as bare:
-        review.send_back(engine, submitted.batch, account=people["wu"], departments=frames,
+        review.send_back(filled_store, submitted.batch, account=people["wu"], departments=frames,
                          comment="  ")
     assert [p.code for p in bare.value.problems] == ["comment_required"]
-    back = review.send_back(engine, submitted.batch, account=people["wu"], departments=frames,
+    back = review.send_back(filled_store, submitted.batch, account=people["wu"], departments=frames,
                             comment="700 is the 2024 count: give its period")
     assert back.status == review.RETURNED and back.comment.startswith("700 is the 2024")
-    assert reported(engine) == "639个"
-    mine = review.listed(engine, submitter="li")
+    assert reported(filled_store) == "639个"
+    mine = review.listed(filled_store, submitter="li")
     assert [(s.status, s.comment) for s in mine] == [(review.RETURNED, back.comment)]
-    trail = reads.history(engine, table="submissions")
+    trail = reads.history(filled_store, table="submissions")
     assert list(trail["action"]) == ["submit", "return"] and trail["why"].iloc[-1] == back.comment
-    again = submit(engine, people["li"])  # corrected and submitted again: a new submission
+    again = submit(filled_store, people["li"])  # corrected and submitted again: a new submission
     assert again.batch != back.batch and again.status == review.PENDING
 
 
-def test_a_submission_that_no_longer_fits_the_store_is_refused_whole_on_approval(engine,
+def test_a_submission_that_no_longer_fits_the_store_is_refused_whole_on_approval(filled_store,
                                                                                   people):
     solved = {**FOUND, "metric": "problems_solved", "reported": "620个", "locator": "测试620个"}
-    submitted = submit(engine, people["li"], solved)
-    frames = departments(engine)
+    submitted = submit(filled_store, people["li"], solved)
+    frames = departments(filled_store)
     # Meanwhile the operator publishes a smaller count of problems found: solved > found.
-    store.write(engine, [("figures", Figure.model_validate({**FOUND, "reported": "600个"}),
+    store.write(filled_store, [("figures", Figure.model_validate({**FOUND, "reported": "600个"}),
                           Origin("test", None, "found"))], who="cli:test", why="recount")
     with pytest.raises(store.Refused):
-        review.approve(engine, submitted.batch, account=people["wu"], departments=frames)
-    assert review.get(engine, submitted.batch).status == review.PENDING  # nothing half-done
-    assert reported(engine) == "600个"
+        review.approve(filled_store, submitted.batch, account=people["wu"], departments=frames)
+    assert review.get(filled_store, submitted.batch).status == review.PENDING  # nothing half-done
+    assert reported(filled_store) == "600个"
 
 
-def test_an_editors_undo_is_reviewed(engine, people):
-    frames = departments(engine)
-    done, written = review.approve(engine, submit(engine, people["li"]).batch,
+def test_an_editors_undo_is_reviewed(filled_store, people):
+    frames = departments(filled_store)
+    done, written = review.approve(filled_store, submit(filled_store, people["li"]).batch,
                                    account=people["wu"], departments=frames)
-    asked = review.submit_undo(engine, written.batch, account=people["li"], departments=frames,
+    asked = review.submit_undo(filled_store, written.batch, account=people["li"], departments=frames,
                                why="the count was wrong")
     assert asked.kind == review.UNDO and asked.undo == written.batch
-    assert reported(engine) == "700个"
-    review.approve(engine, asked.batch, account=people["boss"], departments=frames)
-    assert reported(engine) == "639个"
+    assert reported(filled_store) == "700个"
+    review.approve(filled_store, asked.batch, account=people["boss"], departments=frames)
+    assert reported(filled_store) == "639个"
 
 
-def test_an_approver_submits_too_and_an_admin_publishes_it(engine, people):
-    frames = departments(engine)
-    submitted = submit(engine, people["wu"])
-    assert review.queue(engine, people["wu"], frames) == []  # not their own
-    review.approve(engine, submitted.batch, account=people["boss"], departments=frames)
-    assert reported(engine) == "700个"
+def test_an_approver_submits_too_and_an_admin_publishes_it(filled_store, people):
+    frames = departments(filled_store)
+    submitted = submit(filled_store, people["wu"])
+    assert review.queue(filled_store, people["wu"], frames) == []  # not their own
+    review.approve(filled_store, submitted.batch, account=people["boss"], departments=frames)
+    assert reported(filled_store) == "700个"
 
 
-def test_a_department_home_lists_its_submissions(engine, people):
-    submitted = submit(engine, people["li"])
+def test_a_department_home_lists_its_submissions(filled_store, people):
+    submitted = submit(filled_store, people["li"])
     home = Home(attention=None, departments=frozenset({"zz_admin_approval"}))
-    assert [s.batch for s in home.submissions(engine)] == [submitted.batch]
-    assert Home(attention=None, departments=frozenset({"zz_cdc"})).submissions(engine) == []
+    assert [s.batch for s in home.submissions(filled_store)] == [submitted.batch]
+    assert Home(attention=None, departments=frozenset({"zz_cdc"})).submissions(filled_store) == []
 
 
-def test_labels_say_what_a_submission_was_in_both_languages(engine, people):
-    text = submit(engine, people["li"], label=review.REPORT_TEXT)
+def test_labels_say_what_a_submission_was_in_both_languages(filled_store, people):
+    text = submit(filled_store, people["li"], label=review.REPORT_TEXT)
     assert review.label(text, "zh") == t("review.label_report", "zh") == "报道文本"
     assert review.label(text, "en") == "report text"
 

@@ -1,7 +1,8 @@
 """One set of rules, three ways in: each case below is judged through the loader (a data folder),
 `store.write` (the figures built as the intake builds them) and the bulk path
 (`store.bulk_frame`), on SQLite and PostgreSQL, and all three must give the same verdict, by
-problem code (the rule broken, for the loader: see `_rule`). The rows are made up for the tests; a later report of the tests (dated
+problem code (the rule broken, for the loader: see `_rule`). The rows are made up for the tests;
+a later report of the tests (dated
 2024-07-01) is cited where a row is dated after the edition."""
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from conftest import DATA, fresh_database, prepared
 from pydantic import ValidationError
 
 from civic import rules, store
 from civic.loading import Origin, load
 from civic.models import Figure, Source
 from civic.problems import from_pydantic
-from conftest import DATA, fresh_database, prepared
 
 LATER = "test_later_report"
 WALK = {"program": "leaders_walk", "department": "zz_admin_approval", "source": LATER}
@@ -117,7 +118,7 @@ def stored(request, tmp_path_factory) -> Iterator[Any]:
             yield from ready(url)
 
 
-def by_write(engine, rows: list[dict]) -> set[str]:
+def by_write(filled_store, rows: list[dict]) -> set[str]:
     """As the intake does: each row a model (its own problems said), then one dry-run write."""
     codes, incoming = set(), []
     for number, cells in enumerate(rows, start=2):
@@ -129,16 +130,16 @@ def by_write(engine, rows: list[dict]) -> set[str]:
         incoming.append(("figures", figure, Origin("upload", None, f"row {number}")))
     if incoming:
         try:
-            store.write(engine, incoming, who="check", why="check", dry_run=True)
+            store.write(filled_store, incoming, who="check", why="check", dry_run=True)
         except store.Refused as refused:
             codes |= {p.code for p in refused.problems}
     return codes
 
 
-def by_bulk(engine, rows: list[dict]) -> set[str]:
+def by_bulk(filled_store, rows: list[dict]) -> set[str]:
     batch = pd.DataFrame([{**{c: None for c in store.BULK_COLUMNS}, "group_zh": None,
                            **{k: (v or None) for k, v in r.items()}} for r in rows])
-    with engine.connect() as connection:
+    with filled_store.connect() as connection:
         try:
             store.bulk_frame(connection, batch, "batch")
         except store.Refused as refused:

@@ -8,49 +8,49 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import PASSWORD
 
 from civic import accounts, reads
-from conftest import PASSWORD
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 SECRET = "Tr0ub4dor&3-mine"  # a password, typed where the name goes
 
 
-def trail_text(engine) -> str:
+def trail_text(filled_store) -> str:
     """Everything the audit holds about accounts, as one text."""
-    trail = reads.history(engine, table="accounts")
+    trail = reads.history(filled_store, table="accounts")
     return json.dumps(trail.astype(str).to_dict(orient="records"), ensure_ascii=False)
 
 
-def test_a_password_typed_as_the_name_is_not_recorded(engine, editor):
+def test_a_password_typed_as_the_name_is_not_recorded(filled_store, editor):
     with pytest.raises(accounts.WrongPassword):
-        accounts.authenticate(engine, SECRET, "anything at all", now=T0)
-    assert SECRET not in trail_text(engine)
-    last = reads.history(engine, table="accounts").iloc[-1]
+        accounts.authenticate(filled_store, SECRET, "anything at all", now=T0)
+    assert SECRET not in trail_text(filled_store)
+    last = reads.history(filled_store, table="accounts").iloc[-1]
     assert (last["who"], last["key"], last["action"]) == ("(unknown)", "(unknown)", "failed")
 
 
-def test_unknown_names_cannot_flood_the_audit(engine, editor):
-    before = len(reads.history(engine, table="accounts"))
+def test_unknown_names_cannot_flood_the_audit(filled_store, editor):
+    before = len(reads.history(filled_store, table="accounts"))
     for n in range(accounts.MAX_UNKNOWN + 5):
         with pytest.raises(accounts.WrongPassword):
-            accounts.authenticate(engine, f"guess{n}", "a wrong password",
+            accounts.authenticate(filled_store, f"guess{n}", "a wrong password",
                                   now=T0 + dt.timedelta(seconds=n))
-    trail = reads.history(engine, table="accounts").iloc[before:]
+    trail = reads.history(filled_store, table="accounts").iloc[before:]
     assert len(trail) == accounts.MAX_UNKNOWN
     assert "more are not recorded" in trail.iloc[-1]["why"]
     # The known account's own failures are still counted and recorded.
     with pytest.raises(accounts.WrongPassword):
-        accounts.authenticate(engine, "wang", "a wrong password", now=T0 + dt.timedelta(minutes=1))
-    assert reads.history(engine, table="accounts").iloc[-1]["key"] == "wang"
+        accounts.authenticate(filled_store, "wang", "a wrong password", now=T0 + dt.timedelta(minutes=1))
+    assert reads.history(filled_store, table="accounts").iloc[-1]["key"] == "wang"
     # Once the window has passed, unknown names are recorded again.
     with pytest.raises(accounts.WrongPassword):
-        accounts.authenticate(engine, "later", "a wrong password", now=T0 + dt.timedelta(minutes=20))
-    assert len(reads.history(engine, table="accounts").iloc[before:]) == accounts.MAX_UNKNOWN + 2
+        accounts.authenticate(filled_store, "later", "a wrong password", now=T0 + dt.timedelta(minutes=20))
+    assert len(reads.history(filled_store, table="accounts").iloc[before:]) == accounts.MAX_UNKNOWN + 2
 
 
 def test_a_locked_or_disabled_account_answers_a_wrong_password_as_an_unknown_name(
-        engine, editor, monkeypatch):
+        filled_store, editor, monkeypatch):
     """Same exception, same words and the same work (one argon2 verify) for every wrong
     password; only the right password learns that the account is locked or disabled."""
     verified = []
@@ -60,7 +60,7 @@ def test_a_locked_or_disabled_account_answers_a_wrong_password_as_an_unknown_nam
     def answer(name: str, password: str, minute: int) -> tuple[type, str, int]:
         verified.clear()
         with pytest.raises(accounts.AccountError) as caught:
-            accounts.authenticate(engine, name, password, now=T0.replace(minute=minute))
+            accounts.authenticate(filled_store, name, password, now=T0.replace(minute=minute))
         return type(caught.value), str(caught.value), len(verified)
 
     unknown = answer("nobody", "a wrong password", 0)
@@ -70,7 +70,7 @@ def test_a_locked_or_disabled_account_answers_a_wrong_password_as_an_unknown_nam
     assert unknown == answer("wang", "a wrong password", 5)  # locked: the same answer
     kind, message, work = answer("wang", PASSWORD, 6)
     assert (kind, work) == (accounts.Locked, 1) and "locked" in message
-    accounts.disable(engine, "wang", who="cli:test")
+    accounts.disable(filled_store, "wang", who="cli:test")
     assert unknown == answer("wang", "a wrong password", 30)  # disabled: the same answer
     kind, _, work = answer("wang", PASSWORD, 31)
     assert (kind, work) == (accounts.Disabled, 1)

@@ -21,7 +21,7 @@ WALK = Path("programs") / "leaders_walk.yaml"
 
 
 @pytest.fixture
-def engine(db_url):
+def empty_store(db_url):
     found = database.connect(db_url)
     database.upgrade(found)
     yield found
@@ -29,10 +29,10 @@ def engine(db_url):
 
 
 @pytest.fixture
-def loaded(engine, data_dir):
+def loaded(empty_store, data_dir):
     """The store holding data/, as `make run` leaves it."""
-    store.load_folder(engine, data_dir, who=store.SEED)
-    return engine
+    store.load_folder(empty_store, data_dir, who=store.SEED)
+    return empty_store
 
 
 def revise(folder: Path, old: str, new: str) -> Path:
@@ -43,10 +43,10 @@ def revise(folder: Path, old: str, new: str) -> Path:
     return folder
 
 
-def state(engine) -> tuple:
+def state(empty_store) -> tuple:
     """Everything a write could change: rows per table, the version, the figures."""
-    figures = reads.figure_frame(engine).astype(object)
-    return (reads.counts(engine), reads.version(engine),
+    figures = reads.figure_frame(empty_store).astype(object)
+    return (reads.counts(empty_store), reads.version(empty_store),
             figures.where(figures.notna(), None).to_dict(orient="records"))
 
 
@@ -183,13 +183,13 @@ def test_a_dump_loads_back_into_the_same_figures(loaded, data_dir, tmp_path):
     copy.dispose()
 
 
-def test_a_newer_schema_is_refused_with_a_message(engine):
-    with engine.begin() as connection:
+def test_a_newer_schema_is_refused_with_a_message(empty_store):
+    with empty_store.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
     with pytest.raises(database.SchemaTooNew, match="9999_future.*newer than this version"):
-        database.check(engine)
+        database.check(empty_store)
     with pytest.raises(database.SchemaTooNew):
-        database.upgrade(engine)
+        database.upgrade(empty_store)
 
 
 def test_prepare_fills_an_empty_store_once(db_url, data_dir):

@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import prepared
 from sqlalchemy import event, text
 from sqlalchemy.pool import Pool
 from streamlit.testing.v1 import AppTest
+from test_app import APP
+from test_data_entry_app import signed_in_app
+from test_intake import HEADER, csv_bytes
 
 from civic import cache, database, reads
 from civic.cli import main
 from civic.i18n import t
-from conftest import prepared
-from test_app import APP
-from test_data_entry_app import signed_in_app
-from test_intake import HEADER, csv_bytes
 
 COMMANDS = [["db", "status"], ["db", "upgrade"], ["figures"], ["history"], ["user", "list"],
             ["db", "backup", "{tmp}/backup.sqlite3"], ["db", "load", "{data}"],

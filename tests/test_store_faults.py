@@ -11,12 +11,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import change_yaml
 
 from civic import database, reads, store
 from civic.catalog import Catalog
 from civic.loading import Origin
 from civic.models import Figure
-from conftest import change_yaml
 
 # Stops a load in the middle of its transaction: its figures are inserted, nothing committed.
 PAUSING_LOAD = """
@@ -48,13 +48,13 @@ def generated_folder(data_dir: Path, root: Path, figures: int) -> Path:
     return folder
 
 
-def snapshot(engine) -> tuple:
-    return reads.counts(engine), reads.version(engine), len(reads.history(engine))
+def snapshot(filled_store) -> tuple:
+    return reads.counts(filled_store), reads.version(filled_store), len(reads.history(filled_store))
 
 
-def test_a_load_killed_half_way_leaves_the_store_as_it_was(engine, db_url, data_dir, tmp_path):
+def test_a_load_killed_half_way_leaves_the_store_as_it_was(filled_store, db_url, data_dir, tmp_path):
     folder = generated_folder(data_dir, tmp_path / "big", 300)
-    before = snapshot(engine)
+    before = snapshot(filled_store)
     process = subprocess.Popen([sys.executable, "-c", PAUSING_LOAD, db_url, str(folder)],
                                stdout=subprocess.PIPE, text=True)
     try:
@@ -64,11 +64,11 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(engine, db_url, data_
     finally:
         process.kill()
         process.stdout.close()
-    assert before == snapshot(engine)
+    assert before == snapshot(filled_store)
     # The killed writer held no lock: the same load now goes through whole.
-    written = store.load_folder(engine, folder, who="cli:test")
+    written = store.load_folder(filled_store, folder, who="cli:test")
     assert 300 == len(written.changes)
-    assert before[0]["figures"] + 300 == reads.counts(engine)["figures"]
+    assert before[0]["figures"] + 300 == reads.counts(filled_store)["figures"]
 
 
 def _revised(data_dir: Path, root: Path, old: str, new: str) -> Path:
@@ -85,14 +85,14 @@ def _entry(metric: str, reported: str, period: str, locator: str):
     return [("figures", figure, Origin("entry", None, metric))]
 
 
-def test_two_writers_at_once_both_land(engine):
+def test_two_writers_at_once_both_land(filled_store):
     entries = [_entry("experiences", "4100人次", "2021/2023-11-15", "4100人次"),
                _entry("menu_departments", "23家", "2023-11-15", "23家职能部门")]
     errors: list[Exception] = []
     start = threading.Barrier(2)
 
     def write(entry, who: str) -> None:
-        own = database.connect(str(engine.url))
+        own = database.connect(str(filled_store.url))
         try:
             start.wait()
             store.write(own, entry, who=who, why="test")
@@ -108,12 +108,12 @@ def test_two_writers_at_once_both_land(engine):
     for thread in threads:
         thread.join(timeout=120)
     assert [] == errors
-    figures = Catalog.read(engine).frames.figures
+    figures = Catalog.read(filled_store).frames.figures
     values = dict(zip(figures["metric"], figures["value"]))
     # Each writer changed its own figure and kept the other's: nothing lost.
     assert (4100, 23) == (values["experiences"], values["menu_departments"])
-    assert 3 == reads.version(engine)
-    assert {"editor:0", "editor:1"} <= set(reads.history(engine)["who"])
+    assert 3 == reads.version(filled_store)
+    assert {"editor:0", "editor:1"} <= set(reads.history(filled_store)["who"])
 
 
 def test_a_writer_that_waits_too_long_fails_clearly_and_writes_nothing(tmp_path, data_dir):

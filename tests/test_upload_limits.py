@@ -18,9 +18,9 @@ from typing import Iterator
 
 import pytest
 from openpyxl import Workbook
+from servers import REPO, StreamlitServer
 
 from civic import archives, extraction, intake, templates, uploads
-from servers import REPO, StreamlitServer
 
 HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,note".split(",")
 ROW = "leaders_walk,problems_found,700个,2024-01,zz_admin_approval,,,测试问题700个,".split(",")

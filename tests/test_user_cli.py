@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import PASSWORD
 
 from civic import accounts, database, reads
 from civic.cli import main
-from conftest import PASSWORD
-
 
 
 def run(capsys, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str, str]:

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from conftest import fresh_database, prepared
 
 from civic import accounts, intake, reads, store, uploads
 from civic.accounts import Account
-from civic.loading import Frames, Origin
+from civic.frames import Frames
+from civic.loading import Origin
 from civic.models import RECORD_KINDS, Commentary, Frozen, LocalText, Target
-from conftest import fresh_database, prepared
 
 ADMIN = Account("root", "admin")
 # 行政审批服务局: leads 一把手走流程 only; takes no part in the flu program.
@@ -24,7 +25,7 @@ HEADER = "program,metric,reported,period,department,group_zh,group_en,locator,no
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request, tmp_path_factory) -> Iterator[Any]:
+def filled_store(request, tmp_path_factory) -> Iterator[Any]:
     """A store holding data/ for the module, on each engine; every test leaves it as it was."""
     if request.param == "sqlite":
         with prepared(f"sqlite:///{tmp_path_factory.mktemp('perm') / 'c.sqlite3'}") as found:
@@ -34,8 +35,8 @@ def engine(request, tmp_path_factory) -> Iterator[Any]:
         yield found
 
 
-def departments(engine) -> Any:
-    return Frames(reads.dataset(engine, with_figures=False)).departments
+def departments(filled_store) -> Any:
+    return Frames(reads.dataset(filled_store, with_figures=False)).departments
 
 
 def revised(text: LocalText) -> LocalText:
@@ -106,135 +107,135 @@ def test_every_record_kind_has_a_case() -> None:
     assert set(KINDS) == set(RECORD_KINDS)
 
 
-def stored_documents(engine) -> dict[str, list[dict[str, Any]]]:
-    dataset = reads.dataset(engine)
+def stored_documents(filled_store) -> dict[str, list[dict[str, Any]]]:
+    dataset = reads.dataset(filled_store)
     return {kind: [r.model_dump(mode="json") for r in getattr(dataset, kind)]
             for kind in RECORD_KINDS}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_an_editor_changes_or_undoes_a_record_only_where_their_department_owns_it(engine, kind):
+def test_an_editor_changes_or_undoes_a_record_only_where_their_department_owns_it(filled_store, kind):
     pick, change, owner = KINDS[kind]
-    dataset = reads.dataset(engine)
+    dataset = reads.dataset(filled_store)
     record = change(pick(dataset))
-    frame = departments(engine)
-    before = stored_documents(engine)
+    frame = departments(filled_store)
+    before = stored_documents(filled_store)
     incoming = [(kind, record, Origin("test", None, kind))]
     # An editor of another department can neither make the change nor undo an admin's.
     with pytest.raises(store.Refused) as refused:
-        store.write(engine, incoming, who="editor:li", why="test",
+        store.write(filled_store, incoming, who="editor:li", why="test",
                     guard=intake.department_guard(OUTSIDER, frame))
     assert refusal_codes(refused.value) <= NOT_YOURS
-    assert stored_documents(engine) == before
-    written = store.write(engine, incoming, who="editor:root", why="admin's revision",
+    assert stored_documents(filled_store) == before
+    written = store.write(filled_store, incoming, who="editor:root", why="admin's revision",
                           guard=intake.department_guard(ADMIN, frame))
     assert written.batch and len(written.changes) == 1
-    revised_store = stored_documents(engine)
+    revised_store = stored_documents(filled_store)
     with pytest.raises(store.Refused) as refused:
-        store.undo(engine, written.batch, who="editor:li", why="undo",
+        store.undo(filled_store, written.batch, who="editor:li", why="undo",
                    guard=intake.department_guard(OUTSIDER, frame))
     assert refusal_codes(refused.value) <= NOT_YOURS
-    assert stored_documents(engine) == revised_store
+    assert stored_documents(filled_store) == revised_store
     # The owning department's editor may undo it; of a shared kind, only an admin.
     undoer = ADMIN if owner is None else Account("own", "editor", (owner,))
-    store.undo(engine, written.batch, who="editor:own", why="undo",
+    store.undo(filled_store, written.batch, who="editor:own", why="undo",
                guard=intake.department_guard(undoer, frame))
-    assert stored_documents(engine) == before
+    assert stored_documents(filled_store) == before
 
 
-def test_an_editor_adds_figures_only_to_programs_their_department_takes_part_in(engine):
+def test_an_editor_adds_figures_only_to_programs_their_department_takes_part_in(filled_store):
     """A figure under the editor's own department, on a program it takes no part in (the flu
     program's page), is refused in the preview and again inside the write."""
     line = "flu_advisory,protection_onset,3周,2023-10,zz_admin_approval,,,测试3周,"
     sheet = uploads.read("up.csv", f"{HEADER}\n{line}".encode(), intake.FIGURE_COLUMNS)
-    frame = departments(engine)
-    checked = intake.check(engine, sheet, "zzrb_20231115_flu", OUTSIDER, frame)
+    frame = departments(filled_store)
+    checked = intake.check(filled_store, sheet, "zzrb_20231115_flu", OUTSIDER, frame)
     assert not checked.rows and [r.number for r in checked.refused] == [2]
     assert [(p.row, p.code) for p in checked.refusals] == [(2, "program_not_yours")]
     assert "program flu_advisory" in intake.problems_text(checked, OUTSIDER)[0]
-    figures_before = len(reads.figure_frame(engine))
+    figures_before = len(reads.figure_frame(filled_store))
     with pytest.raises(store.Refused) as refused:
-        intake.save(engine, [r.figure for r in checked.refused], "zzrb_20231115_flu",
+        intake.save(filled_store, [r.figure for r in checked.refused], "zzrb_20231115_flu",
                     account=OUTSIDER, departments=frame, why="test")
     assert [(p.code, p.params["value"]) for p in refused.value.problems] == [
         ("program_not_yours", "flu_advisory")]
     assert "flu_advisory" in refused.value.problems[0].located("zh")
-    assert len(reads.figure_frame(engine)) == figures_before
+    assert len(reads.figure_frame(filled_store)) == figures_before
     # Their own program takes it.
     own = "leaders_walk,experiences,4000人次,2021/2023-10,zz_admin_approval,,,测试4000人次,"
     sheet = uploads.read("up.csv", f"{HEADER}\n{own}".encode(), intake.FIGURE_COLUMNS)
-    checked = intake.check(engine, sheet, "zzrb_20231115_walk", OUTSIDER, frame)
+    checked = intake.check(filled_store, sheet, "zzrb_20231115_walk", OUTSIDER, frame)
     assert [r.number for r in checked.rows] == [2]
-    saved = intake.save(engine, [r.figure for r in checked.rows], "zzrb_20231115_walk",
+    saved = intake.save(filled_store, [r.figure for r in checked.rows], "zzrb_20231115_walk",
                         account=OUTSIDER, departments=frame, why="test")
-    store.undo(engine, saved.batch, who="editor:li", why="undo",
+    store.undo(filled_store, saved.batch, who="editor:li", why="undo",
                guard=intake.department_guard(OUTSIDER, frame))
 
 
-def test_an_editor_undoes_their_own_upload_with_its_new_source(engine):
+def test_an_editor_undoes_their_own_upload_with_its_new_source(filled_store):
     line = "leaders_walk,experiences,3900人次,2021/2023-09,zz_admin_approval,,,测试3900人次,"
     sheet = uploads.read("up.csv", f"{HEADER}\n{line}".encode(), intake.FIGURE_COLUMNS)
-    frame = departments(engine)
-    source = intake.new_source("测试通报", reads.dataset(engine).sources[0].edition_date)
-    checked = intake.check(engine, sheet, source, OUTSIDER, frame)
-    saved = intake.save(engine, [r.figure for r in checked.rows], source, account=OUTSIDER,
+    frame = departments(filled_store)
+    source = intake.new_source("测试通报", reads.dataset(filled_store).sources[0].edition_date)
+    checked = intake.check(filled_store, sheet, source, OUTSIDER, frame)
+    saved = intake.save(filled_store, [r.figure for r in checked.rows], source, account=OUTSIDER,
                         departments=frame, why="test")
-    assert source.id in {s.id for s in reads.dataset(engine).sources}
-    undone = store.undo(engine, saved.batch, who="editor:li", why="undo",
+    assert source.id in {s.id for s in reads.dataset(filled_store).sources}
+    undone = store.undo(filled_store, saved.batch, who="editor:li", why="undo",
                         guard=intake.department_guard(OUTSIDER, frame))
     assert undone.counts() == {"insert": 0, "update": 0, "delete": 2}
-    assert source.id not in {s.id for s in reads.dataset(engine).sources}
+    assert source.id not in {s.id for s in reads.dataset(filled_store).sources}
 
 
-def last_batch(engine, table: str) -> str:
-    return reads.history(engine, table=table).iloc[-1]["batch"]
+def last_batch(filled_store, table: str) -> str:
+    return reads.history(filled_store, table=table).iloc[-1]["batch"]
 
 
-def civic_undo(engine, batch: str) -> subprocess.CompletedProcess:
+def civic_undo(filled_store, batch: str) -> subprocess.CompletedProcess:
     civic = Path(sys.executable).with_name("civic")
     return subprocess.run([str(civic), "history", "undo", batch, "--database",
-                           engine.url.render_as_string(hide_password=False)],
+                           filled_store.url.render_as_string(hide_password=False)],
                           capture_output=True, text=True, timeout=120)
 
 
-def test_undoing_an_account_batch_is_refused_clearly_and_writes_nothing(engine):
-    accounts.add(engine, "zhao", "a long enough secret", "editor", ["zz_cdc"], who="cli:test")
-    added = last_batch(engine, "accounts")
-    accounts.authenticate(engine, "zhao", "a long enough secret")
-    signed_in = last_batch(engine, "accounts")
-    audited = len(reads.history(engine))
+def test_undoing_an_account_batch_is_refused_clearly_and_writes_nothing(filled_store):
+    accounts.add(filled_store, "zhao", "a long enough secret", "editor", ["zz_cdc"], who="cli:test")
+    added = last_batch(filled_store, "accounts")
+    accounts.authenticate(filled_store, "zhao", "a long enough secret")
+    signed_in = last_batch(filled_store, "accounts")
+    audited = len(reads.history(filled_store))
     for batch in (added, signed_in):
         with pytest.raises(store.Refused) as refused:
-            store.undo(engine, batch, who="editor:root", why="undo")
+            store.undo(filled_store, batch, who="editor:root", why="undo")
         assert refusal_codes(refused.value) == {"undo_not_records"}
-        done = civic_undo(engine, batch)
+        done = civic_undo(filled_store, batch)
         assert done.returncode == 1 and "is not undone here" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr and "KeyError" not in done.stderr
-    assert len(reads.history(engine)) == audited
-    assert accounts.current(engine, "zhao") is not None
+    assert len(reads.history(filled_store)) == audited
+    assert accounts.current(filled_store, "zhao") is not None
 
 
-def test_undoing_a_subscription_batch_is_refused_and_writes_nothing(engine):
+def test_undoing_a_subscription_batch_is_refused_and_writes_nothing(filled_store):
     """Subscriptions (and their alerts) are no records of the dataset: undo leaves them to
     `civic subscribe`, as it leaves accounts to `civic user`."""
     from civic import subscriptions
     from civic.catalog import Catalog
 
-    added = subscriptions.add(engine, Catalog.read(engine), view="dept=zz_cdc",
+    added = subscriptions.add(filled_store, Catalog.read(filled_store), view="dept=zz_cdc",
                               document="digest", every="daily", at="08:00", who="cli:test",
                               email="ops@example.org")
-    batch = last_batch(engine, subscriptions.TABLE)
-    audited = len(reads.history(engine))
+    batch = last_batch(filled_store, subscriptions.TABLE)
+    audited = len(reads.history(filled_store))
     with pytest.raises(store.Refused) as refused:
-        store.undo(engine, batch, who="editor:root", why="undo")
+        store.undo(filled_store, batch, who="editor:root", why="undo")
     assert refusal_codes(refused.value) == {"undo_not_records"}
     assert "subscriptions" in refused.value.problems[0].say("zh")
-    assert len(reads.history(engine)) == audited
-    assert added.id in {s.id for s in subscriptions.listed(engine)}
-    subscriptions.remove(engine, added.id, who="cli:test")
+    assert len(reads.history(filled_store)) == audited
+    assert added.id in {s.id for s in subscriptions.listed(filled_store)}
+    subscriptions.remove(filled_store, added.id, who="cli:test")
 
 
-def test_undoing_a_bulk_batch_is_refused_not_reported_done(engine):
+def test_undoing_a_bulk_batch_is_refused_not_reported_done(filled_store):
     import pandas as pd
 
     rows = pd.DataFrame([{"program": "leaders_walk", "metric": "experiences",
@@ -242,14 +243,14 @@ def test_undoing_a_bulk_batch_is_refused_not_reported_done(engine):
                           "department": "zz_admin_approval", "source": "zzrb_20231115_walk",
                           "locator": "生成数据", "group_zh": None, "group_en": None}
                          for n in (7, 8)])
-    store.write_figures(engine, rows, who="system:test", why="generated")
-    batch = last_batch(engine, "figures")
+    store.write_figures(filled_store, rows, who="system:test", why="generated")
+    batch = last_batch(filled_store, "figures")
     with pytest.raises(store.Refused) as refused:
-        store.undo(engine, batch, who="editor:root", why="undo")
+        store.undo(filled_store, batch, who="editor:root", why="undo")
     assert refusal_codes(refused.value) == {"undo_bulk"}
-    done = civic_undo(engine, batch)
+    done = civic_undo(filled_store, batch)
     assert done.returncode == 1 and "bulk path" in done.stderr and "0 changes" not in done.stdout
     # Leave the store as it was: the generated figures removed through the store.
     keys = [f"leaders_walk/experiences/2021/2023-{n:02}/" for n in (7, 8)]
-    store.write(engine, [], who="system:test", why="clean up",
+    store.write(filled_store, [], who="system:test", why="clean up",
                 deletes=[("figures", key) for key in keys])

@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from civic.figure_rules import SENTENCE_END, Context, bounds
+from civic.extraction.rules import SENTENCE_END, Context, bounds
 from civic.models import Dataset, Program
 from civic.quantities import UNITS, Quantity
 

@@ -98,7 +98,7 @@ class Masks:
         return found[0][2] if found else None
 
 
-def not_a_figure(text: str, start: int, end: int, quantity: Quantity,
+def not_a_figure(text: str, start: int, end: int, quantity: Quantity,  # noqa: C901 - a list of rules, each a test
                  masks: Masks) -> str | None:
     """Why a number found in the text is no figure, as a reason code, or None for a figure."""
     printed = text[start:end]
