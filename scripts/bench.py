@@ -57,10 +57,11 @@ class Row:
     target: str
     size: str
     note: str = ""
+    unit: str = "s"  # what value_s holds when it is not seconds (first_visit_bytes: MB)
 
     @property
     def ratio(self) -> float | None:
-        if self.value_s is None or not self.floor_s:
+        if self.value_s is None or not self.floor_s or self.unit != "s":
             return None
         return self.value_s / self.floor_s
 
@@ -443,7 +444,8 @@ def table(rows: list[Row]) -> str:
 
     lines = ["| name | value (s) | floor (s) | ratio | target | size |",
              "| --- | ---: | ---: | ---: | --- | --- |"]
-    lines += [f"| `{r.name}` | {num(r.value_s)} | {num(r.floor_s)} | {num(r.ratio, 2)} | "
+    lines += [f"| `{r.name}` | {num(r.value_s)}{'' if r.unit == 's' else ' ' + r.unit} | "
+              f"{num(r.floor_s)} | {num(r.ratio, 2)} | "
               f"{r.target} | {r.size} |" for r in rows]
     return "\n".join(lines)
 
@@ -540,11 +542,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 BROWSER_ROWS = ["cold_start", "filter_1m", "memory", "sessions_20", "sessions_20_burst",
-                "memory_after_sessions"]
+                "memory_after_sessions", "sessions_20_burst_nginx", "first_visit_bytes"]
 ORDER = ["cold_start", "page", "filter_1m", "load_1m_sqlite", "load_1m_postgres",
          "reload_after_write", "write_one_100k", "validate_100k", "png_warm", "briefing",
          "brief_pdf", "memory", "memory_after_sessions", "sessions_20", "sessions_20_burst",
-         "history_217k"]
+         "sessions_20_burst_nginx", "first_visit_bytes", "history_217k"]
 
 
 if __name__ == "__main__":
