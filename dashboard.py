@@ -114,7 +114,7 @@ if wanted and wanted != st.session_state.get(LINKED_KEY):
     st.session_state[LINKED_KEY] = wanted
     st.session_state[PICK_KEY] = wanted
 st.query_params.from_dict(to_query(filters))
-view = View(catalog, filters)
+view = View.of(catalog, filters)  # shared by reruns with these filters and data version
 st.session_state[VIEW_KEY] = view
 
 # The whole view as one file; each is built only when its button is clicked.

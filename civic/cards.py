@@ -54,7 +54,12 @@ class Cards:
     and words them with `civic.wording.Wording`."""
 
     def cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
-        """KPI cards for a program's metrics, in order; metrics without a figure are left out."""
+        """KPI cards for a program's metrics, in order; metrics without a figure are left out.
+        Made once per view (`View.kept`), which reruns with the same filters share."""
+        return self.kept(("cards", program, tuple(metrics)),
+                         lambda: self._cards(program, metrics))
+
+    def _cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         cards = []
         order = {m: i for i, m in enumerate(metrics)}
         found = [self.latest(program, m) for m in sorted(order, key=order.__getitem__)]
