@@ -63,6 +63,8 @@ def reap() -> int:
         return 0
     instance = runtime.get_instance()
     loop = instance._get_async_objs().eventloop
+    if not loop.is_running():  # a server stopping: nothing to shut down, nothing scheduled
+        return 0
     count = asyncio.run_coroutine_threadsafe(_shut_down_expired(instance), loop).result(60)
     gc.collect()
     _give_back()
