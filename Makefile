@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 # Where `make run` listens: this machine only, unless a reverse proxy needs another address.
 ADDRESS ?= 127.0.0.1
 PORT ?= 8501
+# `make run WORKERS=N`: N dashboard processes (ports PORT+1 … PORT+N) behind nginx on PORT, with
+# the shipped deploy/nginx-civic.conf (scripts/serve.py); sessions that click at once then wait
+# on N processes, not one.
+WORKERS ?= 1
 
 .PHONY: run test check lint lock validate bench system-deps test-deps clean
 
@@ -17,7 +21,7 @@ $(VENV)/.dev-stamp: pyproject.toml requirements/dev.txt
 	touch $@ $(VENV)/.run-stamp
 
 system-deps:
-	@scripts/system-deps.sh
+	@scripts/system-deps.sh $(if $(filter-out 1,$(WORKERS)),--proxy)
 
 test-deps:
 	@scripts/system-deps.sh --test
@@ -25,8 +29,12 @@ test-deps:
 # PYTHONMALLOC=malloc: Python's small objects from glibc, which gives back what closed sessions
 # and old data versions leave (app_pages/sessions.py); Python's own pools keep it.
 run: $(VENV)/.run-stamp system-deps
+ifeq ($(WORKERS),1)
 	PYTHONMALLOC=malloc $(VENV)/bin/streamlit run dashboard.py --server.address $(ADDRESS) \
 	    --server.port $(PORT)
+else
+	$(PY) scripts/serve.py --workers $(WORKERS) --address $(ADDRESS) --port $(PORT)
+endif
 
 test: lint test-deps
 	$(PY) -m pytest

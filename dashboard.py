@@ -133,7 +133,9 @@ pending = review.visible_pending(cache.engine(), previewer, catalog.frames.depar
 if pending:
     catalog = review.with_pending(catalog, pending)
     st.warning(t("review.preview_banner", lang, count=len(pending)), icon=":material/preview:")
-view = View(catalog, filters)
+    view = View(catalog, filters)  # a preview is never kept
+else:
+    view = View.of(catalog, filters)  # shared by reruns with these filters and data version
 st.session_state[VIEW_KEY] = view
 
 # The whole view as one file; each is built only when its button is clicked.

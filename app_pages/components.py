@@ -163,8 +163,8 @@ def reports_due(attention: Attention, rows: pd.DataFrame | None = None,
         icon = ":material/schedule:" if due.overdue else ":material/event:"
         with st.expander(f"{md(due.name)} · {attention.department_line(due)}", icon=icon,
                          expanded=expanded):
-            for row in due.rows.itertuples():
-                st.markdown(f"- {md(attention.report_line(row))}")
+            for line in attention.due_lines[due.department]:
+                st.markdown(f"- {md(line)}")
 
 
 def what_moved(attention: Attention) -> None:
@@ -249,7 +249,7 @@ def chart(panel: Panel | None) -> None:
     view = current_view()
     # The title as page text, which wraps on a phone; the figure keeps its own for exports.
     st.markdown(f"**{md(panel.title)}**")  # a history or comparison names a metric from data
-    st.plotly_chart(charts.untitled(panel.figure), key=panel.key,
+    st.plotly_chart(panel.page_figure, key=panel.key,
                     config={"displaylogo": False})
     images = export.browser_available()
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):

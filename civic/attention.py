@@ -217,6 +217,12 @@ class Attention:
         return frame[frame["program"].isin(self.view.program_ids)].reset_index(drop=True)
 
     @cached_property
+    def due_lines(self) -> dict[str, list[str]]:
+        """Each department's reports due as `report_line`s, worded once per view and day."""
+        return {due.department: [self.report_line(row) for row in due.rows.itertuples()]
+                for due in self.by_department}
+
+    @cached_property
     def by_department(self) -> list[DepartmentDue]:
         """The reports due and overdue grouped by the department that owes them, the most
         late first."""

@@ -6,6 +6,7 @@ it moved since the previous report; pages, the briefing and exports show the sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -62,10 +63,16 @@ class Cards(Wording):
         def newest(self, program: str, metric: str, group: str | None = None) -> Any: ...
         def latest(self, program: str, metric: str) -> Any: ...
         def source_ids(self) -> list[str]: ...
+        def kept(self, key: object, make: Callable[[], Any]) -> Any: ...
 
 
     def cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
-        """KPI cards for a program's metrics, in order; metrics without a figure are left out."""
+        """KPI cards for a program's metrics, in order; metrics without a figure are left out.
+        Made once per view (`View.kept`), which reruns with the same filters share."""
+        return self.kept(("cards", program, tuple(metrics)),
+                         lambda: self._cards(program, metrics))
+
+    def _cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         cards = []
         order = {m: i for i, m in enumerate(metrics)}
         found = [self.latest(program, m) for m in sorted(order, key=order.__getitem__)]

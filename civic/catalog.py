@@ -29,7 +29,9 @@ from civic.reporting import Calendar
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 KEPT = 256
-"""Views' results kept per data version (`Catalog.kept`): each a few cards and rows."""
+"""Views and their results kept per data version (`Catalog.kept`): a view holds its filtered
+frames (an unfiltered one shares the catalog's), its results a few cards and rows."""
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,13 @@ class Catalog:
 
     def kept(self, key: object, make):
         """`make()` once per data version and `key`, then kept."""
-        if key not in self.memo:
+        found = self.memo.get(key, _MISSING)  # one lookup: another thread may clear it
+        if found is _MISSING:
+            found = make()
             if len(self.memo) >= KEPT:
                 self.memo.clear()
-            self.memo[key] = make()
-        return self.memo[key]
+            self.memo[key] = found
+        return found
 
     @cached_property
     def calendar(self) -> Calendar:

@@ -71,8 +71,9 @@ class Directory:
 
     @classmethod
     def of(cls, catalog: Catalog) -> Directory:
-        return cls(catalog.frames.departments,
-                   tuple((d.id, d.name.zh) for d in catalog.dataset.districts))
+        """The directory of a data version, made once for it (the picker runs on every rerun)."""
+        return catalog.kept("directory", lambda: cls(
+            catalog.frames.departments, tuple((d.id, d.name.zh) for d in catalog.dataset.districts)))
 
     @cached_property
     def entries(self) -> list[Entry]:

@@ -1,11 +1,17 @@
 """The charts of the dashboard, built for a view: pages show them, exports and the briefing reuse them.
 
-Each function returns a titled figure, or None when the view has nothing for it.
+Each function returns a titled figure, or None when the view has nothing for it. A panel is
+built once per view and arguments and kept with the view (`View.kept`): a view is shared by
+every rerun with the same filters and data version (`View.of`), so a rerun builds no figure and
+pays none of Plotly's checks; a new data version is a new catalog, hence new views and charts.
+Nobody changes a kept figure: the page draws a copy (`Panel.page_figure`), exports their own.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,11 +32,26 @@ class Panel:
     figure: go.Figure
     sources: tuple[str, ...]
 
+    @cached_property
+    def page_figure(self) -> go.Figure:
+        """The figure as a page draws it (its title as page text: `charts.untitled`), made once."""
+        return charts.untitled(self.figure)
+
+
+def _kept(build):
+    """`build(view, …)` once per view and arguments (`View.kept`)."""
+    @functools.wraps(build)
+    def kept(view: View, *args, **kwargs):
+        key = (build.__name__, args, tuple(sorted(kwargs.items())))
+        return view.kept(key, lambda: build(view, *args, **kwargs))
+    return kept
+
 
 def _sources(view: View, programs: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(view.catalog.programs[p].source for p in programs))
 
 
+@_kept
 def participation(view: View) -> Panel | None:
     kept = [p for p in view.program_ids if view.has(p)]
     frame = view.participation_table(kept)
@@ -47,6 +68,7 @@ def _project_metrics(view: View, dimension: str) -> list[str]:
             if m.project is not None and m.dimension == dimension]
 
 
+@_kept
 def funnel(view: View, program: str) -> Panel | None:
     """The program's funnel of the catalogue (found → solved), None where it has none."""
     known = view.catalog.programs.get(program)
@@ -59,6 +81,7 @@ def funnel(view: View, program: str) -> Panel | None:
     return Panel(f"funnel_{program}", title, "", fig, _sources(view, [program]))
 
 
+@_kept
 def project_money(view: View) -> Panel | None:
     frame = tables.project_comparison(view, _project_metrics(view, "money"))
     if frame.empty:
@@ -70,6 +93,7 @@ def project_money(view: View) -> Panel | None:
     return Panel("projects_money", title, unit, fig, _sources(view, view.programs_in("investment")))
 
 
+@_kept
 def project_land(view: View) -> Panel | None:
     frame = tables.project_comparison(view, _project_metrics(view, "area"))
     if frame.empty:
@@ -81,6 +105,7 @@ def project_land(view: View) -> Panel | None:
     return Panel("projects_land", title, unit, fig, _sources(view, view.programs_in("investment")))
 
 
+@_kept
 def project_milestones(view: View) -> Panel | None:
     frame = tables.milestones(view)
     if frame.empty:
@@ -92,6 +117,7 @@ def project_milestones(view: View) -> Panel | None:
                  _sources(view, view.programs_in("investment")))
 
 
+@_kept
 def relief_timeline(view: View, program: str) -> Panel | None:
     frame = tables.relief_actions(view, program)
     if frame.empty:
@@ -103,6 +129,7 @@ def relief_timeline(view: View, program: str) -> Panel | None:
     return Panel(f"relief_{program}", title, "", fig, _sources(view, [program]))
 
 
+@_kept
 def breakdown(view: View, program: str) -> Panel | None:
     """The program's metric reported in parts (vaccine options by age), part by part."""
     known = view.catalog.programs.get(program)
@@ -117,6 +144,7 @@ def breakdown(view: View, program: str) -> Panel | None:
     return Panel(f"{metric}_{program}", title, unit, fig, _sources(view, [program]))
 
 
+@_kept
 def comparison(view: View, metric: str, by: str) -> Panel | None:
     """One metric across departments or districts, largest first: only figures that compare."""
     frame, _ = tables.comparison(view, metric, by)
@@ -133,6 +161,7 @@ def comparison(view: View, metric: str, by: str) -> Panel | None:
     return Panel(f"compare_{metric}_{by}", title, unit, fig, _sources(view, programs))
 
 
+@_kept
 def history(view: View, program: str, metric: str, least: int = 2) -> Panel | None:
     """A metric's reports over time, with its targets; None for fewer than `least` reports (on
     a program page a single value says it all; an indicator's page charts one beside its
@@ -156,6 +185,7 @@ def history(view: View, program: str, metric: str, least: int = 2) -> Panel | No
                  _sources(view, [program]))
 
 
+@_kept
 def histories(view: View, program: str) -> list[Panel]:
     """A history chart for each of a program's headline metrics, then for any other metric
     it has reported more than once."""

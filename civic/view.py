@@ -28,7 +28,12 @@ __all__ = ["KpiCard", "View", "date_bounds", "sum_qualifier"]  # cards are asked
 
 def date_bounds(catalog: Catalog) -> tuple[dt.date, dt.date]:
     """The first and last date the data refers to, planned milestones included: the range
-    the date pickers offer, so that they open near the data. Today where nothing is dated."""
+    the date pickers offer, so that they open near the data. Today where nothing is dated.
+    Worked out once per data version: the sidebar asks on every rerun."""
+    return catalog.kept("date_bounds", lambda: _date_bounds(catalog))
+
+
+def _date_bounds(catalog: Catalog) -> tuple[dt.date, dt.date]:
     frames = catalog.frames
     dates = [frames.figures["date"], frames.figures["date_end"]]
     for kind, columns in _DATED.items():
@@ -44,6 +49,24 @@ def date_bounds(catalog: Catalog) -> tuple[dt.date, dt.date]:
 class View(Cards, Wording):
     catalog: Catalog
     filters: flt.Filters
+
+    @classmethod
+    def of(cls, catalog: Catalog, filters: flt.Filters) -> View:
+        """The view of `filters`, made once per data version (the catalog's) and shared by every
+        rerun and session that asks for it: what it works out (its figures, cards, dates,
+        charts) is then worked out on the first click, not on every one."""
+        return catalog.kept(("view", filters), lambda: cls(catalog, filters))
+
+    def kept(self, key: object, make):
+        """`make()` once for this view and `key`, then kept with it (its charts: civic.panels)."""
+        made = self._kept_made
+        if key not in made:
+            made[key] = make()  # two sessions at once may both make it: the same either way
+        return made[key]
+
+    @cached_property
+    def _kept_made(self) -> dict[object, object]:
+        return {}
 
     @property
     def lang(self) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import REPO, Row, timed, unmeasured
 from browsing import APP, CHROMIUM_ARGS, PLOTLY, SETTLED, STATUS_WIDGET, TITLE, find_chromium
-from servers import HOST, free_port
+from servers import HOST, free_port, free_ports
 
 HELLO = """
 import plotly.graph_objects as go
@@ -32,7 +32,9 @@ st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2])))
 """
 TARGETS = {"cold_start": "≤ 1.5×", "filter_1m": "≤ 3×", "memory": "per session ≤ 20 MB",
            "sessions_20": "0 errors; p95 ≤ 5×", "sessions_20_burst": "0 errors; p95 ≤ 5×",
-           "memory_after_sessions": "after ≤ start + 100 MB"}
+           "memory_after_sessions": "after ≤ start + 100 MB",
+           "sessions_20_burst_nginx": "0 errors; p95 ≤ 5×", "first_visit_bytes": "≤ 3 MB"}
+NGINX_WORKERS = 3  # processes behind nginx: more than the 2 cores, so that the hash spreads 20
 READY = f"{TITLE}, [data-testid='stException']"
 SETTLED_AT = "window.__civicSettledAt"
 
@@ -78,6 +80,82 @@ class Server:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+class NginxFleet:
+    """`make run WORKERS=N` on the seed store (scripts/serve.py's Fleet), seen as one server by
+    the websocket client: its base is nginx's, its CPU that of every dashboard process."""
+
+    def __init__(self, url: str, work: Path, workers: int = NGINX_WORKERS):
+        from serve import Fleet
+
+        folder = work / "nginx"
+        folder.mkdir()
+        port = free_ports(workers + 1)
+        self.fleet = Fleet(workers, HOST, port, folder,
+                           env={**os.environ, "CIVIC_DATABASE_URL": url})
+        self.base = self.fleet.url
+        self.access_log = folder / "access.log"
+
+    def start(self) -> "NginxFleet":
+        self.fleet.start()
+        return self
+
+    def cpu_s(self) -> float:
+        total = 0.0
+        for process in self.fleet.dashboards:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def log(self) -> list[tuple[str, str, str, int, str]]:
+        """The access log: (client, status, upstream, bytes sent, request) a line."""
+        import re
+
+        lines = []
+        for line in self.access_log.read_text(errors="replace").splitlines():
+            found = re.match(r'(\S+) (\d+) (.+?) (\S+) (\d+) "(.*)"$', line)
+            if found:
+                client, status, upstream, _cache, sent, request = found.groups()
+                lines.append((client, status, upstream, int(sent), request))
+        return lines
+
+    def sessions_by_process(self) -> dict[str, int]:
+        """Websockets (closed ones: nginx logs a request when it ends) by dashboard process."""
+        counted: dict[str, int] = {}
+        for _client, status, upstream, _sent, request in self.log():
+            if status == "101" and "/_stcore/stream" in request:
+                counted[upstream] = counted.get(upstream, 0) + 1
+        return counted
+
+    def stop(self) -> None:
+        self.fleet.stop()
+
+
+async def first_visit(browser, fleet: NginxFleet, encoding: str | None = None
+                      ) -> tuple[int, int]:
+    """Bytes nginx sent (bodies as sent, compressed or not, and headers) for one first visit
+    of the overview from a browser with nothing cached, up to its charts drawn and the tab
+    closed (nginx logs the websocket when it closes); and the number of requests."""
+    before = len(fleet.log())
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 1000},
+        extra_http_headers={"Accept-Encoding": encoding} if encoding else None)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{fleet.base}/?lang=zh", wait_until="commit", timeout=240_000)
+        await page.wait_for_selector(f"{PLOTLY} .main-svg", state="visible", timeout=240_000)
+        await settled(page)
+        await page.wait_for_load_state("networkidle")
+    finally:
+        await context.close()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        new = fleet.log()[before:]
+        if any(status == "101" for _c, status, *_ in new):
+            break
+        await asyncio.sleep(0.2)
+    return sum(sent for *_, sent, _request in new), len(new)
 
 
 async def settled(page, timeout_ms: float = 240_000) -> float:
@@ -253,6 +331,39 @@ async def sessions_memory(url: str, work: Path, quick: bool, n: int) -> Row:
                + (f" ({'; '.join(sorted(set(errors)))[:200]})" if errors else ""))
 
 
+async def nginx_rows(browser, seed_url: str, work: Path, quick: bool, names: list[str]
+                     ) -> list[Row]:
+    """`first_visit_bytes` and `sessions_20_burst_nginx`, on NGINX_WORKERS dashboard processes
+    of the seed store behind the shipped nginx (scripts/serve.py)."""
+    import bench_client
+    from serve import nginx_binary
+
+    if nginx_binary() is None:
+        return [unmeasured(name, TARGETS[name], "seed", "nginx not found") for name in names]
+    fleet = await asyncio.to_thread(NginxFleet(seed_url, work).start)
+    rows = []
+    try:
+        if "first_visit_bytes" in names:
+            if not browser:
+                rows.append(unmeasured("first_visit_bytes", TARGETS["first_visit_bytes"],
+                                       "seed", "no Chromium"))
+            else:
+                sent, requests = await first_visit(browser, fleet)
+                plain, _ = await first_visit(browser, fleet, "identity")
+                rows.append(Row(
+                    "first_visit_bytes", sent / 1e6, None, TARGETS["first_visit_bytes"], "seed",
+                    f"bytes nginx sent (headers and bodies, as sent) for a first visit of the "
+                    f"overview (zh) from Chromium with nothing cached, through the shipped "
+                    f"nginx: {requests} requests, websocket included, until the charts were "
+                    f"drawn and the tab closed; the same visit asking for no compression "
+                    f"{plain / 1e6:.2f} MB", unit="MB"))
+        if "sessions_20_burst_nginx" in names:
+            rows.append(await bench_client.nginx_burst_row(fleet, quick))
+    finally:
+        await asyncio.to_thread(fleet.stop)
+    return rows
+
+
 async def started(url: str, log: Path) -> Server:
     server = Server(REPO / "dashboard.py", url, log)
     try:
@@ -330,6 +441,11 @@ async def measure(seed_url: str, big_url: str, n: int, work: Path, wanted, quick
                         rows += await bench_client.sessions_rows(seed, quick, wanted)
             finally:
                 seed.stop()
+        through_nginx = [name for name in ("first_visit_bytes", "sessions_20_burst_nginx")
+                         if wanted(name)]
+        if through_nginx:
+            with timed(stages, "nginx"):
+                rows += await nginx_rows(browser, seed_url, work, quick, through_nginx)
         if wanted("memory_after_sessions"):  # on a copy: its saves change the store
             from civic import database, dump
 

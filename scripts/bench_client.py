@@ -71,8 +71,9 @@ class Run:
 class Session:
     """One session on a running server, as a browser tab would hold it."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, source: str | None = None):
         self.url = base.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
+        self.source = source  # the loopback address it connects from (nginx hashes on it)
         self.socket = None
         self.query = ""
         self.page_hash = ""
@@ -84,7 +85,8 @@ class Session:
     async def open(self, page: str = "", query: str = "") -> Run:
         """A new session on the link `/{page}?{query}`, as a browser opening it."""
         self.socket = await connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                    open_timeout=STEP_TIMEOUT_S)
+                                    open_timeout=STEP_TIMEOUT_S,
+                                    **({"local_addr": (self.source, 0)} if self.source else {}))
         self.query = query
         return await self._rerun(page_name=page)
 
@@ -210,20 +212,29 @@ QUICK_STEPS = 3  # open a link, district, page
 READING_S = (3.0, 12.0)  # how long an official reads a page before the next step (seeded)
 
 
+def source_address(official: int) -> str:
+    """The loopback address official number `official` connects from: 127.0.0.2, 127.0.0.3, …
+    (Linux answers on all of 127.0.0.0/8), so that nginx's `hash $remote_addr` tells them apart
+    as it tells apart officials' machines."""
+    return f"127.0.0.{2 + official}"
+
+
 async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
-                   pause: tuple[float, float] = (0, 0)) -> tuple[list[Run], list[str]]:
+                   pause: tuple[float, float] = (0, 0), own_address: bool = False
+                   ) -> tuple[list[Run], list[str]]:
     """What one official does, `rounds` times: open a link, choose a district, switch page,
     go back to all districts, tick a department, switch to its page (the first `steps` of
     these), reading each page for a time drawn from `pause` before the next step. With a
     pause, the official starts at a moment drawn from the first reading time (0 to its
-    longest), so twenty do not all open at the same instant. Each step's run, and the errors."""
+    longest), so twenty do not all open at the same instant. With `own_address`, it connects
+    from a loopback address of its own (`source_address`). Each step's run, and the errors."""
     runs: list[Run] = []
     errors: list[str] = []
     reading = random.Random(offset)
     await asyncio.sleep(reading.uniform(0, pause[1]))
     for n in range(rounds):
         step = offset + n
-        session = Session(base)
+        session = Session(base, source_address(offset) if own_address else None)
         page, query = LINKS[step % len(LINKS)]
         department, its_page = DEPARTMENTS[step % len(DEPARTMENTS)]
 
@@ -259,16 +270,16 @@ class Measured:
 
 
 async def measure(server, n: int, rounds: int, steps: int = STEPS,
-                  pause: tuple[float, float] = (0, 0), alone: list[Run] | None = None
-                  ) -> Measured:
+                  pause: tuple[float, float] = (0, 0), alone: list[Run] | None = None,
+                  own_address: bool = False) -> Measured:
     """Runs of one official alone (unless given), then of `n` at once, on a warm server."""
     alone_errors = []
     if alone is None:
-        await official(server.base, 1, 0, steps)  # warm: the catalog read, the pages loaded
+        await official(server.base, 1, 0, steps, own_address=own_address)  # warm: the catalog
         alone, alone_errors = await official(server.base, max(2 * rounds, 12 // steps), 0,
-                                             steps)
+                                             steps, own_address=own_address)
     started, cpu, server_cpu = time.perf_counter(), time.process_time(), server.cpu_s()
-    results = await asyncio.gather(*[official(server.base, rounds, i, steps, pause)
+    results = await asyncio.gather(*[official(server.base, rounds, i, steps, pause, own_address)
                                      for i in range(n)])
     return Measured(alone, [run for runs, _ in results for run in runs],
                     alone_errors + [e for _, errors in results for e in errors],
@@ -305,6 +316,32 @@ async def sessions_rows(server, quick: bool, wanted) -> list:
 
 
 TARGET = "0 errors; p95 ≤ 5×"
+
+
+async def nginx_burst_row(fleet, quick: bool):
+    """`sessions_20_burst_nginx`: the burst of `sessions_20_burst`, through nginx in front of
+    several dashboard processes (scripts/serve.py), each official from a loopback address of
+    its own; against one official alone through the same nginx. Every process is warmed first
+    (one official from each address), as a running server's would be."""
+    from bench import unmeasured
+
+    name = "sessions_20_burst_nginx"
+    rounds, steps = 1 if quick else 3, QUICK_STEPS if quick else STEPS
+    try:
+        await asyncio.gather(*[official(fleet.base, 1, i, 1, own_address=True)
+                               for i in range(20)])  # warm: every process reads the catalog
+        alone = await measure(fleet, 0, rounds, steps, own_address=True)
+        burst = await measure(fleet, 20, rounds, steps, alone=alone.alone, own_address=True)
+        row = _row(name, burst, alone, rounds * steps, None)
+        spread = fleet.sessions_by_process()
+        row.note = (f"through nginx (deploy/nginx-civic.conf) in front of {len(spread)} "
+                    f"dashboard processes (scripts/serve.py), each official from its own "
+                    f"loopback address (127.0.0.2 …); websockets per process "
+                    f"{sorted(spread.values(), reverse=True)}; " + row.note
+                    .replace("CPU: server", "CPU: all processes"))
+        return row
+    except Exception as error:  # noqa: BLE001 - the row says why, never a made-up number
+        return unmeasured(name, TARGET, "seed", f"the sessions failed: {error!r}"[:300])
 
 
 def _row(name: str, measured: Measured, alone: Measured, steps: int,

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs from Debian what exports and browser tests need (Chromium, CJK fonts, and
 # poppler-utils, with which the tests render the briefing's pages) when missing;
-# with --test also what the store and deployment tests need (PostgreSQL's server binaries, nginx).
+# with --test also what the store and deployment tests need (PostgreSQL's server binaries, nginx);
+# with --proxy nginx too (`make run WORKERS=N` puts it in front of the dashboard processes).
 # As root with apt-get it installs them; otherwise it says exactly what to install and carries on,
 # since the dashboard itself runs without them (the tests that need them skip, or fail under CI).
 set -u
 for_tests=false
-[ "${1:-}" = "--test" ] && for_tests=true
+proxy=false
+[ "${1:-}" = "--test" ] && for_tests=true && proxy=true
+[ "${1:-}" = "--proxy" ] && proxy=true
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
@@ -19,6 +22,8 @@ fi
 if $for_tests; then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 \
     || missing+=(postgresql)
+fi
+if $proxy; then
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,8 +21,15 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 60.0
-# The reverse proxy's site configuration, shipped for deployments and used as is by the tests.
-NGINX_SITE = REPO / "deploy" / "nginx-civic.conf"
+sys.path.insert(0, str(REPO / "scripts"))
+
+# The shipped nginx site, as `make run WORKERS=N` runs it (scripts/serve.py).
+from serve import (  # noqa: E402
+    check_nginx_config,
+    nginx_binary,
+    nginx_command,
+    write_nginx_config,
+)
 
 
 def free_port(host: str = HOST) -> int:
@@ -32,6 +37,16 @@ def free_port(host: str = HOST) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def free_ports(count: int) -> int:
+    """A port such that it and the `count - 1` after it are free (scripts/serve.py takes the
+    ports after nginx's for the dashboards)."""
+    for _ in range(50):
+        first = free_port()
+        if first + count < 65536 and not any(listening(first + n) for n in range(count)):
+            return first
+    raise RuntimeError("no run of free ports")
 
 
 def listening(port: int, host: str = HOST) -> bool:
@@ -157,24 +172,6 @@ class StreamlitServer(_Process):
         raise RuntimeError(f"streamlit found no free port:\n{self.log()}")
 
 
-def nginx_binary() -> str | None:
-    """Debian's nginx (in /usr/sbin, which a user's PATH may lack), or None."""
-    found = shutil.which("nginx")
-    if found is None and os.access("/usr/sbin/nginx", os.X_OK):
-        found = "/usr/sbin/nginx"
-    return found
-
-
-def site_config(upstreams: list[str], listen: str) -> str:
-    """The shipped site configuration with its upstream servers and listen address replaced."""
-    text = NGINX_SITE.read_text(encoding="utf-8")
-    servers = "\n".join(f"    server {address};" for address in upstreams)
-    text, n_servers = re.subn(r"(?m)^(\s*server \S+;\s*(#.*)?\n)+", servers + "\n", text)
-    text, n_listen = re.subn(r"(?m)^(\s*)listen \S+;", rf"\1listen {listen};", text)
-    assert n_servers == 1 and n_listen == 1, f"{NGINX_SITE} lost its upstream or listen line"
-    return text
-
-
 class NginxProxy(_Process):
     """A real nginx in the foreground, with every file it writes in `folder`.
 
@@ -190,46 +187,23 @@ class NginxProxy(_Process):
         self.upstreams = upstreams
         self._listen_on(free_port())
         self.access_log = folder / "access.log"
-        # As root, nginx's workers would run as `nobody` and could not write their buffers into
-        # a folder private to root; a throwaway proxy's workers may keep the user.
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
-                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        (folder / "nginx.conf").write_text(
-            f"{user}worker_processes 1;\n"
-            f"pid {folder / 'nginx.pid'};\n"
-            f"error_log {self.log_path} notice;\n"
-            "events { worker_connections 256; }\n"
-            "http {\n"
-            "    log_format upstream '$remote_addr $status $upstream_addr \"$request\"';\n"
-            f"    access_log {self.access_log} upstream;\n"
-            f"{temp}\n"
-            f"    include {folder / 'site.conf'};\n"
-            "}\n",
-            encoding="utf-8",
-        )
 
     def _listen_on(self, port: int) -> None:
         self.port = port
         self.url = f"http://{HOST}:{self.port}"
-        (self.folder / "site.conf").write_text(
-            site_config(self.upstreams, f"{HOST}:{self.port}"), encoding="utf-8")
+        write_nginx_config(self.folder, self.upstreams, f"{HOST}:{self.port}")
 
     def start(self) -> "NginxProxy":
         binary = nginx_binary()
         if binary is None:
             raise RuntimeError("nginx not found")
-        config = str(self.folder / "nginx.conf")
-        check = subprocess.run([binary, "-t", "-p", str(self.folder), "-e", str(self.log_path),
-                                "-c", config], capture_output=True, text=True)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx rejects its configuration:\n{check.stderr}")
+        config = self.folder / "nginx.conf"
+        check_nginx_config(config)
         for attempt in range(3):  # as for the dashboard server above
             if not listening(self.port):
                 try:
-                    self._launch([binary, "-p", str(self.folder), "-e", str(self.log_path),
-                                  "-c", config, "-g", "daemon off;"],
-                                 lambda: listening(self.port), cwd=self.folder)
+                    self._launch(nginx_command(config), lambda: listening(self.port),
+                                 cwd=self.folder)
                     return self
                 except RuntimeError:
                     if attempt == 2 or "already in use" not in self.log():
@@ -241,7 +215,7 @@ class NginxProxy(_Process):
         """Client address → the upstream servers that answered it, from the access log."""
         seen: dict[str, set[str]] = {}
         for line in self.access_log.read_text(errors="replace").splitlines():
-            client, _status, upstream, *_ = line.split(" ", 3)
+            client, _status, upstream, *_ = line.split(" ", 3)  # serve.LOG_FORMAT
             if upstream != "-":
                 seen.setdefault(client, set()).add(upstream)
         return seen
