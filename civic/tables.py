@@ -69,10 +69,15 @@ def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
     })
 
 
+def _of_program(view: View, kind: str, program: str) -> pd.DataFrame:
+    """A program's records of one kind (cases, relief actions…) in the view."""
+    frame = view.records(kind)
+    return frame[frame["program"] == program]
+
+
 def cases(view: View, program: str) -> pd.DataFrame:
     """What was done and what came of it first; who and when after."""
-    frame = view.records("cases")
-    frame = frame[frame["program"] == program]
+    frame = _of_program(view, "cases", program)
     lang = view.lang
     return pd.DataFrame({
         _col(view, "subject"): frame[f"subject_{lang}"],
@@ -174,8 +179,7 @@ def milestones(view: View) -> pd.DataFrame:
 
 
 def relief_actions(view: View, program: str) -> pd.DataFrame:
-    frame = view.records("relief_actions")
-    frame = frame[frame["program"] == program]
+    frame = _of_program(view, "relief_actions", program)
     lang = view.lang
     return pd.DataFrame({
         "date": frame["date"],
@@ -192,8 +196,7 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
 
 
 def relief_measures(view: View, program: str) -> pd.DataFrame:
-    frame = view.records("relief_measures")
-    frame = frame[frame["program"] == program]
+    frame = _of_program(view, "relief_measures", program)
     lang = view.lang
     return pd.DataFrame({
         _col(view, "group"): frame[f"group_{lang}"],

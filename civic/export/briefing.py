@@ -24,6 +24,7 @@ from civic.export.browser import PDF_FONT, bounded, pdf_pages, print_pdf, render
 from civic.export.files import html_lang
 from civic.export.images import PRINT_WIDTH, annotated, for_print
 from civic.i18n import format_date, labelled, t
+from civic.models import Category
 from civic.panels import all_panels
 from civic.view import View
 
@@ -86,7 +87,7 @@ def _results(view: View, programs: list[str]) -> list[dict[str, object]]:
 def _programs(view: View, programs: list[str]) -> list[dict[str, object]]:
     lang = view.lang
     blocks: list[dict[str, object]] = []
-    investment = view.programs_in("investment")
+    investment = view.programs_in(Category.INVESTMENT)
     if len(investment) > 1:  # the projects page's totals, as on screen
         blocks.append({"name": t("page.projects", lang), "meta": "", "statuses": [],
                        "cards": _rows(view.project_cards(investment), lang)})
@@ -94,7 +95,7 @@ def _programs(view: View, programs: list[str]) -> list[dict[str, object]]:
         program = view.catalog.programs[program_id]
         metrics = view.program_metrics(program_id)
         cards = view.cards(program_id, metrics) + view.group_cards(program_id, metrics)
-        if program.category == "social_assistance":  # the counts the relief page shows
+        if program.category == Category.SOCIAL_ASSISTANCE:  # the counts the relief page shows
             cards += [c for c in view.relief_cards(program_id) if c.metric not in metrics]
         meta = " · ".join([t(f"category.{program.category}", lang),
                            labelled(t("overview.lead", lang), view.department_name(program.lead),
