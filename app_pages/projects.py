@@ -14,6 +14,10 @@ from app_pages.components import (
 )
 from civic import panels, tables
 
+# The projects table's key figures, in the order its columns show them.
+KEY_FIGURES = ["total_investment", "expected_annual_output", "land_area", "jobs",
+               "enterprises_expected", "annual_capacity"]
+
 view = current_view()
 programs = page_programs("page.projects", "investment")
 
@@ -34,5 +38,5 @@ for program_id in programs:
     history_charts(program_id)
 
 st.subheader(tr("projects.table_header"))
-table(tables.projects(view), key="projects_table", name=tr("projects.table_header"))
+table(tables.projects(view, KEY_FIGURES), key="projects_table", name=tr("projects.table_header"))
 sources_caption([view.catalog.programs[p].source for p in programs])

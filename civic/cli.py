@@ -111,8 +111,7 @@ def _figures(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
     else:
-        with pd.option_context("display.max_rows", None, "display.width", 200):
-            print(frame.to_string(index=False))
+        print(frame.to_string(index=False))
     return 0
 
 
@@ -143,8 +142,7 @@ def _due(args: argparse.Namespace) -> int:
     elif frame.empty:
         print("no report is due or overdue")
     else:
-        with pd.option_context("display.max_rows", None, "display.width", 250):
-            print(frame.to_string(index=False))
+        print(frame.to_string(index=False))
     return 0
 
 
@@ -255,8 +253,7 @@ def _extract(args: argparse.Namespace) -> int:
         else:
             if name == "not_proposed":
                 print(f"\nnot proposed ({len(records)}):")
-            with pd.option_context("display.max_rows", None, "display.width", 250):
-                print(frame.to_string(index=False))
+            print(frame.to_string(index=False))
     return 0
 
 

@@ -7,12 +7,10 @@ import argparse
 import json
 import sys
 
-import pandas as pd
-
 from civic import channels, delivery, documents, schedule, store, subscriptions
 from civic.catalog import Catalog
 from civic.i18n import LANGS
-from civic.store_cli import database_option, prepared, refusing
+from civic.store_cli import database_option, listing, prepared, refusing
 from civic.text import csv_safe
 
 
@@ -39,14 +37,11 @@ def _list(args: argparse.Namespace) -> int:
     if not listed:
         print("no subscriptions")
         return 0
-    frame = pd.DataFrame(listed)
-    frame["metrics"] = frame["metrics"].map(", ".join)
-    frame = frame.fillna("")
+    frame = listing(listed, "metrics")
     if args.format == "csv":  # a view or an address is whoever typed it: no formula runs
         csv_safe(frame).to_csv(sys.stdout, index=False)
     else:
-        with pd.option_context("display.max_rows", None, "display.width", 250):
-            print(frame.to_string(index=False))
+        print(frame.to_string(index=False))
     return 0
 
 

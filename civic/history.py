@@ -15,9 +15,8 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, func, select
-from sqlalchemy.exc import DBAPIError
 
-from civic import database, reads
+from civic import reads
 from civic.accounts import FAILED, LOCKED, SIGN_IN, SIGN_OUT
 from civic.schema import audit
 from civic.text import csv_safe, printable
@@ -55,27 +54,19 @@ class Trail:
         return clauses
 
 
-def _read(engine: Engine, read):
-    try:
-        with engine.connect() as connection:
-            return read(connection)
-    except DBAPIError as error:
-        raise database.failure(engine, error) from None
-
-
 def editors(engine: Engine) -> list[str]:
     """Everyone who changed anything, by name."""
-    return _read(engine, lambda c: list(c.execute(
+    return reads.guarded(engine, lambda c: list(c.execute(
         select(audit.c.who).distinct().order_by(audit.c.who)).scalars()))
 
 
 def count_changes(engine: Engine, trail: Trail = Trail()) -> int:
-    return _read(engine, lambda c: c.execute(
+    return reads.guarded(engine, lambda c: c.execute(
         select(func.count()).select_from(audit).where(*trail.where())).scalar_one())
 
 
 def count_batches(engine: Engine, trail: Trail = Trail()) -> int:
-    return _read(engine, lambda c: c.execute(
+    return reads.guarded(engine, lambda c: c.execute(
         select(func.count(audit.c.batch.distinct())).where(*trail.where())).scalar_one())
 
 
@@ -87,7 +78,7 @@ def changes(engine: Engine, trail: Trail = Trail(), page: int = 0, size: int = P
                audit.c.why, audit.c.batch] + ([audit.c.before, audit.c.after] if full else [])
     query = (select(*columns).where(*trail.where()).order_by(audit.c.id.desc())
              .limit(size).offset(page * size))
-    found = _read(engine, lambda c: c.execute(query).all())
+    found = reads.guarded(engine, lambda c: c.execute(query).all())
     names = CHANGE_COLUMNS + (["before", "after"] if full else [])
     frame = pd.DataFrame([tuple(row) for row in found], columns=names)
     frame["at"] = [reads.utc(at) for at in frame["at"]]
@@ -101,7 +92,7 @@ def batches(engine: Engine, trail: Trail = Trail(), page: int = 0,
                     func.min(audit.c.why), func.count())
              .where(*trail.where()).group_by(audit.c.batch)
              .order_by(func.max(audit.c.id).desc()).limit(size).offset(page * size))
-    found = _read(engine, lambda c: c.execute(query).all())
+    found = reads.guarded(engine, lambda c: c.execute(query).all())
     frame = pd.DataFrame([tuple(row) for row in found], columns=BATCH_COLUMNS)
     frame["at"] = [reads.utc(at) for at in frame["at"]]
     return frame

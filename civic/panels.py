@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from civic import charts, tables
 from civic.i18n import format_unit, t
 from civic.metrics import target_in
+from civic.models import Category
 from civic.view import View
 
 
@@ -81,28 +82,28 @@ def funnel(view: View, program: str) -> Panel | None:
     return Panel(f"funnel_{program}", title, "", fig, _sources(view, [program]))
 
 
-@_kept
-def project_money(view: View) -> Panel | None:
-    frame = tables.project_comparison(view, _project_metrics(view, "money"))
+def _project_bars(view: View, dimension: str, name: str, unit_key: str,
+                  color: str | None = None) -> Panel | None:
+    """The projects' key figures of one dimension side by side, on the axis `unit_key` says."""
+    frame = tables.project_comparison(view, _project_metrics(view, dimension))
     if frame.empty:
         return None
-    title = t("projects.money_title", view.lang)
-    unit = t("unit_axis.cny", view.lang)
-    fig = charts.bar(frame, x="project", y="value", color="metric", text="text",
-                     period="period", title=title, value_title=unit, lang=view.lang)
-    return Panel("projects_money", title, unit, fig, _sources(view, view.programs_in("investment")))
+    title = t(f"projects.{name}_title", view.lang)
+    unit = t(unit_key, view.lang)
+    fig = charts.bar(frame, x="project", y="value", color=color, text="text", period="period",
+                     title=title, value_title=unit, lang=view.lang)
+    return Panel(f"projects_{name}", title, unit, fig,
+                 _sources(view, view.programs_in(Category.INVESTMENT)))
+
+
+@_kept
+def project_money(view: View) -> Panel | None:
+    return _project_bars(view, "money", "money", "unit_axis.cny", color="metric")
 
 
 @_kept
 def project_land(view: View) -> Panel | None:
-    frame = tables.project_comparison(view, _project_metrics(view, "area"))
-    if frame.empty:
-        return None
-    title = t("projects.land_title", view.lang)
-    unit = t("unit_axis.ha", view.lang)
-    fig = charts.bar(frame, x="project", y="value", text="text", period="period", title=title,
-                     value_title=unit, lang=view.lang)
-    return Panel("projects_land", title, unit, fig, _sources(view, view.programs_in("investment")))
+    return _project_bars(view, "area", "land", "unit_axis.ha")
 
 
 @_kept
@@ -114,7 +115,7 @@ def project_milestones(view: View) -> Panel | None:
     fig = charts.timeline(frame, date="date", label="label", lane="project", status="status",
                           status_label="status_label", title=title, period="period")
     return Panel("projects_milestones", title, "", fig,
-                 _sources(view, view.programs_in("investment")))
+                 _sources(view, view.programs_in(Category.INVESTMENT)))
 
 
 @_kept
@@ -199,7 +200,7 @@ def all_panels(view: View) -> list[Panel]:
     found = [participation(view)]
     found += [funnel(view, p) for p in view.program_ids if view.has(p)]
     found += [project_money(view), project_land(view), project_milestones(view)]
-    found += [relief_timeline(view, p) for p in view.programs_in("social_assistance")]
+    found += [relief_timeline(view, p) for p in view.programs_in(Category.SOCIAL_ASSISTANCE)]
     found += [breakdown(view, p) for p in view.program_ids if view.has(p)]
     found += [panel for p in view.program_ids if view.has(p) for panel in histories(view, p)]
     return [panel for panel in found if panel is not None]

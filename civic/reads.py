@@ -22,7 +22,9 @@ from civic.schema import TABLES, audit, data_version, figures, records
 HISTORY_COLUMNS = ["at", "who", "table", "key", "action", "before", "after", "why", "batch"]
 
 
-def _guarded(engine: Engine, read):
+def guarded(engine: Engine, read):
+    """`read(connection)` on a connection of its own; a database failure said as the store's
+    (`database.failure`: unreachable, damaged, full…), never the driver's text."""
     try:
         with engine.connect() as connection:
             return read(connection)
@@ -32,12 +34,12 @@ def _guarded(engine: Engine, read):
 
 def version(engine: Engine) -> int:
     """The data version: one cheap query, bumped by every write of any process."""
-    return _guarded(engine, lambda c: c.execute(
+    return guarded(engine, lambda c: c.execute(
         select(data_version.c.version).where(data_version.c.id == 1)).scalar_one())
 
 
 def counts(engine: Engine) -> dict[str, int]:
-    return _guarded(engine, lambda c: {
+    return guarded(engine, lambda c: {
         table.name: c.execute(select(func.count()).select_from(table)).scalar_one()
         for table in TABLES})
 
@@ -53,7 +55,7 @@ def dataset(engine: Engine, with_figures: bool = True) -> Dataset:
             lists[rows.FIGURES] = [Figure.model_validate(rows.figure_document(row)) for row in
                                    connection.execute(select(figures).order_by(figures.c.id))]
         return Dataset(**lists)
-    return _guarded(engine, read)
+    return guarded(engine, read)
 
 
 def figure_frame(engine: Engine, programs: Collection[str] | None = None) -> pd.DataFrame:
@@ -64,7 +66,7 @@ def figure_frame(engine: Engine, programs: Collection[str] | None = None) -> pd.
     if programs is not None:
         query = query.where(figures.c.program.in_(sorted(programs)))
     # pandas builds the columns from the cursor's rows, as a frame of a folder infers them.
-    frame = _guarded(engine, lambda c: pd.read_sql(query, c))
+    frame = guarded(engine, lambda c: pd.read_sql(query, c))
     frame["basis"] = "reported"
     return frame[STORED_FIGURE_COLUMNS]
 
@@ -79,7 +81,7 @@ def history(engine: Engine, since: dt.date | None = None, table: str | None = No
         query = query.where(audit.c.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
     if table:
         query = query.where(audit.c.table_name == table)
-    found = _guarded(engine, lambda c: c.execute(query).all())
+    found = guarded(engine, lambda c: c.execute(query).all())
     frame = pd.DataFrame([{
         "at": utc(r.at), "who": r.who, "table": r.table_name, "key": r.key,
         "action": r.action, "before": r.before, "after": r.after, "why": r.why,

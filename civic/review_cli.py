@@ -46,8 +46,7 @@ def _list(args: argparse.Namespace) -> int:
         "departments": ", ".join(s.departments), "rows": s.rows, "label": s.label,
         "submitted": s.created_at.isoformat(timespec="seconds"), "comment": s.comment or ""}
         for s in found]).map(lambda v: printable(v) if isinstance(v, str) else v)
-    with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(frame.to_string(index=False))
+    print(frame.to_string(index=False))
     return 0
 
 

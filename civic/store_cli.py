@@ -47,6 +47,13 @@ def refusing(*errors: type[Exception]):
     return wrap
 
 
+def listing(rows: list[dict], lists: str) -> pd.DataFrame:
+    """Rows to print as a table: the column of lists `lists` joined by commas, none as blank."""
+    frame = pd.DataFrame(rows)
+    frame[lists] = frame[lists].map(", ".join)
+    return frame.fillna("")
+
+
 def write_output(command: str, output: Path, data: bytes) -> bool:
     """Write a command's file; on failure say why (naming `-o`) and return False."""
     try:
@@ -137,8 +144,7 @@ def _history(args: argparse.Namespace) -> int:
         csv_safe(frame).to_csv(sys.stdout, index=False)
     else:
         short = frame.drop(columns=["before", "after", "batch"])
-        with pd.option_context("display.max_rows", None, "display.width", 200):
-            print(short.to_string(index=False) if len(short) else "no changes recorded")
+        print(short.to_string(index=False) if len(short) else "no changes recorded")
     return 0
 
 

@@ -69,10 +69,15 @@ def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
     })
 
 
+def _of_program(view: View, kind: str, program: str) -> pd.DataFrame:
+    """A program's records of one kind (cases, relief actions…) in the view."""
+    frame = view.records(kind)
+    return frame[frame["program"] == program]
+
+
 def cases(view: View, program: str) -> pd.DataFrame:
     """What was done and what came of it first; who and when after."""
-    frame = view.records("cases")
-    frame = frame[frame["program"] == program]
+    frame = _of_program(view, "cases", program)
     lang = view.lang
     return pd.DataFrame({
         _col(view, "subject"): frame[f"subject_{lang}"],
@@ -85,14 +90,16 @@ def cases(view: View, program: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-# A project's key figures and the canonical unit each is held in.
-PROJECT_UNITS = {"total_investment": "CNY", "expected_annual_output": "CNY", "land_area": "ha",
-                 "jobs": "person", "enterprises_expected": "organization",
-                 "annual_capacity": "t"}
+def _unit_of(view: View, metric: str) -> str:
+    """The unit a metric's figures are held in (the most common, should they differ)."""
+    figures = view.catalog.frames.figures
+    units = figures.loc[figures["metric"] == metric, "unit"].astype(str)
+    return str(units.mode().iloc[0]) if len(units) else ""
 
 
-def projects(view: View) -> pd.DataFrame:
-    """One row per project: who, where, and its key figures, as numbers and as shown."""
+def projects(view: View, key_figures: list[str]) -> pd.DataFrame:
+    """One row per project: who, where, and its key figures (metric ids, in the order the page
+    gives them), as numbers in the unit each is held in and as shown."""
     frame = view.records("projects")
     lang = view.lang
     products = {p.id: p.product for p in view.catalog.dataset.projects}
@@ -108,7 +115,8 @@ def projects(view: View) -> pd.DataFrame:
     })
     table[_col(view, "product")] = frame["project"].map(
         lambda p: name(products.get(p), lang))
-    for metric, unit in PROJECT_UNITS.items():
+    for metric in key_figures:
+        unit = _unit_of(view, metric)
         latest = [view.latest(p, metric) for p in frame["program"]]
         table[_header(view, view.label(metric), unit)] = pd.array(
             [float(r.value) if r is not None else None for r in latest], "Float64")
@@ -136,12 +144,14 @@ def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
 
 
 def per_area(view: View) -> pd.DataFrame:
-    """Calculated investment and output per hectare and per 亩, one row per project.
+    """The catalogue's values per area (investment and output per hectare and per 亩), one row
+    per project.
 
     Shown as text with qualifier and unit only: these values are rounded to two significant
     figures and may be bounds, so a bare number beside them would claim more than they do.
     """
-    metrics = ["investment_per_ha", "investment_per_mu", "output_per_ha", "output_per_mu"]
+    metrics = [m.id for m in view.catalog.metrics.values()
+               if m.derived is not None and m.derived.operation == "per_area"]
     frame = view.records("projects")
     table = pd.DataFrame({_col(view, "project"): frame[f"name_{view.lang}"]})
     for metric in metrics:
@@ -174,8 +184,7 @@ def milestones(view: View) -> pd.DataFrame:
 
 
 def relief_actions(view: View, program: str) -> pd.DataFrame:
-    frame = view.records("relief_actions")
-    frame = frame[frame["program"] == program]
+    frame = _of_program(view, "relief_actions", program)
     lang = view.lang
     return pd.DataFrame({
         "date": frame["date"],
@@ -192,8 +201,7 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
 
 
 def relief_measures(view: View, program: str) -> pd.DataFrame:
-    frame = view.records("relief_measures")
-    frame = frame[frame["program"] == program]
+    frame = _of_program(view, "relief_measures", program)
     lang = view.lang
     return pd.DataFrame({
         _col(view, "group"): frame[f"group_{lang}"],

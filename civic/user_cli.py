@@ -11,10 +11,8 @@ import argparse
 import getpass
 import sys
 
-import pandas as pd
-
 from civic import accounts, store
-from civic.store_cli import database_option, prepared, refusing
+from civic.store_cli import database_option, listing, prepared, refusing
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -39,11 +37,8 @@ def _list(args: argparse.Namespace) -> int:
     if not listed:
         print("no accounts: editing is off until one is added with `civic user add`")
         return 0
-    frame = pd.DataFrame(listed)
-    frame["departments"] = frame["departments"].map(", ".join)
-    frame = frame.fillna("")
-    with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(frame.to_string(index=False))
+    frame = listing(listed, "departments")
+    print(frame.to_string(index=False))
     return 0
 
 

@@ -436,6 +436,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 PASSWORD = "a long enough secret"  # every test account's
 
 
+def run_civic(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """The `civic` command run in this process: its exit code, what it printed and its errors."""
+    from civic.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 @contextmanager
 def prepared(url: str, data: Path = DATA) -> Iterator[Any]:
     """An engine on the store at `url`, migrated and holding `data`; disposed on leaving."""

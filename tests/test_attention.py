@@ -18,8 +18,8 @@ from test_trends import WALK, later_reports  # noqa: F401 - a fixture
 
 from civic import digest, intake, store
 from civic.attention import Attention, Trend, trend_of
-from civic.brief import LIMITS, brief_html
 from civic.catalog import Catalog
+from civic.export.brief import LIMITS, brief_html
 from civic.filters import Filters
 from civic.home import Home
 from civic.loading import Origin, load
@@ -157,7 +157,7 @@ def test_the_digest_lists_the_critical_indicators(data_dir):
 @pytest.mark.parametrize("lang, says", [
     ("zh", ["领导简报", "问题解决率", "76.4%", "按2023-11-15的报告计算", "逾期报告：8个部门共19份",
             "各计划一览", "附录"]),
-    ("en", ["Leader&#x27;s brief", "Solution rate", "76.4%", "Computed for 2023-11-15",
+    ("en", ["Leader&#39;s brief", "Solution rate", "76.4%", "Computed for 2023-11-15",
             "Reports overdue: 19 from 8 departments", "Programs at a glance", "Appendix"]),
 ])
 def test_the_brief_leads_with_attention_and_gives_every_value_its_period(data_dir, lang, says):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import started
 from servers import REPO, StreamlitServer
 from streamlit.testing.v1 import AppTest
 
@@ -25,12 +26,7 @@ pytestmark = pytest.mark.browser  # a real server, as the other end-to-end tests
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[str]:
     """The dashboard on the session's store (filled before it starts), served for the module."""
-    server = StreamlitServer(tmp_path_factory.mktemp("streamlit") / "server.log")
-    try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    with server:
+    with started(StreamlitServer(tmp_path_factory.mktemp("streamlit") / "server.log")) as server:
         yield server.url
 
 

@@ -11,17 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_civic as run
 
 from civic.cli import main
 
 HEADER = ["program", "metric", "value", "value_max", "unit", "qualifier", "reported", "date",
           "department", "source"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def csv_rows(capsys: pytest.CaptureFixture[str], store_url: str, *options: str) -> list[dict]:

@@ -12,18 +12,13 @@ from pathlib import Path
 
 import pytest
 from conftest import missing_requirement
+from conftest import run_civic as run
 from delivery_servers import SmtpServer
 from pypdf import PdfReader
 from servers import free_port
 
 from civic import export
 from civic.cli import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

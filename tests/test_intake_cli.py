@@ -8,6 +8,7 @@ import json
 
 import pytest
 from conftest import DATA
+from conftest import run_civic as run
 from openpyxl import load_workbook
 from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
 from test_project_intake import BAD as PROJECT_BAD
@@ -18,25 +19,22 @@ from civic.cli import main
 from civic.database import connect
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def url(tmp_path, capsys) -> str:
     database = f"sqlite:///{tmp_path / 'c.sqlite3'}"
     assert 0 == main(["db", "upgrade", "--database", database])
     assert 0 == main(["db", "load", str(DATA), "--database", database])
-    engine = connect(database)
-    try:
-        accounts.add(engine, "li", "a long test password", "editor", ["zz_admin_approval"],
-                     who="test")
-    finally:
-        engine.dispose()
+    add_account(database, "li", "editor", "zz_admin_approval")
     capsys.readouterr()
     return database
+
+
+def add_account(url: str, name: str, role: str, department: str) -> None:
+    engine = connect(url)
+    try:
+        accounts.add(engine, name, "a long test password", role, [department], who="test")
+    finally:
+        engine.dispose()
 
 
 def upload(tmp_path, *lines: str, encoding="utf-8", name="up.csv"):
@@ -176,12 +174,7 @@ def test_import_reads_a_projects_file_by_its_headers(capsys, url, tmp_path):
     (submitted,) = history(capsys, url)[before:]
     assert (submitted["table"], submitted["action"], submitted["who"]) == (
         "submissions", "submit", "editor:lu")
-    engine = connect(url)
-    try:
-        accounts.add(engine, "gao", "a long test password", "approver", ["lusong_gov"],
-                     who="test")
-    finally:
-        engine.dispose()
+    add_account(url, "gao", "approver", "lusong_gov")
     code, out, _ = run(capsys, "review", "approve", submitted["batch"], "--as", "gao",
                        "--database", url)
     assert code == 0 and "approved" in out

@@ -92,7 +92,7 @@ def test_a_count_of_records_covers_the_chosen_dates_or_runs_to_the_edition(catal
 
 def test_table_rows_show_the_period_of_each_figure(catalog):
     view = View(catalog, Filters())
-    projects = tables.projects(view)
+    projects = tables.projects(view, ["total_investment", "land_area"])
     shown = [c for c in projects.columns if c.startswith("总投资 ·")][0]
     assert {"10亿元（2022-12）", "10亿元（2023-11-15）"} == set(projects[shown])
     figures = tables.figures(view)

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from conftest import prepared
+from conftest import run_civic as run
 from test_intake import HEADER, csv_bytes
 
 from civic.catalog import Catalog
@@ -80,12 +81,6 @@ def test_reports_after_the_day_judged_do_not_count(shipped):
     due = shipped.calendar.due(dt.date(2023, 6, 30))
     assert [("bowei_expansion", "total_investment", "2023-Q1", 76, "2022-12")] == [
         (r.program, r.metric, r.period, r.days_overdue, r.last_period) for r in due.itertuples()]
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_civic_due_as_json_and_an_import_removes_its_row(tmp_path, capsys, data_dir):

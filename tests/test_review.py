@@ -12,9 +12,9 @@ import sys
 
 import pytest
 from conftest import DATA, PASSWORD
+from conftest import run_civic as run
 
 from civic import accounts, reads, review, rows, store
-from civic.cli import main
 from civic.frames import Frames
 from civic.home import Home
 from civic.i18n import t
@@ -153,12 +153,6 @@ def test_labels_say_what_a_submission_was_in_both_languages(filled_store, people
     text = submit(filled_store, people["li"], label=review.REPORT_TEXT)
     assert review.label(text, "zh") == t("review.label_report", "zh") == "报道文本"
     assert review.label(text, "en") == "report text"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_command_line_flow(capsys, db_url, tmp_path):

@@ -15,6 +15,7 @@ from civic import database, reads, rows, store
 from civic.loading import Origin
 from civic.models import Dataset, Department, Figure, Metric, Program, Source, Target
 from civic.schema import figures
+from civic.store import checks
 
 SOLVED = "leaders_walk/problems_solved/2021/2023-11-15/"
 FOUND = "leaders_walk/problems_found/2021/2023-11-15/"
@@ -147,9 +148,9 @@ CASES: list[tuple[str, Write, bool]] = [
 def test_a_write_judged_on_what_it_touches_as_against_the_whole_store(loaded, write, refused):
     incoming, deletes = write(reads.dataset(loaded))
     with loaded.connect() as connection:
-        touched = store._touched(connection, incoming, deletes)
-        targeted = store._check(connection, incoming, deletes)
-        whole = store._check(connection, incoming, deletes, whole=True)
+        touched = checks.touched(connection, incoming, deletes)
+        targeted = checks.check(connection, incoming, deletes)
+        whole = checks.check(connection, incoming, deletes, whole=True)
     assert whole[1] == targeted[1]
     assert refused == bool(whole[1]), [str(p) for p in whole[1]]
     if touched is None:  # a delete of what others refer to: the whole store, said so
@@ -175,9 +176,9 @@ def test_a_write_reads_only_its_program_and_period_end_at_scale(loaded, repo_dir
         figure = Figure.model_validate(rows.figure_document(row))
         incoming = entry(("figures", figure.model_copy(update={"locator": "改写"})),
                          ("figures", figure.model_copy(update={"department": "no_department"})))
-        touched = store._touched(connection, incoming, [])
-        held, problems = store._check(connection, incoming, [], whole=True)
-        assert problems == store._check(connection, incoming, [])[1]
+        touched = checks.touched(connection, incoming, [])
+        held, problems = checks.check(connection, incoming, [], whole=True)
+        assert problems == checks.check(connection, incoming, [])[1]
     assert same_end == {key for kind, key in touched if kind == "figures"}
     assert 1 < len(same_end) and len(touched) < 100 < 3000 < len(held)
     assert {"department", "period"} == {p.field for p in problems}
@@ -191,7 +192,7 @@ def test_of_two_stored_found_figures_of_one_period_end_the_later_counts_in_both(
                 who="editor:test", why="a later count")
     incoming = entry(("figures", walk(reported="550个", locator="解决问题550个")))
     with loaded.connect() as connection:
-        whole = store._check(connection, incoming, [], whole=True)[1]
-        assert whole == store._check(connection, incoming, [])[1]
+        whole = checks.check(connection, incoming, [], whole=True)[1]
+        assert whole == checks.check(connection, incoming, [])[1]
     assert ["550 problems_solved exceed the 500 problems_found of the same date"] == [
         p.message for p in whole]

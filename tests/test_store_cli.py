@@ -11,16 +11,11 @@ import socket
 import sqlite3
 
 import pytest
+from conftest import run_civic as run
 from sqlalchemy import text
 
 from civic import database
 from civic.cli import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

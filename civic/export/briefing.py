@@ -1,6 +1,6 @@
 """The briefing: a paginated A4 PDF of a view in its language (cover with each program's
 headline figures, every program's KPIs, the charts, the sources), and the leader's two-page
-brief (civic/brief.py) printed with the fullest lists that fit.
+brief (`civic.export.brief`) printed with the fullest lists that fit.
 
 The briefing's HTML is a Jinja2 template (templates/briefing.html, its CSS beside it) with
 autoescape on: every data string reaches the page as text.
@@ -9,34 +9,26 @@ autoescape on: every data string reaches the page as text.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
-import jinja2
 from markupsafe import Markup
 
 from civic import tables
-from civic.brief import BRIEF_PAGES, LIMITS, brief_html
 from civic.cards import KpiCard
+from civic.export.brief import BRIEF_PAGES, LIMITS, brief_html
 from civic.export.browser import PDF_FONT, bounded, pdf_pages, print_pdf, render, require_browser
 from civic.export.files import html_lang
 from civic.export.images import PRINT_WIDTH, annotated, for_print
+from civic.export.rendering import template
 from civic.i18n import format_date, labelled, t
+from civic.models import Category
 from civic.panels import all_panels
 from civic.view import View
 
 KPI_COLUMNS = (("col.metric", 20), ("col.value", 24), ("col.basis", 10),
                ("export.provenance", 46))
-
-
-@functools.cache
-def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("civic.export", "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return environment.get_template("briefing.html")
 
 
 def _plain(text: str) -> str:
@@ -86,7 +78,7 @@ def _results(view: View, programs: list[str]) -> list[dict[str, object]]:
 def _programs(view: View, programs: list[str]) -> list[dict[str, object]]:
     lang = view.lang
     blocks: list[dict[str, object]] = []
-    investment = view.programs_in("investment")
+    investment = view.programs_in(Category.INVESTMENT)
     if len(investment) > 1:  # the projects page's totals, as on screen
         blocks.append({"name": t("page.projects", lang), "meta": "", "statuses": [],
                        "cards": _rows(view.project_cards(investment), lang)})
@@ -94,7 +86,7 @@ def _programs(view: View, programs: list[str]) -> list[dict[str, object]]:
         program = view.catalog.programs[program_id]
         metrics = view.program_metrics(program_id)
         cards = view.cards(program_id, metrics) + view.group_cards(program_id, metrics)
-        if program.category == "social_assistance":  # the counts the relief page shows
+        if program.category == Category.SOCIAL_ASSISTANCE:  # the counts the relief page shows
             cards += [c for c in view.relief_cards(program_id) if c.metric not in metrics]
         meta = " · ".join([t(f"category.{program.category}", lang),
                            labelled(t("overview.lead", lang), view.department_name(program.lead),
@@ -136,7 +128,7 @@ def briefing_html(view: View) -> str:
     """The briefing as one HTML document: every data string escaped, charts inline as SVG."""
     lang = view.lang
     programs = [p for p in view.program_ids if view.has(p)]
-    return _template().render(
+    return template("briefing.html").render(
         t=lambda key, **values: t(key, lang, **values),
         html_lang=html_lang(lang), pdf_font=PDF_FONT,
         title=f"{t('export.briefing_title', lang)} · {view.context()}",
@@ -159,7 +151,7 @@ def briefing_pdf(view: View) -> bytes:
 
 @bounded
 def brief_pdf(view: View) -> bytes:
-    """The leader's brief of the view in its language: at most two A4 pages (`civic.brief`),
+    """The leader's brief of the view in its language: at most two A4 pages (`brief`),
     printed with the fullest lists that fit."""
     require_browser()
     for limits in LIMITS:
