@@ -12,7 +12,7 @@ from conftest import PASSWORD, prepared
 from streamlit.testing.v1 import AppTest
 from test_app import APP, open_app
 
-from civic import accounts, reads
+from civic import accounts, reads, session_tokens
 
 
 @pytest.fixture
@@ -92,6 +92,29 @@ def test_the_lockout_outlives_the_session_and_the_process(filled_store, editor):
                           capture_output=True, text=True, timeout=60)
     assert done.stdout.startswith("locked "), done.stderr
     assert ["insert"] + ["failed"] * 5 + ["locked"] + ["failed"] * 3 == actions(filled_store)
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("zh", "刷新页面不会退出：本浏览器自登录起最长保持登录 8 小时。"),
+    ("en", "A reload keeps you signed in on this browser for up to 8 hours from signing in.")])
+def test_a_password_sign_in_holds_a_session_token_until_sign_out(filled_store, editor, lang,
+                                                                 said):
+    at = sign_in(open_app(lang=lang), "wang", PASSWORD)
+    token = at.session_state["session_token"]
+    assert session_tokens.well_formed(token)
+    assert editor == session_tokens.current(filled_store, token)
+    assert any(c.value.startswith(said) for c in at.sidebar.caption)
+    at.button(key="sign_out").click().run()
+    assert "session_token" not in at.session_state
+    assert session_tokens.current(filled_store, token) is None  # revoked
+    assert ["insert", "sign_in", "sign_out"] == actions(filled_store)
+
+
+def test_the_session_ends_when_its_token_is_revoked(filled_store, editor):
+    at = sign_in(open_app(), "wang", PASSWORD)
+    session_tokens.revoke(filled_store, at.session_state["session_token"])  # another tab left
+    at.run()
+    assert "account" not in at.session_state and "sign_out" not in keys(at.button)
 
 
 def test_a_disabled_account_says_so(filled_store, editor):

@@ -139,11 +139,3 @@ def test_a_preview_includes_pending_submissions_marked_and_unexported(new_store,
     assert any("700" in m.value for m in at.metric)
     assert not [b for b in at.button if (b.key or "").startswith("make_")]  # no export
     assert found(new_store) == "639个"  # nothing published by the preview
-
-
-@pytest.mark.parametrize("lang, said", [("zh", "刷新页面会退出登录"),
-                                        ("en", "Reloading the page signs you out")])
-def test_the_sidebar_says_plainly_that_a_refresh_signs_out(new_store, lang, said):
-    at = signed_in_app("overview", EDITOR, lang=lang)
-    assert not at.exception
-    assert any(said in c.value for c in at.sidebar.caption)
