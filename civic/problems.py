@@ -97,6 +97,8 @@ def render(code: str, params: Mapping[str, Any], lang: str,
             value = format_unit(str(value), lang)
         elif key in ("column", "kind"):
             value = column_name(str(value), lang)
+        elif key == "status":  # a submission's: pending, published, returned
+            value = t(f"review.status.{value}", lang)
         values[key] = value
     try:
         return t(f"problem.{code}", lang, **values)

@@ -19,10 +19,11 @@ FOUND = {"program": "leaders_walk", "metric": "problems_found", "reported": "700
          "period": "2021/2023-11-15", "department": "zz_admin_approval",
          "source": "zzrb_20231115_walk", "locator": "测试700个"}
 WORDS = {"zh": {"approve": "通过并发布", "return": "附意见退回", "empty": "没有待您审核的提交。",
-                "program": "一把手走流程", "returned": "已退回", "pending": "待审核"},
+                "program": "一把手走流程", "returned": "已退回", "pending": "待审核", "after": "通过发布后"},
          "en": {"approve": "Approve and publish", "return": "Return with the comment",
                 "empty": "Nothing awaits your review.", "program": "walk the process",
-                "returned": "Returned", "pending": "Pending review"}}
+                "returned": "Returned", "pending": "Pending review",
+                "after": "once approved and published"}}
 
 
 def submitted(url: str) -> review.Submission:
@@ -65,6 +66,7 @@ def test_an_approver_sees_the_kpis_before_and_after_and_publishes(new_store, lan
     (kpis,) = [t.value for t in at.table]
     assert any("639" in str(v) for v in kpis.iloc[:, 2]) and any(
         "700" in str(v) for v in kpis.iloc[:, 3])
+    assert kpis.columns[3] == WORDS[lang]["after"]  # publishing, not the editor's save
     assert found(new_store) == "639个"
     at.button(key=f"approve_{submission.batch}").click().run()
     assert not at.exception and found(new_store) == "700个"
