@@ -13,6 +13,7 @@ from app_pages.components import current_view, tr
 from app_pages.sign_in import editor_or_stop
 from civic import cache, database, history, intake, review, store
 from civic.dates import shown_time
+from civic.i18n import catalogue
 from civic.text import md
 
 account = editor_or_stop("history.not_allowed")
@@ -142,6 +143,10 @@ with sign_ins_tab:
     count = history.count_changes(engine, sign_ins)
     if count:
         found = history.changes(engine, sign_ins, pager("history.page", count, "sign_in_page"))
+        # How each signed in or was refused, in the page's language where the catalogue has
+        # the words; a reason with figures in it (a lock's time) is shown as recorded.
+        found["why"] = [tr(f"history.how.{why}") if f"history.how.{why}" in catalogue(lang)
+                        else why for why in found["why"]]
         st.dataframe(shown(found[["at", "key", "action", "why"]]), hide_index=True,
                      key="sign_ins_table")
     else:

@@ -75,8 +75,8 @@ def shown(submission: review.Submission) -> None:
         if found:
             st.markdown(f"**{tr('review.effects')}**")
             # A few rows, as a table of text: read at a glance, and by a screen reader.
-            st.table(effects.frame(found, catalog.dataset, lang).set_index(
-                tr("column.program")))
+            st.table(effects.frame(found, catalog.dataset, lang, "effects.after_publishing")
+                     .set_index(tr("column.program")))
 
 
 def attempt(action) -> bool:

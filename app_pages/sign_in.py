@@ -1,5 +1,10 @@
 """The sidebar's sign-in (a name and password, or single sign-on through `st.login`), who is
 signed in now, and the gate of the pages that write.
+
+A password sign-in survives a reload: the browser keeps a random session token in a cookie
+(civic.session_tokens; the store holds its hash), written by a line of script since Streamlit
+sets no cookie itself, and read back from the request that opens the next session
+(`st.context.cookies`). Single sign-on comes back through Streamlit's own identity cookie.
 """
 
 from __future__ import annotations
@@ -8,12 +13,15 @@ import datetime as dt
 
 import streamlit as st
 
-from civic import accounts, cache, database
+from civic import accounts, cache, database, session_tokens
 from civic.accounts import Account
 from civic.i18n import lang_or_default, t
 from civic.text import md
 
 ACCOUNT_KEY = "account"  # no widget has this key, so no browser message can set it
+TOKEN_KEY = "session_token"  # this session's token, when a password signed it in
+RESUME_KEY = "session_resume_tried"  # a browser's token is tried once per session
+FORGET_KEY = "session_cookie_forget"  # the browser's cookie is to be deleted
 
 # Lock times are shown in Beijing time (China keeps no summer time).
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -21,17 +29,68 @@ SSO_KEY = "sso_email"  # the single sign-on e-mail already matched in this sessi
 SSO_REFUSAL_KEY = "sso_refusal"  # why it matched no account that may sign in
 
 
+def _resumed(engine) -> Account | None:
+    """The account the browser's session cookie signs in again, once per session (audited);
+    None without a live token."""
+    if st.session_state.get(RESUME_KEY):
+        return None
+    st.session_state[RESUME_KEY] = True
+    token = st.context.cookies.get(session_tokens.COOKIE)
+    if not session_tokens.well_formed(token):
+        return None
+    try:
+        account = session_tokens.resume(engine, token)
+    except database.StoreError:  # the resumption is audited: a full disk refuses it
+        return None
+    if account is None:  # expired or revoked: the cookie is deleted, the viewer signs in
+        st.session_state[FORGET_KEY] = True
+        return None
+    st.session_state[ACCOUNT_KEY] = account
+    st.session_state[TOKEN_KEY] = token
+    return account
+
+
 def signed_in(engine=None) -> Account | None:
-    """The account this session signed in with, as the store holds it now: None for a viewer,
-    and None again once the account is disabled. One query per call."""
+    """The account this session signed in with (or a reload brought back by its token), as the
+    store holds it now: None for a viewer, and None again once the account is disabled or the
+    token revoked or expired. One query per call."""
+    engine = engine or cache.engine()
     account = st.session_state.get(ACCOUNT_KEY)
     if not isinstance(account, Account):
-        return None
-    account = accounts.current(engine or cache.engine(), account.name)
+        return _resumed(engine)
+    token = st.session_state.get(TOKEN_KEY)
+    account = session_tokens.current(engine, token) if token else \
+        accounts.current(engine, account.name)
     if account is None:
-        for key in (ACCOUNT_KEY, SSO_KEY):  # a single sign-on is matched again, and refused
+        for key in (ACCOUNT_KEY, SSO_KEY, TOKEN_KEY):  # a single sign-on is matched again
             st.session_state.pop(key, None)
+        if token:
+            st.session_state[FORGET_KEY] = True
     return account
+
+
+def _cookie(token: str | None) -> None:
+    """Write the session cookie (a token) or delete it (None), by a line of script in the page:
+    Strict same-site, the whole site, Secure over https. The token is this module's own (43
+    URL-safe characters, checked), never text from a user."""
+    if token is not None and not session_tokens.well_formed(token):
+        return
+    value, age = (token, int(session_tokens.lifetime().total_seconds())) if token else ("", 0)
+    st.html(f'<script>document.cookie = "{session_tokens.COOKIE}={value}; Path=/; '
+            f'Max-Age={age}; SameSite=Strict" + '
+            '(location.protocol === "https:" ? "; Secure" : "");</script>',
+            unsafe_allow_javascript=True)
+
+
+def _keep_cookie(account: Account | None) -> None:
+    """The browser keeps the token of a password sign-in until it expires; after a sign-out,
+    or once its token is of no use, the cookie is deleted."""
+    kept = st.context.cookies.get(session_tokens.COOKIE)
+    token = st.session_state.get(TOKEN_KEY)
+    if account is not None and token and token != kept:
+        _cookie(token)
+    elif account is None and (kept or st.session_state.get(FORGET_KEY)):
+        _cookie(None)
 
 
 def editor_or_stop(message_key: str) -> Account:
@@ -91,20 +150,29 @@ def _single_sign_on(engine, provider: str, lang: str) -> None:
 
 
 def _sign_out(engine, account: Account) -> None:
+    """Audited, and the session's token revoked: a reload, or a copy of the cookie, signs
+    nobody in."""
     accounts.sign_out(engine, account)
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        session_tokens.revoke(engine, token)
     st.session_state.pop(ACCOUNT_KEY, None)
     st.session_state.pop(SSO_REFUSAL_KEY, None)
+    st.session_state[FORGET_KEY] = True
 
 
 def sign_in_panel(engine, lang: str) -> None:
     """The sidebar's sign-in, once any account exists: name and password, and single sign-on
     when `[auth]` is configured; who is signed in and a sign-out button after."""
     account = signed_in(engine)
+    _keep_cookie(account)
     if account is not None:
         role = t(f"auth.role.{account.role}", lang)
         st.caption(t("auth.signed_in_as", lang, name=md(account.name), role=role))
-        # Said plainly: the sign-in lives in this page's session, not in the browser.
-        st.caption(t("auth.refresh_signs_out", lang))
+        if st.session_state.get(TOKEN_KEY):  # said plainly: a reload keeps the sign-in
+            hours = session_tokens.lifetime().total_seconds() / 3600
+            st.caption(t("auth.refresh_keeps", lang, count=round(hours, 1) if hours % 1 else
+                         int(hours)))
         if st.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:"):
             _sign_out(engine, account)
             if _sso_provider() is not None and st.user.is_logged_in:
@@ -133,7 +201,10 @@ def sign_in_panel(engine, lang: str) -> None:
         st.warning(t("auth.empty", lang), icon=":material/info:")
         return
     try:
-        st.session_state[ACCOUNT_KEY] = accounts.authenticate(engine, account_name, password)
+        account = accounts.authenticate(engine, account_name, password)
+        st.session_state[TOKEN_KEY] = session_tokens.issue(engine, account)
+        st.session_state[ACCOUNT_KEY] = account
+        st.session_state.pop(FORGET_KEY, None)
     except accounts.AccountError as error:
         st.error(_refusal(error, lang), icon=":material/lock:")
         return

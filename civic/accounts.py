@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from civic import reads, store
 from civic.departments import with_units
-from civic.schema import accounts, audit, records
+from civic.schema import accounts, audit, records, session_tokens
 
 if TYPE_CHECKING:
     from civic.catalog import Catalog
@@ -47,6 +47,7 @@ LOCK_FOR = dt.timedelta(minutes=15)
 TABLE = "accounts"
 # Audit actions of sign-ins, beside insert and update (the audit's action holds 8 characters).
 SIGN_IN, FAILED, LOCKED, SIGN_OUT = "sign_in", "failed", "locked", "sign_out"
+RESUMED = "resumed"  # signed in again, after a reload, by a session token (civic.session_tokens)
 _NAME = re.compile(r"[\w.@-]{1,64}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -121,7 +122,8 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC)
 
 
-def _account(row: Any) -> Account:
+def of_row(row: Any) -> Account:
+    """The account of a row of the accounts table."""
     return Account(row.name, row.role, tuple(row.departments), row.email)
 
 
@@ -220,12 +222,18 @@ def list_accounts(engine: Engine) -> list[dict[str, Any]]:
 
 
 def _change(engine: Engine, name: str, values: dict[str, Any], why: str, who: str) -> None:
+    """Change an account; its session tokens are revoked with it (civic.session_tokens), so a
+    browser that kept one signs in no more after a new password or once disabled."""
     def work(connection: Connection) -> None:
         before = _row(connection, name)
         if before is None:
             raise Unknown(f"no account named {name!r}")
+        now = dt.datetime.now(dt.UTC)
         connection.execute(update(accounts).where(accounts.c.name == name).values(
-            **values, changed_at=dt.datetime.now(dt.UTC)))
+            **values, changed_at=now))
+        connection.execute(update(session_tokens).where(
+            session_tokens.c.account == name, session_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now))
         _audit(connection, name, "update", why, who, _public(before),
                _public(_row(connection, name)))
 
@@ -295,7 +303,7 @@ def _signed_in(connection: Connection, row: Any, why: str, **values: Any) -> Acc
     connection.execute(update(accounts).where(accounts.c.id == row.id)
                        .values(failures=[], locked_until=None, **values))
     _audit(connection, row.name, SIGN_IN, why)
-    return _account(row)
+    return of_row(row)
 
 
 def authenticate(engine: Engine, name: str, password: str,
@@ -346,7 +354,7 @@ def current(engine: Engine, name: str) -> Account | None:
     guessing at a name does not end the sessions of the one who knows its password."""
     with engine.connect() as connection:
         row = connection.execute(select(accounts).where(accounts.c.name == name)).first()
-    return None if row is None or row.disabled else _account(row)
+    return None if row is None or row.disabled else of_row(row)
 
 
 def by_email(engine: Engine, email: str) -> Account | None:
@@ -357,7 +365,7 @@ def by_email(engine: Engine, email: str) -> Account | None:
     with engine.connect() as connection:
         row = connection.execute(select(accounts).where(accounts.c.email == email,
                                                         accounts.c.disabled.is_(False))).first()
-    return _account(row) if row else None
+    return of_row(row) if row else None
 
 
 def single_sign_on(engine: Engine, email: str, verified: bool = True,

@@ -109,13 +109,15 @@ def _shown(row: object | None, lang: str, nouns: Mapping[str, str]) -> str:
     return f"{text}（{date}）" if lang == "zh" else f"{text} ({date})"
 
 
-def frame(found: Sequence[Effect], dataset: Dataset, lang: str) -> pd.DataFrame:
-    """The effects as the preview shows them: program, KPI, group, now, after the save."""
+def frame(found: Sequence[Effect], dataset: Dataset, lang: str,
+          after: str = "effects.after") -> pd.DataFrame:
+    """The effects as the preview shows them: program, KPI, group, now, and after (the save,
+    or for a reviewer, publishing: `after` is that column's catalogue key)."""
     programs = {p.id: name(p.name, lang) for p in dataset.programs}
     labels = {m.id: name(m.label, lang) for m in dataset.metrics}
     nouns = {m.id: name(m.noun, lang) for m in dataset.metrics if m.noun}
     derived = f" · {t('basis.derived', lang)}"
-    keys = ["column.program", "effects.kpi", "column.group_zh", "effects.before", "effects.after"]
+    keys = ["column.program", "effects.kpi", "column.group_zh", "effects.before", after]
     return pd.DataFrame([{
         t(keys[0], lang): programs.get(e.program, e.program),
         t(keys[1], lang): labels.get(e.metric, e.metric) + (derived if e.derived else ""),

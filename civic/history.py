@@ -17,12 +17,12 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, func, select
 
 from civic import reads
-from civic.accounts import FAILED, LOCKED, SIGN_IN, SIGN_OUT
+from civic.accounts import FAILED, LOCKED, RESUMED, SIGN_IN, SIGN_OUT
 from civic.schema import audit
 from civic.text import csv_safe, printable
 
 PAGE = 100
-SIGN_IN_ACTIONS = (SIGN_IN, FAILED, LOCKED, SIGN_OUT)
+SIGN_IN_ACTIONS = (SIGN_IN, RESUMED, FAILED, LOCKED, SIGN_OUT)
 CHANGE_COLUMNS = ["at", "who", "table", "key", "action", "why", "batch"]
 BATCH_COLUMNS = ["batch", "at", "who", "why", "count"]
 _CHUNK = 10_000  # rows per query while the CSV is written

@@ -87,7 +87,7 @@ def render(code: str, params: Mapping[str, Any], lang: str,
            names: Mapping[str, str] | None = None) -> str:
     """A problem's message in `lang`: its catalogue text with the values it names, a metric by
     its name (where `names` has it), a unit by its symbol, a field by its column's header."""
-    from civic.i18n import column_name, format_unit, t
+    from civic.i18n import catalogue, column_name, format_unit, t
 
     values = {}
     for key, value in params.items():
@@ -97,6 +97,8 @@ def render(code: str, params: Mapping[str, Any], lang: str,
             value = format_unit(str(value), lang)
         elif key in ("column", "kind"):
             value = column_name(str(value), lang)
+        elif key == "status" and f"review.status.{value}" in catalogue(lang):
+            value = t(f"review.status.{value}", lang)  # a submission's, in words
         values[key] = value
     try:
         return t(f"problem.{code}", lang, **values)

@@ -201,5 +201,18 @@ submissions = Table(
     Column("reviewed_at", DateTime(timezone=True)),
 )
 
+# A sign-in that survives a refresh: the browser keeps a random token in a cookie, the store only
+# its SHA-256, so a copy of the database signs nobody in. Revoked on sign-out, on a new password
+# and when the account is disabled; expired tokens are deleted when the next one is issued.
+session_tokens = Table(
+    "session_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("account", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
 TABLES = [records, figures, audit, data_version, accounts, subscriptions, deliveries, alerts,
-          alert_state, alert_checks, submissions]
+          alert_state, alert_checks, submissions, session_tokens]

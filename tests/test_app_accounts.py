@@ -12,7 +12,7 @@ from conftest import PASSWORD, prepared
 from streamlit.testing.v1 import AppTest
 from test_app import APP, open_app
 
-from civic import accounts, reads
+from civic import accounts, reads, session_tokens
 
 
 @pytest.fixture
@@ -94,6 +94,29 @@ def test_the_lockout_outlives_the_session_and_the_process(filled_store, editor):
     assert ["insert"] + ["failed"] * 5 + ["locked"] + ["failed"] * 3 == actions(filled_store)
 
 
+@pytest.mark.parametrize("lang, said", [
+    ("zh", "刷新页面不会退出：本浏览器自登录起最长保持登录 8 小时。"),
+    ("en", "A reload keeps you signed in on this browser for up to 8 hours from signing in.")])
+def test_a_password_sign_in_holds_a_session_token_until_sign_out(filled_store, editor, lang,
+                                                                 said):
+    at = sign_in(open_app(lang=lang), "wang", PASSWORD)
+    token = at.session_state["session_token"]
+    assert session_tokens.well_formed(token)
+    assert editor == session_tokens.current(filled_store, token)
+    assert any(c.value.startswith(said) for c in at.sidebar.caption)
+    at.button(key="sign_out").click().run()
+    assert "session_token" not in at.session_state
+    assert session_tokens.current(filled_store, token) is None  # revoked
+    assert ["insert", "sign_in", "sign_out"] == actions(filled_store)
+
+
+def test_the_session_ends_when_its_token_is_revoked(filled_store, editor):
+    at = sign_in(open_app(), "wang", PASSWORD)
+    session_tokens.revoke(filled_store, at.session_state["session_token"])  # another tab left
+    at.run()
+    assert "account" not in at.session_state and "sign_out" not in keys(at.button)
+
+
 def test_a_disabled_account_says_so(filled_store, editor):
     accounts.disable(filled_store, "wang", who="cli:test")
     at = sign_in(open_app(lang="en"), "wang", PASSWORD)
@@ -151,3 +174,45 @@ def test_an_unknown_email_may_view_only(filled_store, editor):
     (message,) = errors(at)
     assert message.startswith("没有账户使用邮箱 stranger") and "sso_leave" in keys(at.button)
     assert ["insert", "failed"] == actions(filled_store)
+
+
+SIGN_IN_WORDS = {
+    "zh": {"headers": ["时间（北京时间）", "记录", "操作", "说明"],
+           "rows": [("wang", "退出", "已退出"), ("wang", "恢复登录（刷新后）", "刷新后保持登录"),
+                    ("wang", "登录", "密码"), ("wang", "登录被拒", "密码错误")]},
+    "en": {"headers": ["When (Beijing time)", "Record", "Action", "What and why"],
+           "rows": [("wang", "signed out", "signed out"),
+                    ("wang", "signed in again (reload)", "kept sign-in, after a reload"),
+                    ("wang", "signed in", "password"),
+                    ("wang", "refused sign-in", "wrong password")]}}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_history_page_lists_sign_ins_apart_in_the_pages_language(filled_store, editor,
+                                                                     lang):
+    with pytest.raises(accounts.WrongPassword):
+        accounts.authenticate(filled_store, "wang", "not the password")
+    signed = accounts.authenticate(filled_store, "wang", PASSWORD)
+    token = session_tokens.issue(filled_store, signed)
+    session_tokens.resume(filled_store, token)  # a reload
+    accounts.sign_out(filled_store, signed)
+    session_tokens.revoke(filled_store, token)
+    accounts.add(filled_store, "boss", PASSWORD, "admin", who="cli:test")
+    at = open_app(lang=lang)
+    at.session_state["account"] = accounts.current(filled_store, "boss")
+    at.run()
+    at.switch_page("app_pages/history.py")
+    at.run()
+    assert [] == [e.value for e in at.exception]
+    batches, sign_ins = at.tabs
+    listed = sign_ins.dataframe[0].value
+    words = SIGN_IN_WORDS[lang]
+    assert words["headers"] == list(listed.columns)
+    assert words["rows"] == list(zip(*(listed[c] for c in words["headers"][1:])))  # newest first
+    trail = reads.history(filled_store, table="accounts")
+    last = trail.loc[trail["action"] == "sign_out", "at"].iloc[-1]
+    beijing = last.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    assert beijing in list(listed[words["headers"][0]])  # in Beijing time, not UTC
+    # The batches list the account changes, never a sign-in.
+    assert not any(words["rows"][2][1] in str(v) for frame in batches.dataframe
+                   for v in frame.value.to_numpy().ravel())

@@ -1,5 +1,6 @@
 """End-to-end sign-in in the system Chromium: a password, and single sign-on through `st.login`
-against a real OpenID Connect provider (oidc-provider-mock's server) on 127.0.0.1.
+against a real OpenID Connect provider (oidc-provider-mock's server) on 127.0.0.1; a password
+sign-in that a reload keeps (a session token in a cookie) until the sign-out revokes it.
 
 The dashboard runs under `streamlit run` with its secrets in a file of the test's own
 (`--secrets.files`), so the project's `.streamlit/` is never touched. Needs Debian's Chromium
@@ -11,12 +12,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from browsing import (
     ERROR_ALERT,
+    MAIN,
     browser_context,
     error_texts,
     open_page,
@@ -26,7 +29,7 @@ from browsing import (
 from conftest import PASSWORD, add_editor, prepared, started
 from servers import HOST, StreamlitServer, _Process, free_port, listening
 
-from civic import database, reads
+from civic import database, reads, session_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -154,3 +157,57 @@ def test_an_unknown_email_may_view_but_not_write(page, app_url, store_with_accou
     assert "已登录" not in sidebar_text(page)
     assert ("failed", "single sign-on: no account has this e-mail") == \
         audit(store_with_accounts)[-1]
+
+
+def session_cookies(page) -> list[dict]:
+    return [c for c in page.context.cookies() if c["name"] == session_tokens.COOKIE]
+
+
+def test_a_reload_keeps_the_password_sign_in_until_sign_out(page, app_url, store_with_accounts,
+                                                            tmp_path):
+    open_page(page, f"{app_url}/?lang=en")
+    sidebar = page.locator(SIDEBAR)
+    sidebar.get_by_label("Account name").fill("wang")
+    sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
+    sidebar.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as wang (editor)").wait_for()
+    page.get_by_text("A reload keeps you signed in on this browser for up to 8 hours").wait_for()
+    page.wait_for_function(f"document.cookie.includes('{session_tokens.COOKIE}=')")
+    (cookie,) = session_cookies(page)
+    # A random token, for the whole site, sent to this site alone, for the sign-in's lifetime.
+    assert session_tokens.well_formed(cookie["value"]) and PASSWORD not in cookie["value"]
+    assert ("/", "Strict") == (cookie["path"], cookie["sameSite"])
+    assert 7.9 * 3600 < cookie["expires"] - time.time() <= 8 * 3600
+    assert ("sign_in", "password") == audit(store_with_accounts)[-1]
+
+    page.reload(wait_until="domcontentloaded")
+    wait_until_settled(page)
+    page.get_by_text("Signed in as wang (editor)").wait_for()
+    screenshot(page, tmp_path / "reloaded.png")
+    assert [] == error_texts(page)
+    assert ("resumed", "session token") == audit(store_with_accounts)[-1]
+    open_page(page, f"{app_url}/data_entry?lang=en")  # a bookmarked writing page opens too
+    page.get_by_text("Signed in as wang (editor)").wait_for()
+    assert "Sign in" not in page.locator(MAIN).inner_text()
+    open_page(page, f"{app_url}/?lang=en")
+    page.get_by_text("Signed in as wang (editor)").wait_for()
+
+    page.locator(SIDEBAR).get_by_role("button", name="Sign out").click()
+    sidebar.get_by_label("Account name").wait_for()
+    page.wait_for_function(f"!document.cookie.includes('{session_tokens.COOKIE}=')")
+    assert [] == session_cookies(page)
+    assert ("sign_out", "signed out") == audit(store_with_accounts)[-1]
+    page.reload(wait_until="domcontentloaded")
+    wait_until_settled(page)
+    sidebar.get_by_label("Account name").wait_for()
+    assert "Signed in" not in sidebar_text(page)
+
+    # A copy of the cookie taken before the sign-out signs nobody in: its token is revoked.
+    with browser_context(page.context.browser) as other:
+        other.add_cookies([{**cookie, "expires": time.time() + 3600}])
+        stolen = other.new_page()
+        open_page(stolen, f"{app_url}/?lang=en")
+        stolen.locator(SIDEBAR).get_by_label("Account name").wait_for()
+        assert "Signed in" not in stolen.locator(SIDEBAR).inner_text()
+        assert [] == [c for c in other.cookies() if c["name"] == session_tokens.COOKIE]
+    assert ("sign_out", "signed out") == audit(store_with_accounts)[-1]

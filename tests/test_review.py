@@ -15,6 +15,7 @@ from conftest import DATA, PASSWORD
 from conftest import run_civic as run
 
 from civic import accounts, reads, review, rows, store
+from civic.catalog import Catalog
 from civic.frames import Frames
 from civic.home import Home
 from civic.i18n import t
@@ -87,6 +88,10 @@ def test_a_submission_is_not_published_until_an_approver_of_its_department_appro
     with pytest.raises(store.Refused) as twice:
         review.approve(filled_store, submitted.batch, account=people["boss"], departments=frames)
     assert [p.code for p in twice.value.problems] == ["not_pending"]
+    # The status in words of the reader's language, never its code.
+    (refusal,) = twice.value.problems
+    assert "已是“已发布”状态" in refusal.say("zh") and "published" not in refusal.say("zh")
+    assert 'already "Published"' in refusal.say("en")
 
 
 def test_a_returned_submission_keeps_its_comment_and_publishes_nothing(filled_store, people):
@@ -199,6 +204,8 @@ def test_the_command_line_flow(capsys, db_url, tmp_path):
     assert code == 0 and "no submissions pending" in out
     code, out, _ = run(capsys, "review", "approve", batch, "--as", "wu", *database)
     assert code == 0 and "published as batch" in out and figures() == {"700个"}
+    code, _, err = run(capsys, "review", "approve", batch, "--as", "wu", *database)
+    assert code != 0 and 'this submission is already "Published"' in err
 
     upload.write_text(upload.read_text(encoding="utf-8").replace("700", "710"),
                       encoding="utf-8")
@@ -221,3 +228,31 @@ def test_the_command_line_flow(capsys, db_url, tmp_path):
     assert any(c["table"] == "figures" and c["why"].endswith("(approved by wu)") for c in trail)
     loads = [c["why"] for c in trail if c["table"] == "programs"]
     assert loads and all(why.endswith("(published directly, no review)") for why in loads)
+
+
+def test_a_preview_shows_pending_submissions_of_ones_departments(filled_store, people):
+    """On each engine: the pending submissions an account may preview, and the catalog as it
+    would read with them published, while the store and a fresh read stay as published."""
+    submitted = submit(filled_store, people["li"])
+    frames = departments(filled_store)
+    assert [s.batch for s in review.visible_pending(filled_store, people["wu"], frames)] == \
+        [submitted.batch]
+    assert [s.batch for s in review.visible_pending(filled_store, people["li"], frames)] == \
+        [submitted.batch]
+    assert review.visible_pending(filled_store, people["cdc"], frames) == []
+    assert len(review.visible_pending(filled_store, people["boss"], frames)) == 1
+
+    published = Catalog.read(filled_store)
+    preview = review.with_pending(published, review.visible_pending(filled_store, people["wu"],
+                                                                     frames))
+
+    def found(catalog):
+        figures = catalog.frames.figures
+        rows_ = figures[(figures["program"] == "leaders_walk")
+                        & (figures["metric"] == "problems_found")]
+        return set(rows_["value"])
+
+    assert 700 in found(preview) and 639 not in found(preview)  # the reported row replaced
+    assert 639 in found(published) and 700 not in found(published)
+    assert preview.version is None  # a preview is never kept under a data version
+    assert reported(filled_store) == "639个" and reads.version(filled_store) == published.version
