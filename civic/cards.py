@@ -134,7 +134,12 @@ class Cards(Wording):
                  missing=join([self.label(m) for m in missing], self.lang))
 
     def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
-        """Cards for figures broken down by group (an age group, a case), one per group."""
+        """Cards for figures broken down by group (an age group, a case), one per group; made
+        once per view, as `cards` are."""
+        return self.kept(("group_cards", program, tuple(metrics)),
+                         lambda: self._group_cards(program, metrics))
+
+    def _group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         rows = self.figures[(self.figures["program"] == program)
                             & self.figures["metric"].isin(metrics) & self.figures["group_zh"].notna()]
         group = "group_zh" if self.lang == "zh" else "group_en"
@@ -216,7 +221,10 @@ class Cards(Wording):
 
     def headline_cards(self) -> list[KpiCard]:
         """Across programs: how many, who takes part, the critical project totals (investment),
-        figures and sources."""
+        figures and sources; made once per view."""
+        return list(self.kept("headline_cards", self._headline_cards))
+
+    def _headline_cards(self) -> list[KpiCard]:
         kept = [p for p in self.program_ids if self.has(p)]
         participation = self.catalog.frames.participation
         departments = participation.loc[participation["program"].isin(kept), "department"]

@@ -9,7 +9,6 @@ Nobody changes a kept figure: the page draws a copy (`Panel.page_figure`), expor
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,7 +18,7 @@ import plotly.graph_objects as go
 from civic import charts, tables
 from civic.i18n import format_unit, t
 from civic.metrics import target_in
-from civic.view import View
+from civic.view import View, per_view
 
 
 @dataclass(frozen=True)
@@ -38,20 +37,11 @@ class Panel:
         return charts.untitled(self.figure)
 
 
-def _kept(build):
-    """`build(view, …)` once per view and arguments (`View.kept`)."""
-    @functools.wraps(build)
-    def kept(view: View, *args, **kwargs):
-        key = (build.__name__, args, tuple(sorted(kwargs.items())))
-        return view.kept(key, lambda: build(view, *args, **kwargs))
-    return kept
-
-
 def _sources(view: View, programs: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(view.catalog.programs[p].source for p in programs))
 
 
-@_kept
+@per_view
 def participation(view: View) -> Panel | None:
     kept = [p for p in view.program_ids if view.has(p)]
     frame = view.participation_table(kept)
@@ -68,7 +58,7 @@ def _project_metrics(view: View, dimension: str) -> list[str]:
             if m.project is not None and m.dimension == dimension]
 
 
-@_kept
+@per_view
 def funnel(view: View, program: str) -> Panel | None:
     """The program's funnel of the catalogue (found → solved), None where it has none."""
     known = view.catalog.programs.get(program)
@@ -81,7 +71,7 @@ def funnel(view: View, program: str) -> Panel | None:
     return Panel(f"funnel_{program}", title, "", fig, _sources(view, [program]))
 
 
-@_kept
+@per_view
 def project_money(view: View) -> Panel | None:
     frame = tables.project_comparison(view, _project_metrics(view, "money"))
     if frame.empty:
@@ -93,7 +83,7 @@ def project_money(view: View) -> Panel | None:
     return Panel("projects_money", title, unit, fig, _sources(view, view.programs_in("investment")))
 
 
-@_kept
+@per_view
 def project_land(view: View) -> Panel | None:
     frame = tables.project_comparison(view, _project_metrics(view, "area"))
     if frame.empty:
@@ -105,7 +95,7 @@ def project_land(view: View) -> Panel | None:
     return Panel("projects_land", title, unit, fig, _sources(view, view.programs_in("investment")))
 
 
-@_kept
+@per_view
 def project_milestones(view: View) -> Panel | None:
     frame = tables.milestones(view)
     if frame.empty:
@@ -117,7 +107,7 @@ def project_milestones(view: View) -> Panel | None:
                  _sources(view, view.programs_in("investment")))
 
 
-@_kept
+@per_view
 def relief_timeline(view: View, program: str) -> Panel | None:
     frame = tables.relief_actions(view, program)
     if frame.empty:
@@ -129,7 +119,7 @@ def relief_timeline(view: View, program: str) -> Panel | None:
     return Panel(f"relief_{program}", title, "", fig, _sources(view, [program]))
 
 
-@_kept
+@per_view
 def breakdown(view: View, program: str) -> Panel | None:
     """The program's metric reported in parts (vaccine options by age), part by part."""
     known = view.catalog.programs.get(program)
@@ -144,7 +134,7 @@ def breakdown(view: View, program: str) -> Panel | None:
     return Panel(f"{metric}_{program}", title, unit, fig, _sources(view, [program]))
 
 
-@_kept
+@per_view
 def comparison(view: View, metric: str, by: str) -> Panel | None:
     """One metric across departments or districts, largest first: only figures that compare."""
     frame, _ = tables.comparison(view, metric, by)
@@ -161,7 +151,7 @@ def comparison(view: View, metric: str, by: str) -> Panel | None:
     return Panel(f"compare_{metric}_{by}", title, unit, fig, _sources(view, programs))
 
 
-@_kept
+@per_view
 def history(view: View, program: str, metric: str, least: int = 2) -> Panel | None:
     """A metric's reports over time, with its targets; None for fewer than `least` reports (on
     a program page a single value says it all; an indicator's page charts one beside its
@@ -185,7 +175,7 @@ def history(view: View, program: str, metric: str, least: int = 2) -> Panel | No
                  _sources(view, [program]))
 
 
-@_kept
+@per_view
 def histories(view: View, program: str) -> list[Panel]:
     """A history chart for each of a program's headline metrics, then for any other metric
     it has reported more than once."""

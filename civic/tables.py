@@ -1,7 +1,8 @@
 """Display tables of a view: translated headers, numbers kept numeric with the unit in the header.
 
 The same frames go on screen, into CSV and XLSX exports and into the briefing, so a
-number is never retyped between them.
+number is never retyped between them. A table is made once per view (`per_view`) and shared by
+the reruns and sessions of that view: nobody changes a table it is given.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from civic.i18n import format_date, format_period, format_unit, join, listed, na
 from civic.metrics import kpis
 from civic.models import Basis
 from civic.quantities import Qualifier
-from civic.view import View
+from civic.view import View, per_view
 
 # How a qualified figure is drawn: a bound as a bound, a range as a range.
 BOUNDS = {
@@ -69,6 +70,7 @@ def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
     })
 
 
+@per_view
 def cases(view: View, program: str) -> pd.DataFrame:
     """What was done and what came of it first; who and when after."""
     frame = view.records("cases")
@@ -91,6 +93,7 @@ PROJECT_UNITS = {"total_investment": "CNY", "expected_annual_output": "CNY", "la
                  "annual_capacity": "t"}
 
 
+@per_view
 def projects(view: View) -> pd.DataFrame:
     """One row per project: who, where, and its key figures, as numbers and as shown."""
     frame = view.records("projects")
@@ -135,6 +138,7 @@ def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["project", "metric", "value", "text", "period"])
 
 
+@per_view
 def per_area(view: View) -> pd.DataFrame:
     """Calculated investment and output per hectare and per 亩, one row per project.
 
@@ -150,6 +154,7 @@ def per_area(view: View) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+@per_view
 def departments(view: View, program: str) -> pd.DataFrame:
     """Who takes part in a program, with level and role, under translated headers."""
     frame = view.participation_table([program])
@@ -160,6 +165,7 @@ def departments(view: View, program: str) -> pd.DataFrame:
     })
 
 
+@per_view
 def milestones(view: View) -> pd.DataFrame:
     frame = view.records("milestones")
     names = {p.id: name(p.name, view.lang) for p in view.catalog.dataset.projects}
@@ -173,6 +179,7 @@ def milestones(view: View) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def relief_actions(view: View, program: str) -> pd.DataFrame:
     frame = view.records("relief_actions")
     frame = frame[frame["program"] == program]
@@ -191,6 +198,7 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def relief_measures(view: View, program: str) -> pd.DataFrame:
     frame = view.records("relief_measures")
     frame = frame[frame["program"] == program]
@@ -202,6 +210,7 @@ def relief_measures(view: View, program: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
     """A metric broken down by group (e.g. vaccine options per age group)."""
     figures = view.figures
@@ -229,6 +238,7 @@ def change_text(view: View, row: object) -> str:
     return f"{text}（{note}）" if view.lang == "zh" else f"{text} ({note})"
 
 
+@per_view
 def history(view: View, program: str, metric: str) -> pd.DataFrame:
     """A metric's reports up to the view's end date, oldest first: for its chart (`date`,
     `value`, `value_max`, `bound`, `text`, `period`) and, in words, its change (`change`)."""
@@ -248,6 +258,7 @@ def history(view: View, program: str, metric: str) -> pd.DataFrame:
 HISTORY_COLUMNS = ("program", "metric", "period", "display", "change")
 
 
+@per_view
 def histories(view: View) -> pd.DataFrame:
     """Every series of two reports or more under the view: program, metric, each report and
     its change. A sheet of the workbook and a table of the briefing."""
@@ -263,6 +274,7 @@ def histories(view: View) -> pd.DataFrame:
     return _headed(view, frame, HISTORY_COLUMNS)
 
 
+@per_view
 def figures(view: View) -> pd.DataFrame:
     """Every figure under the filters with its source and its change since the previous
     report: the data page and its exports."""
@@ -295,6 +307,7 @@ def figures(view: View) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def sources(view: View) -> pd.DataFrame:
     """The articles the figures under the filters come from."""
     frame = view.catalog.frames.sources
@@ -329,6 +342,7 @@ def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
 REVISION_COLUMNS = ["program", "metric", "group", "now", "was", "revised_on", "revised_by", "why"]
 
 
+@per_view
 def revisions(view: View) -> pd.DataFrame:
     """Corrections of the figures under the filters, newest first: when, by whom, what it was.
 
@@ -355,6 +369,7 @@ def revisions(view: View) -> pd.DataFrame:
     return _headed(view, pd.DataFrame(rows, columns=REVISION_COLUMNS), REVISION_COLUMNS)
 
 
+@per_view
 def compare_metrics(view: View) -> list[str]:
     """Metrics the view can compare: reported by two or more departments, districts, programs
     (projects) or groups of a breakdown."""
@@ -363,6 +378,7 @@ def compare_metrics(view: View) -> list[str]:
             if trends.sides(figures, m)]
 
 
+@per_view
 def compare_sides(view: View, metric: str) -> list[str]:
     """The ways the view can compare `metric` (`trends.COMPARE_BY`), where two or more report."""
     return trends.sides(view.figures, metric)
@@ -382,6 +398,7 @@ def _who(view: View, by: str, key: object, row: object) -> str:
     return view.department_name(str(key))
 
 
+@per_view
 def comparison(view: View, metric: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One metric across departments, districts, programs or groups, up to the view's end date:
     the figures that compare, largest first (`who`, `value`, `text`, `period`, `program`), each
