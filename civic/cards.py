@@ -203,7 +203,12 @@ class Cards(Wording):
         return [m.id for m in self.catalog.metrics.values() if m.project == "total"]
 
     def project_cards(self, programs: list[str]) -> list[KpiCard]:
-        """Investment projects together: how many, and their key figures summed."""
+        """Investment projects together: how many, and their key figures summed (made once
+        per view and programs)."""
+        return list(self.kept(("project_cards", tuple(programs)),
+                              lambda: self._project_cards(programs)))
+
+    def _project_cards(self, programs: list[str]) -> list[KpiCard]:
         return [self.count_card("projects", len(self.records("projects")))] + [
             card for metric in self.project_totals()
             if (card := self.total_card(metric, programs))]
@@ -214,6 +219,9 @@ class Cards(Wording):
 
         Places and supplies are not counted: the report lists examples of them (…等).
         """
+        return list(self.kept(("relief_cards", program), lambda: self._relief_cards(program)))
+
+    def _relief_cards(self, program: str) -> list[KpiCard]:
         measures = self.records("relief_measures")
         return self.page_cards(program) + [
             self.count_card("measures", int((measures["program"] == program).sum())),

@@ -333,8 +333,10 @@ def sources(view: View) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
+@per_view
+def relief_action_table(view: View, program: str) -> pd.DataFrame:
     """The relief actions as shown and exported: translated headers, no internal codes."""
+    actions = relief_actions(view, program)
     return _headed(view, actions.assign(kind=actions["kind_label"]),
                    ("period", "kind", "places", "supplies", "department")).reset_index(drop=True)
 

@@ -206,9 +206,11 @@ class View(Cards, Wording):
         return list(self.kept(("events", program), found))
 
     def advisories(self, program: str) -> list[Advisory]:
-        frame = self.records("advisories")
-        return [self.catalog.advisories[a]
-                for a in frame.loc[frame["program"] == program, "advisory"]]
+        def found() -> tuple[Advisory, ...]:
+            frame = self.records("advisories")
+            return tuple(self.catalog.advisories[a]
+                         for a in frame.loc[frame["program"] == program, "advisory"])
+        return list(self.kept(("advisories", program), found))
 
 
 def per_view(build: Callable[..., _R]) -> Callable[..., _R]:
