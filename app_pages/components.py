@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from civic import charts, export, intake, panels, tables
+from civic import charts, export, panels, tables
 from civic.attention import MATERIAL, TONES, Attention
 from civic.departments import Directory
 from civic.filters import Notice
@@ -383,6 +383,8 @@ def cite_source(keys: str, words: str) -> str | Source | None:
                          min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
     url = st.text_input(tr(f"{words}_url"), key=f"{keys}_url", max_chars=500)
     if title.strip() and date:
+        from civic import intake  # only the pages that write cite a source
+
         try:
             return intake.new_source(title.strip(), date, publisher, url.strip() or None)
         except ValidationError as error:

@@ -13,8 +13,8 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from civic import tables
@@ -27,12 +27,17 @@ from civic.i18n import format_date, labelled, t
 from civic.panels import all_panels
 from civic.view import View
 
+if TYPE_CHECKING:
+    import jinja2
+
 KPI_COLUMNS = (("col.metric", 20), ("col.value", 24), ("col.basis", 10),
                ("export.provenance", 46))
 
 
 @functools.cache
 def _template() -> jinja2.Template:
+    import jinja2  # here: the dashboard's first page opens without it
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("civic.export", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
