@@ -17,12 +17,12 @@ must do, so a Streamlit upgrade that moves those internals fails that test.
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import gc
 import logging
 import threading
 import time
+from concurrent.futures import Future
 
 import streamlit as st
 
@@ -34,7 +34,7 @@ def _known(manager) -> set[str]:
     return {info.session.id for info in manager.list_sessions()}
 
 
-async def _shut_down_expired(runtime) -> int:
+def _shut_down_expired(runtime) -> int:
     """On the runtime's event loop: shut down every disconnected session past its TTL, and
     drop what sessions forgotten without a shutdown still hold. How many were shut down."""
     manager = runtime._session_mgr
@@ -65,7 +65,18 @@ def reap() -> int:
     loop = instance._get_async_objs().eventloop
     if not loop.is_running():  # a server stopping: nothing to shut down, nothing scheduled
         return 0
-    count = asyncio.run_coroutine_threadsafe(_shut_down_expired(instance), loop).result(60)
+    # A plain callback, not a coroutine: a loop that stops before running it leaves no
+    # coroutine un-awaited behind.
+    done: Future[int] = Future()
+
+    def on_loop() -> None:
+        try:
+            done.set_result(_shut_down_expired(instance))
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+            done.set_exception(error)
+
+    loop.call_soon_threadsafe(on_loop)
+    count = done.result(60)
     gc.collect()
     _give_back()
     return count

@@ -66,7 +66,7 @@ def signed_in_app(page: str, account: Account | None = EDITOR, lang: str = "zh")
 def published(url: str) -> list:
     """Every pending submission approved by "reviewer", an admin who submitted none of them."""
     from civic import review
-    from civic.loading import Frames
+    from civic.frames import Frames
 
     engine = database.connect(url)
     try:
