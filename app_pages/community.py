@@ -31,9 +31,7 @@ for program_id in programs:
         metrics = view.program_metrics(program_id)
         kpi_row(view.cards(program_id, metrics) + view.group_cards(program_id, metrics))
 
-        events = view.records("events")
-        for event_id in events.loc[events["program"] == program_id, "event"]:
-            event = view.catalog.events[event_id]
+        for event in view.events(program_id):
             st.markdown(" · ".join(part for part in [
                 f"**{md(name(event.title, view.lang))}**",
                 md(format_date(event.date, view.lang)), md(name(event.venue, view.lang)),

@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from civic import charts, export, intake, panels, tables
+from civic import charts, export, panels, tables
 from civic.attention import MATERIAL, TONES, Attention
-from civic.departments import Directory, with_units
+from civic.departments import Directory
 from civic.filters import Notice
 from civic.i18n import join, labelled, name, t
 from civic.models import Program, Source
@@ -278,14 +278,24 @@ def table(frame: pd.DataFrame, key: str, name: str, wrap: bool = False) -> None:
     """
     view = current_view()
     if wrap:  # st.table renders its text cells as Markdown: data is text
-        st.table(frame.map(lambda cell: md(cell) if isinstance(cell, str) else cell),
-                 hide_index=True)
+        st.table(_marked(frame, key), hide_index=True)
     else:
         st.dataframe(frame, key=key, hide_index=True, placeholder="–")
     with st.container(horizontal=True, gap="small"):
         download("csv", "csv", functools.partial(export.csv_bytes, frame), key)
         download("xlsx", "xlsx", lambda: export.xlsx_bytes(frame, tables.sources(view), name,
                                                            lang=view.lang), key)
+
+
+def _marked(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The table's text cells escaped for Markdown, made again only when the table is another
+    frame than last time for this view and key (a kept table, `civic.tables`, is the same)."""
+    slot: list = current_view().kept(("marked", key), lambda: [None])
+    last = slot[0]
+    if last is None or last[0] is not frame:
+        last = (frame, frame.map(lambda cell: md(cell) if isinstance(cell, str) else cell))
+        slot[0] = last  # one assignment: a session reading it meanwhile sees either pair
+    return last[1]
 
 
 def sources_caption(source_ids: list[str]) -> None:
@@ -325,14 +335,14 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
     query = st.text_input(t("filters.dept_search", lang), key="dept_search",
                           placeholder=t("filters.dept_search_hint", lang))
     chosen = list(st.session_state.get("f_dept", []))
-    included = with_units(directory.frame, chosen)
+    included = directory.included(chosen)
     shown = None
     if query.strip():
         found = directory.search(query)
         shown = {*found, *(a for d in found for a in directory.ancestors(d))}
         if not found:
             st.caption(t("filters.dept_none", lang, query=md(shorten(query.strip(), 40))))
-    names = dict(zip(directory.frame["department"], directory.frame[f"name_{lang}"]))
+    names = directory.names(lang)
     for group, entries in directory.groups(shown):
         picked = sum(e.department in included for e in entries)
         title = t(f"dept_group.{group}", lang, count=len(entries))
@@ -343,8 +353,7 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
                 key = f"dept_{entry.department}"
                 inherited = entry.department in included and entry.department not in chosen
                 st.session_state[key] = entry.department in included
-                units = [names[e.department] for e in directory.entries
-                         if e.parent == entry.department]
+                units = [names[unit] for unit in directory.units(entry.department)]
                 note = md(t("filters.dept_with_units", lang, units=join(units, lang))) if units \
                     else None
                 st.checkbox("└ " * entry.depth + md(names[entry.department]), key=key,
@@ -374,6 +383,8 @@ def cite_source(keys: str, words: str) -> str | Source | None:
                          min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
     url = st.text_input(tr(f"{words}_url"), key=f"{keys}_url", max_chars=500)
     if title.strip() and date:
+        from civic import intake  # only the pages that write cite a source
+
         try:
             return intake.new_source(title.strip(), date, publisher, url.strip() or None)
         except ValidationError as error:

@@ -15,8 +15,8 @@ from app_pages.components import (
 from civic import panels, tables
 
 # The projects table's key figures, in the order its columns show them.
-KEY_FIGURES = ["total_investment", "expected_annual_output", "land_area", "jobs",
-               "enterprises_expected", "annual_capacity"]
+KEY_FIGURES = ("total_investment", "expected_annual_output", "land_area", "jobs",
+               "enterprises_expected", "annual_capacity")
 
 view = current_view()
 programs = page_programs("page.projects", "investment")

@@ -27,7 +27,7 @@ for program_id in programs:
     if len(actions):
         st.markdown(f"#### {tr('relief.actions_header')}")
         chart(panels.relief_timeline(view, program_id))
-        table(tables.relief_action_table(view, actions), key=f"relief_table_{program_id}",
+        table(tables.relief_action_table(view, program_id), key=f"relief_table_{program_id}",
               name=tr("relief.actions_header"), wrap=True)
     if len(measures):
         st.markdown(f"#### {tr('relief.measures_header')}")

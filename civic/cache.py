@@ -12,13 +12,17 @@ import datetime as dt
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from civic import database, extraction, reads, store
+from civic import database, reads, store
 from civic.catalog import DEFAULT_DATA_DIR, Catalog
+
+if TYPE_CHECKING:  # read only when a report is uploaded: the first page opens without it
+    from civic import extraction
 
 DATA_DIR_ENV = "CIVIC_DATA_DIR"
 """The folder an empty store is filled from; `data/` unless set."""
@@ -61,6 +65,8 @@ def digest(content: str | bytes) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _report(key: str, name: str, _content: bytes) -> extraction.Report:
+    from civic import extraction
+
     return extraction.read_report_bytes(name, _content)
 
 
@@ -72,6 +78,8 @@ def report(name: str, content: bytes) -> extraction.Report:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _extracted(key: str, date: dt.date, version: int, url: str,
                _text: str) -> extraction.Extraction:
+    from civic import extraction
+
     return extraction.extract(_text, reads.dataset(_engine(url)), date)
 
 

@@ -134,7 +134,12 @@ class Cards(Wording):
                  missing=join([self.label(m) for m in missing], self.lang))
 
     def group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
-        """Cards for figures broken down by group (an age group, a case), one per group."""
+        """Cards for figures broken down by group (an age group, a case), one per group; made
+        once per view, as `cards` are."""
+        return self.kept(("group_cards", program, tuple(metrics)),
+                         lambda: self._group_cards(program, metrics))
+
+    def _group_cards(self, program: str, metrics: list[str]) -> list[KpiCard]:
         rows = self.figures[(self.figures["program"] == program)
                             & self.figures["metric"].isin(metrics) & self.figures["group_zh"].notna()]
         group = "group_zh" if self.lang == "zh" else "group_en"
@@ -198,7 +203,12 @@ class Cards(Wording):
         return [m.id for m in self.catalog.metrics.values() if m.project == "total"]
 
     def project_cards(self, programs: list[str]) -> list[KpiCard]:
-        """Investment projects together: how many, and their key figures summed."""
+        """Investment projects together: how many, and their key figures summed (made once
+        per view and programs)."""
+        return list(self.kept(("project_cards", tuple(programs)),
+                              lambda: self._project_cards(programs)))
+
+    def _project_cards(self, programs: list[str]) -> list[KpiCard]:
         return [self.count_card("projects", len(self.records("projects")))] + [
             card for metric in self.project_totals()
             if (card := self.total_card(metric, programs))]
@@ -209,6 +219,9 @@ class Cards(Wording):
 
         Places and supplies are not counted: the report lists examples of them (…等).
         """
+        return list(self.kept(("relief_cards", program), lambda: self._relief_cards(program)))
+
+    def _relief_cards(self, program: str) -> list[KpiCard]:
         measures = self.records("relief_measures")
         return self.page_cards(program) + [
             self.count_card("measures", int((measures["program"] == program).sum())),
@@ -216,7 +229,10 @@ class Cards(Wording):
 
     def headline_cards(self) -> list[KpiCard]:
         """Across programs: how many, who takes part, the critical project totals (investment),
-        figures and sources."""
+        figures and sources; made once per view."""
+        return list(self.kept("headline_cards", self._headline_cards))
+
+    def _headline_cards(self) -> list[KpiCard]:
         kept = [p for p in self.program_ids if self.has(p)]
         participation = self.catalog.frames.participation
         departments = participation.loc[participation["program"].isin(kept), "department"]

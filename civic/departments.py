@@ -8,9 +8,10 @@ it, so 民政 finds 民政局 and not every 人民政府.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -108,6 +109,30 @@ class Directory:
             add(root, group(root), 0, None)
         return entries
 
+    @cached_property
+    def _made(self) -> dict[object, object]:
+        return {}
+
+    def _once(self, key: object, make: Callable[[], Any]) -> Any:  # the directory is kept per data version: so is this
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
+
+    def included(self, chosen: list[str] | tuple[str, ...]) -> frozenset[str]:
+        """`with_units` of a choice, worked out once per choice: the picker asks on every rerun."""
+        return self._once(("included", tuple(chosen)),
+                          lambda: frozenset(with_units(self.frame, chosen)))
+
+    def names(self, lang: str) -> dict[str, str]:
+        """Each department's name in a language."""
+        return self._once(("names", lang), lambda: dict(zip(self.frame["department"],
+                                                            self.frame[f"name_{lang}"])))
+
+    def units(self, department: str) -> list[str]:
+        """A department's own units (one level down), in the selector's order."""
+        found = self._once("units", lambda: _units_of(self.entries))
+        return found.get(department, [])
+
     def groups(self, only: set[str] | None = None) -> list[tuple[str, list[Entry]]]:
         """Entries by group, in order; `only` keeps those departments (and empty groups go)."""
         found: dict[str, list[Entry]] = {}
@@ -144,3 +169,11 @@ class Directory:
             elif text in zh or text in en:
                 contains.append(entry.department)
         return starts or contains
+
+
+def _units_of(entries: list[Entry]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry.parent is not None:
+            found.setdefault(entry.parent, []).append(entry.department)
+    return found

@@ -9,7 +9,6 @@ Nobody changes a kept figure: the page draws a copy (`Panel.page_figure`), expor
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,7 +19,7 @@ from civic import charts, tables
 from civic.i18n import format_unit, t
 from civic.metrics import target_in
 from civic.models import Category
-from civic.view import View
+from civic.view import View, per_view
 
 
 @dataclass(frozen=True)
@@ -39,20 +38,11 @@ class Panel:
         return charts.untitled(self.figure)
 
 
-def _kept(build):
-    """`build(view, …)` once per view and arguments (`View.kept`)."""
-    @functools.wraps(build)
-    def kept(view: View, *args, **kwargs):
-        key = (build.__name__, args, tuple(sorted(kwargs.items())))
-        return view.kept(key, lambda: build(view, *args, **kwargs))
-    return kept
-
-
 def _sources(view: View, programs: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(view.catalog.programs[p].source for p in programs))
 
 
-@_kept
+@per_view
 def participation(view: View) -> Panel | None:
     kept = [p for p in view.program_ids if view.has(p)]
     frame = view.participation_table(kept)
@@ -69,7 +59,7 @@ def _project_metrics(view: View, dimension: str) -> list[str]:
             if m.project is not None and m.dimension == dimension]
 
 
-@_kept
+@per_view
 def funnel(view: View, program: str) -> Panel | None:
     """The program's funnel of the catalogue (found → solved), None where it has none."""
     known = view.catalog.programs.get(program)
@@ -96,17 +86,17 @@ def _project_bars(view: View, dimension: str, name: str, unit_key: str,
                  _sources(view, view.programs_in(Category.INVESTMENT)))
 
 
-@_kept
+@per_view
 def project_money(view: View) -> Panel | None:
     return _project_bars(view, "money", "money", "unit_axis.cny", color="metric")
 
 
-@_kept
+@per_view
 def project_land(view: View) -> Panel | None:
     return _project_bars(view, "area", "land", "unit_axis.ha")
 
 
-@_kept
+@per_view
 def project_milestones(view: View) -> Panel | None:
     frame = tables.milestones(view)
     if frame.empty:
@@ -118,7 +108,7 @@ def project_milestones(view: View) -> Panel | None:
                  _sources(view, view.programs_in(Category.INVESTMENT)))
 
 
-@_kept
+@per_view
 def relief_timeline(view: View, program: str) -> Panel | None:
     frame = tables.relief_actions(view, program)
     if frame.empty:
@@ -130,7 +120,7 @@ def relief_timeline(view: View, program: str) -> Panel | None:
     return Panel(f"relief_{program}", title, "", fig, _sources(view, [program]))
 
 
-@_kept
+@per_view
 def breakdown(view: View, program: str) -> Panel | None:
     """The program's metric reported in parts (vaccine options by age), part by part."""
     known = view.catalog.programs.get(program)
@@ -145,7 +135,7 @@ def breakdown(view: View, program: str) -> Panel | None:
     return Panel(f"{metric}_{program}", title, unit, fig, _sources(view, [program]))
 
 
-@_kept
+@per_view
 def comparison(view: View, metric: str, by: str) -> Panel | None:
     """One metric across departments or districts, largest first: only figures that compare."""
     frame, _ = tables.comparison(view, metric, by)
@@ -162,7 +152,7 @@ def comparison(view: View, metric: str, by: str) -> Panel | None:
     return Panel(f"compare_{metric}_{by}", title, unit, fig, _sources(view, programs))
 
 
-@_kept
+@per_view
 def history(view: View, program: str, metric: str, least: int = 2) -> Panel | None:
     """A metric's reports over time, with its targets; None for fewer than `least` reports (on
     a program page a single value says it all; an indicator's page charts one beside its
@@ -186,7 +176,7 @@ def history(view: View, program: str, metric: str, least: int = 2) -> Panel | No
                  _sources(view, [program]))
 
 
-@_kept
+@per_view
 def histories(view: View, program: str) -> list[Panel]:
     """A history chart for each of a program's headline metrics, then for any other metric
     it has reported more than once."""

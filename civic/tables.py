@@ -1,7 +1,8 @@
 """Display tables of a view: translated headers, numbers kept numeric with the unit in the header.
 
 The same frames go on screen, into CSV and XLSX exports and into the briefing, so a
-number is never retyped between them.
+number is never retyped between them. A table is made once per view (`per_view`) and shared by
+the reruns and sessions of that view: nobody changes a table it is given.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from civic.i18n import format_date, format_period, format_unit, join, listed, na
 from civic.metrics import kpis
 from civic.models import Basis
 from civic.quantities import Qualifier
-from civic.view import View
+from civic.view import View, per_view
 
 # How a qualified figure is drawn: a bound as a bound, a range as a range.
 BOUNDS = {
@@ -75,6 +76,7 @@ def _of_program(view: View, kind: str, program: str) -> pd.DataFrame:
     return frame[frame["program"] == program]
 
 
+@per_view
 def cases(view: View, program: str) -> pd.DataFrame:
     """What was done and what came of it first; who and when after."""
     frame = _of_program(view, "cases", program)
@@ -97,7 +99,8 @@ def _unit_of(view: View, metric: str) -> str:
     return str(units.mode().iloc[0]) if len(units) else ""
 
 
-def projects(view: View, key_figures: list[str]) -> pd.DataFrame:
+@per_view
+def projects(view: View, key_figures: tuple[str, ...]) -> pd.DataFrame:
     """One row per project: who, where, and its key figures (metric ids, in the order the page
     gives them), as numbers in the unit each is held in and as shown."""
     frame = view.records("projects")
@@ -143,6 +146,7 @@ def project_comparison(view: View, metrics: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["project", "metric", "value", "text", "period"])
 
 
+@per_view
 def per_area(view: View) -> pd.DataFrame:
     """The catalogue's values per area (investment and output per hectare and per 亩), one row
     per project.
@@ -160,6 +164,7 @@ def per_area(view: View) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+@per_view
 def departments(view: View, program: str) -> pd.DataFrame:
     """Who takes part in a program, with level and role, under translated headers."""
     frame = view.participation_table([program])
@@ -170,6 +175,7 @@ def departments(view: View, program: str) -> pd.DataFrame:
     })
 
 
+@per_view
 def milestones(view: View) -> pd.DataFrame:
     frame = view.records("milestones")
     names = {p.id: name(p.name, view.lang) for p in view.catalog.dataset.projects}
@@ -183,6 +189,7 @@ def milestones(view: View) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def relief_actions(view: View, program: str) -> pd.DataFrame:
     frame = _of_program(view, "relief_actions", program)
     lang = view.lang
@@ -200,6 +207,7 @@ def relief_actions(view: View, program: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def relief_measures(view: View, program: str) -> pd.DataFrame:
     frame = _of_program(view, "relief_measures", program)
     lang = view.lang
@@ -210,6 +218,7 @@ def relief_measures(view: View, program: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
     """A metric broken down by group (e.g. vaccine options per age group)."""
     figures = view.figures
@@ -237,6 +246,7 @@ def change_text(view: View, row: object) -> str:
     return f"{text}（{note}）" if view.lang == "zh" else f"{text} ({note})"
 
 
+@per_view
 def history(view: View, program: str, metric: str) -> pd.DataFrame:
     """A metric's reports up to the view's end date, oldest first: for its chart (`date`,
     `value`, `value_max`, `bound`, `text`, `period`) and, in words, its change (`change`)."""
@@ -256,6 +266,7 @@ def history(view: View, program: str, metric: str) -> pd.DataFrame:
 HISTORY_COLUMNS = ("program", "metric", "period", "display", "change")
 
 
+@per_view
 def histories(view: View) -> pd.DataFrame:
     """Every series of two reports or more under the view: program, metric, each report and
     its change. A sheet of the workbook and a table of the briefing."""
@@ -271,6 +282,7 @@ def histories(view: View) -> pd.DataFrame:
     return _headed(view, frame, HISTORY_COLUMNS)
 
 
+@per_view
 def figures(view: View) -> pd.DataFrame:
     """Every figure under the filters with its source and its change since the previous
     report: the data page and its exports."""
@@ -303,6 +315,7 @@ def figures(view: View) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+@per_view
 def sources(view: View) -> pd.DataFrame:
     """The articles the figures under the filters come from."""
     frame = view.catalog.frames.sources
@@ -328,8 +341,10 @@ def sources(view: View) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
+@per_view
+def relief_action_table(view: View, program: str) -> pd.DataFrame:
     """The relief actions as shown and exported: translated headers, no internal codes."""
+    actions = relief_actions(view, program)
     return _headed(view, actions.assign(kind=actions["kind_label"]),
                    ("period", "kind", "places", "supplies", "department")).reset_index(drop=True)
 
@@ -337,6 +352,7 @@ def relief_action_table(view: View, actions: pd.DataFrame) -> pd.DataFrame:
 REVISION_COLUMNS = ["program", "metric", "group", "now", "was", "revised_on", "revised_by", "why"]
 
 
+@per_view
 def revisions(view: View) -> pd.DataFrame:
     """Corrections of the figures under the filters, newest first: when, by whom, what it was.
 
@@ -363,6 +379,7 @@ def revisions(view: View) -> pd.DataFrame:
     return _headed(view, pd.DataFrame(rows, columns=REVISION_COLUMNS), REVISION_COLUMNS)
 
 
+@per_view
 def compare_metrics(view: View) -> list[str]:
     """Metrics the view can compare: reported by two or more departments, districts, programs
     (projects) or groups of a breakdown."""
@@ -371,6 +388,7 @@ def compare_metrics(view: View) -> list[str]:
             if trends.sides(figures, m)]
 
 
+@per_view
 def compare_sides(view: View, metric: str) -> list[str]:
     """The ways the view can compare `metric` (`trends.COMPARE_BY`), where two or more report."""
     return trends.sides(view.figures, metric)
@@ -390,6 +408,7 @@ def _who(view: View, by: str, key: object, row: object) -> str:
     return view.department_name(str(key))
 
 
+@per_view
 def comparison(view: View, metric: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One metric across departments, districts, programs or groups, up to the view's end date:
     the figures that compare, largest first (`who`, `value`, `text`, `period`, `program`), each

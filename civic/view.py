@@ -9,8 +9,11 @@ exactly what is on screen. A view has three parts: what it holds (here), its KPI
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -18,12 +21,14 @@ from civic import filters as flt
 from civic.cards import Cards, KpiCard, sum_qualifier
 from civic.catalog import Catalog
 from civic.i18n import name, t
-from civic.models import Advisory
+from civic.models import Advisory, Event
 from civic.view_index import DATED as _DATED
 from civic.view_index import ViewIndex
 from civic.wording import Wording
 
-__all__ = ["KpiCard", "View", "date_bounds", "sum_qualifier"]  # cards are asked for here too
+__all__ = ["KpiCard", "View", "date_bounds", "per_view", "sum_qualifier"]  # cards here too
+
+_R = TypeVar("_R")
 
 
 def date_bounds(catalog: Catalog) -> tuple[dt.date, dt.date]:
@@ -159,9 +164,10 @@ class View(Cards, Wording):
                 if str(self.catalog.programs[p].category) == category and self.has(p)]
 
     def program_metrics(self, program: str) -> list[str]:
-        """The metrics a program reports under the filters, in data order."""
-        rows = self.figures[self.figures["program"] == program]
-        return list(dict.fromkeys(rows["metric"].astype(str)))
+        """The metrics a program reports under the filters, in data order (worked out once
+        per view)."""
+        return list(self.kept(("program_metrics", program), lambda: tuple(dict.fromkeys(
+            self.figures.loc[self.figures["program"] == program, "metric"].astype(str)))))
 
     def latest_date(self, program: str) -> pd.Timestamp | None:
         """The newest date the program's reports refer to (planned milestones excluded)."""
@@ -191,9 +197,28 @@ class View(Cards, Wording):
         return list(dict.fromkeys([*map(str, self.figures["source"].unique()),
                                    *(self.catalog.programs[p].source for p in shown)]))
 
+    def events(self, program: str) -> list[Event]:
+        """A program's events under the filters, in data order (looked up once per view)."""
+        def found() -> tuple[Event, ...]:
+            frame = self.records("events")
+            return tuple(self.catalog.events[e]
+                         for e in frame.loc[frame["program"] == program, "event"])
+        return list(self.kept(("events", program), found))
+
     def advisories(self, program: str) -> list[Advisory]:
-        frame = self.records("advisories")
-        return [self.catalog.advisories[a]
-                for a in frame.loc[frame["program"] == program, "advisory"]]
+        def found() -> tuple[Advisory, ...]:
+            frame = self.records("advisories")
+            return tuple(self.catalog.advisories[a]
+                         for a in frame.loc[frame["program"] == program, "advisory"])
+        return list(self.kept(("advisories", program), found))
 
 
+def per_view(build: Callable[..., _R]) -> Callable[..., _R]:
+    """`build(view, …)` made once per view and arguments, then kept with the view (`View.kept`):
+    a rerun with the same filters and data version shares it (charts: civic.panels; display
+    tables: civic.tables). Nobody changes what is kept: it is shared by every session."""
+    @functools.wraps(build)
+    def kept(view: View, *args: Any, **kwargs: Any) -> _R:
+        key = (build.__module__, build.__qualname__, args, tuple(sorted(kwargs.items())))
+        return view.kept(key, lambda: build(view, *args, **kwargs))
+    return kept

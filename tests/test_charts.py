@@ -1,5 +1,7 @@
 """Chart builders on their figures: traces, values, titles, units, palette, status shapes."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -64,6 +66,31 @@ def test_legend_below_and_untitled_copy_leaves_room_for_the_mode_bar():
     shown = charts.untitled(fig)
     assert ("", charts.MODEBAR_ROOM, "标题") == (
         shown.layout.title.text, shown.layout.margin.t, fig.layout.title.text)
+
+
+@pytest.mark.parametrize("filters", [Filters(lang="zh"), Filters(lang="en"),
+                                     Filters(lang="zh", district="lusong"),
+                                     Filters(lang="en", category="investment")])
+def test_the_page_copy_is_the_checked_copy(data_dir, filters):
+    """`untitled` copies a figure without Plotly checking it again: for every chart of these
+    views (comparisons included) it gives the JSON that Plotly's checked copy gives, and Plotly
+    takes that JSON as valid."""
+    import plotly.graph_objects as go
+
+    from civic import tables
+
+    view = View(Catalog.load(data_dir), filters)
+    shown = panels.all_panels(view) + [
+        panel for metric in tables.compare_metrics(view) for by in tables.compare_sides(view, metric)
+        if (panel := panels.comparison(view, metric, by))]
+    assert len(shown) >= 3
+    for panel in shown:
+        checked = go.Figure(panel.figure).update_layout(title={"text": ""},
+                                                        margin={"t": charts.MODEBAR_ROOM})
+        fast = charts.untitled(panel.figure)
+        assert json.loads(fast.to_json()) == json.loads(checked.to_json()), panel.key
+        assert json.loads(go.Figure(fast.to_dict()).to_json()) == json.loads(checked.to_json())
+    assert panels.all_panels(view)[0].figure.layout.title.text  # the kept figure keeps its own
 
 
 def test_wrap_breaks_latin_at_spaces_and_chinese_anywhere():

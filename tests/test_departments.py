@@ -74,3 +74,19 @@ def test_a_parent_includes_its_units_however_deep():
 
 def test_a_unit_of_a_district_office_is_not_city_wide():
     assert {"bureau", "station", "team"} == city_wide(FRAME)
+
+
+def test_the_pickers_lookups_match_the_frame(directory):
+    """What the picker asks on every rerun, worked out once: a choice with its units, names,
+    each department's own units."""
+    parents = [e.department for e in directory.entries if directory.units(e.department)]
+    assert parents
+    chosen = parents[:1]
+    assert directory.included(chosen) == with_units(directory.frame, chosen)
+    assert directory.included(chosen) is directory.included(list(chosen))
+    frame = directory.frame
+    for parent in parents:
+        assert directory.units(parent) == [e.department for e in directory.entries
+                                           if e.parent == parent]
+    assert directory.names("en") == dict(zip(frame["department"], frame["name_en"]))
+    assert directory.units("no-such-department") == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import prepared
 
-from civic import panels, reads, store
+from civic import export, panels, reads, store, tables
 from civic.catalog import Catalog
 from civic.filters import Filters
 from civic.models import Figure
@@ -54,3 +54,29 @@ def test_a_new_data_version_makes_new_charts(tmp_path: Path) -> None:
     assert new is not old
     shown = str(new.figure.data[0].y) + str(new.figure.data[0].x)
     assert "4321" in shown and "4023" not in shown
+
+
+def test_tables_cards_and_lookups_are_made_once_per_view(tmp_path: Path) -> None:
+    """What a page without charts shows (its tables, group and headline cards, events) is kept
+    with the view like its charts, and equals what a fresh view of the same filters makes."""
+    with prepared(f"sqlite:///{tmp_path / 'civic.sqlite3'}") as engine:
+        catalog = Catalog.read(engine)
+    view = View.of(catalog, Filters(lang="zh"))
+    fresh = View(catalog, Filters(lang="zh"))
+    assert tables.figures(view) is tables.figures(view)
+    assert tables.figures(view).equals(tables.figures(fresh))
+    assert tables.cases(view, "leaders_walk") is tables.cases(view, "leaders_walk")
+    assert tables.cases(view, "leaders_walk") is not tables.cases(fresh, "leaders_walk")
+    assert view.headline_cards() == fresh.headline_cards()
+    program = next(p for p in view.program_ids if len(view.records("events").query(
+        "program == @p")))
+    metrics = view.program_metrics(program)
+    assert metrics == fresh.program_metrics(program)
+    assert view.group_cards(program, metrics) is view.group_cards(program, metrics)
+    assert view.group_cards(program, metrics) == fresh.group_cards(program, metrics)
+    assert [e.id for e in view.events(program)] == list(
+        view.records("events").query("program == @program")["event"])
+    # An argument is part of the key: another program is another table.
+    assert not tables.cases(view, program).equals(tables.cases(view, "leaders_walk"))
+    assert export.file_stem(view, "a") == export.file_stem(fresh, "a") != \
+        export.file_stem(view, "b")

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -26,6 +27,9 @@ from civic.i18n import format_date, labelled, t
 from civic.models import Category
 from civic.panels import all_panels
 from civic.view import View
+
+if TYPE_CHECKING:
+    pass
 
 KPI_COLUMNS = (("col.metric", 20), ("col.value", 24), ("col.basis", 10),
                ("export.provenance", 46))

@@ -30,6 +30,11 @@ def file_stem(view: View, what: str) -> str:
     the figures and the day of export tells apart any two files these leave alike, so two
     different briefings never get the same name.
     """
+    today = dt.date.today()
+    return view.kept(("file_stem", what, today), lambda: _file_stem(view, what, today))
+
+
+def _file_stem(view: View, what: str, today: dt.date) -> str:
     chosen = view.filters
     departments = list(chosen.departments[:NAMED_DEPARTMENTS])
     if len(chosen.departments) > NAMED_DEPARTMENTS:
@@ -40,7 +45,7 @@ def file_stem(view: View, what: str) -> str:
              "to".join(dates) if any(dates) else "",
              f"asof{view.catalog.as_of.isoformat()}" if view.catalog.as_of else ""]
     digest = hashlib.sha256("\n".join([
-        repr(chosen), dt.date.today().isoformat(), view.index.digest,
+        repr(chosen), today.isoformat(), view.index.digest,
     ]).encode("utf-8")).hexdigest()[:8]
     stem = "_".join(part for part in [*parts, digest] if part)
     return re.sub(r"[^A-Za-z0-9+._-]", "-", stem)
