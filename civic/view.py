@@ -213,12 +213,18 @@ class View(Cards, Wording):
         return list(self.kept(("advisories", program), found))
 
 
+def _hashable(arg: Any) -> Any:
+    """A list argument (a page's column choice) keyed as the tuple it equals."""
+    return tuple(arg) if isinstance(arg, list) else arg
+
+
 def per_view(build: Callable[..., _R]) -> Callable[..., _R]:
     """`build(view, …)` made once per view and arguments, then kept with the view (`View.kept`):
     a rerun with the same filters and data version shares it (charts: civic.panels; display
     tables: civic.tables). Nobody changes what is kept: it is shared by every session."""
     @functools.wraps(build)
     def kept(view: View, *args: Any, **kwargs: Any) -> _R:
-        key = (build.__module__, build.__qualname__, args, tuple(sorted(kwargs.items())))
+        key = (build.__module__, build.__qualname__, tuple(map(_hashable, args)),
+               tuple(sorted((k, _hashable(v)) for k, v in kwargs.items())))
         return view.kept(key, lambda: build(view, *args, **kwargs))
     return kept
