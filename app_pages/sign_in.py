@@ -2,9 +2,10 @@
 signed in now, and the gate of the pages that write.
 
 A password sign-in survives a reload: the browser keeps a random session token in a cookie
-(civic.session_tokens; the store holds its hash), written by a line of script since Streamlit
-sets no cookie itself, and read back from the request that opens the next session
-(`st.context.cookies`). Single sign-on comes back through Streamlit's own identity cookie.
+(civic.session_tokens; the store holds its hash), written by the site's own script
+(static/session_cookie.js) since Streamlit sets no cookie itself, and read back from the
+request that opens the next session (`st.context.cookies`). Single sign-on comes back through
+Streamlit's own identity cookie.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ ACCOUNT_KEY = "account"  # no widget has this key, so no browser message can set
 TOKEN_KEY = "session_token"  # this session's token, when a password signed it in
 RESUME_KEY = "session_resume_tried"  # a browser's token is tried once per session
 FORGET_KEY = "session_cookie_forget"  # the browser's cookie is to be deleted
+# Relative, so that a `server.baseUrlPath` keeps it under the app (pages are one level deep).
+COOKIE_SCRIPT = "app/static/session_cookie.js"
 
 # Lock times are shown in Beijing time (China keeps no summer time).
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -70,16 +73,16 @@ def signed_in(engine=None) -> Account | None:
 
 
 def _cookie(token: str | None) -> None:
-    """Write the session cookie (a token) or delete it (None), by a line of script in the page:
-    Strict same-site, the whole site, Secure over https. The token is this module's own (43
-    URL-safe characters, checked), never text from a user."""
+    """Write the session cookie (a token) or delete it (None): Strict same-site, the whole site,
+    Secure over https. The writing is the site's own script (static/session_cookie.js, which a
+    `script-src 'self'` policy such as deploy/nginx-civic.conf's lets run); the page hands it
+    the token in an attribute, this module's own (43 URL-safe characters, checked), never text
+    from a user."""
     if token is not None and not session_tokens.well_formed(token):
         return
     value, age = (token, int(session_tokens.lifetime().total_seconds())) if token else ("", 0)
-    st.html(f'<script>document.cookie = "{session_tokens.COOKIE}={value}; Path=/; '
-            f'Max-Age={age}; SameSite=Strict" + '
-            '(location.protocol === "https:" ? "; Secure" : "");</script>',
-            unsafe_allow_javascript=True)
+    st.html(f'<script src="{COOKIE_SCRIPT}" data-name="{session_tokens.COOKIE}" '
+            f'data-token="{value}" data-age="{age}"></script>', unsafe_allow_javascript=True)
 
 
 def _keep_cookie(account: Account | None) -> None:

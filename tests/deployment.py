@@ -46,10 +46,12 @@ class Deployment:
         change_yaml(self.data / WALK_FILE, change)
 
 
-def civic(*args: str) -> str:
-    """Run the installed `civic` command; its output, or RuntimeError with it on failure."""
+def civic(*args: str, stdin: str | None = None) -> str:
+    """Run the installed `civic` command (`stdin` its input); its output, or RuntimeError with it
+    on failure."""
     command = Path(sys.executable).with_name("civic")
-    done = subprocess.run([str(command), *args], capture_output=True, text=True, timeout=600)
+    done = subprocess.run([str(command), *args], capture_output=True, text=True, timeout=600,
+                          input=stdin)
     if done.returncode != 0:
         raise RuntimeError(f"civic {' '.join(args)} exited {done.returncode}:\n{done.stdout}"
                            f"{done.stderr}")

@@ -29,9 +29,11 @@ from browsing import (
     screenshot,
     wait_until_settled,
 )
-from conftest import fresh_database, missing_requirement
-from deployment import Deployment, deploy
+from conftest import PASSWORD, fresh_database, missing_requirement
+from deployment import Deployment, civic, deploy
 from servers import HOST, get, nginx_binary
+
+from civic import session_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -179,3 +181,44 @@ def test_the_proxy_sends_security_headers_and_the_dashboard_runs_under_them(
     finally:
         screenshot(tab, tmp_path / "csp.png")
         tab.close()
+
+
+def wait_for_cookie(context, present: bool) -> bool:
+    """Whether the session cookie comes to be `present` in the context's jar within 20 s (polled
+    from here: the page's policy forbids the string evaluation of `wait_for_function`)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if any(c["name"] == session_tokens.COOKIE for c in context.cookies()) == present:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_sign_in_survives_a_reload_through_the_proxy(deployment: Deployment, browser,
+                                                       tmp_path: Path) -> None:
+    """Under the proxy's policy (`script-src 'self'`) the session cookie is still written, by the
+    site's own script: a reload through nginx keeps the clerk signed in, with no violation; a
+    sign-out deletes it."""
+    civic("user", "add", "clerk", "--role", "editor", "--department", "zz_civil_affairs",
+          "--password-stdin", "--database", deployment.database, stdin=PASSWORD + "\n")
+    with browser_context(browser) as own:  # a cookie jar of its own
+        tab = own.new_page()
+        tab.add_init_script(CSP_EVENTS)
+        sidebar = tab.locator('[data-testid="stSidebar"]')
+        try:
+            open_page(tab, f"{deployment.proxy.url}/?lang=en")
+            sidebar.get_by_label("Account name").fill("clerk")
+            sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
+            sidebar.get_by_role("button", name="Sign in", exact=True).click()
+            sidebar.get_by_text("Signed in as clerk (editor)").wait_for()
+            assert wait_for_cookie(own, True)
+            tab.reload(wait_until="domcontentloaded")
+            wait_until_settled(tab)
+            sidebar.get_by_text("Signed in as clerk (editor)").wait_for()
+            assert [] == tab.evaluate("window.__cspViolations")
+            sidebar.get_by_role("button", name="Sign out").click()
+            sidebar.get_by_label("Account name").wait_for()
+            assert wait_for_cookie(own, False)
+            assert [] == tab.evaluate("window.__cspViolations")
+        finally:
+            screenshot(tab, tmp_path / "reloaded.png")
