@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages import sessions
 from app_pages.components import (
     FILTER_KEYS,
+    INDICATOR_PAGE_KEY,
     INDICATOR_PARAM,
     LINKED_KEY,
     PICK_KEY,
@@ -197,7 +198,9 @@ st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
 st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)
                         or "–")))
 # Every page listed: an editor's or admin's fourteen would otherwise fold after ten.
+st.session_state[INDICATOR_PAGE_KEY] = next(p for p in pages if p.url_path == "indicator")
 try:
     st.navigation(pages, expanded=True).run()
 finally:  # a closed tab's session (kept two minutes for a reconnect) holds no catalog
     st.session_state.pop(VIEW_KEY, None)
+    st.session_state.pop(INDICATOR_PAGE_KEY, None)

@@ -120,9 +120,16 @@ LINKED_KEY = "indicator_linked"
 one is new and chooses it."""
 
 
+INDICATOR_PAGE_KEY = "indicator_page"
+"""The indicator page as this rerun's navigation registered it (dashboard.py): a link to the
+`st.Page` costs a fifth of one to its path, which Streamlit resolves on disk per link (the
+overview has 25)."""
+
+
 def indicator_link(program: str, metric: str, label: str | None = None) -> None:
     """A link to an indicator's page (drill-in), which the page reads from the URL."""
-    st.page_link(INDICATOR_PAGE, label=label or tr("attention.open"),
+    st.page_link(st.session_state.get(INDICATOR_PAGE_KEY, INDICATOR_PAGE),
+                 label=label or tr("attention.open"),
                  icon=":material/query_stats:", query_params={INDICATOR_PARAM:
                                                                f"{program}/{metric}"})
 

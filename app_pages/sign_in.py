@@ -23,6 +23,7 @@ ACCOUNT_KEY = "account"  # no widget has this key, so no browser message can set
 TOKEN_KEY = "session_token"  # this session's token, when a password signed it in
 RESUME_KEY = "session_resume_tried"  # a browser's token is tried once per session
 FORGET_KEY = "session_cookie_forget"  # the browser's cookie is to be deleted
+SENT_KEY = "session_cookie_sent"  # the cookie the browser sent when this session opened
 # Relative, so that a `server.baseUrlPath` keeps it under the app (pages are one level deep).
 COOKIE_SCRIPT = "app/static/session_cookie.js"
 
@@ -32,13 +33,21 @@ SSO_KEY = "sso_email"  # the single sign-on e-mail already matched in this sessi
 SSO_REFUSAL_KEY = "sso_refusal"  # why it matched no account that may sign in
 
 
+def _cookie_sent() -> str | None:
+    """The session cookie the browser sent when this session opened: `st.context.cookies` is
+    that request's and does not change while the session lasts, so it is read once."""
+    if SENT_KEY not in st.session_state:
+        st.session_state[SENT_KEY] = st.context.cookies.get(session_tokens.COOKIE)
+    return st.session_state[SENT_KEY]
+
+
 def _resumed(engine) -> Account | None:
     """The account the browser's session cookie signs in again, once per session (audited);
     None without a live token."""
     if st.session_state.get(RESUME_KEY):
         return None
     st.session_state[RESUME_KEY] = True
-    token = st.context.cookies.get(session_tokens.COOKIE)
+    token = _cookie_sent()
     if not session_tokens.well_formed(token):
         return None
     try:
@@ -88,7 +97,7 @@ def _cookie(token: str | None) -> None:
 def _keep_cookie(account: Account | None) -> None:
     """The browser keeps the token of a password sign-in until it expires; after a sign-out,
     or once its token is of no use, the cookie is deleted."""
-    kept = st.context.cookies.get(session_tokens.COOKIE)
+    kept = _cookie_sent()
     token = st.session_state.get(TOKEN_KEY)
     if account is not None and token and token != kept:
         _cookie(token)
