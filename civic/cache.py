@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,18 @@ def _catalog(url: str, version: int) -> Catalog:
     catalog = Catalog.read(_engine(url))
     catalog.frames.figures  # build the frames once, not on the first page that asks
     catalog.histories  # and every series' changes, which the first cards need
+    _LIVE[id(catalog)] = catalog
     return catalog
+
+
+_LIVE: weakref.WeakValueDictionary[int, Catalog] = weakref.WeakValueDictionary()
+"""Catalogs still in use: the cached one and any an older run still holds."""
+
+
+def forget_idle(seconds: float) -> int:
+    """What no session asked for in the last `seconds` dropped from every live catalog
+    (`Catalog.forget_idle`); how many entries."""
+    return sum(catalog.forget_idle(seconds) for catalog in list(_LIVE.values()))
 
 
 def data_dir() -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +32,6 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 KEPT = 256
 """Views and their results kept per data version (`Catalog.kept`): a view holds its filtered
 frames (an unfiltered one shares the catalog's), its results a few cards and rows."""
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -95,20 +95,32 @@ class Catalog:
         return target_for(self.targets.get((program, metric), []), day)
 
     @cached_property
-    def memo(self) -> dict[object, object]:
-        """What views make once per data version (their attention), by a key naming the view;
-        bounded: cleared when full."""
+    def memo(self) -> dict[object, list]:
+        """What views make once per data version (their attention), by a key naming the view,
+        each with when it was last asked for (`time.monotonic`); bounded: cleared when full."""
         return {}
 
     def kept(self, key: object, make):
-        """`make()` once per data version and `key`, then kept."""
-        found = self.memo.get(key, _MISSING)  # one lookup: another thread may clear it
-        if found is _MISSING:
-            found = make()
+        """`make()` once per data version and `key`, then kept until idle (`forget_idle`)."""
+        entry = self.memo.get(key)  # one lookup: another thread may clear it
+        if entry is None:
+            entry = [make(), 0.0]
             if len(self.memo) >= KEPT:
                 self.memo.clear()
-            self.memo[key] = found
-        return found
+            self.memo[key] = entry
+        entry[1] = time.monotonic()
+        return entry[0]
+
+    def forget_idle(self, seconds: float) -> int:
+        """Drop what nobody asked for in the last `seconds`: the views of sessions that have
+        gone (at 100k figures a district's view and its pages' results are about 12 MB), which
+        the data version's catalog would otherwise keep for as long as it is current. How many
+        entries were dropped."""
+        cutoff = time.monotonic() - seconds
+        idle = [key for key, (_, used) in list(self.memo.items()) if used < cutoff]
+        for key in idle:
+            self.memo.pop(key, None)
+        return len(idle)
 
     @cached_property
     def calendar(self) -> Calendar:

@@ -26,3 +26,16 @@ def test_the_catalog_is_rebuilt_when_another_process_writes(data_dir, tmp_path, 
     assert [4100] == figures.loc[figures["metric"] == "experiences", "value"].tolist()
     revision = second.history.iloc[-1]
     assert ("update", "4023人次") == (revision["action"], revision["before"]["reported"])
+
+
+def test_idle_views_are_forgotten_in_the_cached_catalog(tmp_path, monkeypatch):
+    from civic.filters import Filters
+    from civic.view import View
+
+    monkeypatch.setenv(database.URL_ENV, f"sqlite:///{tmp_path / 'civic.sqlite3'}")
+    catalog = cache.catalog()
+    view = View.of(catalog, Filters(lang="zh", district="lusong"))
+    assert 0 == cache.forget_idle(60)
+    assert View.of(catalog, Filters(lang="zh", district="lusong")) is view
+    assert cache.forget_idle(0) >= 1  # idle for no time at all: everything
+    assert View.of(catalog, Filters(lang="zh", district="lusong")) is not view

@@ -80,3 +80,22 @@ def test_tables_cards_and_lookups_are_made_once_per_view(tmp_path: Path) -> None
     assert not tables.cases(view, program).equals(tables.cases(view, "leaders_walk"))
     assert export.file_stem(view, "a") == export.file_stem(fresh, "a") != \
         export.file_stem(view, "b")
+
+
+def test_views_nobody_asked_for_are_forgotten_and_made_again(tmp_path: Path) -> None:
+    """A view unused for the idle time is dropped with its charts (sessions that have gone do
+    not hold memory for as long as the data version is current); one in use stays."""
+    with prepared(f"sqlite:///{tmp_path / 'civic.sqlite3'}") as engine:
+        catalog = Catalog.read(engine)
+    gone = View.of(catalog, Filters(lang="zh", district="lusong"))
+    panels.funnel(gone, "leaders_walk")
+    assert 0 == catalog.forget_idle(60)  # just asked for: kept
+    used = View.of(catalog, Filters(lang="en"))
+    for key, entry in catalog.memo.items():
+        if key != ("view", used.filters):
+            entry[1] -= 120  # asked for two minutes ago
+    assert catalog.forget_idle(60) >= 1
+    assert View.of(catalog, Filters(lang="en")) is used
+    again = View.of(catalog, Filters(lang="zh", district="lusong"))
+    assert again is not gone
+    assert panels.funnel(again, "leaders_walk").figure == panels.funnel(gone, "leaders_walk").figure
