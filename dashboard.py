@@ -10,10 +10,10 @@ import streamlit as st
 from app_pages import sessions
 from app_pages.components import (
     FILTER_KEYS,
-    INDICATOR_PAGE_KEY,
     INDICATOR_PARAM,
     LINKED_KEY,
     PICK_KEY,
+    REGISTERED_KEY,
     VIEW_KEY,
     browser_missing_note,
     clear_filters,
@@ -186,21 +186,34 @@ EDITOR_PAGES = [
 ADMIN_PAGES = [
     ("app_pages/targets.py", "targets.page", ":material/flag:", "targets"),
 ]
+PAGES_KEY = "_pages"
+
+
+def _pages(lang: str, role: str | None) -> dict[str, st.Page]:
+    """The pages in `lang` for an account of `role` (None: nobody signed in), made once per
+    session and choice: a page resolves and checks its file when made, 4 ms a rerun for all.
+    Kept in the session, not the process: `st.navigation` marks the page it runs."""
+    made = st.session_state.setdefault(PAGES_KEY, {})
+    if (lang, role) not in made:
+        listed = [*PAGES, *(EDITOR_PAGES if role is not None else ()),
+                  *(ADMIN_PAGES if role == "admin" else ())]
+        made[lang, role] = {
+            path: st.Page(path, title=t(key, lang), icon=icon, url_path=url,
+                          default=url == "overview",
+                          visibility="visible" if (path, key, icon, url) in listed else "hidden")
+            for path, key, icon, url in [*PAGES, *EDITOR_PAGES, *ADMIN_PAGES]}
+    return made[lang, role]
+
+
 account = signed_in()
-listed = [*PAGES, *(EDITOR_PAGES if account is not None else ()),
-          *(ADMIN_PAGES if account is not None and account.role == "admin" else ())]
-pages = [
-    st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=url == "overview",
-            visibility="visible" if (path, key, icon, url) in listed else "hidden")
-    for path, key, icon, url in [*PAGES, *EDITOR_PAGES, *ADMIN_PAGES]
-]
+pages = _pages(lang, None if account is None else account.role)
 st.sidebar.caption(t("app.as_of", lang, date=format_date(view.as_of, lang)))
 st.sidebar.caption(md(t("app.caption", lang, publications=join(view.publications(), lang)
                         or "–")))
 # Every page listed: an editor's or admin's fourteen would otherwise fold after ten.
-st.session_state[INDICATOR_PAGE_KEY] = next(p for p in pages if p.url_path == "indicator")
+st.session_state[REGISTERED_KEY] = pages
 try:
-    st.navigation(pages, expanded=True).run()
+    st.navigation(list(pages.values()), expanded=True).run()
 finally:  # a closed tab's session (kept two minutes for a reconnect) holds no catalog
     st.session_state.pop(VIEW_KEY, None)
-    st.session_state.pop(INDICATOR_PAGE_KEY, None)
+    st.session_state.pop(REGISTERED_KEY, None)

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -120,15 +121,20 @@ LINKED_KEY = "indicator_linked"
 one is new and chooses it."""
 
 
-INDICATOR_PAGE_KEY = "indicator_page"
-"""The indicator page as this rerun's navigation registered it (dashboard.py): a link to the
+REGISTERED_KEY = "registered_pages"
+"""The pages as this rerun's navigation registered them (dashboard.py), by path: a link to the
 `st.Page` costs a fifth of one to its path, which Streamlit resolves on disk per link (the
-overview has 25)."""
+overview has 25 to indicators and one a program)."""
+
+
+def registered(path: str) -> Any:
+    """The `st.Page` of `path` this rerun registered, or the path itself outside the app."""
+    return st.session_state.get(REGISTERED_KEY, {}).get(path, path)
 
 
 def indicator_link(program: str, metric: str, label: str | None = None) -> None:
     """A link to an indicator's page (drill-in), which the page reads from the URL."""
-    st.page_link(st.session_state.get(INDICATOR_PAGE_KEY, INDICATOR_PAGE),
+    st.page_link(registered(INDICATOR_PAGE),
                  label=label or tr("attention.open"),
                  icon=":material/query_stats:", query_params={INDICATOR_PARAM:
                                                                f"{program}/{metric}"})

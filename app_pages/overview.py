@@ -12,6 +12,7 @@ from app_pages.components import (
     nothing_here,
     page_header,
     program_page,
+    registered,
     reports_due,
     tr,
     what_moved,
@@ -54,7 +55,7 @@ for program_id in [p for p in view.program_ids if view.has(p)]:
                      view.lang),
         ] if part)))
         kpi_row(view.cards(program_id, program.headline))
-        st.page_link(program_page(program.category), label=tr("overview.open_page"),
+        st.page_link(registered(program_page(program.category)), label=tr("overview.open_page"),
                      icon=":material/arrow_forward:")
 
 st.subheader(tr("overview.matrix_header"))
