@@ -36,6 +36,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "scripts"), str(REPO / "tests")]
 
+import bench_replay  # noqa: E402
 import scale_data  # noqa: E402
 
 from civic import database, reads, store  # noqa: E402
@@ -295,12 +296,16 @@ def brief_row(url: str) -> Row:
 
 # --- pages, server side ----------------------------------------------------------------------
 
-FLOOR_SCRIPT = """
+CHARTS_SCRIPT = """
 import json, sys
 import plotly.io as pio
 import streamlit as st
 for index, spec in enumerate(json.load(open({path!r}, encoding="utf-8"))):
     st.plotly_chart(pio.from_json(spec), key=f"chart{{index}}")
+"""
+REPLAY_SCRIPT = """
+import bench_replay
+bench_replay.replay(bench_replay.RECORDED)
 """
 
 
@@ -346,15 +351,28 @@ def _page_rows(url: str, runs: int, work: Path, wanted: Callable[[str], bool]) -
                                    f"the page raised: {at.exception[0].value}"))
             continue
         value = best(runs, at.run)
-        specs = [chart.proto.spec for chart in at.get("plotly_chart")]
-        path = work / f"floor_{page}.json"
-        path.write_text(json.dumps(specs), encoding="utf-8")
-        floor_at = AppTest.from_string(FLOOR_SCRIPT.format(path=str(path)), default_timeout=120)
+        with bench_replay.recording() as calls:
+            at.run()
+        bench_replay.RECORDED = calls
+        floor_at = AppTest.from_string(REPLAY_SCRIPT, default_timeout=120)
         floor_at.run()
+        if floor_at.exception:
+            rows.append(unmeasured(f"page_{page}", "≤ 2×", "seed",
+                                   f"its replay raised: {floor_at.exception[0].value}"))
+            continue
         floor = best(runs, floor_at.run)
+        specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+        path = work / f"charts_{page}.json"
+        path.write_text(json.dumps(specs), encoding="utf-8")
+        charts_at = AppTest.from_string(CHARTS_SCRIPT.format(path=str(path)), default_timeout=120)
+        charts_at.run()
+        charts = best(runs, charts_at.run)
         rows.append(Row(f"page_{page}", value, floor, "≤ 2×", "seed",
-                        f"AppTest rerun of the page ({len(specs)} charts) vs a script drawing "
-                        "the same Plotly specs, computed beforehand"))
+                        f"AppTest rerun of the page vs its replay (scripts/bench_replay.py): "
+                        f"the same {len(calls)} Streamlit calls with the same arguments, "
+                        f"computed beforehand ({len(specs)} charts; against a script drawing "
+                        f"its Plotly specs alone, {charts * 1000:.1f} ms: "
+                        f"{value / charts:.2f}×)"))
     return rows
 
 
