@@ -36,8 +36,12 @@ else
 	$(PY) scripts/serve.py --workers $(WORKERS) --address $(ADDRESS) --port $(PORT)
 endif
 
+# Bytecode written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the tests'
+# rewritten asserts and every `civic` process the tests start then compile once, not every time.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
+
 test: lint test-deps
-	$(PY) -m pytest
+	$(PYTEST)
 
 # ruff (style, import order, complexity), mypy (types) and import-linter (the layers): any new
 # finding fails `make check` and `make test`.
@@ -55,7 +59,7 @@ lock: $(VENV)/.dev-stamp
 
 # The kinds left out are found from what each test uses (tests/markers.py).
 check: lint
-	$(PY) -m pytest -m "not browser and not apptest and not postgres and not deploy"
+	$(PYTEST) -m "not browser and not apptest and not postgres and not deploy"
 
 validate: $(VENV)/.run-stamp
 	$(VENV)/bin/civic validate data

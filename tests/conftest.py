@@ -4,8 +4,11 @@ with an editor account."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
+import tempfile
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,6 +100,24 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects and xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     markers.classify(items)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shipped_hasher() -> Iterator[Any]:
+    """Passwords hashed with argon2id at its least work in this process (the suite hashes and
+    verifies hundreds: 60 ms each with the shipped parameters); the shipped hasher is yielded,
+    for the test that holds it to argon2's recommended parameters. A server or command the
+    tests start runs with the shipped one."""
+    from argon2 import PasswordHasher
+
+    from civic import accounts
+
+    shipped = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    accounts._decoy.cache_clear()
+    yield shipped
+    accounts._hasher = shipped
+    accounts._decoy.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -445,11 +466,33 @@ def run_civic(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str,
     return code, out, err
 
 
-@contextmanager
-def prepared(url: str, data: Path = DATA) -> Iterator[Any]:
-    """An engine on the store at `url`, migrated and holding `data`; disposed on leaving."""
+@functools.cache
+def _seeded_sqlite() -> Path:
+    """A SQLite store migrated and filled from data/, made once per test process: a new store
+    of data/ is a copy of it (5 ms, where migrating and filling one takes 200 ms)."""
     from civic import database, store
 
+    folder = Path(tempfile.mkdtemp(prefix="civic-seeded-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "civic.sqlite3"
+    engine = database.connect(f"sqlite:///{path}")
+    try:
+        store.prepare(engine, DATA)
+    finally:
+        engine.dispose()  # the last connection closed: the write-ahead log is in the file
+    return path
+
+
+@contextmanager
+def prepared(url: str, data: Path = DATA) -> Iterator[Any]:
+    """An engine on the store at `url`, migrated and holding `data`; disposed on leaving. A new
+    SQLite store of data/ starts as a copy of one prepared so (`_seeded_sqlite`)."""
+    from civic import database, store
+
+    path = Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:///") and Path(data).resolve() == DATA and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_seeded_sqlite(), path)
     engine = database.connect(url)
     try:
         store.prepare(engine, data)

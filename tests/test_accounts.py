@@ -36,6 +36,20 @@ def test_the_password_is_stored_as_an_argon2id_hash_only(filled_store, editor):
                                       "wang@example.org")
 
 
+def test_the_shipped_hasher_is_argon2id_with_its_recommended_parameters(shipped_hasher):
+    """The suite hashes at argon2's least work (conftest.py); what ships is the library's
+    recommended argon2id, and a hash made at less work is redone at the next sign-in."""
+    from argon2 import PasswordHasher, Type
+
+    recommended = PasswordHasher()
+    assert shipped_hasher.type is Type.ID
+    assert (shipped_hasher.time_cost, shipped_hasher.memory_cost, shipped_hasher.parallelism) \
+        == (recommended.time_cost, recommended.memory_cost, recommended.parallelism)
+    hashed = shipped_hasher.hash(PASSWORD)
+    assert shipped_hasher.verify(hashed, PASSWORD)
+    assert shipped_hasher.check_needs_rehash(accounts._hasher.hash(PASSWORD))
+
+
 def test_the_audit_never_holds_a_password_or_hash(filled_store, editor):
     accounts.set_password(filled_store, "wang", "another long secret", who="cli:test")
     accounts.authenticate(filled_store, "wang", "another long secret")

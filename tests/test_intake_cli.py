@@ -7,7 +7,7 @@ import getpass
 import json
 
 import pytest
-from conftest import DATA
+from conftest import prepared
 from conftest import run_civic as run
 from openpyxl import load_workbook
 from test_intake import BAD, DUPLICATE, GOOD, GOOD2, HEADER, OTHER, csv_bytes
@@ -22,8 +22,8 @@ from civic.database import connect
 @pytest.fixture
 def url(tmp_path, capsys) -> str:
     database = f"sqlite:///{tmp_path / 'c.sqlite3'}"
-    assert 0 == main(["db", "upgrade", "--database", database])
-    assert 0 == main(["db", "load", str(DATA), "--database", database])
+    with prepared(database):  # what `civic db upgrade` and `civic db load data` make
+        pass
     add_account(database, "li", "editor", "zz_admin_approval")
     capsys.readouterr()
     return database

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 
 import pytest
+from conftest import prepared
 from sqlalchemy import select
 
 from civic import database, reads, rows, store
@@ -23,9 +24,9 @@ FOUND = "leaders_walk/problems_found/2021/2023-11-15/"
 
 @pytest.fixture
 def loaded(db_url, data_dir):
+    with prepared(db_url, data_dir) as engine:
+        pass
     engine = database.connect(db_url)
-    database.upgrade(engine)
-    store.load_folder(engine, data_dir, who=store.SEED)
     later = Source(id="zzrb_20231115_later", publication={"zh": "株洲日报", "en": "Zhuzhou Daily"},
                    edition_date="2023-11-20", title="测试后续报道", title_en="A later test report")
     store.write(engine, [("sources", later, Origin("test", None, "source"))], who=store.SEED,
