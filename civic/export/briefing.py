@@ -19,7 +19,14 @@ from markupsafe import Markup
 from civic import tables
 from civic.cards import KpiCard
 from civic.export.brief import BRIEF_PAGES, LIMITS, brief_html
-from civic.export.browser import PDF_FONT, bounded, pdf_pages, print_pdf, render, require_browser
+from civic.export.browser import (
+    PDF_FONT,
+    bounded,
+    pdf_pages,
+    print_pdf,
+    render_all,
+    require_browser,
+)
 from civic.export.files import html_lang
 from civic.export.images import PRINT_WIDTH, annotated, for_print
 from civic.export.rendering import template
@@ -108,12 +115,9 @@ def _scalable(svg: str, width: int, height: int) -> str:
 
 def _charts(view: View) -> list[Markup]:
     """Each chart as inline SVG, which the browser rendered from the escaped figure."""
-    charts = []
-    for panel in all_panels(view):
-        figure = for_print(annotated(panel, view, PRINT_WIDTH))
-        svg = render(figure, "svg").decode("utf-8")
-        charts.append(Markup(_scalable(svg, figure.layout.width, figure.layout.height)))
-    return charts
+    figures = [for_print(annotated(panel, view, PRINT_WIDTH)) for panel in all_panels(view)]
+    return [Markup(_scalable(svg.decode("utf-8"), figure.layout.width, figure.layout.height))
+            for figure, svg in zip(figures, render_all(figures, "svg"))]
 
 
 def _sources(view: View) -> list[dict[str, object]]:
