@@ -87,13 +87,29 @@ def changes(engine: Engine, trail: Trail = Trail(), page: int = 0, size: int = P
 
 def batches(engine: Engine, trail: Trail = Trail(), page: int = 0,
             size: int = PAGE) -> pd.DataFrame:
-    """One page of batches, newest first: when, who, why and how many changes."""
-    query = (select(audit.c.batch, func.min(audit.c.at), func.min(audit.c.who),
-                    func.min(audit.c.why), func.count())
-             .where(*trail.where()).group_by(audit.c.batch)
-             .order_by(func.max(audit.c.id).desc()).limit(size).offset(page * size))
-    found = reads.guarded(engine, lambda c: c.execute(query).all())
-    frame = pd.DataFrame([tuple(row) for row in found], columns=BATCH_COLUMNS)
+    """One page of batches, newest first: when, who, why and how many changes.
+
+    The page's batches are chosen from the index on (batch, action, id) alone, then only their
+    rows are read for when, who and why: grouping every row with its columns took 300 ms at
+    217,000 audit rows."""
+    last = func.max(audit.c.id).label("last")
+    chosen = (select(audit.c.batch, last, func.count().label("count"))
+              .where(*trail.where()).group_by(audit.c.batch)
+              .order_by(last.desc()).limit(size).offset(page * size))
+
+    def read(connection) -> list[tuple]:
+        page_of = connection.execute(chosen).all()
+        if not page_of:
+            return []
+        details = {row[0]: row[1:] for row in connection.execute(
+            select(audit.c.batch, func.min(audit.c.at), func.min(audit.c.who),
+                   func.min(audit.c.why))
+            .where(audit.c.batch.in_([row.batch for row in page_of]), *trail.where())
+            .group_by(audit.c.batch))}
+        return [(row.batch, *details[row.batch], row.count) for row in page_of]
+
+    found = reads.guarded(engine, read)
+    frame = pd.DataFrame(found, columns=BATCH_COLUMNS)
     frame["at"] = [reads.utc(at) for at in frame["at"]]
     return frame
 

@@ -75,6 +75,10 @@ audit = Table(
     Column("after", JSON),
     Column("why", Text, nullable=False),
     Column("batch", String(36), nullable=False),
+    # The History page over a long audit (migration 0008): its editors, the sign-ins, each batch.
+    Index(None, "who"),
+    Index(None, "action"),
+    Index(None, "batch", "action", "id"),
 )
 
 data_version = Table(

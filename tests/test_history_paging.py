@@ -59,7 +59,9 @@ def test_the_history_page_reads_the_audit_a_page_at_a_time(long_trail):
     assert not at.exception
     reads = audit_reads(statements)
     assert reads
-    whole = [s for s in reads if "LIMIT" not in s and "count(" not in s and "DISTINCT" not in s]
+    # Each read is a page (LIMIT), an aggregate, or the rows of the page's batches alone.
+    whole = [s for s in reads if "LIMIT" not in s and "count(" not in s and "DISTINCT" not in s
+             and "audit.batch IN (" not in s]
     assert whole == []
     batches, changes = (frame.value for frame in at.dataframe)
     assert len(batches) == len(changes) == history.PAGE
