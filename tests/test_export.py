@@ -179,6 +179,33 @@ def test_one_warm_browser_serves_every_image(browser, views: dict[str, View]) ->
     assert warm is export.browser._browser and warm.alive()  # noqa: SLF001
 
 
+def test_a_tab_renders_image_after_image_and_is_reloaded_in_time(browser,
+                                                                  views: dict[str, View],
+                                                                  monkeypatch) -> None:
+    """The warm browser's tabs are put back without a reload (civic/export/browser.py,
+    `_reusing`, which overrides kaleido's private `_return_kaleido_tab`): image after image
+    comes out whole, each a fresh render, and every RELOAD_EVERY images a tab is reloaded as
+    kaleido would."""
+    import kaleido
+
+    assert callable(getattr(kaleido.Kaleido, "_return_kaleido_tab", None))
+    monkeypatch.setattr(export.browser, "RELOAD_EVERY", 3)
+    export.stop_browser()
+    reloads = []
+    real = kaleido.Kaleido._return_kaleido_tab
+
+    async def counted(self, tab):
+        reloads.append(tab)
+        await real(self, tab)
+
+    monkeypatch.setattr(kaleido.Kaleido, "_return_kaleido_tab", counted)
+    view = views["zh"]
+    images = [export.chart_image(funnel(view), view, "svg") for _ in range(7)]
+    assert all(image.startswith(b"<svg") and b"4023" in image for image in images)
+    assert len(reloads) == 2  # the third and sixth
+    export.stop_browser()
+
+
 def test_unknown_image_format(views: dict[str, View]) -> None:
     with pytest.raises(ValueError, match="unknown image format 'gif'"):
         export.chart_image(funnel(views["zh"]), views["zh"], "gif")
