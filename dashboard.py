@@ -36,7 +36,9 @@ from civic.view import View, date_bounds
 
 PREVIEW_KEY = "with_pending"
 
-st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon=":material/monitoring:", layout="wide")
+# A Material icon: an emoji would have Streamlit load its catalogue of every emoji to check it.
+st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon=":material/monitoring:",
+                   layout="wide")
 sessions.start()  # closed sessions' memory given back, once per server process
 
 try:

@@ -13,9 +13,9 @@ through the session's own `shutdown`. It then frees what no known session owns a
 the views (and their cards and charts) that nobody has asked for within the reconnect time
 (`cache.forget_idle`: at 100k figures about 12 MB a district, which the current data version
 kept for as long as it was current), and gives the freed heap back to the system (glibc's
-`malloc_trim`). It reaches into Streamlit's
-session storage, which has no public way to list expired sessions; a test holds it to what it
-must do, so a Streamlit upgrade that moves those internals fails that test.
+`malloc_trim`). It reaches into Streamlit's session storage, which has no public way to list
+expired sessions; a test holds it to what it must do, so a Streamlit upgrade that moves those
+internals fails that test.
 """
 
 from __future__ import annotations

@@ -276,7 +276,7 @@ class _Browser:
 
         async def start() -> None:
             self.kaleido = _reusing(kaleido)(n=TABS, timeout=None, page_generator=index,
-                                           path=self.path, tmp_dir=str(self.folder))
+                                             path=self.path, tmp_dir=str(self.folder))
             await self.kaleido.open()
 
         self._call(start(), _within(START_TIMEOUT))
