@@ -36,9 +36,9 @@ from civic.view import View, date_bounds
 
 PREVIEW_KEY = "with_pending"
 
-# A Material icon: an emoji would have Streamlit load its catalogue of every emoji to check it.
-st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon=":material/monitoring:",
-                   layout="wide")
+# An emoji, drawn by the browser: a Material icon here would be fetched from Google's servers,
+# which the shipped CSP (and a city's network) refuses.
+st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
 sessions.start()  # closed sessions' memory given back, once per server process
 
 try:
