@@ -35,7 +35,7 @@ def test_idle_views_are_forgotten_in_the_cached_catalog(tmp_path, monkeypatch):
     monkeypatch.setenv(database.URL_ENV, f"sqlite:///{tmp_path / 'civic.sqlite3'}")
     catalog = cache.catalog()
     view = View.of(catalog, Filters(lang="zh", district="lusong"))
-    assert 0 == cache.forget_idle(60)
+    cache.forget_idle(60)  # other tests' catalogs may hold idle views: only recent ones stay
     assert View.of(catalog, Filters(lang="zh", district="lusong")) is view
     assert cache.forget_idle(0) >= 1  # idle for no time at all: everything
     assert View.of(catalog, Filters(lang="zh", district="lusong")) is not view
