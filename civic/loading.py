@@ -8,6 +8,8 @@ record and field, so that a page can still show everything else and say what was
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,16 +185,21 @@ def parse_bounded(text: str) -> Any:
         loader.dispose()
 
 
-def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
     try:
         if (size := path.stat().st_size) > MAX_FILE_BYTES:
             return None, [Problem(rel, "", "", "file_too_large",
                                   {"size": size, "limit": MAX_FILE_BYTES})]
-        content = parse_bounded(path.read_text(encoding="utf-8"))
+        return path.read_bytes(), []
     except FileNotFoundError:
         return None, [Problem(rel, "", "", "removed")]
     except OSError as exc:
         return None, [Problem(rel, "", "", "unreadable", {"reason": exc.strerror or exc})]
+
+
+def _parse_yaml(data: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        content = parse_bounded(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         return None, [Problem(rel, "", "", "not_utf8", {"reason": exc.reason})]
     except yaml.YAMLError as exc:
@@ -217,12 +224,40 @@ def _read_yaml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Proble
 def _read_file(
     path: Path, rel: str, in_program_dir: bool
 ) -> tuple[list[tuple[str, Frozen, Origin]], list[Problem]]:
-    content, problems = _read_yaml(path, rel)
-    if content is None:
+    data, problems = _read_bytes(path, rel)
+    if data is None:
         return [], problems
+    key = (hashlib.blake2b(data).digest(), rel, in_program_dir)
+    with _KEEPING:
+        read = _KEPT.pop(key, None)
+    read = read or _records(data, rel, in_program_dir)
+    if len(data) <= KEEP_BYTES:
+        with _KEEPING:  # sessions of one server read at once
+            _KEPT[key] = read  # the newest last
+            while len(_KEPT) > KEEP_FILES:
+                del _KEPT[next(iter(_KEPT))]
+    return list(read[0]), list(read[1])
+
+
+# A file's records and problems, kept by its bytes (small files only, the newest few hundred):
+# the records are frozen, and a folder read again (each check of a write, a data folder
+# validated after an edit) parses and validates only what changed.
+KEEP_BYTES = 256_000
+KEEP_FILES = 256
+_KEPT: dict[tuple[bytes, str, bool], tuple[tuple[tuple[str, Frozen, Origin], ...],
+                                           tuple[Problem, ...]]] = {}
+_KEEPING = threading.Lock()
+
+
+def _records(
+    data: bytes, rel: str, in_program_dir: bool
+) -> tuple[tuple[tuple[str, Frozen, Origin], ...], tuple[Problem, ...]]:
+    content, problems = _parse_yaml(data, rel)
+    if content is None:
+        return (), tuple(problems)
     defaults = content.pop("defaults", None) or {}
     if not isinstance(defaults, dict):
-        return [], [Problem(rel, "defaults", "", "defaults")]
+        return (), (Problem(rel, "defaults", "", "defaults"),)
     records: list[tuple[str, Frozen, Origin]] = []
     if in_program_dir:
         raw_program = content.pop("program", None)
@@ -250,7 +285,7 @@ def _read_file(
             problems += errs
             if record is not None:
                 records.append((kind, record, origin))
-    return records, problems
+    return tuple(records), tuple(problems)
 
 
 class _Index:

@@ -653,3 +653,29 @@ def test_a_program_layout_names_only_known_metrics(tmp_data: Path, edit_yaml) ->
               lambda c: c["program"].update(funnel=["experiences", "no_such_metric"]))
     problems = load(tmp_data).problems
     assert any("no_such_metric" in str(p) for p in problems)
+
+
+def test_a_folder_read_again_parses_only_the_files_that_changed(tmp_data, monkeypatch):
+    """Files are kept by their bytes, not their names, sizes or times: a figure changed in
+    place to a number of the same length, with the file's time put back, is read anew."""
+    from civic import loading
+
+    first = load(tmp_data)
+    parsed: list[str] = []
+    records = loading._records
+    monkeypatch.setattr(loading, "_records",
+                        lambda data, rel, in_dir: parsed.append(rel) or records(data, rel, in_dir))
+    again = load(tmp_data)
+    assert parsed == [] and again == first
+    again.problems.append(Problem("x", "", "", "removed"))  # a caller's list is its own
+    assert load(tmp_data).problems == first.problems
+
+    path = tmp_data / "programs" / "leaders_walk.yaml"
+    before = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("4023", "4024"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    changed = load(tmp_data)
+    assert parsed == ["programs/leaders_walk.yaml"]
+    values = {f.value for f in changed.dataset.figures if f.metric == "experiences"}
+    assert 4024 in values and 4023 not in values
