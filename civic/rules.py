@@ -29,9 +29,10 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from civic.dates import parse_date
 from civic.fields import LOCATOR_MAX
 from civic.models import Basis, Figure, Metric, Source
-from civic.problems import number
+from civic.problems import Coded, number
 from civic.quantities import UNITS
 
 FRAME_COLUMNS = ["program", "metric", "group_zh", "department", "source", "date", "date_end",
@@ -107,16 +108,12 @@ class _Row(NamedTuple):
 
 
 def _day(value: Any) -> dt.date | None:
-    """A day from a date, a timestamp or an ISO text; None for a missing or unreadable one."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+    """A day from a date, a timestamp or a day's text; None for a missing or unreadable one."""
+    if _missing(value) or value is pd.NaT:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
+        return parse_date(value)
+    except Coded:
         return None
 
 
