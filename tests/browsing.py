@@ -52,7 +52,7 @@ SETTLED = """([app, status, ready]) => {
         && !document.querySelector('[data-testid="stSkeleton"]');
     if (!settled) { window.__civicSettledAt = null; return false; }
     window.__civicSettledAt = window.__civicSettledAt || performance.now();
-    return performance.now() - window.__civicSettledAt > 750;
+    return performance.now() - window.__civicSettledAt > 400;
 }"""
 
 

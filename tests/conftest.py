@@ -97,6 +97,18 @@ def pytest_configure(config: pytest.Config) -> None:
     markers.register(config)
 
 
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Marks a case whose call failed, for fixtures that keep evidence (a screenshot) of it."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects and xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     markers.classify(items)

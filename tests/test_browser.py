@@ -316,8 +316,10 @@ def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> No
                     assert link[:39] + "…" in notice
                 elif not path.startswith("sources"):  # whose tables draw on a canvas
                     assert "**粗体**" in main, f"{path}: the data's text is not shown as written"
-            finally:
+            except BaseException:
                 screenshot(tab, tmp_path / f"hostile_{path.split('?')[0] or 'overview'}.png")
+                raise
+            finally:
                 tab.close()
     assert [] == fetched
 

@@ -26,7 +26,7 @@ from browsing import (
     screenshot,
     wait_until_settled,
 )
-from conftest import PASSWORD, add_editor, prepared, started
+from conftest import FAILED, PASSWORD, add_editor, prepared, started
 from servers import HOST, StreamlitServer, _Process, free_port, listening
 
 from civic import database, reads, session_tokens
@@ -87,9 +87,14 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, store_with_accounts: str) 
 
 
 @pytest.fixture
-def page(browser, app_url: str):
+def page(browser, app_url: str, request: pytest.FixtureRequest, tmp_path: Path):
+    """A tab with a cookie jar of its own; a screenshot of it (in `tmp_path`) when the case
+    fails."""
     with browser_context(browser) as context:
-        yield context.new_page()
+        tab = context.new_page()
+        yield tab
+        if request.node.stash.get(FAILED, False):
+            screenshot(tab, tmp_path / "failed.png")
 
 
 def sidebar_text(page) -> str:
@@ -108,7 +113,6 @@ def test_password_sign_in_and_out(page, app_url, store_with_accounts, tmp_path):
     sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
     sidebar.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text("Signed in as wang (editor)").wait_for()
-    screenshot(page, tmp_path / "signed-in.png")
     assert [] == error_texts(page) and PASSWORD not in page.content()
     sidebar.get_by_role("button", name="Sign out").click()
     sidebar.get_by_label("Account name").wait_for()
@@ -122,7 +126,6 @@ def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts, tm
     page.wait_for_url(f"{app_url}/**")
     page.get_by_text("已登录：wang（录入员）").wait_for()  # back on the dashboard, in Chinese
     wait_until_settled(page)
-    screenshot(page, tmp_path / "sso.png")
     assert [] == error_texts(page)
     assert ("sign_in", "single sign-on") == audit(store_with_accounts)[-1]
     # Signing out is audited and ends the single sign-on too. The button's run sends the browser
@@ -150,7 +153,6 @@ def test_an_unknown_email_may_view_but_not_write(page, app_url, store_with_accou
     page.wait_for_url(f"{app_url}/**")
     page.locator(ERROR_ALERT).wait_for()
     wait_until_settled(page)
-    screenshot(page, tmp_path / "sso-unknown.png")
     (message,) = error_texts(page)
     # Data in Markdown is escaped: a word joiner keeps the address from becoming a link.
     assert "没有账户使用邮箱 stranger@example.org：" in message.replace("\u2060", "")
@@ -183,7 +185,6 @@ def test_a_reload_keeps_the_password_sign_in_until_sign_out(page, app_url, store
     page.reload(wait_until="domcontentloaded")
     wait_until_settled(page)
     page.get_by_text("Signed in as wang (editor)").wait_for()
-    screenshot(page, tmp_path / "reloaded.png")
     assert [] == error_texts(page)
     assert ("resumed", "session token") == audit(store_with_accounts)[-1]
     open_page(page, f"{app_url}/data_entry?lang=en")  # a bookmarked writing page opens too

@@ -121,9 +121,12 @@ def test_cli_write_shows_in_both_servers_and_through_the_proxy(
         open_page(fresh, f"{deployment.proxy.url}/{PAGE}?lang=zh")
         assert shows(fresh, CORRECTED["zh"]), metric_values(fresh)
         assert not shows(fresh, SHIPPED["zh"])
-    finally:
+    except BaseException:
         for name, tab in tabs.items():
             screenshot(tab, tmp_path / f"{name.replace(' ', '_')}.png")
+        raise
+    finally:
+        for tab in tabs.values():
             tab.close()
 
     # nginx logs a websocket when it closes: the sessions' websockets, closed with their tabs,
@@ -178,8 +181,10 @@ def test_the_proxy_sends_security_headers_and_the_dashboard_runs_under_them(
         assert shows(tab, SHIPPED["en"]) or shows(tab, CORRECTED["en"]), metric_values(tab)
         assert [] == tab.evaluate("window.__cspViolations")
         assert [] == [m for m in messages if "Content Security Policy" in m]
-    finally:
+    except BaseException:
         screenshot(tab, tmp_path / "csp.png")
+        raise
+    finally:
         tab.close()
 
 
@@ -220,5 +225,6 @@ def test_a_sign_in_survives_a_reload_through_the_proxy(deployment: Deployment, b
             sidebar.get_by_label("Account name").wait_for()
             assert wait_for_cookie(own, False)
             assert [] == tab.evaluate("window.__cspViolations")
-        finally:
+        except BaseException:
             screenshot(tab, tmp_path / "reloaded.png")
+            raise

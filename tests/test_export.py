@@ -836,7 +836,7 @@ def test_cli_says_one_clear_line_when_the_browser_fails(tmp_path: Path, repo_dir
                                                         reason: str) -> None:
     script, marker = (hanging_browser(tmp_path) if broken == "hang"
                       else (fake_browser(tmp_path, "exit 3"), None))
-    env = {**os.environ, "BROWSER_PATH": str(script), export.TIMEOUT_ENV: "15"}
+    env = {**os.environ, "BROWSER_PATH": str(script), export.TIMEOUT_ENV: "8"}
     command = [str(Path(sys.executable).with_name("civic")), "export", "--format", fmt,
                "-o", str(tmp_path / f"out.{fmt}")]
     done = subprocess.run(command, cwd=repo_dir, env=env, capture_output=True, text=True,
