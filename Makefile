@@ -10,7 +10,7 @@ PORT ?= 8501
 # on N processes, not one.
 WORKERS ?= 1
 
-.PHONY: run test check lint lock validate bench system-deps test-deps clean
+.PHONY: run test suite check quick-suite lint lock validate bench system-deps test-deps clean
 
 $(VENV)/.run-stamp: pyproject.toml requirements/run.txt
 	scripts/venv.sh .
@@ -40,7 +40,12 @@ endif
 # rewritten asserts and every `civic` process the tests start then compile once, not every time.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
-test: lint test-deps
+# The linters run beside the tests (make -j2): the tests leave a core free much of the time, and
+# a fresh clone's first mypy run takes about 20 s. Either failing fails the target.
+test: $(VENV)/.dev-stamp test-deps
+	@$(MAKE) --no-print-directory -j2 lint suite
+
+suite: $(VENV)/.dev-stamp
 	$(PYTEST)
 
 # ruff (style, import order, complexity), mypy (types) and import-linter (the layers): any new
@@ -58,7 +63,10 @@ lock: $(VENV)/.dev-stamp
 	    -o requirements/dev.txt pyproject.toml
 
 # The kinds left out are found from what each test uses (tests/markers.py).
-check: lint
+check: $(VENV)/.dev-stamp
+	@$(MAKE) --no-print-directory -j2 lint quick-suite
+
+quick-suite: $(VENV)/.dev-stamp
 	$(PYTEST) -m "not browser and not apptest and not postgres and not deploy"
 
 validate: $(VENV)/.run-stamp

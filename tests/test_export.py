@@ -742,13 +742,18 @@ def own_folders() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob(f"{export.TMP_PREFIX}{os.getpid()}-*"))
 
 
+# The export deadline the hung-browser cases wait out: long enough for a fake browser to start
+# and hang on a busy machine, short because each of those cases waits all of it.
+HUNG_DEADLINE_S = 3
+
+
 @pytest.fixture
 def hung_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """BROWSER_PATH names a browser that never answers (its child sleeps too), with a short
     export deadline; the child's marker."""
     script, marker = hanging_browser(tmp_path)
     monkeypatch.setenv("BROWSER_PATH", str(script))
-    monkeypatch.setenv(export.TIMEOUT_ENV, "5")
+    monkeypatch.setenv(export.TIMEOUT_ENV, str(HUNG_DEADLINE_S))
     monkeypatch.setattr(export.browser, "missing_packages", lambda: ())
     export.stop_browser()
     return marker
@@ -775,7 +780,7 @@ def test_hung_browser_export_ends_within_its_deadline(hung_browser: str, tmp_pat
     took = time.monotonic() - started
     assert "timeout" == failed.value.reason
     assert ran(tmp_path, "hanging"), "the export gave up before the browser hung"
-    assert took < 5 + 2 * export.KILL_WAIT + 1  # the deadline, then bounded cleanup
+    assert took < HUNG_DEADLINE_S + 2 * export.KILL_WAIT + 1  # the deadline, then bounded cleanup
     assert [] == left_running(hung_browser)  # the browser's whole process group is gone
     assert own_folders() <= before  # and its temporary folder
 
@@ -785,7 +790,7 @@ def test_hung_print_ends_within_its_deadline(hung_browser: str, tmp_path: Path) 
     with pytest.raises(export.ExportFailed, match="did not print"):
         with export.browser._export_deadline():  # noqa: SLF001
             export.print_pdf("<p>示例</p>")  # noqa: SLF001
-    assert time.monotonic() - started < 5 + 2 * export.KILL_WAIT + 1
+    assert time.monotonic() - started < HUNG_DEADLINE_S + 2 * export.KILL_WAIT + 1
     assert ran(tmp_path, "hanging"), "the print gave up before the browser hung"
     assert [] == left_running(hung_browser)
 
