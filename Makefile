@@ -40,8 +40,8 @@ endif
 # rewritten asserts and every `civic` process the tests start then compile once, not every time.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
-# The linters run beside the tests (make -j2): the tests leave a core free much of the time, and
-# a fresh clone's first mypy run takes about 20 s. Either failing fails the target.
+# The linters run beside the tests (make -j2): a fresh clone's first mypy run (about 20 s) then
+# overlaps the tests' start instead of coming before it. Either failing fails the target.
 test: $(VENV)/.dev-stamp test-deps
 	@$(MAKE) --no-print-directory -j2 lint suite
 

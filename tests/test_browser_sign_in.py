@@ -106,7 +106,7 @@ def audit(url: str) -> list[tuple[str, str]]:
     return list(zip(frame["action"], frame["why"]))
 
 
-def test_password_sign_in_and_out(page, app_url, store_with_accounts, tmp_path):
+def test_password_sign_in_and_out(page, app_url, store_with_accounts):
     open_page(page, f"{app_url}/?lang=en")
     sidebar = page.locator(SIDEBAR)
     sidebar.get_by_label("Account name").fill("wang")
@@ -119,7 +119,7 @@ def test_password_sign_in_and_out(page, app_url, store_with_accounts, tmp_path):
     assert ("sign_out", "signed out") == audit(store_with_accounts)[-1]
 
 
-def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts, tmp_path):
+def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts):
     open_page(page, f"{app_url}/?lang=en")
     page.locator(SIDEBAR).get_by_role("button", name="Sign in with single sign-on").click()
     page.get_by_role("button", name="wang", exact=True).click()  # on the provider's page
@@ -146,7 +146,7 @@ def test_single_sign_on_matches_the_email(page, app_url, store_with_accounts, tm
     assert "已登录" not in sidebar_text(page)
 
 
-def test_an_unknown_email_may_view_but_not_write(page, app_url, store_with_accounts, tmp_path):
+def test_an_unknown_email_may_view_but_not_write(page, app_url, store_with_accounts):
     open_page(page, f"{app_url}/?lang=en")
     page.locator(SIDEBAR).get_by_role("button", name="Sign in with single sign-on").click()
     page.get_by_role("button", name="stranger", exact=True).click()
@@ -165,8 +165,7 @@ def session_cookies(page) -> list[dict]:
     return [c for c in page.context.cookies() if c["name"] == session_tokens.COOKIE]
 
 
-def test_a_reload_keeps_the_password_sign_in_until_sign_out(page, app_url, store_with_accounts,
-                                                            tmp_path):
+def test_a_reload_keeps_the_password_sign_in_until_sign_out(page, app_url, store_with_accounts):
     open_page(page, f"{app_url}/?lang=en")
     sidebar = page.locator(SIDEBAR)
     sidebar.get_by_label("Account name").fill("wang")
