@@ -2,16 +2,21 @@
 and date, grouped into batches (one save each), sign-ins apart, and written out as CSV.
 
 The trail only grows (every sign-in adds to it), so nothing here reads it whole: each page is a
-LIMIT/OFFSET query, counts and the editors are aggregates, and the CSV is written in chunks.
+LIMIT/OFFSET query, counts and the editors are aggregates, and the CSV is written in chunks. What
+a page shows is kept per trail as the reader sees it (`_kept`): a rerun that changes nothing
+(another page of the other tab, a widget elsewhere) reads the trail's size, not the trail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, ParamSpec, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, func, select
@@ -26,6 +31,12 @@ SIGN_IN_ACTIONS = (SIGN_IN, RESUMED, FAILED, LOCKED, SIGN_OUT)
 CHANGE_COLUMNS = ["at", "who", "table", "key", "action", "why", "batch"]
 BATCH_COLUMNS = ["batch", "at", "who", "why", "count"]
 _CHUNK = 10_000  # rows per query while the CSV is written
+KEEP = 256  # page reads kept (`_kept`), the least recently used given up first
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_KEPT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_KEEPING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -54,24 +65,65 @@ class Trail:
         return clauses
 
 
+def seen(engine: Engine) -> tuple[Any, ...]:
+    """The trail as this reader sees it, in one cheap query: how many rows, the newest id and
+    time. Rows are only ever added, so a later reader sees every row an earlier one saw: the
+    same count is the same rows, whatever order ids were committed in (the newest id alone would
+    not say so on PostgreSQL, where a lower id can commit after a higher one). The newest id and
+    time tell apart another store at the same address, such as one restored from a backup."""
+    # Each its own subquery: together in one select, SQLite scans the whole trail for them.
+    parts = [select(func.count()).select_from(audit), select(func.max(audit.c.id)),
+             select(func.max(audit.c.at))]
+    return reads.guarded(engine, lambda c: tuple(c.execute(
+        select(*(part.scalar_subquery() for part in parts))).one()))
+
+
+def _kept(read: Callable[P, R]) -> Callable[P, R]:
+    """`read(engine, ...)` answered again from what it gave for the same arguments while the
+    trail was as this reader sees it now (`seen`); a frame or list is handed out as a copy, which
+    a page may change."""
+
+    @functools.wraps(read)
+    def kept(*args: P.args, **kwargs: P.kwargs) -> R:
+        engine = args[0]
+        assert isinstance(engine, Engine)
+        key = (read.__name__, engine.url, seen(engine), args[1:], tuple(sorted(kwargs.items())))
+        with _KEEPING:
+            found = _KEPT.get(key, _KEPT)
+            if found is not _KEPT:
+                _KEPT.move_to_end(key)
+        if found is _KEPT:
+            found = read(*args, **kwargs)
+            with _KEEPING:
+                _KEPT[key] = found
+                while len(_KEPT) > KEEP:
+                    _KEPT.popitem(last=False)
+        return cast(R, found.copy() if isinstance(found, (pd.DataFrame, list)) else found)
+
+    return kept
+
+
+@_kept
 def editors(engine: Engine) -> list[str]:
     """Everyone who changed anything, by name."""
     return reads.guarded(engine, lambda c: list(c.execute(
         select(audit.c.who).distinct().order_by(audit.c.who)).scalars()))
 
 
+@_kept
 def count_changes(engine: Engine, trail: Trail = Trail()) -> int:
     return reads.guarded(engine, lambda c: c.execute(
         select(func.count()).select_from(audit).where(*trail.where())).scalar_one())
 
 
+@_kept
 def count_batches(engine: Engine, trail: Trail = Trail()) -> int:
     return reads.guarded(engine, lambda c: c.execute(
         select(func.count(audit.c.batch.distinct())).where(*trail.where())).scalar_one())
 
 
-def changes(engine: Engine, trail: Trail = Trail(), page: int = 0, size: int = PAGE,
-            full: bool = False) -> pd.DataFrame:
+def _changes(engine: Engine, trail: Trail = Trail(), page: int = 0, size: int = PAGE,
+             full: bool = False) -> pd.DataFrame:
     """One page of single changes, newest first; `full` adds what each record was before and
     after (`before`, `after`)."""
     columns = [audit.c.at, audit.c.who, audit.c.table_name, audit.c.key, audit.c.action,
@@ -85,6 +137,10 @@ def changes(engine: Engine, trail: Trail = Trail(), page: int = 0, size: int = P
     return frame
 
 
+changes = _kept(_changes)
+
+
+@_kept
 def batches(engine: Engine, trail: Trail = Trail(), page: int = 0,
             size: int = PAGE) -> pd.DataFrame:
     """One page of batches, newest first: when, who, why and how many changes.
@@ -121,7 +177,7 @@ def csv_bytes(engine: Engine, trail: Trail = Trail()) -> bytes:
     out = io.StringIO()
     page = 0
     while True:
-        chunk = changes(engine, trail, page, _CHUNK, full=True)
+        chunk = _changes(engine, trail, page, _CHUNK, full=True)  # read once, never kept
         if chunk.empty and page:
             break
         chunk["at"] = chunk["at"].map(lambda at: at.isoformat(timespec="seconds"))

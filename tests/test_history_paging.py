@@ -133,3 +133,51 @@ def test_the_trail_is_paged_filtered_and_written_the_same_on_each_engine(filled_
                                                    since=start.date())).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 125 and {row["before"] for row in rows} == {'{"department": "zz_drc"}'}
+
+
+def test_a_page_read_again_is_kept_until_the_trail_grows(filled_store):
+    """A rerun that changes nothing reads the trail's size alone; a row added afterwards, even
+    one whose id is below the newest (as when ids commit out of order on PostgreSQL), is shown
+    at once; and a page changing the frame it was given changes nothing kept."""
+    import datetime as dt
+
+    from sqlalchemy import func, insert, select
+
+    from civic.schema import audit
+
+    def add(connection, row_id: int, at: dt.datetime) -> None:
+        connection.execute(insert(audit), [{
+            "id": row_id, "at": at, "who": "editor:late", "table_name": "figures",
+            "key": f"late/{row_id}", "action": "insert", "before": None, "after": None,
+            "why": "a row of this test", "batch": f"late-{row_id}"}])
+
+    trail = history.Trail()
+    first = history.batches(filled_store, trail)
+    count = history.count_changes(filled_store, trail)
+    statements: list[str] = []
+
+    def executed(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(filled_store, "before_cursor_execute", executed)
+    try:
+        again = history.batches(filled_store, trail)
+        assert count == history.count_changes(filled_store, trail)
+    finally:
+        event.remove(filled_store, "before_cursor_execute", executed)
+    assert 2 == len(audit_reads(statements))  # the trail's size, once a read
+    assert all("count(" in s and "GROUP BY" not in s for s in audit_reads(statements))
+    assert list(first["batch"]) == list(again["batch"])
+    again.loc[0, "why"] = "changed by the page"
+    assert first.loc[0, "why"] == history.batches(filled_store, trail).loc[0, "why"]
+
+    with filled_store.begin() as connection:
+        newest = connection.execute(select(func.max(audit.c.id))).scalar_one()
+        add(connection, newest + 10, dt.datetime(2031, 1, 1, tzinfo=dt.UTC))
+    assert count + 1 == history.count_changes(filled_store, trail)
+    assert f"late-{newest + 10}" == history.batches(filled_store, trail).loc[0, "batch"]
+    with filled_store.begin() as connection:  # committed after it, with a lower id and time
+        add(connection, newest + 5, dt.datetime(2030, 6, 1, tzinfo=dt.UTC))
+    assert count + 2 == history.count_changes(filled_store, trail)
+    assert f"late-{newest + 5}" in set(history.batches(filled_store, trail)["batch"])
+    assert "editor:late" in history.editors(filled_store)
