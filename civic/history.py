@@ -3,8 +3,8 @@ and date, grouped into batches (one save each), sign-ins apart, and written out 
 
 The trail only grows (every sign-in adds to it), so nothing here reads it whole: each page is a
 LIMIT/OFFSET query, counts and the editors are aggregates, and the CSV is written in chunks. What
-a page shows is kept per trail as the reader sees it (`_kept`): a rerun that changes nothing
-(another page of the other tab, a widget elsewhere) reads the trail's size, not the trail.
+a page shows is kept while the trail is as its reader sees it (`_kept`): a rerun with the trail
+unchanged (paging the other tab, a widget elsewhere) reads the trail's size, not the trail.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 _KEPT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _KEEPING = threading.Lock()
+_NOT_KEPT = object()
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Trail:
 
 
 def seen(engine: Engine) -> tuple[Any, ...]:
-    """The trail as this reader sees it, in one cheap query: how many rows, the newest id and
+    """The trail as this reader sees it, in one quick query: how many rows, the newest id and
     time. Rows are only ever added, so a later reader sees every row an earlier one saw: the
     same count is the same rows, whatever order ids were committed in (the newest id alone would
     not say so on PostgreSQL, where a lower id can commit after a higher one). The newest id and
@@ -89,10 +90,10 @@ def _kept(read: Callable[P, R]) -> Callable[P, R]:
         assert isinstance(engine, Engine)
         key = (read.__name__, engine.url, seen(engine), args[1:], tuple(sorted(kwargs.items())))
         with _KEEPING:
-            found = _KEPT.get(key, _KEPT)
-            if found is not _KEPT:
+            found = _KEPT.get(key, _NOT_KEPT)
+            if found is not _NOT_KEPT:
                 _KEPT.move_to_end(key)
-        if found is _KEPT:
+        if found is _NOT_KEPT:
             found = read(*args, **kwargs)
             with _KEEPING:
                 _KEPT[key] = found
