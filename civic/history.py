@@ -13,8 +13,6 @@ import datetime as dt
 import functools
 import io
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, ParamSpec, TypeVar, cast
 
@@ -23,6 +21,7 @@ from sqlalchemy import ColumnElement, Engine, func, select
 
 from civic import reads
 from civic.accounts import FAILED, LOCKED, RESUMED, SIGN_IN, SIGN_OUT
+from civic.kept import Kept
 from civic.schema import audit
 from civic.text import csv_safe, printable
 
@@ -35,9 +34,7 @@ KEEP = 256  # page reads kept (`_kept`), the least recently used given up first
 
 P = ParamSpec("P")
 R = TypeVar("R")
-_KEPT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_KEEPING = threading.Lock()
-_NOT_KEPT = object()
+_KEPT: Kept[Any] = Kept(KEEP)
 
 
 @dataclass(frozen=True)
@@ -89,16 +86,10 @@ def _kept(read: Callable[P, R]) -> Callable[P, R]:
         engine = args[0]
         assert isinstance(engine, Engine)
         key = (read.__name__, engine.url, seen(engine), args[1:], tuple(sorted(kwargs.items())))
-        with _KEEPING:
-            found = _KEPT.get(key, _NOT_KEPT)
-            if found is not _NOT_KEPT:
-                _KEPT.move_to_end(key)
-        if found is _NOT_KEPT:
+        found = _KEPT.get(key)
+        if found is None:  # every read here gives a count, a list or a frame, never None
             found = read(*args, **kwargs)
-            with _KEEPING:
-                _KEPT[key] = found
-                while len(_KEPT) > KEEP:
-                    _KEPT.popitem(last=False)
+            _KEPT.put(key, found)
         return cast(R, found.copy() if isinstance(found, (pd.DataFrame, list)) else found)
 
     return kept

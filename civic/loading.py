@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from civic import rules
+from civic.kept import Kept
 from civic.models import (
     RECORD_KINDS,
     Commentary,
@@ -228,14 +228,11 @@ def _read_file(
     if data is None:
         return [], problems
     key = (hashlib.blake2b(data).digest(), rel, in_program_dir)
-    with _KEEPING:
-        read = _KEPT.pop(key, None)
-    read = read or _records(data, rel, in_program_dir)
-    if len(data) <= KEEP_BYTES:
-        with _KEEPING:  # sessions of one server read at once
-            _KEPT[key] = read  # the newest last
-            while len(_KEPT) > KEEP_FILES:
-                del _KEPT[next(iter(_KEPT))]
+    read = _KEPT.get(key)
+    if read is None:
+        read = _records(data, rel, in_program_dir)
+        if len(data) <= KEEP_BYTES:
+            _KEPT.put(key, read)
     return list(read[0]), list(read[1])
 
 
@@ -244,9 +241,7 @@ def _read_file(
 # validated after an edit) parses and validates only what changed.
 KEEP_BYTES = 256_000
 KEEP_FILES = 256
-_KEPT: dict[tuple[bytes, str, bool], tuple[tuple[tuple[str, Frozen, Origin], ...],
-                                           tuple[Problem, ...]]] = {}
-_KEEPING = threading.Lock()
+_KEPT: Kept[tuple[tuple[tuple[str, Frozen, Origin], ...], tuple[Problem, ...]]] = Kept(KEEP_FILES)
 
 
 def _records(
