@@ -7,6 +7,12 @@ import logging
 
 import streamlit as st
 
+from app_pages import first_paint
+
+# Before the imports below (pandas, SQLAlchemy, the catalog: a second on a server just started),
+# so that the browser has the page's title and starts on the chart library meanwhile.
+first_paint.start()
+
 from app_pages import sessions
 from app_pages.components import (
     FILTER_KEYS,
@@ -36,9 +42,6 @@ from civic.view import View, date_bounds
 
 PREVIEW_KEY = "with_pending"
 
-# An emoji, drawn by the browser: a Material icon here would be fetched from Google's servers,
-# which the shipped CSP (and a city's network) refuses.
-st.set_page_config(page_title="株洲民生指标 · Zhuzhou KPIs", page_icon="📊", layout="wide")
 sessions.start()  # closed sessions' memory given back, once per server process
 
 try:

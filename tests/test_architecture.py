@@ -41,6 +41,21 @@ def test_the_entry_point_never_passes_html_through():
     assert "unsafe_allow_html" not in (ROOT / "dashboard.py").read_text("utf-8")
 
 
+def test_the_entry_point_sends_its_first_paint_before_importing_the_data_libraries():
+    """dashboard.py calls `first_paint.start()` after importing Streamlit and first_paint
+    alone (a contract in pyproject.toml keeps first_paint light): a session's first run
+    imports pandas and the rest only after the browser has the page's first element."""
+    body = ast.parse((ROOT / "dashboard.py").read_text("utf-8")).body
+    calls = [i for i, node in enumerate(body) if isinstance(node, ast.Expr)
+             and ast.unparse(node.value) == "first_paint.start()"]
+    assert len(calls) == 1
+    before = {alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
+              for node in body[:calls[0]] if isinstance(node, (ast.Import, ast.ImportFrom))
+              for alias in node.names}
+    assert before == {"__future__.annotations", "functools", "logging", "streamlit",
+                      "app_pages.first_paint"}
+
+
 def test_general_modules_name_no_program():
     """Program-specific layout (which cards a page leads with, a funnel's stages, a breakdown's
     chart, a project's key figures) is the catalogue's or the pages', never civic's."""

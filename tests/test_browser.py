@@ -38,6 +38,7 @@ from browsing import (
 from conftest import DATA, started, write_hostile_data
 from servers import StreamlitServer
 
+from app_pages import first_paint
 from civic import database
 from civic.cache import DATA_DIR_ENV
 
@@ -286,6 +287,35 @@ def test_the_date_picker_opens_on_the_data_not_today(page, app_url: str, tmp_pat
         heading.wait_for()
         years = {int(y) for y in re.findall(r"\b(20\d\d)\b", heading.inner_text())}
         assert years and years <= set(range(2017, 2025)), heading.inner_text()[:200]
+
+
+def test_a_tab_loads_the_chart_library_first_and_once(browser, app_url: str,
+                                                      tmp_path: Path) -> None:
+    """The page's first element asks for Streamlit's Plotly bundle (app_pages/first_paint.py),
+    on a page without a chart too; the charts of the page opened next and of a rerun use that
+    module: the tab fetches it once. A second fetch would mean another name than the one
+    Streamlit's chart imports, and so the library twice."""
+    from playwright.sync_api import expect
+
+    bundle = first_paint.plotly_bundle()
+    assert bundle, "no PlotlyChart bundle in this Streamlit's static files"
+    with browser_context(browser) as fresh:  # its own HTTP cache: every fetch is seen
+        tab = fresh.new_page()
+        fetched: list[str] = []
+        tab.on("request", lambda request: fetched.append(request.url))
+        with screenshot_on_failure(tab, tmp_path / "chart_library.png"):
+            open_page(tab, f"{app_url}/sources?lang=en")
+            assert tab.locator(PLOTLY).count() == 0  # PAGES: the sources page has no chart
+            assert [u for u in fetched if "/PlotlyChart." in u] == [
+                f"{app_url}/static/js/{bundle}"]
+            tab.locator(NAV_LINK).first.click()  # the overview, in the same tab
+            wait_until_settled(tab)
+            assert all(state["marks"] for state in wait_for_charts(tab))
+            tab.get_by_text("中文", exact=True).click()  # a rerun in the other language
+            expect(tab.locator(TITLE).first).to_have_text("总览", timeout=20_000)
+            wait_until_settled(tab)
+            assert all(state["marks"] for state in wait_for_charts(tab))
+            assert len([u for u in fetched if "/PlotlyChart." in u]) == 1, fetched
 
 
 def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> None:
