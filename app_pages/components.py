@@ -176,8 +176,8 @@ def reports_due(attention: Attention, rows: pd.DataFrame | None = None,
         icon = ":material/schedule:" if due.overdue else ":material/event:"
         with st.expander(f"{md(due.name)} · {attention.department_line(due)}", icon=icon,
                          expanded=expanded):
-            for line in attention.due_lines[due.department]:
-                st.markdown(f"- {md(line)}")
+            # One list, one element: a browser draws each element of a first visit in turn.
+            st.markdown("\n".join(f"- {md(line)}" for line in attention.due_lines[due.department]))
 
 
 def what_moved(attention: Attention) -> None:
@@ -185,11 +185,13 @@ def what_moved(attention: Attention) -> None:
     if not attention.moved:
         st.caption(tr("attention.no_moved"))
         return
+    lines = []
     for number, moved in enumerate(attention.moved, start=1):
         badge = badge_of(attention, moved.trend)
         period = labelled(tr("period.label"), moved.period, current_view().lang)
-        st.markdown(f"{number}. {badge} **{md(moved.label)}** {md(moved.value)} · "
-                    f"{md(moved.change)} · {md(moved.change_note)} · {md(period)}")
+        lines.append(f"{number}. {badge} **{md(moved.label)}** {md(moved.value)} · "
+                     f"{md(moved.change)} · {md(moved.change_note)} · {md(period)}")
+    st.markdown("\n".join(lines))  # one numbered list
 
 
 def download(kind: str, fmt: str, build: Callable[[], bytes], name: str) -> None:
