@@ -348,3 +348,22 @@ def test_under_a_district_filter_a_card_names_a_city_wide_figure():
     assert "Total investment" in labels  # Longquan is Lusong's own
     zh = open_app("overview", district="lusong")
     assert "全流程体验 · 全市" in [plain(m.label) for m in zh.metric]
+
+
+REAP_IN_A_RUN = """
+import streamlit as st
+
+from app_pages import sessions
+
+st.text(f"shut down {sessions.reap()}")
+"""
+
+
+def test_the_closed_sessions_janitor_does_nothing_in_apptest_and_does_not_wait():
+    """In a process running AppTest (the tests, the benchmark's page rows), the janitor's
+    thread may find AppTest's stand-in runtime, which has no event loop: it leaves at once
+    instead of waiting a minute for a callback that never runs."""
+    at = AppTest.from_string(REAP_IN_A_RUN, default_timeout=10)
+    at.run()
+    assert not at.exception
+    assert [text.value for text in at.text] == ["shut down 0"]
