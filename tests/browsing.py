@@ -33,6 +33,7 @@ WARNING_ALERT = '[data-testid="stAlertContentWarning"]'
 STATUS_WIDGET = '[data-testid="stStatusWidget"]'
 DIALOG = '[data-testid="stDialog"]'
 PLOTLY = '[data-testid="stPlotlyChart"]'
+NAV_LINK = '[data-testid="stSidebarNavLink"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 MAIN = '[data-testid="stMain"]'
 TITLE = f"{MAIN} h1"
@@ -87,10 +88,65 @@ def wait_until_settled(page) -> None:
                            polling=100)
 
 
+def go_by_sidebar(page, url_path: str) -> None:
+    """Move an open tab to the page at `url_path` by its sidebar link, as an official moves
+    between pages: the same session and the scripts already loaded, so a visit costs a rerun,
+    not a new tab. A sidebar folded away (on a phone) is opened for the click and folded again.
+
+    The page has arrived when its title reads as its link does (each page's title is its name).
+    """
+    from playwright.sync_api import expect
+
+    unfold = page.locator('[data-testid="stExpandSidebarButton"]')
+    folded = unfold.count() > 0
+    if folded:
+        unfold.click()
+    link = page.locator(f'{NAV_LINK}[href$="/{url_path}"]')
+    name = link.inner_text().splitlines()[-1].strip()  # after the icon's name
+    link.click()
+    expect(page.locator(TITLE).first).to_have_text(name)
+    wait_until_settled(page)
+    if folded:
+        page.locator('[data-testid="stSidebarCollapseButton"]').click()
+        expect(unfold).to_be_visible()
+
+
+class Tour:
+    """Tabs of one browser context, one per language, that move from page to page by the
+    sidebar (`go_by_sidebar`): a page checked this way costs a rerun, not a new tab and a new
+    session. A tab is opened at its first page's address, and opened anew after a case failed
+    in it (its state is then unknown)."""
+
+    def __init__(self, context, base_url: str) -> None:
+        self.context, self.base_url = context, base_url
+        self.tabs: dict[str, Any] = {}
+
+    @contextmanager
+    def visit(self, url_path: str, lang: str, shot: Path) -> Iterator[Any]:
+        """The tab of `lang`, on the page at `url_path`; if the block or the way there fails, a
+        screenshot of the tab to `shot` and the tab closed."""
+        tab = self.tabs.pop(lang, None)
+        try:
+            if tab is None:
+                tab = self.context.new_page()
+                open_page(tab, f"{self.base_url}/{url_path}?lang={lang}")
+            else:  # in front first: Chromium hardly draws a tab behind another
+                tab.bring_to_front()
+                go_by_sidebar(tab, url_path)
+            yield tab
+        except BaseException:
+            if tab is not None:
+                screenshot(tab, shot)
+                tab.close()
+            raise
+        self.tabs[lang] = tab
+
+
 def screenshot(page, path: Path) -> None:
     """The whole page, for looking at when a case fails; never fails a case by itself.
 
-    Streamlit scrolls inside its main area, so the viewport grows to fit that first.
+    Streamlit scrolls inside its main area, so the viewport grows to fit that first (in height:
+    its width stays, so the page keeps the layout it failed in).
     """
     try:
         height = page.evaluate(
@@ -101,7 +157,8 @@ def screenshot(page, path: Path) -> None:
             }""",
             MAIN,
         )
-        page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 12_000))})
+        width = (page.viewport_size or LAPTOP)["width"]  # a phone's page stays a phone's
+        page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 12_000))})
         page.wait_for_timeout(300)
         page.screenshot(path=str(path), full_page=True, timeout=15_000)
     except Exception as error:  # noqa: BLE001 - a missing screenshot must not hide the failure

@@ -24,10 +24,12 @@ from browsing import (
     DIALOG,
     MAIN,
     METRIC_VALUE,
+    NAV_LINK,
     PLOTLY,
     PROGRAM_CARD,
     TITLE,
     WARNING_ALERT,
+    Tour,
     browser_context,
     error_texts,
     open_page,
@@ -90,7 +92,6 @@ def page(context):
 
 # --------------------------------------------------------------------------- helpers
 
-NAV_LINK = '[data-testid="stSidebarNavLink"]'
 KPI_TEXT = f'{MAIN} [data-testid="stMetricLabel"], {MAIN} [data-testid="stMetricValue"]'
 # The boxes (of `sel`) holding an element whose text overflows it: text cut short.
 CUT_TEXT = """(sel) => [...document.querySelectorAll(sel)]
@@ -148,45 +149,32 @@ def titles() -> dict[tuple[str, str], str]:
     return {}
 
 
+@pytest.fixture(scope="module")
+def desk_tour(context, app_url: str) -> Tour:
+    """Laptop tabs that move from page to page by the sidebar."""
+    return Tour(context, app_url)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("url_path", list(PAGES), ids=[p or "overview" for p in PAGES])
-def test_page_renders(page, app_url: str, url_path: str, lang: str, tmp_path: Path,
-                      titles: dict[tuple[str, str], str]) -> None:
+def test_page_renders(page, desk_tour: Tour, app_url: str, url_path: str, lang: str,
+                      tmp_path: Path, titles: dict[tuple[str, str], str]) -> None:
     """On a laptop each page runs without an error box, draws every chart it has, shows its
     title in the language asked for, and cuts no label short: each page's name fits the sidebar
     whole (no "Community, culture and saf…"), and no KPI tile cuts its label or value
-    ("Ceramics fir…")."""
-    with screenshot_on_failure(page, tmp_path / f"{url_path or 'overview'}_{lang}.png"):
-        open_page(page, f"{app_url}/{url_path}?lang={lang}")
-        errors = error_texts(page)
-        assert not errors, f"error box on /{url_path}?lang={lang}:\n" + "\n---\n".join(errors)
-        assert not page_not_found(page), f"/{url_path} is not a page of the app"
+    ("Ceramics fir…").
 
-        title = page.locator(TITLE).first.inner_text().strip()
-        assert title
-
-        states = wait_for_charts(page)
-        if PAGES[url_path]:
-            assert states, f"/{url_path}?lang={lang} shows no Plotly chart"
-        for index, state in enumerate(states):
-            where = f"chart {index + 1}/{len(states)} on /{url_path}?lang={lang}: {state}"
-            assert state["plot"], f"no .js-plotly-plot in {where}"
-            assert state["svg"], f"no svg.main-svg in {where}"
-            assert state["traces"] > 0 and state["marks"] > 0, f"nothing drawn in {where}"
-            assert state["width"] > 0 and state["height"] > 0, f"zero-sized {where}"
-
-        assert page.locator(NAV_LINK).count() == len(PAGES)
-        cut = page.evaluate(CUT_TEXT, NAV_LINK)
-        assert not cut, f"navigation labels cut: {cut}"
-        cut = page.evaluate(CUT_TEXT, KPI_TEXT)
-        assert not cut, f"KPI labels or values cut on /{url_path}?lang={lang}: {cut}"
-
-        if url_path == "leaders_walk":
-            values = [v.strip() for v in page.locator(METRIC_VALUE).all_inner_texts()]
-            expected = ["4023" if lang == "zh" else "4,023", "639", "488", "76.4%"]
-            for number in expected:
-                assert any(number in value for value in values), (
-                    f"{number!r} not among the metric values {values}")
+    Each page is reached both ways an official reaches it: in Chinese at its address in a tab
+    of its own (a bookmark, a link in a brief), in English from the page before by the sidebar,
+    in one tab and one session (`Tour`)."""
+    shot = tmp_path / f"{url_path or 'overview'}_{lang}.png"
+    if lang == "zh":
+        with screenshot_on_failure(page, shot):
+            open_page(page, f"{app_url}/{url_path}?lang={lang}")
+            title = check_desk_page(page, url_path, lang)
+    else:
+        with desk_tour.visit(url_path, lang, shot) as tab:
+            title = check_desk_page(tab, url_path, lang)
 
     # The language took effect: the same page's title differs between zh and en.
     titles[(url_path, lang)] = title
@@ -199,6 +187,40 @@ def test_page_renders(page, app_url: str, url_path: str, lang: str, tmp_path: Pa
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in title), f"en title {title!r} is Chinese"
     if url_path == "":
         assert title == {"zh": "总览", "en": "Overview"}[lang]
+
+
+def check_desk_page(page, url_path: str, lang: str) -> str:
+    """test_page_renders' checks of the page a laptop tab shows; its title."""
+    errors = error_texts(page)
+    assert not errors, f"error box on /{url_path}?lang={lang}:\n" + "\n---\n".join(errors)
+    assert not page_not_found(page), f"/{url_path} is not a page of the app"
+
+    title = page.locator(TITLE).first.inner_text().strip()
+    assert title
+
+    states = wait_for_charts(page)
+    if PAGES[url_path]:
+        assert states, f"/{url_path}?lang={lang} shows no Plotly chart"
+    for index, state in enumerate(states):
+        where = f"chart {index + 1}/{len(states)} on /{url_path}?lang={lang}: {state}"
+        assert state["plot"], f"no .js-plotly-plot in {where}"
+        assert state["svg"], f"no svg.main-svg in {where}"
+        assert state["traces"] > 0 and state["marks"] > 0, f"nothing drawn in {where}"
+        assert state["width"] > 0 and state["height"] > 0, f"zero-sized {where}"
+
+    assert page.locator(NAV_LINK).count() == len(PAGES)
+    cut = page.evaluate(CUT_TEXT, NAV_LINK)
+    assert not cut, f"navigation labels cut: {cut}"
+    cut = page.evaluate(CUT_TEXT, KPI_TEXT)
+    assert not cut, f"KPI labels or values cut on /{url_path}?lang={lang}: {cut}"
+
+    if url_path == "leaders_walk":
+        values = [v.strip() for v in page.locator(METRIC_VALUE).all_inner_texts()]
+        expected = ["4023" if lang == "zh" else "4,023", "639", "488", "76.4%"]
+        for number in expected:
+            assert any(number in value for value in values), (
+                f"{number!r} not among the metric values {values}")
+    return title
 
 
 def test_overview_department_filter(context, app_url: str, tmp_path: Path) -> None:
@@ -416,16 +438,21 @@ def phone(browser, app_url: str):
         yield shared
 
 
+@pytest.fixture(scope="module")
+def phone_tour(phone, app_url: str) -> Tour:
+    """Phone tabs that move from page to page by the sidebar, opened and folded for each move."""
+    return Tour(phone, app_url)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("url_path", list(PAGES), ids=[p or "overview" for p in PAGES])
-def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
+def test_charts_read_on_a_phone(phone_tour: Tour, url_path: str, lang: str,
                                 tmp_path: Path) -> None:
     """At 390 px every chart's text lies inside its chart (nothing cut at an edge), no text
     lies under the mode bar, every KPI value shows whole, and the page does not scroll
-    sideways."""
-    tab = phone.new_page()
-    try:
-        open_page(tab, f"{app_url}/{url_path}?lang={lang}")
+    sideways. The pages are visited by the sidebar, folded away again after each move."""
+    with phone_tour.visit(url_path, lang, tmp_path / f"{url_path or 'overview'}_{lang}_phone.png") \
+            as tab:
         assert not error_texts(tab), "\n---\n".join(error_texts(tab))
         states = wait_for_charts(tab)
         assert all(s.get("marks") for s in states), states
@@ -447,13 +474,6 @@ def test_charts_read_on_a_phone(phone, app_url: str, url_path: str, lang: str,
         sideways = tab.evaluate(
             "(sel) => document.querySelector(sel).scrollWidth - window.innerWidth", MAIN)
         assert sideways <= 0, f"/{url_path}?lang={lang} scrolls {sideways} px sideways"
-    except BaseException:
-        tab.screenshot(path=str(tmp_path / f"{url_path or 'overview'}_{lang}_phone.png"),
-                       full_page=True)
-        raise
-    finally:
-        tab.close()
-
 
 
 # --------------------------------------------------------------------------- the first screen

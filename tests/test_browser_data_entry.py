@@ -19,6 +19,7 @@ from typing import Iterator
 import pytest
 from browsing import (
     MAIN,
+    NAV_LINK,
     browser_context,
     error_texts,
     open_page,
@@ -33,7 +34,6 @@ from civic import accounts, database, reads
 pytestmark = pytest.mark.browser
 
 SIDEBAR = '[data-testid="stSidebar"]'
-NAV_LINK = '[data-testid="stSidebarNavLink"]'
 SOURCE = "zzrb_20231115_walk"
 # One new figure, written for this test: the walk's running total of experiences to the end of
 # the report's month (a month may be the report's own, so far), continuing the series since 2021.

@@ -109,6 +109,7 @@ def test_cli_write_shows_in_both_servers_and_through_the_proxy(
 
         # A rerun of each open session (switching the language) shows the corrected figure.
         for name, tab in tabs.items():
+            tab.bring_to_front()  # Chromium hardly draws a tab behind another
             tab.locator('[data-testid="stSidebar"]').get_by_text(
                 LANGUAGE_BUTTON["en"], exact=True).click()
             tab.locator(METRIC_VALUE).filter(has_text=CORRECTED["en"]).first.wait_for()
