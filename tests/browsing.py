@@ -111,6 +111,46 @@ def go_by_sidebar(page, url_path: str) -> None:
         expect(unfold).to_be_visible()
 
 
+class KeptTab:
+    """One tab of a browser context, lent to case after case. Each case's `open_page` is a new
+    page load, so its own Streamlit session read from its own URL, but in a renderer that has
+    already compiled the app's scripts: about half the time and CPU of a new tab
+    (docs/performance.md).
+    A tab whose case failed is closed, not lent again: its state is unknown."""
+
+    def __init__(self, context, viewport: dict | None = None) -> None:
+        self.context, self.viewport = context, viewport or LAPTOP
+        self.tab: Any = None
+
+    def take(self) -> Any:
+        """The kept tab (a new one the first time), in front and at the context's size."""
+        tab, self.tab = self.tab or self.context.new_page(), None
+        tab.bring_to_front()  # Chromium hardly draws a tab behind another
+        if tab.viewport_size != self.viewport:
+            tab.set_viewport_size(self.viewport)
+        return tab
+
+    def give_back(self, tab, failed: bool) -> None:
+        if failed or self.tab is not None:
+            tab.close()
+        else:
+            self.tab = tab
+
+    @contextmanager
+    def lent(self, viewport: dict | None = None) -> Iterator[Any]:
+        """The kept tab for the block, at `viewport` if given; given back unless the block
+        fails."""
+        tab = self.take()
+        if viewport is not None:
+            tab.set_viewport_size(viewport)
+        try:
+            yield tab
+        except BaseException:
+            self.give_back(tab, failed=True)
+            raise
+        self.give_back(tab, failed=False)
+
+
 class Tour:
     """Tabs of one browser context, one per language, that move from page to page by the
     sidebar (`go_by_sidebar`): a page checked this way costs a rerun, not a new tab and a new

@@ -29,6 +29,7 @@ from browsing import (
     PROGRAM_CARD,
     TITLE,
     WARNING_ALERT,
+    KeptTab,
     Tour,
     browser_context,
     error_texts,
@@ -37,7 +38,7 @@ from browsing import (
     screenshot_on_failure,
     wait_until_settled,
 )
-from conftest import DATA, started, write_hostile_data
+from conftest import DATA, FAILED, started, write_hostile_data
 from servers import StreamlitServer
 
 from app_pages import first_paint
@@ -80,14 +81,18 @@ def context(browser, app_url: str):
         yield shared
 
 
+@pytest.fixture(scope="module")
+def kept(context) -> KeptTab:
+    return KeptTab(context)
+
+
 @pytest.fixture
-def page(context):
-    """A fresh tab per case: each tab is its own Streamlit session, read from its own URL."""
-    tab = context.new_page()
-    try:
-        yield tab
-    finally:
-        tab.close()
+def page(kept: KeptTab, request: pytest.FixtureRequest):
+    """The module's kept tab: each `open_page` in it is its own Streamlit session, read from its
+    own URL."""
+    tab = kept.take()
+    yield tab
+    kept.give_back(tab, failed=request.node.stash.get(FAILED, False))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -223,32 +228,28 @@ def check_desk_page(page, url_path: str, lang: str) -> str:
     return title
 
 
-def test_overview_department_filter(context, app_url: str, tmp_path: Path) -> None:
+def test_overview_department_filter(page, app_url: str, tmp_path: Path) -> None:
     """`?dept=` narrows the overview; an unknown department is reported, not an exception.
 
-    Each URL gets its own tab, so its own session: the app reads the URL into the filters once
-    per session.
+    Each URL is a page load of its own, so a session of its own: the app reads the URL into the
+    filters once per session.
     """
     cards: dict[str, int] = {}
     for name, query in [("all", "lang=en"), ("zz_cdc", "lang=en&dept=zz_cdc"),
                         ("nonexistent", "lang=en&dept=nonexistent")]:
-        tab = context.new_page()
-        try:
-            with screenshot_on_failure(tab, tmp_path / f"overview_{name}.png"):
-                open_page(tab, f"{app_url}/?{query}")
-                assert not error_texts(tab), f"?{query}: " + "\n---\n".join(error_texts(tab))
-                assert tab.locator(TITLE).first.inner_text().strip() == "Overview"
-                cards[name] = tab.locator(PROGRAM_CARD).count()
-                warnings = tab.locator(WARNING_ALERT)
-                if name == "nonexistent":
-                    notice = warnings.filter(has_text="nonexistent")
-                    assert notice.count() == 1, ("no warning about the unknown department among "
-                                                 f"{warnings.all_inner_texts()}")
-                    assert notice.first.is_visible()
-                else:
-                    assert warnings.count() == 0, f"?{query}: {warnings.all_inner_texts()}"
-        finally:
-            tab.close()
+        with screenshot_on_failure(page, tmp_path / f"overview_{name}.png"):
+            open_page(page, f"{app_url}/?{query}")
+            assert not error_texts(page), f"?{query}: " + "\n---\n".join(error_texts(page))
+            assert page.locator(TITLE).first.inner_text().strip() == "Overview"
+            cards[name] = page.locator(PROGRAM_CARD).count()
+            warnings = page.locator(WARNING_ALERT)
+            if name == "nonexistent":
+                notice = warnings.filter(has_text="nonexistent")
+                assert notice.count() == 1, ("no warning about the unknown department among "
+                                             f"{warnings.all_inner_texts()}")
+                assert notice.first.is_visible()
+            else:
+                assert warnings.count() == 0, f"?{query}: {warnings.all_inner_texts()}"
 
     assert cards["all"] > 0
     assert 0 < cards["zz_cdc"] < cards["all"], cards
@@ -349,11 +350,11 @@ def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> No
     env = {**os.environ, DATA_DIR_ENV: str(data),
            database.URL_ENV: f"sqlite:///{tmp_path / 'store.sqlite3'}"}
     with started(StreamlitServer(tmp_path / "server.log", env)) as server:
+        tab = context.new_page()  # each page load a session of its own, read from its URL
+        tab.on("request", lambda request: fetched.append(request.url)
+               if urllib.parse.urlsplit(request.url).hostname == "evil.example" else None)
         for path in ["?dept=" + urllib.parse.quote(link), "leaders_walk?dept=zz_admin_approval",
                      "community", "flu", "sources"]:
-            tab = context.new_page()
-            tab.on("request", lambda request: fetched.append(request.url)
-                   if urllib.parse.urlsplit(request.url).hostname == "evil.example" else None)
             try:
                 open_page(tab, f"{server.url}/{path}")
                 assert not error_texts(tab), error_texts(tab)
@@ -371,8 +372,7 @@ def test_markdown_in_data_and_links_is_never_live(context, tmp_path: Path) -> No
             except BaseException:
                 screenshot(tab, tmp_path / f"hostile_{path.split('?')[0] or 'overview'}.png")
                 raise
-            finally:
-                tab.close()
+        tab.close()
     assert [] == fetched
 
 
@@ -436,6 +436,11 @@ def phone(browser, app_url: str):
     with browser_context(browser, viewport=PHONE, is_mobile=True, has_touch=True,
                          device_scale_factor=2) as shared:
         yield shared
+
+
+@pytest.fixture(scope="module")
+def kept_phone(phone) -> KeptTab:
+    return KeptTab(phone, PHONE)
 
 
 @pytest.fixture(scope="module")
@@ -504,16 +509,15 @@ SAYS = {
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
-def test_the_first_screen_says_what_needs_attention(browser, app_url: str, lang: str,
-                                                    size: dict, tmp_path: Path) -> None:
+def test_the_first_screen_says_what_needs_attention(kept: KeptTab, kept_phone: KeptTab,
+                                                    app_url: str, lang: str, size: dict,
+                                                    tmp_path: Path) -> None:
     """At 1400 × 1000 and at 390 × 844, in both languages, the overview's first screen shows the
     critical indicators' status and trend in words and the 走流程 solve rate with the date it is
     computed for; the counts about the data (报道数据, 来源报道) are not on the overview at all;
     no label or value is cut."""
-    phone = size is PHONE
-    options = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {}
-    with browser_context(browser, viewport=size, **options) as context:
-        tab = context.new_page()
+    keeper = kept_phone if size is PHONE else kept
+    with keeper.lent(viewport=size) as tab:
         with screenshot_on_failure(tab, tmp_path / f"first_screen_{lang}_{size['width']}.png"):
             open_page(tab, f"{app_url}/?lang={lang}")
             assert not error_texts(tab), "\n---\n".join(error_texts(tab))

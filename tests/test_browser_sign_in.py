@@ -20,6 +20,7 @@ import pytest
 from browsing import (
     ERROR_ALERT,
     MAIN,
+    KeptTab,
     browser_context,
     error_texts,
     open_page,
@@ -86,15 +87,23 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, store_with_accounts: str) 
             yield server.url
 
 
-@pytest.fixture
-def page(browser, app_url: str, request: pytest.FixtureRequest, tmp_path: Path):
-    """A tab with a cookie jar of its own; a screenshot of it (in `tmp_path`) when the case
-    fails."""
+@pytest.fixture(scope="module")
+def kept(browser, app_url: str) -> Iterator[KeptTab]:
     with browser_context(browser) as context:
-        tab = context.new_page()
-        yield tab
-        if request.node.stash.get(FAILED, False):
-            screenshot(tab, tmp_path / "failed.png")
+        yield KeptTab(context)
+
+
+@pytest.fixture
+def page(kept: KeptTab, request: pytest.FixtureRequest, tmp_path: Path):
+    """The module's kept tab with its cookie jar emptied, so each case starts as a browser that
+    never signed in; a screenshot of it (in `tmp_path`) when the case fails."""
+    kept.context.clear_cookies()
+    tab = kept.take()
+    yield tab
+    failed = request.node.stash.get(FAILED, False)
+    if failed:
+        screenshot(tab, tmp_path / "failed.png")
+    kept.give_back(tab, failed)
 
 
 def sidebar_text(page) -> str:
