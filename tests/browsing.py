@@ -93,7 +93,8 @@ def go_by_sidebar(page, url_path: str) -> None:
     between pages: the same session and the scripts already loaded, so a visit costs a rerun,
     not a new tab. A sidebar folded away (on a phone) is opened for the click and folded again.
 
-    The page has arrived when its title reads as its link does (each page's title is its name).
+    The page has arrived when its title reads as its link does (each page's title is its name),
+    waited for as long as a page load (`expect` alone gives up after 5 s).
     """
     from playwright.sync_api import expect
 
@@ -104,11 +105,11 @@ def go_by_sidebar(page, url_path: str) -> None:
     link = page.locator(f'{NAV_LINK}[href$="/{url_path}"]')
     name = link.inner_text().splitlines()[-1].strip()  # after the icon's name
     link.click()
-    expect(page.locator(TITLE).first).to_have_text(name)
+    expect(page.locator(TITLE).first).to_have_text(name, timeout=PAGE_TIMEOUT_MS)
     wait_until_settled(page)
     if folded:
         page.locator('[data-testid="stSidebarCollapseButton"]').click()
-        expect(unfold).to_be_visible()
+        expect(unfold).to_be_visible(timeout=PAGE_TIMEOUT_MS)
 
 
 class KeptTab:
