@@ -169,9 +169,9 @@ def test_page_renders(page, desk_tour: Tour, app_url: str, url_path: str, lang: 
     whole (no "Community, culture and saf…"), and no KPI tile cuts its label or value
     ("Ceramics fir…").
 
-    Each page is reached both ways an official reaches it: in Chinese at its address in a tab
-    of its own (a bookmark, a link in a brief), in English from the page before by the sidebar,
-    in one tab and one session (`Tour`)."""
+    Each page is reached both ways an official reaches it: in Chinese at its address, a page
+    load and a session of its own (a bookmark, a link in a brief); in English from the page
+    before by the sidebar, in one tab and one session (`Tour`)."""
     shot = tmp_path / f"{url_path or 'overview'}_{lang}.png"
     if lang == "zh":
         with screenshot_on_failure(page, shot):
