@@ -37,7 +37,8 @@ else
 endif
 
 # Bytecode written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the tests'
-# rewritten asserts and every `civic` process the tests start then compile once, not every time.
+# rewritten asserts, every `civic` process the tests start and the installed packages (installed
+# without it: scripts/venv.sh) then compile once, not every time.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
 # The linters run beside the tests (make -j2): a fresh clone's first mypy run (about 20 s) then
@@ -74,7 +75,7 @@ validate: $(VENV)/.run-stamp
 
 # The benchmark against floors (docs/performance.md); `make bench BENCH_ARGS=--quick` for 100k.
 bench: $(VENV)/.dev-stamp test-deps
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
