@@ -116,8 +116,8 @@ class KeptTab:
     """One tab of a browser context, lent to case after case. Each case's `open_page` is a new
     page load, so its own Streamlit session read from its own URL, but in a renderer that has
     already compiled the app's scripts: about half the time and CPU of a new tab
-    (docs/performance.md).
-    A tab whose case failed is closed, not lent again: its state is unknown."""
+    (docs/performance.md, fix 40). A tab whose case failed is closed, not lent again: its state
+    is unknown."""
 
     def __init__(self, context, viewport: dict | None = None) -> None:
         self.context, self.viewport = context, viewport or LAPTOP
