@@ -60,8 +60,14 @@ SETTLED = """([app, status, ready]) => {
 @contextmanager
 def browser_context(browser, locale: str = "en-US", **options: Any) -> Iterator[Any]:
     """A browser context (one HTTP cache, one cookie jar) at a laptop's size unless `options`
-    say otherwise, waiting up to PAGE_TIMEOUT_MS; closed on leaving."""
-    context = browser.new_context(**{"viewport": LAPTOP, "locale": locale, **options})
+    say otherwise, waiting up to PAGE_TIMEOUT_MS; closed on leaving.
+
+    Its pages prefer reduced motion, a setting officials may choose: the page's animations,
+    which no case checks, then cost the browser far fewer frames (tests/test_browser.py took
+    about a fifth less time; docs/performance.md, fix 42). A case passes
+    `reduced_motion="no-preference"` to see the pages move as they do by default."""
+    context = browser.new_context(**{"viewport": LAPTOP, "locale": locale,
+                                     "reduced_motion": "reduce", **options})
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         yield context

@@ -322,7 +322,9 @@ def test_a_tab_loads_the_chart_library_first_and_once(browser, app_url: str,
 
     bundle = first_paint.plotly_bundle()
     assert bundle, "no PlotlyChart bundle in this Streamlit's static files"
-    with browser_context(browser) as fresh:  # its own HTTP cache: every fetch is seen
+    # Its own HTTP cache, so every fetch is seen; and the pages moving as they do by default,
+    # as nowhere else in these cases (browsing.browser_context).
+    with browser_context(browser, reduced_motion="no-preference") as fresh:
         tab = fresh.new_page()
         fetched: list[str] = []
         tab.on("request", lambda request: fetched.append(request.url))

@@ -1,9 +1,9 @@
 """End-to-end data entry and review in the system Chromium: an editor signs in with a password,
 uploads a CSV citing an existing report, sees it previewed and submits it for review (nothing on
-the dashboard yet); an approver of another department finds nothing to approve; an approver of
-the editor's department sees the KPI before → after and approves it, and the new figure shows on
-its program's page; the approver undoes the batch on the History page after confirming, and the
-figure is gone.
+the dashboard yet); an approver of another department finds nothing to approve and signs out;
+on the same browser, an approver of the editor's department signs in, sees the KPI before →
+after and approves it, and the new figure shows on its program's page; the approver undoes the
+batch on the History page after confirming, and the figure is gone.
 
 The dashboard runs under `streamlit run` on a fresh SQLite store of the test's own, with an
 editor account made before the server starts. Needs Debian's Chromium (skipped without it, a
@@ -109,6 +109,14 @@ def sign_in(page, name: str, role: str) -> None:
     wait_until_settled(page)
 
 
+def sign_out(page) -> None:
+    """Sign out on a page for accounts, which then asks to sign in."""
+    page.locator(SIDEBAR).get_by_role("button", name="退出登录").click()
+    page.locator(SIDEBAR).get_by_label("账户名").wait_for()
+    page.locator(MAIN).get_by_text("请先登录").wait_for()
+    assert "已登录" not in page.locator(SIDEBAR).inner_text()
+
+
 def test_upload_submit_review_publish_show_and_undo(browser, page, app_url, store_url,
                                                      tmp_path):
     csv = tmp_path / "walk-2024.csv"
@@ -137,18 +145,17 @@ def test_upload_submit_review_publish_show_and_undo(browser, page, app_url, stor
         go_to(page, "一把手走流程")
         assert not NEW_VALUE.search(main_text(page))
 
-        with browser_context(browser, locale="zh-CN") as context:  # another department's
-            shown = other = context.new_page()
-            open_page(other, app_url)
-            sign_in(other, "chen", "审核人")
-            go_to(other, "审核")
-            other.get_by_text("没有待您审核的提交。").wait_for()
-            assert not other.locator(MAIN).get_by_role("button", name="通过并发布").count()
-        shown = page
-
+        # An approver of another department finds nothing to approve and signs out; on the
+        # same browser, an approver of the editor's department then finds the submission.
         with browser_context(browser, locale="zh-CN") as context:
             shown = approver = context.new_page()
             open_page(approver, app_url)
+            sign_in(approver, "chen", "审核人")
+            go_to(approver, "审核")
+            approver.get_by_text("没有待您审核的提交。").wait_for()
+            assert not approver.locator(MAIN).get_by_role("button", name="通过并发布").count()
+            sign_out(approver)
+
             sign_in(approver, "wu", "审核人")
             go_to(approver, "审核")
             approver.get_by_text("发布前 → 发布后的指标").wait_for()
