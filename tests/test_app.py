@@ -29,6 +29,21 @@ def open_app(page="overview", timeout=60, **params):
     return at
 
 
+def test_apptests_share_one_scan_for_components():
+    """conftest.scan_components_once: a new AppTest's first run takes the worker's one scan of
+    the installed packages. Were Streamlit to stop calling the scan this way, each AppTest would
+    scan again (slower, not wrong), and this fails to say so."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    before = scan.cache_info()
+    open_app("sources")
+    open_app("sources")
+    after = scan.cache_info()
+    calls = after.hits + after.misses - before.hits - before.misses
+    assert (calls, after.misses) == (2, 1)
+
+
 def plain(text):
     """Markdown-escaped text as the reader sees it."""
     return re.sub(r"\\(.)", r"\1", text)
