@@ -127,8 +127,8 @@ def frame(found: Sequence[Effect], dataset: Dataset, lang: str,
     } for e in found], columns=[t(k, lang) for k in keys])
 
 
-def line(effect: Effect, dataset: Dataset, lang: str) -> str:
-    """One effect on one line, for the command line: 问题解决率: 76.4% → 80.0%."""
-    shown = frame([effect], dataset, lang).iloc[0].tolist()
-    group = f" · {shown[2]}" if shown[2] else ""
-    return f"{shown[0]} · {shown[1]}{group}: {shown[3]} → {shown[4]}"
+def lines(found: Sequence[Effect], dataset: Dataset, lang: str) -> list[str]:
+    """The effects one to a line, for the command line: 问题解决率: 76.4% → 80.0%."""
+    return [f"{program} · {kpi}{f' · {group}' if group else ''}: {before} → {after}"
+            for program, kpi, group, before, after in frame(found, dataset, lang).itertuples(
+                index=False)]

@@ -110,8 +110,8 @@ def _import(args: argparse.Namespace) -> int:
         return 1
     for warning in getattr(checked, "warnings", []):
         print(f"warning: {warning.text('en', names)}", file=sys.stderr)
-    for effect in getattr(checked, "effects", []):
-        print(effects.line(effect, dataset, "en"))
+    for effect in effects.lines(getattr(checked, "effects", []), dataset, "en"):
+        print(effect)
     replace = {r.key for r in duplicates} if args.on_duplicate == "replace" else set()
     notes = "; ".join(n for n in dict.fromkeys(getattr(r, "note", "") for r in checked.rows) if n)
     why = args.why or f"import {printable(args.file.name)}" + (f": {printable(notes)}"

@@ -77,6 +77,9 @@ def test_two_civic_imports_of_the_same_rows_at_once_never_replace(filled_store, 
     assert [replaced for _, replaced, _ in counts] == [0, 0], counts
     assert sum(added for added, _, _ in counts) == ROWS
     assert sorted(skipped for _, _, skipped in counts) == [0, ROWS]
+    # Each import showed what it would change before saving, one line per KPI and group.
+    effect = "Department heads walk the process · Service experiences · 测试组2999: — → 3,000"
+    assert all(effect in out for _, out, _ in results)
     changes = reads.history(filled_store).iloc[before:]
     assert "update" not in set(changes["action"])
     assert list(changes["table"]).count("sources") == 1  # the skipped import wrote no source
