@@ -3,6 +3,7 @@ store's bulk path that writes it (checked on whole columns, audited as one batch
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -20,23 +21,38 @@ def run(repo_dir, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+def refusal(repo_dir, monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    """The script's `main` run in this process, from the repository (exit code, stderr): a
+    refusal comes before any work, so it needs no process of its own."""
+    spec = importlib.util.spec_from_file_location("scale_data", repo_dir / SCRIPT)
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.chdir(repo_dir)
+    try:
+        code = script.main(list(args))
+    except SystemExit as stopped:  # argparse's own refusals
+        code = stopped.code
+    return code, capsys.readouterr().err
+
+
 @pytest.mark.parametrize("url", [database.DEFAULT_URL, "sqlite:///var/civic.sqlite3",
                                  "sqlite:///var/../var/civic.sqlite3"])
-def test_the_default_store_is_refused(repo_dir, url):
+def test_the_default_store_is_refused(repo_dir, monkeypatch, capsys, url):
     before = (repo_dir / "var" / "civic.sqlite3").stat().st_mtime_ns if (
         repo_dir / "var" / "civic.sqlite3").exists() else None
-    done = run(repo_dir, "--figures", "10", "--database", url)
-    assert done.returncode == 2
-    assert "default store" in done.stderr
+    code, err = refusal(repo_dir, monkeypatch, capsys, "--figures", "10", "--database", url)
+    assert code == 2
+    assert "default store" in err
     after = (repo_dir / "var" / "civic.sqlite3").stat().st_mtime_ns if (
         repo_dir / "var" / "civic.sqlite3").exists() else None
     assert before == after
 
 
-def test_without_a_database_it_writes_nothing(repo_dir):
-    done = run(repo_dir, "--figures", "10")
-    assert done.returncode == 2
-    assert "--database" in done.stderr
+def test_without_a_database_it_writes_nothing(repo_dir, monkeypatch, capsys):
+    code, err = refusal(repo_dir, monkeypatch, capsys, "--figures", "10")
+    assert code == 2
+    assert "--database" in err
 
 
 def test_small_store_is_valid_and_marked(repo_dir, tmp_path, seed_counts):
