@@ -179,6 +179,30 @@ def test_one_warm_browser_serves_every_image(browser, views: dict[str, View]) ->
     assert warm is export.browser._browser and warm.alive()  # noqa: SLF001
 
 
+def test_the_warm_browsers_tabs_load_plotly_at_once(browser, views: dict[str, View],
+                                                   monkeypatch) -> None:
+    """Each tab loads plotly.js (2.5 s here): the warm browser's tabs load it at the same
+    time, not one after the other (`_reusing`'s `populate_targets`, over kaleido's own)."""
+    import kaleido
+
+    for name in ("populate_targets", "_conform_tabs", "_create_kaleido_tab"):
+        assert callable(getattr(kaleido.Kaleido, name, None)), name
+    export.stop_browser()
+    loads = []
+    real = kaleido.Kaleido._conform_tabs
+
+    async def logged(self, tabs=None):
+        loads.append("start")
+        await real(self, tabs)
+        loads.append("end")
+
+    monkeypatch.setattr(kaleido.Kaleido, "_conform_tabs", logged)
+    view = views["zh"]
+    assert b"4023" in export.chart_image(funnel(view), view, "svg")
+    assert ["start"] * export.browser.TABS + ["end"] * export.browser.TABS == loads
+    export.stop_browser()
+
+
 def test_a_tab_renders_image_after_image_and_is_reloaded_in_time(browser,
                                                                   views: dict[str, View],
                                                                   monkeypatch) -> None:
