@@ -62,11 +62,12 @@ def _dates(view: View, series: pd.Series) -> pd.Series:
 def funnel(view: View, program: str, metrics: list[str]) -> pd.DataFrame:
     """Stages of a funnel (label, value, formatted text) from a program's latest figures."""
     rows = kpis(view.figures, program, metrics)
+    each = list(rows.itertuples())
     return pd.DataFrame({
         "stage": [view.label(m) for m in rows["metric"]],
         "value": rows["value"].astype(float).to_numpy(),
-        "text": [view.quantity(r) for r in rows.itertuples()],
-        "period": [view.period_label(r) for r in rows.itertuples()],
+        "text": [view.quantity(r) for r in each],
+        "period": [view.period_label(r) for r in each],
     })
 
 
@@ -224,11 +225,12 @@ def grouped(view: View, program: str, metric: str) -> pd.DataFrame:
     figures = view.figures
     rows = figures[(figures["program"] == program) & (figures["metric"] == metric)
                    & figures["group_zh"].notna()]
+    each = list(rows.itertuples())
     return pd.DataFrame({
         "group": rows[f"group_{view.lang}"].astype(str),
         "value": rows["value"].astype(float),
-        "text": [view.quantity(r) for r in rows.itertuples()],
-        "period": [view.period_label(r) for r in rows.itertuples()],
+        "text": [view.quantity(r) for r in each],
+        "period": [view.period_label(r) for r in each],
     }).reset_index(drop=True)
 
 
@@ -292,21 +294,22 @@ def figures(view: View) -> pd.DataFrame:
         ["rank", "date"], kind="stable")
     lang = view.lang
     group = frame[f"group_{lang}"].astype("string").fillna("")
+    rows = list(frame.itertuples())
     return pd.DataFrame({
         _col(view, "program"): frame["program"].astype(str).map(view.program_name),
         _col(view, "metric"): frame["metric"].astype(str).map(view.label),
         _col(view, "group"): group,
-        _col(view, "display"): [view.quantity(r) for r in frame.itertuples()],
+        _col(view, "display"): [view.quantity(r) for r in rows],
         _col(view, "value"): frame["value"].astype("Float64"),
         _col(view, "value_max"): frame["value_max"].astype("Float64"),
         _col(view, "unit"): frame["unit"].astype(str).map(lambda u: format_unit(u, lang)),
         _col(view, "qualifier"): frame["qualifier"].astype(str).map(
             lambda q: t(f"qualifier_word.{q}", lang)),
         _col(view, "reported"): [view.formula(r) if r.basis == Basis.DERIVED else r.reported
-                                 for r in frame.itertuples()],
+                                 for r in rows],
         _col(view, "basis"): frame["basis"].astype(str).map(lambda b: t(f"basis.{b}", lang)),
-        _col(view, "period"): [view.period_label(r) for r in frame.itertuples()],
-        _col(view, "change"): [change_text(view, r) for r in frame.itertuples()],
+        _col(view, "period"): [view.period_label(r) for r in rows],
+        _col(view, "change"): [change_text(view, r) for r in rows],
         _col(view, "department"): frame["department"].astype(str).map(view.department_name),
         _col(view, "source"): frame["source"].astype(str).map(
             lambda s: view.catalog.sources[s].title if lang == "zh" and s in view.catalog.sources
@@ -418,11 +421,12 @@ def comparison(view: View, metric: str, by: str) -> tuple[pd.DataFrame, pd.DataF
     result = trends.compare(figures[figures["program"].isin(view.program_ids)], metric, by, end)
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        rows = list(frame.itertuples())  # once: a pass over a wide frame costs 5–7 ms
         return pd.DataFrame({
-            "who": [_who(view, by, r.side, r) for r in frame.itertuples()],
+            "who": [_who(view, by, r.side, r) for r in rows],
             "value": frame["value"].astype(float),
-            "text": [view.quantity(r) for r in frame.itertuples()],
-            "period": [view.period_label(r) for r in frame.itertuples()],
+            "text": [view.quantity(r) for r in rows],
+            "period": [view.period_label(r) for r in rows],
             "program": frame["program"].astype(str).map(view.program_name),
             "reason": [t(f"compare.reason.{r}", view.lang) if r else "" for r in frame["reason"]],
         })
