@@ -383,18 +383,19 @@ def revisions(view: View) -> pd.DataFrame:
 
 
 @per_view
+def _sides(view: View) -> dict[str, list[str]]:
+    return trends.sides(view.figures)
+
+
 def compare_metrics(view: View) -> list[str]:
     """Metrics the view can compare: reported by two or more departments, districts, programs
     (projects) or groups of a breakdown."""
-    figures = view.figures
-    return [m for m in dict.fromkeys(figures["metric"].astype(str))
-            if trends.sides(figures, m)]
+    return list(_sides(view))
 
 
-@per_view
 def compare_sides(view: View, metric: str) -> list[str]:
     """The ways the view can compare `metric` (`trends.COMPARE_BY`), where two or more report."""
-    return trends.sides(view.figures, metric)
+    return _sides(view).get(metric, [])
 
 
 def _who(view: View, by: str, key: object, row: object) -> str:

@@ -181,12 +181,17 @@ def _side(rows: pd.DataFrame, by: str) -> pd.Series:
     return rows[by].astype(object).where(rows[by].notna())
 
 
-def sides(figures: pd.DataFrame, metric: str) -> list[str]:
-    """The ways `metric` can be compared: those of `COMPARE_BY` with two or more of a kind."""
-    rows = figures[figures["metric"] == metric]
-    whole = rows[rows["group_zh"].isna()]
-    return [by for by in COMPARE_BY
-            if _side(rows if by == "group" else whole, by).dropna().nunique() >= 2]
+def sides(figures: pd.DataFrame) -> dict[str, list[str]]:
+    """Each metric that can be compared (in the figures' order) → the ways it can: those of
+    `COMPARE_BY` with two or more of a kind. One pass over the figures for all metrics (one
+    filter per metric took half a second for the seed's 46)."""
+    whole = figures[figures["group_zh"].isna()]
+    kinds = {by: _side(figures if by == "group" else whole, by).groupby(
+        (figures if by == "group" else whole)["metric"].astype(str)).nunique()
+        for by in COMPARE_BY}
+    found = {metric: [by for by in COMPARE_BY if kinds[by].get(metric, 0) >= 2]
+             for metric in dict.fromkeys(figures["metric"].astype(str))}
+    return {metric: ways for metric, ways in found.items() if ways}
 
 
 def compare(figures: pd.DataFrame, metric: str, by: str,

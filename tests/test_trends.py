@@ -171,6 +171,21 @@ def test_only_comparable_figures_stand_together():
     assert set(by_district.not_comparable["reason"]) >= {"no_district"}
 
 
+def test_each_metric_compares_the_ways_two_or_more_report_it():
+    frame = _frame([  # m: three departments, two districts, two programs; one group
+        ("a", "m", 30, None, "CNY", "exact", "2023-01-01", "2023-01-31", "2023-01", "d1", "x", None),
+        ("b", "m", 50, None, "CNY", "exact", "2023-05-01", "2023-05-01", "2023-05-01", "d2", "y", None),
+        ("b", "m", 60, None, "CNY", "exact", "2023-05-01", "2023-05-01", "2023-05-01", "d3", "y", "g"),
+        # n: one department and program, two groups; o: one of each, reported twice
+        ("a", "n", 1, None, "CNY", "exact", "2023-01-01", "2023-01-31", "2023-01", "d1", "x", "g"),
+        ("a", "n", 2, None, "CNY", "exact", "2023-01-01", "2023-01-31", "2023-01", "d1", "x", "h"),
+        ("a", "o", 1, None, "CNY", "exact", "2022-01-01", "2022-01-31", "2022-01", "d1", "x", None),
+        ("a", "o", 2, None, "CNY", "exact", "2023-01-01", "2023-01-31", "2023-01", "d1", "x", None),
+    ])
+    assert {"m": ["department", "district", "program"], "n": ["group"]} == trends.sides(frame)
+    assert {} == trends.sides(frame.iloc[:0])
+
+
 # --- on the pages (AppTest, a store of this test alone) ----------------------------------------
 
 def _stored(new_store, data_dir, folder):
