@@ -57,14 +57,21 @@ def register(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{kind}: {what}")
 
 
-def classify(items: Iterable[pytest.Item]) -> None:
-    """Mark each test with the kinds it has and is not marked with yet."""
+# Every collected test's kinds, as this run found them before `-m` left any out (by node id).
+COLLECTED = pytest.StashKey[dict[str, list[str]]]()
+
+
+def classify(config: pytest.Config, items: Iterable[pytest.Item]) -> None:
+    """Mark each test with the kinds it has and is not marked with yet, and keep what each got
+    in `config.stash[COLLECTED]`, where tests/test_markers.py reads it."""
+    collected = config.stash.setdefault(COLLECTED, {})
     for item in items:
         if not isinstance(item, pytest.Function):
             continue
         have = {mark.name for mark in item.iter_markers()}
         for kind in sorted(kinds(item) - have):
             item.add_marker(kind)
+        collected[item.nodeid] = sorted({mark.name for mark in item.iter_markers()} & set(KINDS))
 
 
 def kinds(item: pytest.Function) -> set[str]:
