@@ -110,12 +110,16 @@ def _ours(function: object) -> bool:
     return code is not None and _in_tests(code.co_filename)
 
 
+# The names this folder's modules can be imported by.
+_MODULE_NAMES = frozenset(path.stem for path in TESTS.glob("*.py"))
+
+
 @functools.cache
 def _module(name: str) -> types.ModuleType | None:
     """The module of this folder called `name`, if there is one."""
     if name in sys.modules:
         return sys.modules[name] if _ours_module(sys.modules[name]) else None
-    if "." in name:
+    if "." in name or name not in _MODULE_NAMES:  # no search of the path for every name
         return None
     try:
         spec = importlib.util.find_spec(name)
