@@ -117,6 +117,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("apptest"):
         scan_components_once()
+        wait_for_scripts_without_polling()
 
 
 @functools.cache
@@ -130,6 +131,28 @@ def scan_components_once() -> None:
 
     manifest_scanner.scan_component_manifests = functools.cache(
         manifest_scanner.scan_component_manifests)
+
+
+@functools.cache
+def wait_for_scripts_without_polling() -> None:
+    """AppTest waits for a run's script thread by waking every millisecond to look for its
+    end; each wake takes the GIL from the script it waits for (its 1 ms sleeps last 3–4 ms).
+    Waiting on the thread itself (it ends with the run) gives the same result and the same
+    error on a timeout: AppTest cases took a third less CPU (docs/performance.md, fix 53).
+    test_app.py holds Streamlit to running scripts this way."""
+    from streamlit.testing.v1 import local_script_runner
+
+    def require_widgets_deltas(runner: Any, timeout: float = 3) -> None:
+        thread = runner._script_thread
+        if thread is not None:
+            thread.join(timeout)
+        if runner.script_stopped():
+            return
+        runner.request_stop()
+        runner.join()
+        raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+
+    local_script_runner.require_widgets_deltas = require_widgets_deltas
 
 
 @pytest.fixture(scope="session", autouse=True)

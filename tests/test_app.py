@@ -44,6 +44,25 @@ def test_apptests_share_one_scan_for_components():
     assert (calls, after.misses) == (2, 1)
 
 
+def test_apptests_wait_on_the_script_thread(monkeypatch):
+    """conftest.wait_for_scripts_without_polling: each run waits on its script's thread. Were
+    Streamlit to stop waiting through `require_widgets_deltas`, AppTest would poll again (slower,
+    not wrong), and this fails to say so; a script that outlasts its timeout still fails as
+    AppTest's own wait fails it."""
+    from streamlit.testing.v1 import local_script_runner
+
+    waits = []
+    wait = local_script_runner.require_widgets_deltas
+    assert wait.__qualname__.startswith("wait_for_scripts_without_polling")
+    monkeypatch.setattr(local_script_runner, "require_widgets_deltas",
+                        lambda runner, timeout: waits.append(timeout) or wait(runner, timeout))
+    at = AppTest.from_string("import streamlit as st\nst.write('ran')", default_timeout=5)
+    assert at.run().markdown[0].value == "ran" and waits == [5]
+    slow = AppTest.from_string("import time\ntime.sleep(1)", default_timeout=0.2)
+    with pytest.raises(RuntimeError, match=r"timed out after 0\.2\(s\)"):
+        slow.run()
+
+
 def plain(text):
     """Markdown-escaped text as the reader sees it."""
     return re.sub(r"\\(.)", r"\1", text)
