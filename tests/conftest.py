@@ -154,8 +154,8 @@ def wait_for_scripts_without_polling() -> None:
     """AppTest waits for a run's script thread by waking every millisecond to look for its
     end; each wake takes the GIL from the script it waits for (its 1 ms sleeps last 3–4 ms).
     Waiting on the thread itself (it ends with the run) gives the same result and the same
-    error on a timeout: AppTest cases took a third less CPU (docs/performance.md, fix 53).
-    test_app.py holds Streamlit to running scripts this way."""
+    error on a timeout: an AppTest module took a fifth less CPU in one worker
+    (docs/performance.md, fix 53). test_app.py holds Streamlit to running scripts this way."""
     from streamlit.testing.v1 import local_script_runner
 
     def require_widgets_deltas(runner: Any, timeout: float = 3) -> None:
