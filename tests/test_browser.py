@@ -25,6 +25,7 @@ from browsing import (
     MAIN,
     METRIC_VALUE,
     NAV_LINK,
+    PAGE_TIMEOUT_MS,
     PLOTLY,
     PROGRAM_CARD,
     TITLE,
@@ -334,6 +335,8 @@ def test_a_tab_loads_the_chart_library_first_and_once(browser, app_url: str,
             assert [u for u in fetched if "/PlotlyChart." in u] == [
                 f"{app_url}/static/js/{bundle}"]
             tab.locator(NAV_LINK).first.click()  # the overview, in the same tab
+            # Settled alone may still be the sources page, before the click's rerun starts.
+            expect(tab.locator(TITLE).first).to_have_text("Overview", timeout=PAGE_TIMEOUT_MS)
             wait_until_settled(tab)
             assert all(state["marks"] for state in wait_for_charts(tab))
             tab.get_by_text("中文", exact=True).click()  # a rerun in the other language
