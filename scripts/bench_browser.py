@@ -59,7 +59,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
              str(self.port), "--server.address", HOST, "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+             "--browser.gatherUsageStats", "false"],
             cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
     async def healthy(self, timeout: float = 120) -> None:

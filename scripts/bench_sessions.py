@@ -41,8 +41,7 @@ def _free_port() -> int:
 def _serve(port: int, log: Path) -> subprocess.Popen:  # type: ignore[type-arg]
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", HOST, "--server.headless", "true",
-         "--server.fileWatcherType", "none"],
+         "--server.address", HOST, "--server.headless", "true"],
         cwd=REPO, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -156,7 +156,6 @@ class StreamlitServer(_Process):
                             "--server.port", str(self.port),
                             "--server.address", HOST,
                             "--server.headless", "true",
-                            "--server.fileWatcherType", "none",
                             "--browser.gatherUsageStats", "false",
                             *self.options,
                         ],

@@ -129,6 +129,58 @@ def test_text_is_compressed_and_static_files_cached(fleet) -> None:
     assert any((nginx / "cache").rglob("*")), "nothing in nginx's cache folder"
 
 
+def test_dashboard_processes_watch_no_source_file(fleet) -> None:
+    """`make run`'s processes do not watch the dashboard's files (`.streamlit/config.toml`):
+    Streamlit's watcher, which starts with a session, placed an inotify watch for every module
+    it had loaded (2,295 here) and doubled each step's CPU. Checked once a session has run on
+    each process."""
+    import asyncio
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import bench_client
+
+    process, _port, _nginx, said = fleet
+    ports = [int(p) for p in re.search(r"ports ([\d, ]+)\)", said).group(1).split(", ")]
+
+    sources = [REPO / "dashboard.py", *REPO.glob("civic/**/*.py"), *REPO.glob("app_pages/*.py")]
+    source_inodes = {path.stat().st_ino for path in [*sources, *{p.parent for p in sources}]}
+    dashboards = [pid for pid in _pids() if _parent(pid) == process.pid
+                  and b"streamlit" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(dashboards) == WORKERS
+
+    async def watched_during_sessions() -> dict[int, set[int]]:
+        sessions = [bench_client.Session(f"http://{HOST}:{port}") for port in ports]
+        try:
+            runs = await asyncio.gather(*[s.open("", "lang=en") for s in sessions])
+            assert all(not run.errors and run.count("metric") for run in runs), \
+                [run.errors for run in runs]
+            await asyncio.sleep(1)  # the watcher starts as the run ends
+            return {pid: _watched_inodes(pid) for pid in dashboards}
+        finally:
+            await asyncio.gather(*[s.close() for s in sessions])
+
+    for pid, watched in asyncio.run(watched_during_sessions()).items():
+        assert not watched & source_inodes, f"process {pid} watches {len(watched)} files"
+
+
+def _pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _watched_inodes(pid: int) -> set[int]:
+    """The inodes of what the process's inotify instances watch (from /proc's fdinfo)."""
+    watched: set[int] = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd) != "anon_inode:inotify":
+                continue
+            info = Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text()
+        except OSError:
+            continue
+        watched |= {int(ino, 16) for ino in re.findall(r"\bino:([0-9a-f]+)", info)}
+    return watched
+
+
 def test_sigterm_stops_every_process(fleet) -> None:
     process, port, _nginx, _said = fleet
     pids = [int(p) for p in os.listdir("/proc") if p.isdigit()
