@@ -132,8 +132,8 @@ def test_text_is_compressed_and_static_files_cached(fleet) -> None:
 def test_dashboard_processes_watch_no_source_file(fleet) -> None:
     """`make run`'s processes do not watch the dashboard's files (`.streamlit/config.toml`):
     Streamlit's watcher, which starts with a session, placed an inotify watch for every module
-    it had loaded (2,295 here) and doubled each step's CPU. Checked once a session has run on
-    each process."""
+    it had loaded (2,295 once the overview was drawn) and doubled each step's CPU. Checked
+    while a session is open on each process."""
     import asyncio
 
     sys.path.insert(0, str(REPO / "scripts"))
@@ -183,9 +183,7 @@ def _watched_inodes(pid: int) -> set[int]:
 
 def test_sigterm_stops_every_process(fleet) -> None:
     process, port, _nginx, _said = fleet
-    pids = [int(p) for p in os.listdir("/proc") if p.isdigit()
-            and Path(f"/proc/{p}/stat").exists()]
-    ours = [pid for pid in pids if _parent(pid) == process.pid]
+    ours = [pid for pid in _pids() if _parent(pid) == process.pid]
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     deadline = time.monotonic() + 30
