@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 from test_app import APP, metric_values, open_app
 
+from app_pages import turns
 from civic import database, store
 from civic.i18n import t
 
@@ -56,6 +57,8 @@ def test_an_unreachable_store_shows_a_clear_page_and_recovers(tmp_path, monkeypa
     at = open_app("overview")
     assert [] == [e.value for e in at.exception]
     assert "暂时无法连接数据库" == at.title[0].value and at.button
+    with turns.turn(0) as had:
+        assert had, "the run that stopped on the store kept this process's turn"
     blocker.unlink()  # the store comes back
     at.button(key="store_retry").click().run()
     assert [] == [e.value for e in at.exception]
