@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from app_pages.turns import Turns
+from app_pages.turns import WAIT_S, Turns
 
 
 def _waiting(turns: Turns, count: int) -> None:
@@ -72,3 +73,12 @@ def test_the_turn_passes_to_the_next_in_line_not_to_a_newcomer():
     assert not turns.acquire(0), "a newcomer took the turn from the run that waited"
     waiter.join(10)
     assert [True] == had
+
+
+def test_the_readme_and_the_deployment_guide_say_how_long_a_run_waits():
+    root = Path(__file__).resolve().parents[1]
+    words = {1.0: "at most a second"}[WAIT_S]
+    assert f"A run waits {words} (`turns.WAIT_S`)" in " ".join(
+        (root / "README.md").read_text("utf-8").split())
+    assert f"a rerun waits {words}," in " ".join(
+        (root / "docs" / "deploy.md").read_text("utf-8").split())
