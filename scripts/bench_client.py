@@ -269,6 +269,14 @@ class Measured:
     server_cpu_s: float
 
 
+async def warm(base: str, rounds: int, steps: int, own_address: bool = False) -> None:
+    """The twenty officials' steps once, all at once, so that every view they ask for is made:
+    one official alone, measured next, then meets a server as warm as the burst after it does
+    (warmed by one official's first link only, its later links made their views while timed)."""
+    await asyncio.gather(*[official(base, rounds, i, steps, own_address=own_address)
+                           for i in range(20)])
+
+
 async def measure(server, n: int, rounds: int, steps: int = STEPS,
                   pause: tuple[float, float] = (0, 0), alone: list[Run] | None = None,
                   own_address: bool = False) -> Measured:
@@ -294,13 +302,15 @@ def percentile(values: list[float], q: int) -> float:
 
 async def sessions_rows(server, quick: bool, wanted) -> list:
     """The `sessions_20` row (officials who start apart and read between steps) and the
-    `sessions_20_burst` row (every step sent at once), both against one official alone."""
+    `sessions_20_burst` row (every step sent at once), both against one official alone on the
+    server warmed by the same officials (`warm`)."""
     from bench import unmeasured
 
     rounds, steps = (1, QUICK_STEPS) if quick else (2, STEPS)
     burst_rounds = 1 if quick else 3
     names = [name for name in ("sessions_20", "sessions_20_burst") if wanted(name)]
     try:
+        await warm(server.base, burst_rounds, steps)
         alone = await measure(server, 0, burst_rounds, steps)  # one official, no pause
         rows = []
         if "sessions_20" in names:
@@ -322,17 +332,15 @@ async def nginx_burst_row(fleet, quick: bool):
     """`sessions_20_burst_nginx`: the burst of `sessions_20_burst`, through nginx in front of
     several dashboard processes (scripts/serve.py), each official from a loopback address of
     its own; against one official alone through the same nginx. Every process is warmed first
-    by the same twenty officials' steps, as the one-process row's server is by `sessions_20`
-    before its burst: the two rows then differ only in the processes and nginx (warmed by one
-    step each, the processes built the other steps' views during the burst and it took 3.4 s
-    of CPU where the one process took 2.2 s)."""
+    as the one-process rows' server is (`warm`): the two burst rows then differ only in the
+    processes and nginx (warmed by one step each, the processes built the other steps' views
+    during the burst and it took 3.4 s of CPU where the one process took 2.2 s)."""
     from bench import unmeasured
 
     name = "sessions_20_burst_nginx"
     rounds, steps = 1 if quick else 3, QUICK_STEPS if quick else STEPS
     try:
-        await asyncio.gather(*[official(fleet.base, rounds, i, steps, own_address=True)
-                               for i in range(20)])  # warm, as sessions_20 warms one process
+        await warm(fleet.base, rounds, steps, own_address=True)
         alone = await measure(fleet, 0, rounds, steps, own_address=True)
         burst = await measure(fleet, 20, rounds, steps, alone=alone.alone, own_address=True)
         row = _row(name, burst, alone, rounds * steps, None)
@@ -340,9 +348,9 @@ async def nginx_burst_row(fleet, quick: bool):
         row.note = (f"through nginx (deploy/nginx-civic.conf) in front of {len(spread)} "
                     f"dashboard processes (scripts/serve.py), each official from its own "
                     f"loopback address (127.0.0.2 …); websockets per process "
-                    f"{sorted(spread.values(), reverse=True)}; every process warmed first by "
-                    f"the same officials' steps, as sessions_20 warms one process; " + row.note
-                    .replace("CPU: server", "CPU: all processes"))
+                    f"{sorted(spread.values(), reverse=True)}; " + row.note
+                    .replace("CPU: server", "CPU: all processes")
+                    .replace("the server warmed", "every process warmed"))
         return row
     except Exception as error:  # noqa: BLE001 - the row says why, never a made-up number
         return unmeasured(name, TARGET, "seed", f"the sessions failed: {error!r}"[:300])
@@ -375,7 +383,8 @@ def _row(name: str, measured: Measured, alone: Measured, steps: int,
         f"timed from sending a step to its script_finished), each opening a link with "
         f"filters, then {done}, {driven} ({len(measured.together)} steps in "
         f"{measured.wall_s:.1f} s, {charts} Plotly charts received; CPU: server "
-        f"{measured.server_cpu_s:.1f} s, client {measured.client_cpu_s:.1f} s); p50 "
+        f"{measured.server_cpu_s:.1f} s, client {measured.client_cpu_s:.1f} s), the server "
+        f"warmed first by the same officials' steps, all at once; p50 "
         f"{percentile(together_s, 50):.2f} s, p95 {percentile(together_s, 95):.2f} s vs one "
         f"session alone p50 {percentile(alone_s, 50):.2f} s, p95 "
         f"{percentile(alone_s, 95):.2f} s ({len(alone.alone)} steps); {len(errors)} errors"
