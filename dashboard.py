@@ -95,8 +95,7 @@ with turns.turn():
     try:
         catalog = cache.catalog()
     except (StoreError, Refused) as error:
-        # A clear page instead of a traceback; the next rerun (the button) tries the store
-        # again.
+        # A clear page, not a traceback; the next rerun (the button) tries the store again.
         lang = st.session_state.get("lang") or st.query_params.get("lang")
         lang = lang if lang in LANGS else "zh"
         if isinstance(error, Refused):

@@ -6,7 +6,8 @@ near the end of the burst, the slowest steps last, and the switching costs CPU o
 Taking turns ends the first step after one step's time and the last no later than before; a
 rerun waits for the run before it, never longer than `WAIT_S`, so a long run (a big upload)
 holds up the others by at most that much and then shares the core as before.
-Light to import: `dashboard.py` takes a turn before its first data library is needed.
+`dashboard.py` runs its body, after the first paint, in `turn()`; a fragment's rerun (an
+export's button) runs without a turn.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Iterator
 
 WAIT_S = 1.0
 """The longest a run waits for its turn; after that it runs beside the one that holds it."""
-
 
 
 class Turns:
