@@ -230,6 +230,28 @@ def test_a_tab_renders_image_after_image_and_is_reloaded_in_time(browser,
     export.stop_browser()
 
 
+def test_a_render_whose_tab_script_fails_is_made_again_in_a_fresh_browser(
+        browser, views: dict[str, View]) -> None:
+    """A tab whose script fails (here its renderer made to throw, in the real browser) breaks
+    the render off; the export is made again once, in a new browser, and the official has the
+    image rather than an error. A timeout is not tried again (the deadline is spent)."""
+    view = views["zh"]
+    assert b"4023" in export.chart_image(funnel(view), view, "svg")  # the warm browser
+    warm = export.browser._browser
+    assert warm is not None and warm.kaleido is not None and warm.alive()
+
+    async def break_every_tab() -> None:
+        for tab in list(warm.kaleido.tabs_ready._queue):
+            await tab.tab.send_command("Runtime.evaluate", params={
+                "expression": "kaleido_scopes.plotly = () => { throw new Error('broken') }"})
+
+    warm._call(break_every_tab(), 30)
+    image = export.chart_image(funnel(view), view, "svg")
+    assert image.startswith(b"<svg") and b"4023" in image
+    assert export.browser._browser is not warm and not warm.alive()
+    export.stop_browser()
+
+
 def test_unknown_image_format(views: dict[str, View]) -> None:
     with pytest.raises(ValueError, match="unknown image format 'gif'"):
         export.chart_image(funnel(views["zh"]), views["zh"], "gif")

@@ -216,8 +216,8 @@ def _kill_group(process: subprocess.Popen | None) -> None:
 def _reusing(kaleido: Any) -> type:
     """kaleido's browser, whose tabs are reloaded (plotly.js and all) every RELOAD_EVERY images
     rather than after each: the reload was half of an image's time (a briefing's 8 charts: 2.2 s
-    → 1.1 s). A failed image is no risk to the next: the export fails and the browser is
-    replaced. Its tabs load plotly.js at once when it opens (a start: 7 s → 5 s). It overrides
+    → 1.1 s). A failed image is no risk to the next: the browser is replaced and the render
+    made again in the new one (`render_all`). Its tabs load plotly.js at once when it opens (a start: 7 s → 5 s). It overrides
     methods of kaleido's, some private; tests/test_export.py holds kaleido to having them."""
 
     class Reusing(kaleido.Kaleido):
@@ -328,27 +328,42 @@ def render(figure: go.Figure, fmt: str, scale: float = 1) -> bytes:
 
 def render_all(figures: list[go.Figure], fmt: str, scale: float = 1) -> list[bytes]:
     """Static images of `figures`, in order, rendered in the warm browser's tabs at once."""
-    global _browser  # noqa: PLW0603 - the one browser of the process
     path = require_browser()
     jobs = [(figure.to_dict(), {"format": fmt, "width": figure.layout.width,
                                 "height": figure.layout.height, "scale": scale})
             for figure in figures]
     _lock()  # the browser serves one caller at a time
     try:
-        if _browser is not None and not _browser.alive():
-            _browser.kill()  # a browser that died is replaced
-            _browser = None
+        try:
+            return _render(path, jobs)
+        except ExportFailed as error:
+            if error.reason != "crashed":
+                raise  # a timeout: the deadline is spent or nearly
+        # A render that broke off (a tab's script failed, the browser quit) is tried once more
+        # in a fresh browser, within the export's deadline: the suite met one, a tab's script
+        # error, in a render that passes in every other run.
+        return _render(path, jobs)
+    finally:
+        _render_lock.release()
+
+
+def _render(path: str, jobs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[bytes]:
+    """The jobs rendered by the warm browser, started (or a dead one replaced) first; a browser
+    whose render fails is killed, so the next starts afresh."""
+    global _browser  # noqa: PLW0603 - the one browser of the process
+    if _browser is not None and not _browser.alive():
+        _browser.kill()
+        _browser = None
+    try:
         if _browser is None:
             _browser = _Browser(path)
             _browser.open()
         return _browser.render(jobs)
     except ExportFailed:
         if _browser is not None:
-            _browser.kill()  # the next export starts afresh
+            _browser.kill()
             _browser = None
         raise
-    finally:
-        _render_lock.release()
 
 
 def stop_browser() -> None:
