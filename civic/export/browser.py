@@ -217,8 +217,9 @@ def _reusing(kaleido: Any) -> type:
     """kaleido's browser, whose tabs are reloaded (plotly.js and all) every RELOAD_EVERY images
     rather than after each: the reload was half of an image's time (a briefing's 8 charts: 2.2 s
     → 1.1 s). A failed image is no risk to the next: the browser is replaced and the render
-    made again in the new one (`render_all`). Its tabs load plotly.js at once when it opens (a start: 7 s → 5 s). It overrides
-    methods of kaleido's, some private; tests/test_export.py holds kaleido to having them."""
+    made again in the new one (`render_all`). Its tabs load plotly.js at once when it opens (a
+    start: 7 s → 5 s). It overrides methods of kaleido's, some private; tests/test_export.py
+    holds kaleido to having them."""
 
     class Reusing(kaleido.Kaleido):
         renders = 0
