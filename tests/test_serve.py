@@ -99,7 +99,11 @@ def test_workers_start_n_dashboard_processes_behind_nginx(fleet) -> None:
         if upstream != "-" and client in CLIENTS:
             seen.setdefault(client, set()).add(upstream)
     assert all(len(seen[client]) == 1 for client in CLIENTS), seen
-    assert len(set().union(*seen.values())) >= 2, seen
+    # Evenly: the plain hash gives each process its share of the twenty addresses (consistent
+    # hashing gave one of two processes 13 of them in the benchmark).
+    shares = [sum(upstream in seen[client] for client in CLIENTS)
+              for upstream in {f"{HOST}:{p}" for p in workers}]
+    assert max(shares) - min(shares) <= 2, shares
 
 
 def test_text_is_compressed_and_static_files_cached(fleet) -> None:
