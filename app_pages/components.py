@@ -340,16 +340,26 @@ def _toggle_department(department: str) -> None:
     st.session_state["f_dept"] = chosen
 
 
+GROUP_KEY = "dept_group_"
+"""Starts the key of a department group's expander: `dept_group_city` is whether it is open."""
+
+
 def department_picker(directory: Directory, lang: str) -> list[str]:
     """Departments by group (city, districts, enterprises), each unit under its parent, with
     a search that finds a name by its start. A parent's units show as included with it.
 
-    The choice lives in `f_dept`, as a link seeds it and "clear" empties it.
+    The choice lives in `f_dept`, as a link seeds it and "clear" empties it. A group draws its
+    departments only while it is open: the sidebar runs on every step of every page, and the
+    checkboxes of closed groups were a fifth of a step's server time (docs/performance.md). A
+    group opens for a department chosen in it (a link), for a search that finds one in it, or
+    when the official opens it, and stays as the official leaves it; its title, which counts
+    the chosen, changes Streamlit's identity for it, so the open state is carried in its key.
     """
     st.markdown(f"**{t('filters.department', lang)}**")
     query = st.text_input(t("filters.dept_search", lang), key="dept_search",
                           placeholder=t("filters.dept_search_hint", lang))
-    chosen = list(st.session_state.get("f_dept", []))
+    state = st.session_state
+    chosen = list(state.get("f_dept", []))
     included = directory.included(chosen)
     shown = None
     if query.strip():
@@ -363,11 +373,16 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
         title = t(f"dept_group.{group}", lang, count=len(entries))
         if picked:
             title = f"{title} · {t('filters.dept_picked', lang, count=picked)}"
-        with st.expander(title, expanded=shown is not None or picked > 0):
+        opened = f"{GROUP_KEY}{group}"
+        state[opened] = shown is not None or state.get(opened, picked > 0)
+        box = st.expander(title, key=opened, on_change="rerun")
+        if not box.open:
+            continue
+        with box:
             for entry in entries:
                 key = f"dept_{entry.department}"
                 inherited = entry.department in included and entry.department not in chosen
-                st.session_state[key] = entry.department in included
+                state[key] = entry.department in included
                 units = [names[unit] for unit in directory.units(entry.department)]
                 note = md(t("filters.dept_with_units", lang, units=join(units, lang))) if units \
                     else None

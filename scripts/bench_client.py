@@ -14,11 +14,11 @@ element, a page not found, a run that did not finish; the client checks nothing 
 
 `sessions_rows` are the benchmark's `sessions_20` and `sessions_20_burst` rows (scripts/bench.py
 runs them): officials who open a link, choose a district, switch page, go back to all
-districts, tick a department and switch to its page, each step timed from the BackMsg sent to
-its `script_finished`, one official alone and twenty at once. In `sessions_20` the twenty work
-as officials do: each starts at a moment of its own within the first reading time and reads
-every page before the next step; in `sessions_20_burst` all send every step at once with no
-pause, the worst case.
+districts, open a department's group, tick the department and switch to its page, each step
+timed from the BackMsg sent to its `script_finished`, one official alone and twenty at once.
+In `sessions_20` the twenty work as officials do: each starts at a moment of its own within the
+first reading time and reads every page before the next step; in `sessions_20_burst` all send
+every step at once with no pause, the worst case.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ VALUES = {"checkbox": ("value", "bool_value"), "selectbox": ("raw_value", "strin
 
 @dataclass
 class Run:
-    """One script run as the client received it: the page's elements, by their delta path."""
+    """One script run as the client received it: the page's elements (and the expanders that
+    are widgets), by their delta path."""
 
     seconds: float
     elements: dict[tuple[int, ...], object] = field(default_factory=dict)
@@ -162,7 +163,10 @@ class Session:
             forward = ForwardMsg()
             forward.ParseFromString(await self.socket.recv())
             kind = forward.WhichOneof("type")
-            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+            if kind == "delta" and forward.delta.WhichOneof("type") == "add_block" and \
+                    forward.delta.add_block.expandable.id:  # an expander a click opens
+                run.elements[tuple(forward.metadata.delta_path)] = forward.delta.add_block
+            elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 element = forward.delta.new_element
                 run.elements[tuple(forward.metadata.delta_path)] = element
                 if element.WhichOneof("type") == "exception" and \
@@ -204,10 +208,10 @@ LINKS = [("", ""), ("leaders_walk", "dept=zz_admin_approval"), ("flu", ""),
          ("projects", "lang=en"), ("winter_relief", "district=lusong"), ("", "lang=en"),
          ("sources", "")]
 PAGES = ["", "leaders_walk", "winter_relief", "flu"]
-DEPARTMENTS = [("zz_civil_affairs", "winter_relief"), ("zz_cdc", "flu"),
-               ("zz_admin_approval", "leaders_walk"), ("lusong_gov", "projects"),
-               ("zz_hrss", "")]
-STEPS = 6  # open a link, district, page, all districts, department, page
+DEPARTMENTS = [("zz_civil_affairs", "city", "winter_relief"), ("zz_cdc", "city", "flu"),
+               ("zz_admin_approval", "city", "leaders_walk"),
+               ("lusong_gov", "district", "projects"), ("zz_hrss", "city", "")]
+STEPS = 7  # open a link, district, page, all districts, the department's group, it, its page
 QUICK_STEPS = 3  # open a link, district, page
 READING_S = (3.0, 12.0)  # how long an official reads a page before the next step (seeded)
 
@@ -223,11 +227,12 @@ async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
                    pause: tuple[float, float] = (0, 0), own_address: bool = False
                    ) -> tuple[list[Run], list[str]]:
     """What one official does, `rounds` times: open a link, choose a district, switch page,
-    go back to all districts, tick a department, switch to its page (the first `steps` of
-    these), reading each page for a time drawn from `pause` before the next step. With a
-    pause, the official starts at a moment drawn from the first reading time (0 to its
-    longest), so twenty do not all open at the same instant. With `own_address`, it connects
-    from a loopback address of its own (`source_address`). Each step's run, and the errors."""
+    go back to all districts, open a department's group (a closed one draws no department),
+    tick the department, switch to its page (the first `steps` of these), reading each page
+    for a time drawn from `pause` before the next step. With a pause, the official starts at a
+    moment drawn from the first reading time (0 to its longest), so twenty do not all open at
+    the same instant. With `own_address`, it connects from a loopback address of its own
+    (`source_address`). Each step's run, and the errors."""
     runs: list[Run] = []
     errors: list[str] = []
     reading = random.Random(offset)
@@ -236,7 +241,7 @@ async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
         step = offset + n
         session = Session(base, source_address(offset) if own_address else None)
         page, query = LINKS[step % len(LINKS)]
-        department, its_page = DEPARTMENTS[step % len(DEPARTMENTS)]
+        department, group, its_page = DEPARTMENTS[step % len(DEPARTMENTS)]
 
         def district():
             options = session.last.widget("f_district").options
@@ -245,6 +250,7 @@ async def official(base: str, rounds: int, offset: int, steps: int = STEPS,
         actions = [lambda: session.open(page, query), district,
                    lambda: session.switch(PAGES[step % len(PAGES)]),
                    lambda: session.set("f_district"),  # no value: all districts
+                   lambda: session.set(f"dept_group_{group}", bool_value=True),
                    lambda: session.set(f"dept_{department}", bool_value=True),
                    lambda: session.switch(its_page)]
         try:
@@ -369,8 +375,8 @@ def _row(name: str, measured: Measured, alone: Measured, steps: int,
     charts = sum(run.count("plotly_chart") for run in measured.together)
     shown = "; ".join(sorted(set(errors)))[:300]
     done = ("choosing a district and switching page" if steps % STEPS else
-            "choosing a district, switching page, going back to all districts, ticking a "
-            "department and switching to its page")
+            "choosing a district, switching page, going back to all districts, opening a "
+            "department's group, ticking the department and switching to its page")
     driven = (f"each starting at a random moment within the first {pause[1]:.0f} s and "
               f"reading each page {pause[0]:.0f}–{pause[1]:.0f} s (seeded random) before the "
               "next step" if pause else

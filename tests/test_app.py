@@ -9,6 +9,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from app_pages.components import GROUP_KEY
 from civic import database, store
 from civic.cache import DATA_DIR_ENV
 
@@ -27,6 +28,13 @@ def open_app(page="overview", timeout=60, **params):
         at.switch_page(f"app_pages/{page}.py")
         at.run()
     return at
+
+
+def open_group(at, group):
+    """Opens a department group in the sidebar, as an official's click does: AppTest cannot
+    click an expander, so the value the click sends is set under the expander's key."""
+    at.session_state[f"{GROUP_KEY}{group}"] = True
+    return at.run()
 
 
 def test_apptests_share_one_scan_for_components():
@@ -116,7 +124,7 @@ def programs_counted(at) -> str:
 def test_choosing_a_department_changes_what_pages_show():
     at = open_app("sources")
     programs_everywhere = at.metric[0].value
-    at.checkbox(key="dept_zz_cdc").check().run()
+    open_group(at, "city").checkbox(key="dept_zz_cdc").check().run()
     assert ("10项", "1项") == (programs_everywhere, at.metric[0].value)
     assert ["zz_cdc"] == at.query_params["dept"] if isinstance(at.query_params["dept"], list) \
         else ["zz_cdc"] == [at.query_params["dept"]]
@@ -288,7 +296,7 @@ def test_departments_are_grouped_and_a_parent_brings_its_units():
     groups = [e.label for e in at.expander]
     assert any(g.startswith("市直部门和单位") for g in groups)
     assert any(g.startswith("区县") for g in groups) and any(g.startswith("企业") for g in groups)
-    unit = at.checkbox(key="dept_zz_relief_station")
+    unit = open_group(at, "city").checkbox(key="dept_zz_relief_station")
     assert unit.label.startswith("└ ") and not unit.value
     at.checkbox(key="dept_zz_civil_affairs").check().run()
     unit = at.checkbox(key="dept_zz_relief_station")
@@ -299,6 +307,26 @@ def test_departments_are_grouped_and_a_parent_brings_its_units():
     again = open_app(dept="xiangshiling_street")
     assert again.checkbox(key="dept_yanggulao_community").value
     assert "1项" == programs_counted(again)  # the help program its community leads
+
+
+def test_a_closed_group_draws_no_department_and_one_opened_stays_open():
+    """The sidebar runs on every step: a closed group's checkboxes are not drawn at all. A
+    group opens for a department chosen in it, for a search hit, or by the official's click,
+    and stays open when its last department is unticked (its title changes then)."""
+    at = open_app()
+    assert not at.checkbox and {False} == {at.session_state[f"{GROUP_KEY}{group}"]
+                                           for group in ("city", "district", "enterprise")}
+    open_group(at, "district")
+    assert at.checkbox(key="dept_lusong_gov") and not at.checkbox(key="dept_lusong_gov").value
+    assert not [c for c in at.checkbox if c.key == "dept_zz_cdc"]  # the city's stay closed
+    at.checkbox(key="dept_lusong_gov").check().run()
+    assert any("已选1个" in e.label for e in at.expander)
+    at.checkbox(key="dept_lusong_gov").uncheck().run()
+    assert not any("已选" in e.label for e in at.expander)
+    assert not at.checkbox(key="dept_lusong_gov").value  # still drawn: the group stayed open
+    linked = open_app(dept="zz_cdc")
+    assert linked.checkbox(key="dept_zz_cdc").value
+    assert not [c for c in linked.checkbox if c.key == "dept_lusong_gov"]
 
 
 def test_a_link_with_departments_round_trips_through_the_checkboxes():

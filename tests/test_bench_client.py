@@ -42,6 +42,11 @@ def test_a_session_gets_the_charts_and_follows_pages_and_filters(app_url: str) -
             assert "district=" in session.query  # the filter survives the page change
             runs.append(await session.set("f_district"))  # back to all districts
             assert "district=" not in session.query
+            with pytest.raises(KeyError):  # a closed group draws no department
+                runs[-1].widget("dept_lusong_gov")
+            runs.append(await session.set("dept_group_district", bool_value=True))
+            runs.append(await session.set("dept_lusong_gov", bool_value=True))
+            assert "dept=lusong_gov" in session.query
             return runs
         finally:
             await session.close()

@@ -229,6 +229,32 @@ def check_desk_page(page, url_path: str, lang: str) -> str:
     return title
 
 
+def test_a_department_group_draws_its_departments_when_opened(page, app_url: str,
+                                                               tmp_path: Path) -> None:
+    """A closed department group sends no checkbox; a click opens it (a rerun draws them), a
+    tick filters the page and names the department in the link, and the group stays open when
+    the tick is taken back, though its title (which counts the chosen) changes each time."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    group = sidebar.locator('[data-testid="stExpander"]').filter(has_text="区县（8）")
+    department = sidebar.locator('[data-testid="stCheckbox"]').filter(has_text="芦淞区人民政府")
+    with screenshot_on_failure(page, tmp_path / "department_group.png"):
+        open_page(page, f"{app_url}/")
+        everywhere = page.locator(PROGRAM_CARD).count()
+        assert sidebar.locator('[data-testid="stCheckbox"]').count() == 0
+        group.locator("summary").click()
+        department.locator("label").click()
+        wait_until_settled(page)
+        assert "dept=lusong_gov" in page.url
+        assert "已选1个" in group.locator("summary").inner_text()
+        assert 0 < page.locator(PROGRAM_CARD).count() < everywhere
+        department.locator("label").click()
+        wait_until_settled(page)
+        assert "dept=" not in page.url and "已选" not in group.locator("summary").inner_text()
+        assert department.is_visible() and not department.locator("input").is_checked()
+        assert page.locator(PROGRAM_CARD).count() == everywhere
+        assert not error_texts(page)
+
+
 def test_overview_department_filter(page, app_url: str, tmp_path: Path) -> None:
     """`?dept=` narrows the overview; an unknown department is reported, not an exception.
 

@@ -10,8 +10,10 @@ import pytest
 from conftest import HOSTILE, write_hostile_data
 from streamlit.testing.v1 import AppTest
 
+from app_pages.components import GROUP_KEY
 from civic import export
 from civic.cache import DATA_DIR_ENV
+from civic.departments import GROUPS
 from civic.i18n import t
 from civic.text import md
 
@@ -22,9 +24,12 @@ LIVE = ("**粗体**", "[链接]", "](", "![", "$x$", "https://", ":red[")
 
 
 def open_app(page: str = "overview", **params: str | list[str]) -> AppTest:
+    """The page with every department group open, so that every department's name is drawn."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
+    for group in GROUPS:
+        at.session_state[f"{GROUP_KEY}{group}"] = True
     at.run()
     if page != "overview":
         at.switch_page(f"app_pages/{page}.py").run()
