@@ -342,6 +342,9 @@ def _toggle_department(department: str) -> None:
 
 GROUP_KEY = "dept_group_"
 """Starts the key of a department group's expander: `dept_group_city` is whether it is open."""
+SEARCHED_KEY = "dept_searched"
+"""The department search that last opened the groups it found in (a group the official then
+closes stays closed until another search)."""
 
 
 def department_picker(directory: Directory, lang: str) -> list[str]:
@@ -351,8 +354,8 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
     The choice lives in `f_dept`, as a link seeds it and "clear" empties it. A group draws its
     departments only while it is open: the sidebar runs on every step of every page, and the
     checkboxes of closed groups were a fifth of a step's server time (docs/performance.md). A
-    group opens for a department chosen in it (a link), for a search that finds one in it, or
-    when the official opens it, and stays as the official leaves it; its title, which counts
+    group opens for a department chosen in it (a link), for a new search that finds one in it,
+    or when the official opens it, and stays as the official leaves it; its title, which counts
     the chosen, changes Streamlit's identity for it, so the open state is carried in its key.
     """
     st.markdown(f"**{t('filters.department', lang)}**")
@@ -361,6 +364,8 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
     state = st.session_state
     chosen = list(state.get("f_dept", []))
     included = directory.included(chosen)
+    new_search = bool(query.strip()) and query.strip() != state.get(SEARCHED_KEY)
+    state[SEARCHED_KEY] = query.strip()
     shown = None
     if query.strip():
         found = directory.search(query)
@@ -374,7 +379,7 @@ def department_picker(directory: Directory, lang: str) -> list[str]:
         if picked:
             title = f"{title} · {t('filters.dept_picked', lang, count=picked)}"
         opened = f"{GROUP_KEY}{group}"
-        state[opened] = shown is not None or state.get(opened, picked > 0)
+        state[opened] = new_search or state.get(opened, picked > 0)
         box = st.expander(title, key=opened, on_change="rerun")
         if not box.open:
             continue

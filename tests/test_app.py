@@ -329,6 +329,21 @@ def test_a_closed_group_draws_no_department_and_one_opened_stays_open():
     assert not [c for c in linked.checkbox if c.key == "dept_lusong_gov"]
 
 
+def test_a_search_opens_the_groups_it_finds_in_once():
+    """A new search opens the groups holding its hits; one the official then closes stays
+    closed while the search stands, and the next search opens it again."""
+    at = open_app()
+    at.text_input(key="dept_search").input("芦淞").run()
+    assert at.checkbox(key="dept_lusong_gov") and at.session_state[f"{GROUP_KEY}district"]
+    at.session_state[f"{GROUP_KEY}district"] = False  # the official closes it
+    at.run()
+    assert not [c for c in at.checkbox if c.key == "dept_lusong_gov"]
+    at.run()  # any other step: it stays closed
+    assert not [c for c in at.checkbox if c.key == "dept_lusong_gov"]
+    at.text_input(key="dept_search").input("芦淞区").run()
+    assert at.checkbox(key="dept_lusong_gov")
+
+
 def test_a_link_with_departments_round_trips_through_the_checkboxes():
     at = open_app(lang="en", dept=["zz_drc", "zz_cdc"], district="lusong")
     assert at.checkbox(key="dept_zz_drc").value and at.checkbox(key="dept_zz_cdc").value
